@@ -1,0 +1,10 @@
+export * from './errors.ts';
+export * from './validate.ts';
+export * from './random/source.ts';
+export * from './random/sampler.ts';
+export * from './exact/thresholds.ts';
+export * from './exact/rational.ts';
+export * from './mechanisms/types.ts';
+export * from './mechanisms/pure-protocol.ts';
+export { BinaryRandomizedResponse, type BinaryRrOptions } from './mechanisms/binary-rr.ts';
+export { GeneralizedRandomizedResponse, type GrrOptions } from './mechanisms/grr.ts';

@@ -1,0 +1,43 @@
+/**
+ * Shared estimator for "pure" LDP frequency protocols (Wang, Blocki, Li, Jha, USENIX Security 2017,
+ * §3): each report supports a set of values; a true value is supported with probability p*, any
+ * other with probability q*. With C_v supports among n reports:
+ *
+ *   f̂_v = (C_v/n − q*) / (p* − q*)                                   (unbiased)
+ *   Var[f̂_v] = q*(1−q*) / (n(p*−q*)²) + f_v(1 − p* − q*) / (n(p*−q*))
+ *
+ * GRR, SUE, OUE and OLH are all pure with their own (p*, q*). The reported SE plugs the estimate,
+ * clamped to [0, 1], into the variance.
+ */
+import { Z_95, type FrequencyEstimate } from './types.ts';
+
+export function pureProtocolVariance(n: number, f: number, pStar: number, qStar: number): number {
+  const gap = pStar - qStar;
+  return (qStar * (1 - qStar)) / (n * gap * gap) + (f * (1 - pStar - qStar)) / (n * gap);
+}
+
+/** `support[v]` for v in [0, k) is read from sums[offset + v]; n from sums[0]. */
+export function pureProtocolEstimate(sums: ArrayLike<number>, k: number, pStar: number, qStar: number, offset = 1): FrequencyEstimate {
+  const n = sums[0] ?? 0;
+  const values: number[] = [];
+  const standardErrors: number[] = [];
+  const ci95: Array<[number, number]> = [];
+  for (let v = 0; v < k; v++) {
+    if (n === 0) {
+      values.push(Number.NaN);
+      standardErrors.push(Number.NaN);
+      ci95.push([Number.NaN, Number.NaN]);
+      continue;
+    }
+    const estimate = ((sums[offset + v] ?? 0) / n - qStar) / (pStar - qStar);
+    const se = Math.sqrt(Math.max(0, pureProtocolVariance(n, clamp01(estimate), pStar, qStar)));
+    values.push(estimate);
+    standardErrors.push(se);
+    ci95.push([estimate - Z_95 * se, estimate + Z_95 * se]);
+  }
+  return { n, values, standardErrors, ci95 };
+}
+
+export function clamp01(x: number): number {
+  return x < 0 ? 0 : x > 1 ? 1 : x;
+}

@@ -1,0 +1,88 @@
+/**
+ * The contracts every mechanism implements. A mechanism is a value that carries its randomizer,
+ * its privacy loss and its estimator together (OpenDP's "measurement" idea), so the device and
+ * the collector can never disagree on parameters: both build it from the same campaign question.
+ *
+ * Aggregation state is a flat vector of sums (`Float64Array`, integers exact up to 2^53) whose
+ * meaning each mechanism documents. Index 0 is always the number of reports. Sums merge by
+ * element-wise addition, so collector instances, days and cohorts combine without raw reports.
+ */
+import type { RandomSampler } from '../random/sampler.ts';
+
+export type FrequencyMechanismName = 'binary-rr' | 'grr' | 'sue' | 'oue' | 'olh' | 'hadamard';
+export type NumericMechanismName = 'duchi' | 'piecewise' | 'hybrid';
+export type MechanismName = FrequencyMechanismName | NumericMechanismName | 'rappor' | 'padding-sampling';
+
+/** A JSON value as it travels in a report's `payload`. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** What a randomized report becomes on the wire (see docs/protocol.md). */
+export interface EncodedReport {
+  payload: JsonValue;
+  /** Present only for mechanisms with cohorts (RAPPOR). */
+  cohort?: number;
+}
+
+/** Plain-language numbers behind a mechanism, for `explain()` in the SDK. */
+export interface MechanismDescription {
+  mechanism: MechanismName;
+  epsilon: number;
+  implementedEpsilon: number;
+  /** Probability that the report carries the true answer in the simplest reading of the mechanism. */
+  truthProbability: number;
+  /** One sentence a patient can read. */
+  summary: string;
+}
+
+export interface Mechanism<Input, Report, Estimate> {
+  readonly name: MechanismName;
+  /** ε asked for. */
+  readonly epsilon: number;
+  /** ε of what is implemented (integer thresholds), rounded up; always ≤ `epsilon`. */
+  readonly implementedEpsilon: number;
+  /** Randomizes one true input. Throws INPUT_INVALID (nothing drawn) when the input is out of domain. */
+  randomize(input: Input, rng: RandomSampler): Report;
+  encodeReport(report: Report): EncodedReport;
+  /** Validates and parses a wire report; throws PAYLOAD_INVALID naming what is wrong. */
+  decodeReport(encoded: EncodedReport): Report;
+  /** Length of the sum vector (index 0 = report count). */
+  readonly sumsLength: number;
+  /** Adds one report's contribution to `sums` (length `sumsLength`). */
+  addToSums(report: Report, sums: Float64Array): void;
+  /** Debiased estimate from sums. */
+  estimate(sums: ArrayLike<number>): Estimate;
+  describe(): MechanismDescription;
+}
+
+/** A debiased frequency vector with its uncertainty. */
+export interface FrequencyEstimate {
+  n: number;
+  /** Unbiased estimates of the frequency of each domain value (may be negative or exceed 1). */
+  values: number[];
+  standardErrors: number[];
+  /** 95% normal-approximation intervals, value ± 1.96·SE. */
+  ci95: Array<[number, number]>;
+}
+
+/** A mean of a numeric answer in its declared range, with its uncertainty. */
+export interface MeanEstimate {
+  n: number;
+  mean: number;
+  standardError: number;
+  ci95: [number, number];
+}
+
+/** Frequency oracle over the domain {0, …, k−1}. */
+export interface FrequencyOracle<Report = unknown> extends Mechanism<number, Report, FrequencyEstimate> {
+  readonly name: FrequencyMechanismName;
+  readonly k: number;
+  /**
+   * Variance of one f̂_v from n reports when the true frequency is f (Wang et al. 2017, eq. for
+   * pure protocols: q*(1−q*)/(n(p*−q*)²) + f(1−p*−q*)/(n(p*−q*))), with the implemented p*, q*.
+   */
+  variance(n: number, f?: number): number;
+  /** Bits one report takes on the wire (for `selectMechanism`'s bandwidth limit). */
+  readonly reportBits: number;
+}
+
+export const Z_95 = 1.959963984540054;

@@ -1,0 +1,56 @@
+/**
+ * Exactness: with BigInt arithmetic only, the worst-case ratio of any output's probability under
+ * two inputs, computed from each mechanism's integer thresholds, is ≤ a rational upper bound of
+ * e^ε — for every categorical mechanism over a grid of k and ε. Also: implementedEpsilon is an
+ * honest (upper) statement: e^implementedEpsilon ≥ that ratio.
+ */
+import { describe, expect, it } from 'vitest';
+import { BinaryRandomizedResponse, GeneralizedRandomizedResponse, expLowerBound, expUpperBound, rationalLessOrEqual, type Rational } from '../src/index.ts';
+
+const ONE = 1n << 32n;
+const K_GRID = [2, 3, 4, 7, 16, 64, 100, 256, 1000, 1024];
+const EPSILON_GRID = [0.1, 0.25, 0.5, 1, Math.LN2, 2, 3, 4, 5, 6, 8];
+
+/** Worst ratio of GRR: max over outputs of Pr[y|v]/Pr[y|v'] = p* ÷ q* = T(k−1)/(2^32−T). */
+function grrWorstRatio(keepThreshold: number, k: number): Rational {
+  const t = BigInt(keepThreshold);
+  return { num: t * BigInt(k - 1), den: ONE - t };
+}
+
+function assertWithinEpsilon(ratio: Rational, epsilon: number, implementedEpsilon: number): void {
+  expect(ratio.den > 0n).toBe(true);
+  expect(rationalLessOrEqual(ratio, expUpperBound(epsilon))).toBe(true);
+  // Any upper bound claimed must really bound the ratio: ratio ≤ e^implemented.
+  expect(rationalLessOrEqual(ratio, expUpperBound(implementedEpsilon))).toBe(true);
+  expect(implementedEpsilon).toBeLessThanOrEqual(epsilon);
+}
+
+describe('exact rational bounds of e^x', () => {
+  it('bracket Math.exp and are tight', () => {
+    for (const x of [0, 1e-9, 0.1, 0.5, 1, 2, 5, 8, 20]) {
+      const lo = expLowerBound(x);
+      const hi = expUpperBound(x);
+      expect(rationalLessOrEqual(lo, hi)).toBe(true);
+      const width = Number(((hi.num - lo.num) * 10n ** 30n) / lo.num) / 1e30;
+      expect(width).toBeLessThan(1e-30);
+      const approx = Number((lo.num * 10n ** 15n) / lo.den) / 1e15;
+      expect(Math.abs(approx / Math.exp(x) - 1)).toBeLessThan(1e-12);
+    }
+  });
+});
+
+describe('binary randomized response is ε-LDP exactly', () => {
+  it.each(EPSILON_GRID)('ε = %s', (epsilon) => {
+    const m = new BinaryRandomizedResponse({ epsilon });
+    assertWithinEpsilon(grrWorstRatio(m.keepThreshold, 2), epsilon, m.implementedEpsilon);
+  });
+});
+
+describe('generalized randomized response is ε-LDP exactly', () => {
+  for (const k of K_GRID) {
+    it.each(EPSILON_GRID)(`k = ${k}, ε = %s`, (epsilon) => {
+      const m = new GeneralizedRandomizedResponse({ k, epsilon });
+      assertWithinEpsilon(grrWorstRatio(m.keepThreshold, k), epsilon, m.implementedEpsilon);
+    });
+  }
+});
