@@ -9,6 +9,7 @@
 import { blake3 } from '@noble/hashes/blake3.js';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { PrivacyError } from '../errors.ts';
+import { ChaCha20Stream } from './chacha20.ts';
 
 export interface RandomSource {
   /** Overwrites every byte of `bytes` with uniform random bytes. */
@@ -37,17 +38,19 @@ export function cryptoRandomSource(): RandomSource {
 }
 
 /**
- * Deterministic stream for tests and simulations: the BLAKE3 extendable output (XOF) keyed by the
- * seed. BLAKE3's XOF is a PRF in its key, so the stream is indistinguishable from uniform bytes
- * for anyone who does not know the seed — good enough for statistical tests, but it is NOT a
- * substitute for the CSPRNG on a patient's device (a known seed reveals every coin).
+ * Deterministic stream for tests and simulations: the seed is hashed with BLAKE3 (domain-separated)
+ * into a 256-bit ChaCha20 key, and the stream is ChaCha20's keystream (RFC 8439). ChaCha20 is a
+ * PRF in its key, so the stream is indistinguishable from uniform bytes for anyone who does not
+ * know the seed — fine for statistical tests and simulations, but NOT a substitute for the CSPRNG
+ * on a patient's device (a known seed reveals every coin).
  */
 export function seededRandomSource(seed: string | number | Uint8Array): RandomSource {
   const seedBytes = typeof seed === 'string' ? utf8ToBytes(seed) : typeof seed === 'number' ? utf8ToBytes(`seed:${seed}`) : seed;
-  const xof = blake3.create({ context: utf8ToBytes('practical-privacy seeded random source v1') }).update(seedBytes);
+  const key = blake3(seedBytes, { context: utf8ToBytes('practical-privacy seeded random source v1'), dkLen: 32 });
+  const stream = new ChaCha20Stream(key);
   return {
     fill(bytes: Uint8Array): void {
-      xof.xofInto(bytes);
+      stream.fill(bytes);
     },
   };
 }
