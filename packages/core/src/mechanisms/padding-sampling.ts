@@ -1,0 +1,143 @@
+/**
+ * Padding-and-sampling for multiselect questions ("tick every symptom you had": a set of at most
+ * L of k items).
+ * Source: T. Wang, N. Li, S. Jha, "Locally Differentially Private Frequent Itemset Mining",
+ * IEEE S&P 2018, §IV (padding-and-sampling frequency oracle).
+ *
+ * Randomizer: pad the set v (|v| ≤ L) with the dummy items k, k+1, …, k + (L − |v|) − 1 to exactly
+ * L items, pick one of them uniformly (uniformInt(L)), and report it through an inner ε-LDP
+ * frequency oracle over the k + L values (GRR by default).
+ * Privacy: for any output y, Pr[y | v] = (1/L)·Σ_{x ∈ padded v} Pr_FO[y | x] is an average of
+ * values that are each within e^ε of any other input's, so the mechanism is exactly as private as
+ * the inner oracle: implementedEpsilon = the inner oracle's.
+ * Debias: an item x ∈ v is the one picked with probability exactly 1/L, so the inner oracle's
+ * frequency of x estimates F_x/L, where F_x is the prevalence (share of respondents whose set
+ * contains x): F̂_x = L·f̂_x, unbiased. Prevalences do not sum to one (Σ F_x = mean set size).
+ * Variance: for a pure inner protocol (p*, q*) each respondent supports x with probability
+ * π_u = q* + [x ∈ v_u](p* − q*)/L, independently, so
+ *
+ *   Var[F̂_x] = L²·π̄(1 − π̄)/(n(p* − q*)²) − F(1 − F)/n = L²·Var_FO(n, F/L) + F(L − 1)/n,
+ *
+ * with π̄ = q* + F(p* − q*)/L and Var_FO the inner oracle's variance (pure-protocol.ts). The often
+ * quoted "L² × the inner variance" leaves out F(L − 1)/n — the noise of picking one of L items —
+ * and understates the variance noticeably when k is small and ε large; the reported SE includes it.
+ * Preconditions: 1 ≤ L ≤ k, k + L ≤ 65,536. Answers are arrays of distinct item indices in [0, k)
+ * with at most L entries (the empty set is a valid answer: a dummy is reported).
+ * Payload and sums: the inner oracle's, over k + L values.
+ */
+import { inputError, parameterError, PrivacyError } from '../errors.ts';
+import type { RandomSampler } from '../random/sampler.ts';
+import { checkDomainSize, checkEpsilon, checkInteger, MAX_DOMAIN_SIZE } from '../validate.ts';
+import { GeneralizedRandomizedResponse } from './grr.ts';
+import { clamp01 } from './pure-protocol.ts';
+import { Z_95, type EncodedReport, type FrequencyEstimate, type FrequencyOracle, type Mechanism, type MechanismDescription } from './types.ts';
+
+export type PaddingSamplingInner = 'grr' | 'olh';
+
+export interface PaddingSamplingOptions {
+  /** Number of items to choose from. */
+  k: number;
+  /** L: the most items one answer may contain. */
+  maxItems: number;
+  epsilon: number;
+  /** Inner frequency oracle over k + L values; default 'grr'. */
+  inner?: PaddingSamplingInner;
+}
+
+/**
+ * Per-item prevalence: `values[x]` estimates the share of respondents whose answer contains x
+ * (values do not sum to one). Same shape as a frequency estimate.
+ */
+export type PrevalenceEstimate = FrequencyEstimate;
+
+export class PaddingAndSampling implements Mechanism<readonly number[], unknown, PrevalenceEstimate> {
+  readonly name = 'padding-sampling' as const;
+  readonly k: number;
+  readonly maxItems: number;
+  readonly epsilon: number;
+  readonly implementedEpsilon: number;
+  readonly inner: FrequencyOracle<unknown>;
+  readonly sumsLength: number;
+
+  constructor(options: PaddingSamplingOptions) {
+    if (typeof options !== 'object' || options === null) throw parameterError('options', 'must be an object');
+    this.k = checkDomainSize(options.k);
+    this.maxItems = checkInteger(options.maxItems, 'maxItems', 1, this.k);
+    if (this.k + this.maxItems > MAX_DOMAIN_SIZE) throw parameterError('maxItems', `k + maxItems must be ≤ ${MAX_DOMAIN_SIZE}, got ${this.k + this.maxItems}`);
+    this.epsilon = checkEpsilon(options.epsilon);
+    this.inner = createInner(options.inner ?? 'grr', this.k + this.maxItems, this.epsilon);
+    this.implementedEpsilon = this.inner.implementedEpsilon;
+    this.sumsLength = this.inner.sumsLength;
+  }
+
+  randomize(items: readonly number[], rng: RandomSampler): unknown {
+    this.checkItems(items);
+    const pick = rng.uniformInt(this.maxItems);
+    const reported = pick < items.length ? items[pick]! : this.k + (pick - items.length);
+    return this.inner.randomize(reported, rng);
+  }
+
+  encodeReport(report: unknown): EncodedReport {
+    return this.inner.encodeReport(report);
+  }
+
+  decodeReport(encoded: EncodedReport): unknown {
+    return this.inner.decodeReport(encoded);
+  }
+
+  addToSums(report: unknown, sums: Float64Array): void {
+    this.inner.addToSums(report, sums);
+  }
+
+  estimate(sums: ArrayLike<number>): PrevalenceEstimate {
+    const innerEstimate = this.inner.estimate(sums);
+    const n = innerEstimate.n;
+    const values: number[] = [];
+    const standardErrors: number[] = [];
+    const ci95: Array<[number, number]> = [];
+    for (let x = 0; x < this.k; x++) {
+      const value = this.maxItems * innerEstimate.values[x]!;
+      const se = n > 0 ? Math.sqrt(Math.max(0, this.variance(n, clamp01(value)))) : Number.NaN;
+      values.push(value);
+      standardErrors.push(se);
+      ci95.push([value - Z_95 * se, value + Z_95 * se]);
+    }
+    return { n, values, standardErrors, ci95 };
+  }
+
+  /** Var[F̂_x] from n reports when the true prevalence of x is `prevalence` (see header). */
+  variance(n: number, prevalence = 0): number {
+    const l = this.maxItems;
+    return l * l * this.inner.variance(n, prevalence / l) + (prevalence * (l - 1)) / n;
+  }
+
+  describe(): MechanismDescription {
+    const inner = this.inner.describe();
+    return {
+      mechanism: this.name,
+      epsilon: this.epsilon,
+      implementedEpsilon: this.implementedEpsilon,
+      truthProbability: inner.truthProbability,
+      summary: `One of your choices is picked at random (or a placeholder, if you chose fewer than ${this.maxItems}) and only that one is sent, protected like this: ${inner.summary}`,
+    };
+  }
+
+  private checkItems(items: readonly number[]): void {
+    if (!Array.isArray(items)) throw inputError(`answer must be an array of item indices, got ${typeof items}`);
+    if (items.length > this.maxItems) throw inputError(`answer has ${items.length} items, at most ${this.maxItems} allowed`);
+    const seen = new Set<number>();
+    items.forEach((item, position) => {
+      if (typeof item !== 'number' || !Number.isInteger(item) || item < 0 || item >= this.k) {
+        throw inputError(`item must be an integer index in [0, ${this.k}), got ${String(item)}`, `answer.${position}`);
+      }
+      if (seen.has(item)) throw inputError(`item ${item} appears twice`, `answer.${position}`);
+      seen.add(item);
+    });
+  }
+}
+
+function createInner(inner: unknown, domainSize: number, epsilon: number): FrequencyOracle<unknown> {
+  if (inner === 'grr') return new GeneralizedRandomizedResponse({ k: domainSize, epsilon }) as FrequencyOracle<unknown>;
+  if (inner === 'olh') throw new PrivacyError('NOT_SUPPORTED', 'configuration', 'inner: olh is not available yet for padding-and-sampling; use grr', { path: 'inner' });
+  throw parameterError('inner', `must be 'grr' or 'olh', got ${JSON.stringify(inner)}`);
+}
