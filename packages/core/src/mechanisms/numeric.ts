@@ -28,7 +28,7 @@
  * of t, mapped back affinely to [low, high].
  *
  * Sums: [n, Σ i, Σ i²], integers. They stay exact in a Float64Array while n·(G − 1)² ≤ 2^53
- * (G ≤ 20,001 for gridSize ≤ 10,000: at least 2.2·10^7 reports; with the default grid, G ≤ 2,000
+ * (G ≤ 20,000 for gridSize ≤ 10,000: at least 2.2·10^7 reports; with the default grid, G ≤ 2,000
  * and 2.2·10^9 reports).
  *
  * Standard error: from the empirical variance of the reported values, s² = (nΣi² − (Σi)²)/(n(n−1))
@@ -278,5 +278,9 @@ export function sumSquaresBelow(n: number): number {
  */
 export function implementedEpsilonFromIntegers(worstRatio: Rational, requested: number): number {
   const loss = Math.log(rationalToNumber(worstRatio));
-  return Math.min(requested, loss + 1e-15 * (1 + Math.abs(loss)));
+  const roundedUp = loss + 1e-15 * (1 + Math.abs(loss));
+  // Above the request by more than the rounding slack means a threshold was rounded the wrong way:
+  // refuse to build the mechanism rather than under-report its ε.
+  if (loss > requested + 1e-13 * (1 + requested)) throw new RangeError(`implemented worst ratio e^${loss} exceeds e^ε = e^${requested}`);
+  return Math.min(requested, roundedUp);
 }
