@@ -13,8 +13,9 @@
  *    multiples of (high − low)/M — e.g. every integer of a 0–10 pain score — sit exactly on the
  *    grid and are never rounded. The grid point j stands for t_j = −1 + 2j/M ∈ [−1, 1].
  * 2. A {@link GridKernel} maps j to an output index i ∈ {0, …, G−1} using only RandomSampler's
- *    integer draws, so Pr[i | j] is a rational with a power-of-two-based denominator that the
- *    exactness test (test/numeric-exactness.test.ts) computes with BigInt.
+ *    integer draws, so Pr[i | j] is a rational built from the kernel's integers (thresholds over
+ *    2^32, cell counts) that the exactness test (test/numeric-exactness.test.ts) computes with
+ *    BigInt. The output index — never a real number — is what travels on the wire.
  *
  * Privacy: every kernel satisfies Pr[i | j] ≤ e^ε' · Pr[i | j'] for all i, j, j' (ε' =
  * implementedEpsilon ≤ ε). Step 1 only mixes grid points, and a mixture of distributions that are
@@ -30,6 +31,11 @@
  * Sums: [n, Σ i, Σ i²], integers. They stay exact in a Float64Array while n·(G − 1)² ≤ 2^53
  * (G ≤ 20,000 for gridSize ≤ 10,000: at least 2.2·10^7 reports; with the default grid, G ≤ 2,000
  * and 2.2·10^9 reports).
+ *
+ * Device and collector derive the same integers from (ε, M). Math.exp is not correctly rounded on
+ * every engine: a threshold differing by one unit between them would shift an estimate by
+ * ~2^-32 relative (harmless), and a window width W = round(M·e^{−ε/2}) could only differ if
+ * M·e^{−ε/2} fell within ~10^-12 of a half-integer.
  *
  * Standard error: from the empirical variance of the reported values, s² = (nΣi² − (Σi)²)/(n(n−1))
  * divided by B², rather than from the theoretical formula. The theoretical variance depends on the
