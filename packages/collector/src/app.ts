@@ -1,0 +1,143 @@
+/**
+ * `buildApp(config)` builds the Fastify app and never listens (fastify/demo's split): tests drive it
+ * through `inject()`, `server.ts` starts the process.
+ *
+ * Privacy of the transport: no IP address or user agent is stored or logged. The request
+ * serializer logs method, route and status only; the client address is used in memory by the
+ * rate limiter and nowhere else.
+ */
+import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import underPressure from '@fastify/under-pressure';
+import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import { CampaignCache } from './campaigns/model.ts';
+import type { CollectorConfig } from './config.ts';
+import type { AppContext } from './context.ts';
+import { HttpError } from './errors.ts';
+import { createMetrics, type CollectorMetrics } from './metrics.ts';
+import { campaignRoutes } from './routes/campaigns.ts';
+import { estimateRoutes } from './routes/estimates.ts';
+import { healthRoutes } from './routes/health.ts';
+import { reportRoutes } from './routes/reports.ts';
+import { openRepository } from './storage/open.ts';
+import type { Repository } from './storage/repository.ts';
+
+export interface BuildOptions {
+  /** Use this repository instead of opening `config.databaseUrl` (tests). Closed with the app either way. */
+  repository?: Repository;
+  metrics?: CollectorMetrics;
+  now?: () => Date;
+  /** Where pino writes (default stdout); tests capture it. */
+  logStream?: { write(line: string): void };
+  /** Run migrations at startup (default true). */
+  migrate?: boolean;
+}
+
+export type CollectorApp = FastifyInstance & { collector: AppContext };
+
+export async function buildApp(config: CollectorConfig, options: BuildOptions = {}): Promise<CollectorApp> {
+  const repository = options.repository ?? openRepository(config.databaseUrl);
+  if (options.migrate ?? true) await repository.migrate();
+
+  const app = Fastify({
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    // Reports are read by our own valibot validators; route schemas exist for OpenAPI.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
+    logger: {
+      level: config.logLevel,
+      ...(options.logStream === undefined ? {} : { stream: options.logStream }),
+      redact: { paths: ['req.headers', 'body', 'payload'], remove: true },
+      serializers: {
+        req: (request: { method: string; routeOptions?: { url?: string }; url: string }) => ({ method: request.method, route: request.routeOptions?.url ?? request.url.split('?')[0] }),
+        res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
+      },
+    },
+    // Request ids from a counter, not from any client header.
+    genReqId: (() => {
+      let next = 0;
+      return () => `r${(next++).toString(36)}`;
+    })(),
+  });
+
+  const ctx: AppContext = {
+    config,
+    repository,
+    campaigns: new CampaignCache(),
+    metrics: options.metrics ?? createMetrics(),
+    state: { closing: false },
+    now: options.now ?? (() => new Date()),
+  };
+
+  // JSON for both application/json and text/plain (navigator.sendBeacon cannot set a JSON type).
+  // Fastify's parser (secure-json-parse) refuses __proto__ and constructor.prototype keys.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  const jsonParser = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string', bodyLimit: config.bodyLimitBytes }, jsonParser);
+
+  app.setValidatorCompiler(({ schema }) => {
+    // Only params/querystring schemas are validated by Fastify (they are simple); bodies go through valibot.
+    void schema;
+    return (data: unknown) => ({ value: data });
+  });
+
+  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+    let http: HttpError;
+    if (error instanceof HttpError) http = error;
+    else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') http = new HttpError(413, 'BODY_TOO_LARGE', `request body larger than ${config.bodyLimitBytes} bytes`);
+    else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') http = new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'send application/json or text/plain (JSON text)');
+    else if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_CONTENT_LENGTH' || error instanceof SyntaxError || error.statusCode === 400) {
+      http = new HttpError(400, 'JSON_INVALID', `body is not valid JSON: ${error.message}`);
+    } else if (error.statusCode === 429) http = new HttpError(429, 'RATE_LIMITED', 'too many requests; retry later');
+    else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) http = new HttpError(error.statusCode, 'REQUEST_INVALID', error.message);
+    else {
+      request.log.error({ err: { message: error.message, code: (error as { code?: string }).code, stack: error.stack } }, 'internal error');
+      http = new HttpError(500, 'INTERNAL', 'internal error; nothing was acknowledged, retry the request');
+    }
+    if (request.url.startsWith('/v1/reports')) ctx.metrics.rejected.inc({ reason: http.code });
+    return reply.code(http.statusCode).send(http.body());
+  });
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(new HttpError(404, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`).body()));
+
+  await app.register(underPressure, {
+    maxEventLoopDelay: config.maxEventLoopDelayMs,
+    retryAfter: 5,
+    pressureHandler: (_request, reply, type, value) => {
+      ctx.metrics.rejected.inc({ reason: 'OVERLOADED' });
+      void reply.code(503).header('retry-after', '5').send(new HttpError(503, 'OVERLOADED', `collector under pressure (${type} ${String(value)}); retry later`).body());
+    },
+  });
+  await app.register(rateLimit, { global: false, keyGenerator: (request) => request.ip, errorResponseBuilder: (_request, context) => ({ statusCode: 429, error: { code: 'RATE_LIMITED', message: `more than ${context.max} requests per minute; retry later` } }) });
+  await app.register(cors, {
+    origin: config.allowedOrigins.includes('*') ? true : config.allowedOrigins,
+    methods: ['GET', 'POST'],
+    allowedHeaders: ['content-type', 'x-pp-ingest-key', 'authorization'],
+    maxAge: 600,
+  });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Practical Privacy collector', version: '0.1.0', description: 'Ingests locally randomized reports; releases debiased aggregates with confidence intervals.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  healthRoutes(app, ctx);
+  campaignRoutes(app, ctx);
+  reportRoutes(app, ctx);
+  estimateRoutes(app, ctx);
+
+  app.addHook('preClose', async () => {
+    ctx.state.closing = true;
+  });
+  // Fastify closes the listener and waits for in-flight requests before onClose: then the database.
+  app.addHook('onClose', async () => {
+    await repository.close();
+  });
+
+  app.decorate('collector', ctx);
+  // An async function awaits a returned thenable: the caller receives the app after ready().
+  return app as unknown as CollectorApp;
+}

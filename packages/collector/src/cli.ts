@@ -1,0 +1,96 @@
+/**
+ * `pp-collector` command line.
+ *
+ *   pp-collector serve                      start the HTTP service (configuration from PP_* variables)
+ *   pp-collector migrate                    apply database migrations and exit
+ *   pp-collector campaign publish <file>    validate and publish a campaign JSON file directly to the database
+ *                 [--ingest-key <key>]
+ *   pp-collector export --campaign <id> --question <q> [--version n] [--format csv|rappor-params|rappor-counts|rappor-map]
+ *                                           write an export to stdout
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { isPrivacyError } from '@practical-privacy/core';
+import { parseCampaign } from './campaigns/model.ts';
+import { splitPublishBody } from './routes/campaigns.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { HttpError } from './errors.ts';
+import { startServer } from './server.ts';
+import { openRepository } from './storage/open.ts';
+import { exportQuestion, EXPORT_FORMATS, type ExportFormat } from './exports.ts';
+
+const USAGE = `usage:
+  pp-collector serve
+  pp-collector migrate
+  pp-collector campaign publish <file.json> [--ingest-key <key>]
+  pp-collector export --campaign <id> --question <id> [--version <n>] [--format ${EXPORT_FORMATS.join('|')}] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+configuration: PP_PORT, PP_DATABASE_URL, PP_ADMIN_TOKEN, PP_READ_TOKEN, PP_ALLOWED_ORIGINS, … (see README.md)`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    const config = loadConfig();
+    switch (command) {
+      case 'serve':
+        await startServer(config);
+        return -1; // keep running
+      case 'migrate': {
+        const repository = openRepository(config.databaseUrl);
+        await repository.migrate();
+        await repository.close();
+        console.log(`migrated ${repository.kind} database`);
+        return 0;
+      }
+      case 'campaign': {
+        const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { 'ingest-key': { type: 'string' } } });
+        if (positionals[0] !== 'publish' || positionals[1] === undefined) break;
+        const body = JSON.parse(readFileSync(positionals[1], 'utf8')) as unknown;
+        const { document, ingestKey } = splitPublishBody(body);
+        const model = parseCampaign(document);
+        const repository = openRepository(config.databaseUrl);
+        try {
+          await repository.migrate();
+          const outcome = await repository.publishCampaign({ id: model.id, version: model.version, document: model.document, ingestKey: values['ingest-key'] ?? ingestKey });
+          console.log(`campaign ${model.id} version ${model.version}: ${outcome}`);
+        } finally {
+          await repository.close();
+        }
+        return 0;
+      }
+      case 'export': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { campaign: { type: 'string' }, question: { type: 'string' }, version: { type: 'string' }, format: { type: 'string', default: 'csv' }, from: { type: 'string' }, to: { type: 'string' } },
+        });
+        if (values.campaign === undefined || values.question === undefined || !EXPORT_FORMATS.includes(values.format as ExportFormat)) break;
+        const repository = openRepository(config.databaseUrl);
+        try {
+          await repository.migrate();
+          const text = await exportQuestion(repository, {
+            campaignId: values.campaign,
+            version: values.version === undefined ? undefined : Number(values.version),
+            questionId: values.question,
+            format: values.format as ExportFormat,
+            from: values.from,
+            to: values.to,
+          });
+          process.stdout.write(text);
+        } finally {
+          await repository.close();
+        }
+        return 0;
+      }
+    }
+    console.error(USAGE);
+    return 2;
+  } catch (error) {
+    if (error instanceof ConfigError) console.error(`configuration error: ${error.message}`);
+    else if (isPrivacyError(error) || error instanceof HttpError) console.error(`${(error as { code: string }).code}: ${error.message}`);
+    else if (error instanceof SyntaxError) console.error(`invalid JSON: ${error.message}`);
+    else console.error(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+if (code >= 0) process.exitCode = code;

@@ -1,0 +1,15 @@
+import type { CampaignCache } from './campaigns/model.ts';
+import type { CollectorConfig } from './config.ts';
+import type { CollectorMetrics } from './metrics.ts';
+import type { Repository } from './storage/repository.ts';
+
+/** What every route needs, passed explicitly (no decorators to look up). */
+export interface AppContext {
+  config: CollectorConfig;
+  repository: Repository;
+  campaigns: CampaignCache;
+  metrics: CollectorMetrics;
+  /** True once shutdown began: /readyz answers 503 so the load balancer drains this instance. */
+  state: { closing: boolean };
+  now: () => Date;
+}

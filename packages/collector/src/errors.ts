@@ -1,0 +1,22 @@
+/**
+ * HTTP errors with a stable machine-readable body `{ error: { code, message, path } }`.
+ * Codes a client can branch on: REPORT_INVALID, PAYLOAD_INVALID, CAMPAIGN_INVALID, CAMPAIGN_UNKNOWN,
+ * QUESTION_UNKNOWN, DAY_OUT_OF_WINDOW, INGEST_KEY_INVALID, BATCH_TOO_LARGE, BODY_TOO_LARGE,
+ * UNSUPPORTED_MEDIA_TYPE, JSON_INVALID, UNAUTHORIZED, NOT_FOUND, CAMPAIGN_IMMUTABLE, RATE_LIMITED,
+ * OVERLOADED, INTERNAL.
+ */
+export class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly path?: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+
+  body(): { error: { code: string; message: string; path?: string } } {
+    return { error: { code: this.code, message: this.message, ...(this.path === undefined ? {} : { path: this.path }) } };
+  }
+}

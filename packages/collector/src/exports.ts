@@ -1,0 +1,36 @@
+/** Exports: CSV of estimates; Google RAPPOR analysis files for RAPPOR questions (once core's RAPPOR lands). */
+import { isPrivacyError } from '@practical-privacy/core';
+import type { CampaignCache } from './campaigns/model.ts';
+import { CampaignCache as Cache } from './campaigns/model.ts';
+import { HttpError } from './errors.ts';
+import { estimateQuestion, releaseToCsv, type Bucket } from './estimates.ts';
+import type { Repository } from './storage/repository.ts';
+
+export const EXPORT_FORMATS = ['csv', 'rappor-params', 'rappor-counts', 'rappor-map'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export interface ExportRequest {
+  campaignId: string;
+  version?: number | undefined;
+  questionId: string;
+  format: ExportFormat;
+  from?: string | undefined;
+  to?: string | undefined;
+  bucket?: Bucket;
+}
+
+export async function exportQuestion(repository: Repository, request: ExportRequest, campaigns: CampaignCache = new Cache()): Promise<string> {
+  const stored = await repository.getCampaign(request.campaignId, request.version);
+  if (stored === undefined) throw new HttpError(404, 'CAMPAIGN_UNKNOWN', `campaign ${request.campaignId} is not published`);
+  let model;
+  try {
+    model = campaigns.get(stored.id, stored.version, stored.publishedAt, stored.document);
+  } catch (error) {
+    if (isPrivacyError(error)) throw new HttpError(500, 'CAMPAIGN_INVALID', error.message);
+    throw error;
+  }
+  const question = model.questions.get(request.questionId);
+  if (question === undefined) throw new HttpError(404, 'QUESTION_UNKNOWN', `question ${request.questionId} is not in campaign ${model.id} version ${model.version}`);
+  if (request.format === 'csv') return releaseToCsv(await estimateQuestion(repository, model, question, { bucket: request.bucket ?? 'total', from: request.from, to: request.to }));
+  throw new HttpError(400, 'NOT_SUPPORTED', `${request.format} export needs a RAPPOR question; question ${question.id} uses ${question.mechanism.name}`);
+}

@@ -1,0 +1,94 @@
+/**
+ * Ingestion: validate a whole batch against its campaign version, reduce each report to its sum
+ * contribution, then hand the batch to the repository's single transaction. Nothing is stored
+ * unless every report is valid (a malformed batch changes nothing), and the caller acknowledges
+ * only after `ingest` resolves, i.e. after COMMIT.
+ */
+import { isPrivacyError } from '@practical-privacy/core';
+import { parseBatch, type CampaignCache } from './campaigns/model.ts';
+import { HttpError } from './errors.ts';
+import { tokensEqual } from './auth.ts';
+import type { IngestResult, ReportContribution, Repository } from './storage/repository.ts';
+
+export interface IngestOptions {
+  reportWindowDays: number;
+  maxBatchReports: number;
+  keepRawReports: boolean;
+  /** Current time, injectable for tests. */
+  now?: () => Date;
+}
+
+const DAY_MS = 86_400_000;
+/** Devices whose clock runs a little ahead may stamp tomorrow's UTC day just before midnight. */
+const FUTURE_GRACE_MS = 3_600_000;
+
+export function utcDay(date: Date): string {
+  return date.toISOString().slice(0, 10);
+}
+
+export async function ingestBatch(
+  body: unknown,
+  ingestKey: string | undefined,
+  repository: Repository,
+  campaigns: CampaignCache,
+  options: IngestOptions,
+): Promise<IngestResult & { campaign: string }> {
+  let batch;
+  try {
+    batch = parseBatch(body);
+  } catch (error) {
+    if (isPrivacyError(error)) throw new HttpError(400, error.code, error.message, error.path);
+    throw error;
+  }
+  if (batch.reports.length > options.maxBatchReports) {
+    throw new HttpError(413, 'BATCH_TOO_LARGE', `reports: at most ${options.maxBatchReports} reports per batch, got ${batch.reports.length}`, 'reports');
+  }
+  const stored = await repository.getCampaign(batch.campaign, batch.version);
+  if (stored === undefined) throw new HttpError(404, 'CAMPAIGN_UNKNOWN', `campaign ${batch.campaign} version ${batch.version} is not published`, 'campaign');
+  if (stored.ingestKey !== undefined && (ingestKey === undefined || !tokensEqual(ingestKey, stored.ingestKey))) {
+    throw new HttpError(401, 'INGEST_KEY_INVALID', 'this campaign needs its ingest key (header x-pp-ingest-key or query ?key=)');
+  }
+  const model = campaigns.get(stored.id, stored.version, stored.publishedAt, stored.document);
+
+  const now = (options.now ?? (() => new Date()))().getTime();
+  const latestDay = utcDay(new Date(now + FUTURE_GRACE_MS));
+  const earliestDay = utcDay(new Date(now - options.reportWindowDays * DAY_MS));
+
+  const contributions: ReportContribution[] = batch.reports.map((report, i) => {
+    const path = `reports.${i}`;
+    const question = model.questions.get(report.question);
+    if (question === undefined) throw new HttpError(400, 'QUESTION_UNKNOWN', `${path}.question: ${report.question} is not in campaign ${model.id} version ${model.version}`, `${path}.question`);
+    if (!isCalendarDay(report.day)) throw new HttpError(400, 'REPORT_INVALID', `${path}.day: ${report.day} is not a calendar day`, `${path}.day`);
+    if (report.day > latestDay || report.day < earliestDay) {
+      throw new HttpError(400, 'DAY_OUT_OF_WINDOW', `${path}.day: must be between ${earliestDay} and ${latestDay} (UTC), got ${report.day}`, `${path}.day`);
+    }
+    let decoded: unknown;
+    try {
+      decoded = question.mechanism.decodeReport(report.cohort === undefined ? { payload: report.payload as never } : { payload: report.payload as never, cohort: report.cohort });
+    } catch (error) {
+      if (isPrivacyError(error)) throw new HttpError(400, 'PAYLOAD_INVALID', `${path}.${error.path ?? 'payload'}: ${error.message}`, `${path}.${error.path ?? 'payload'}`);
+      throw error;
+    }
+    const sums = new Float64Array(question.mechanism.sumsLength);
+    question.mechanism.addToSums(decoded, sums);
+    const sparse: Array<[number, number]> = [];
+    for (let index = 0; index < sums.length; index++) {
+      const delta = sums[index]!;
+      if (delta === 0) continue;
+      // Cells are exact integers; a mechanism whose sums are not integral cannot be stored losslessly.
+      if (!Number.isSafeInteger(delta)) throw new Error(`mechanism ${question.mechanism.name} produced a non-integer sum ${delta} at index ${index}`);
+      sparse.push([index, delta]);
+    }
+    const contribution: ReportContribution = { id: report.id, questionId: report.question, day: report.day, sums: sparse };
+    if (options.keepRawReports) contribution.raw = JSON.stringify(report.cohort === undefined ? { payload: report.payload } : { payload: report.payload, cohort: report.cohort });
+    return contribution;
+  });
+
+  const result = await repository.ingest(model.id, model.version, contributions);
+  return { ...result, campaign: model.id };
+}
+
+function isCalendarDay(day: string): boolean {
+  const time = Date.parse(`${day}T00:00:00Z`);
+  return Number.isFinite(time) && utcDay(new Date(time)) === day;
+}

@@ -1,0 +1,27 @@
+/** Prometheus metrics, one registry per app (so tests can build many apps). Never labelled with ids or payloads. */
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface CollectorMetrics {
+  registry: Registry;
+  accepted: Counter<'campaign'>;
+  duplicates: Counter<'campaign'>;
+  rejected: Counter<'reason'>;
+  ingestSeconds: Histogram;
+}
+
+export function createMetrics(defaults = true): CollectorMetrics {
+  const registry = new Registry();
+  if (defaults) collectDefaultMetrics({ register: registry, prefix: 'pp_collector_' });
+  return {
+    registry,
+    accepted: new Counter({ name: 'pp_reports_accepted_total', help: 'Reports stored and added to aggregates.', labelNames: ['campaign'], registers: [registry] }),
+    duplicates: new Counter({ name: 'pp_reports_duplicate_total', help: 'Reports acknowledged again without counting (retries).', labelNames: ['campaign'], registers: [registry] }),
+    rejected: new Counter({ name: 'pp_batches_rejected_total', help: 'Ingest requests refused, by error code.', labelNames: ['reason'], registers: [registry] }),
+    ingestSeconds: new Histogram({
+      name: 'pp_ingest_duration_seconds',
+      help: 'Time from request parsed to transaction committed.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+  };
+}

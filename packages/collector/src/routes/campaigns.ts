@@ -1,0 +1,70 @@
+import { isPrivacyError } from '@practical-privacy/core';
+import type { FastifyInstance } from 'fastify';
+import { requireBearer } from '../auth.ts';
+import { parseCampaign } from '../campaigns/model.ts';
+import type { AppContext } from '../context.ts';
+import { HttpError } from '../errors.ts';
+import { RepositoryConflictError } from '../storage/repository.ts';
+
+/**
+ * Publish body: the campaign document itself, or `{ "campaign": <document>, "ingestKey": "…" }` to
+ * also set the publishable ingest key clients must present.
+ */
+export function splitPublishBody(body: unknown): { document: unknown; ingestKey: string | undefined } {
+  if (typeof body === 'object' && body !== null && !Array.isArray(body) && 'campaign' in body && typeof (body as { campaign: unknown }).campaign === 'object') {
+    const { campaign, ingestKey, ...rest } = body as { campaign: unknown; ingestKey?: unknown };
+    const extra = Object.keys(rest);
+    if (extra.length > 0) throw new HttpError(400, 'CAMPAIGN_INVALID', `${extra[0]}: unknown field in publish envelope`, extra[0]);
+    if (ingestKey !== undefined && (typeof ingestKey !== 'string' || !/^[A-Za-z0-9_-]{8,128}$/.test(ingestKey))) {
+      throw new HttpError(400, 'CAMPAIGN_INVALID', 'ingestKey: must be 8–128 characters of A–Z a–z 0–9 _ -', 'ingestKey');
+    }
+    return { document: campaign, ingestKey: ingestKey as string | undefined };
+  }
+  return { document: body, ingestKey: undefined };
+}
+
+export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.post(
+    '/v1/campaigns',
+    { schema: { tags: ['campaigns'], summary: 'Publish a campaign version (admin token). Immutable once it has reports.', security: [{ bearer: [] }] } },
+    async (request, reply) => {
+      requireBearer(request, ctx.config.adminToken, 'publishing campaigns');
+      const { document, ingestKey } = splitPublishBody(request.body);
+      let model;
+      try {
+        model = parseCampaign(document);
+      } catch (error) {
+        if (isPrivacyError(error)) throw new HttpError(400, error.code, error.message, error.path);
+        throw error;
+      }
+      try {
+        const outcome = await ctx.repository.publishCampaign({ id: model.id, version: model.version, document: model.document, ingestKey });
+        request.log.info({ campaign: model.id, version: model.version, outcome }, 'campaign published');
+        return reply.code(outcome === 'created' ? 201 : 200).send({ id: model.id, version: model.version, outcome });
+      } catch (error) {
+        if (error instanceof RepositoryConflictError) throw new HttpError(409, error.code, error.message);
+        throw error;
+      }
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { version?: string } }>(
+    '/v1/campaigns/:id',
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary: 'The latest (or ?version=) published campaign document. Public: the SDK fetches it.',
+        params: { type: 'object', properties: { id: { type: 'string' } } },
+        querystring: { type: 'object', properties: { version: { type: 'string' } } },
+      },
+    },
+    async (request, reply) => {
+      const { version } = request.query;
+      if (version !== undefined && !/^[1-9]\d{0,9}$/.test(version)) throw new HttpError(400, 'REPORT_INVALID', 'version: must be a positive integer', 'version');
+      const stored = await ctx.repository.getCampaign(request.params.id, version === undefined ? undefined : Number(version));
+      if (stored === undefined) throw new HttpError(404, 'CAMPAIGN_UNKNOWN', `campaign ${request.params.id} is not published`);
+      reply.header('cache-control', 'public, max-age=60');
+      return stored.document;
+    },
+  );
+}

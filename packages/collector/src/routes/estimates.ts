@@ -1,0 +1,98 @@
+import { isPrivacyError } from '@practical-privacy/core';
+import type { FastifyInstance } from 'fastify';
+import { requireBearer } from '../auth.ts';
+import type { AppContext } from '../context.ts';
+import { HttpError } from '../errors.ts';
+import { estimateQuestion, type Bucket } from '../estimates.ts';
+import { exportQuestion, EXPORT_FORMATS, type ExportFormat } from '../exports.ts';
+
+interface EstimateQuery {
+  question?: string;
+  from?: string;
+  to?: string;
+  bucket?: string;
+  version?: string;
+  format?: string;
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+function parseQuery(query: EstimateQuery): { question: string; from?: string; to?: string; bucket: Bucket; version?: number } {
+  if (query.question === undefined || query.question === '') throw new HttpError(400, 'REQUEST_INVALID', 'question: required', 'question');
+  for (const key of ['from', 'to'] as const) {
+    if (query[key] !== undefined && !DAY.test(query[key])) throw new HttpError(400, 'REQUEST_INVALID', `${key}: must be YYYY-MM-DD`, key);
+  }
+  const bucket = (query.bucket ?? 'total') as Bucket;
+  if (!['day', 'week', 'total'].includes(bucket)) throw new HttpError(400, 'REQUEST_INVALID', 'bucket: must be day, week or total', 'bucket');
+  if (query.version !== undefined && !/^[1-9]\d{0,9}$/.test(query.version)) throw new HttpError(400, 'REQUEST_INVALID', 'version: must be a positive integer', 'version');
+  return {
+    question: query.question,
+    bucket,
+    ...(query.from === undefined ? {} : { from: query.from }),
+    ...(query.to === undefined ? {} : { to: query.to }),
+    ...(query.version === undefined ? {} : { version: Number(query.version) }),
+  };
+}
+
+const querySchema = {
+  type: 'object',
+  properties: {
+    question: { type: 'string' },
+    from: { type: 'string', format: 'date' },
+    to: { type: 'string', format: 'date' },
+    bucket: { type: 'string', enum: ['day', 'week', 'total'] },
+    version: { type: 'string' },
+  },
+  required: ['question'],
+};
+
+export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get<{ Params: { id: string }; Querystring: EstimateQuery }>(
+    '/v1/campaigns/:id/estimates',
+    {
+      schema: {
+        tags: ['read'],
+        summary: 'Debiased estimates with standard errors, 95% CIs, suppression below the minimum batch, and the shuffle-amplified central ε (read token).',
+        security: [{ bearer: [] }],
+        querystring: querySchema,
+      },
+    },
+    async (request) => {
+      requireBearer(request, ctx.config.readToken, 'the read API');
+      const query = parseQuery(request.query);
+      const stored = await ctx.repository.getCampaign(request.params.id, query.version);
+      if (stored === undefined) throw new HttpError(404, 'CAMPAIGN_UNKNOWN', `campaign ${request.params.id} is not published`);
+      let model;
+      try {
+        model = ctx.campaigns.get(stored.id, stored.version, stored.publishedAt, stored.document);
+      } catch (error) {
+        if (isPrivacyError(error)) throw new HttpError(500, 'CAMPAIGN_INVALID', error.message);
+        throw error;
+      }
+      const question = model.questions.get(query.question);
+      if (question === undefined) throw new HttpError(404, 'QUESTION_UNKNOWN', `question ${query.question} is not in campaign ${model.id} version ${model.version}`, 'question');
+      return estimateQuestion(ctx.repository, model, question, query);
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: EstimateQuery }>(
+    '/v1/campaigns/:id/export',
+    {
+      schema: {
+        tags: ['read'],
+        summary: 'Exports: csv (estimates), rappor-params / rappor-counts / rappor-map (Google RAPPOR analysis files) (read token).',
+        security: [{ bearer: [] }],
+        querystring: { ...querySchema, properties: { ...querySchema.properties, format: { type: 'string', enum: [...EXPORT_FORMATS] } } },
+      },
+    },
+    async (request, reply) => {
+      requireBearer(request, ctx.config.readToken, 'the read API');
+      const query = parseQuery(request.query);
+      const format = (request.query.format ?? 'csv') as ExportFormat;
+      if (!EXPORT_FORMATS.includes(format)) throw new HttpError(400, 'REQUEST_INVALID', `format: one of ${EXPORT_FORMATS.join(', ')}`, 'format');
+      const text = await exportQuestion(ctx.repository, { campaignId: request.params.id, version: query.version, questionId: query.question, format, from: query.from, to: query.to, bucket: query.bucket }, ctx.campaigns);
+      const filename = format === 'csv' ? `${request.params.id}-${query.question}.csv` : `${format.slice('rappor-'.length)}.csv`;
+      return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(text);
+    },
+  );
+}

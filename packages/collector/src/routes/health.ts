@@ -1,0 +1,21 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.ts';
+
+export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness: the process answers.' } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { schema: { tags: ['operations'], summary: 'Readiness: database reachable and not shutting down (503 otherwise).' } }, async (_request, reply) => {
+    if (ctx.state.closing) return reply.code(503).send({ status: 'closing' });
+    try {
+      await ctx.repository.ping();
+      return { status: 'ready', storage: ctx.repository.kind };
+    } catch {
+      return reply.code(503).send({ status: 'database unavailable' });
+    }
+  });
+
+  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics.' } }, async (_request, reply) => {
+    reply.header('content-type', ctx.metrics.registry.contentType);
+    return ctx.metrics.registry.metrics();
+  });
+}

@@ -1,0 +1,33 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppContext } from '../context.ts';
+import { ingestBatch } from '../ingest.ts';
+
+export function reportRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.post<{ Querystring: { key?: string } }>(
+    '/v1/reports',
+    {
+      config: { rateLimit: { max: ctx.config.rateLimitPerMinute, timeWindow: 60_000 } },
+      schema: {
+        tags: ['ingest'],
+        summary: 'Ingest a batch of randomized reports. 202 only after the transaction committed; duplicates are acknowledged and counted once.',
+        description: 'Body: JSON (`application/json`, or `text/plain` for navigator.sendBeacon). Ingest key: header `x-pp-ingest-key` or query `?key=`.',
+        querystring: { type: 'object', properties: { key: { type: 'string' } } },
+        response: {
+          202: { type: 'object', properties: { accepted: { type: 'integer' }, duplicates: { type: 'integer' } } },
+          '4xx': { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, path: { type: 'string' } } } } },
+        },
+      },
+    },
+    async (request, reply) => {
+      const header = request.headers['x-pp-ingest-key'];
+      const key = typeof header === 'string' ? header : request.query.key;
+      const stop = ctx.metrics.ingestSeconds.startTimer();
+      // Rejections (including parser errors before this handler) are counted in the app's error handler.
+      const result = await ingestBatch(request.body, key, ctx.repository, ctx.campaigns, { ...ctx.config, now: ctx.now });
+      stop();
+      ctx.metrics.accepted.inc({ campaign: result.campaign }, result.accepted);
+      ctx.metrics.duplicates.inc({ campaign: result.campaign }, result.duplicates);
+      return reply.code(202).send({ accepted: result.accepted, duplicates: result.duplicates });
+    },
+  );
+}

@@ -1,0 +1,227 @@
+/**
+ * PostgreSQL storage (`pg`): several collector instances behind a load balancer share one database.
+ *
+ * Concurrency: report ids are inserted with ON CONFLICT DO NOTHING ... RETURNING, so when two
+ * instances race on the same id the unique index makes the second wait for the first to commit and
+ * then see a conflict: exactly one of them adds the report to the cells. Ids and cells are written
+ * in sorted order so concurrent batches lock rows in one order; a deadlock or serialization failure
+ * that slips through is retried. COMMIT returns after the WAL is flushed (synchronous_commit on,
+ * PostgreSQL's default), and only then does the collector acknowledge.
+ */
+import pg from 'pg';
+import { POSTGRES_MIGRATIONS } from './migrations.ts';
+import {
+  canonicalJson,
+  type CampaignToPublish,
+  cellDeltas,
+  RepositoryConflictError,
+  type IngestResult,
+  type PublishOutcome,
+  type ReportContribution,
+  type Repository,
+  type StoredCampaign,
+  type SumCell,
+  type SumsQuery,
+} from './repository.ts';
+
+// DATE and BIGINT come back as strings (no time-zone shifts, no precision loss above 2^53).
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === 1082) return (value: string) => value;
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+const RETRYABLE = new Set(['40001', '40P01']);
+const MIGRATION_LOCK_KEY = 0x70706d69; // "ppmi"
+
+export interface PostgresOptions {
+  connectionString: string;
+  /** Schema to use (created if missing); tests use one per run. */
+  schema?: string;
+  poolSize?: number;
+}
+
+/** Splits a `?schema=name` parameter off a connection URL. */
+export function parsePostgresUrl(url: string): PostgresOptions {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema') ?? undefined;
+  parsed.searchParams.delete('schema');
+  return schema === undefined ? { connectionString: parsed.toString() } : { connectionString: parsed.toString(), schema };
+}
+
+export class PostgresRepository implements Repository {
+  readonly kind = 'postgres' as const;
+  readonly pool: pg.Pool;
+  private readonly schema: string | undefined;
+
+  constructor(options: PostgresOptions) {
+    if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) throw new Error(`schema: must match [a-z_][a-z0-9_]*, got ${options.schema}`);
+    this.schema = options.schema;
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.poolSize ?? 10,
+      types,
+      ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+    });
+    // An idle client losing its connection must not crash the process; the next query reconnects.
+    this.pool.on('error', () => undefined);
+  }
+
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      if (this.schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`).catch((error: { code?: string }) => {
+        if (error.code !== '23505' && error.code !== '42P06') throw error; // concurrent creation
+      });
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+      await client.query('CREATE TABLE IF NOT EXISTS pp_schema_version (version INTEGER NOT NULL)');
+      const { rows } = await client.query<{ version: number }>('SELECT version FROM pp_schema_version');
+      const current = rows[0]?.version ?? 0;
+      for (let step = current; step < POSTGRES_MIGRATIONS.length; step++) await client.query(POSTGRES_MIGRATIONS[step]!);
+      if (rows.length === 0) await client.query('INSERT INTO pp_schema_version (version) VALUES ($1)', [POSTGRES_MIGRATIONS.length]);
+      else await client.query('UPDATE pp_schema_version SET version = $1', [POSTGRES_MIGRATIONS.length]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  /** Drops the schema (tests). */
+  async dropSchema(): Promise<void> {
+    if (this.schema !== undefined) await this.pool.query(`DROP SCHEMA IF EXISTS ${this.schema} CASCADE`);
+  }
+
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await work(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        if (attempt < 5 && RETRYABLE.has((error as { code?: string }).code ?? '')) continue;
+        throw error;
+      } finally {
+        client.release();
+      }
+    }
+  }
+
+  async publishCampaign(campaign: CampaignToPublish): Promise<PublishOutcome> {
+    const text = canonicalJson(campaign.document);
+    const key = campaign.ingestKey ?? null;
+    return this.transaction(async (client) => {
+      const inserted = await client.query(
+        'INSERT INTO campaigns (id, version, document, document_text, ingest_key) VALUES ($1, $2, $3::jsonb, $4, $5) ON CONFLICT (id, version) DO NOTHING',
+        [campaign.id, campaign.version, text, text, key],
+      );
+      if (inserted.rowCount === 1) return 'created';
+      const { rows } = await client.query<{ document_text: string; ingest_key: string | null }>('SELECT document_text, ingest_key FROM campaigns WHERE id = $1 AND version = $2 FOR UPDATE', [campaign.id, campaign.version]);
+      if (rows[0]?.document_text === text && rows[0].ingest_key === key) return 'unchanged';
+      const used = await client.query(
+        'SELECT 1 FROM reports WHERE campaign_id = $1 AND version = $2 UNION ALL SELECT 1 FROM cells WHERE campaign_id = $1 AND version = $2 LIMIT 1',
+        [campaign.id, campaign.version],
+      );
+      if ((used.rowCount ?? 0) > 0) throw new RepositoryConflictError(`campaign ${campaign.id} version ${campaign.version} already has reports; publish a new version`);
+      await client.query('UPDATE campaigns SET document = $3::jsonb, document_text = $4, ingest_key = $5, published_at = now() WHERE id = $1 AND version = $2', [campaign.id, campaign.version, text, text, key]);
+      return 'created';
+    });
+  }
+
+  async getCampaign(id: string, version?: number): Promise<StoredCampaign | undefined> {
+    const { rows } =
+      version === undefined
+        ? await this.pool.query<{ id: string; version: number; document_text: string; ingest_key: string | null; published_at: Date }>(
+            'SELECT id, version, document_text, ingest_key, published_at FROM campaigns WHERE id = $1 ORDER BY version DESC LIMIT 1',
+            [id],
+          )
+        : await this.pool.query<{ id: string; version: number; document_text: string; ingest_key: string | null; published_at: Date }>(
+            'SELECT id, version, document_text, ingest_key, published_at FROM campaigns WHERE id = $1 AND version = $2',
+            [id, version],
+          );
+    const row = rows[0];
+    if (row === undefined) return undefined;
+    return { id: row.id, version: row.version, document: JSON.parse(row.document_text) as unknown, ingestKey: row.ingest_key ?? undefined, publishedAt: row.published_at.toISOString() };
+  }
+
+  async listCampaignVersions(id: string): Promise<number[]> {
+    const { rows } = await this.pool.query<{ version: number }>('SELECT version FROM campaigns WHERE id = $1 ORDER BY version', [id]);
+    return rows.map((r) => r.version);
+  }
+
+  async ingest(campaignId: string, version: number, reports: ReportContribution[]): Promise<IngestResult> {
+    const sorted = [...reports].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return this.transaction(async (client) => {
+      const { rows } = await client.query<{ id: string }>(
+        `INSERT INTO reports (id, campaign_id, version, question_id, day, raw)
+         SELECT r.id, $1, $2, r.question_id, r.day::date, r.raw
+           FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS r(id, question_id, day, raw, ord)
+          ORDER BY r.ord
+         ON CONFLICT (id) DO NOTHING
+         RETURNING id`,
+        [campaignId, version, sorted.map((r) => r.id), sorted.map((r) => r.questionId), sorted.map((r) => r.day), sorted.map((r) => r.raw ?? null)],
+      );
+      const insertedIds = new Set(rows.map((r) => r.id));
+      // A batch could name one id twice: count it once.
+      const fresh: ReportContribution[] = [];
+      for (const report of sorted) {
+        if (insertedIds.delete(report.id)) fresh.push(report);
+      }
+      const cells = cellDeltas(fresh);
+      if (cells.length > 0) {
+        await client.query(
+          `INSERT INTO cells (campaign_id, version, question_id, day, idx, sum)
+           SELECT $1, $2, c.question_id, c.day::date, c.idx, c.delta
+             FROM unnest($3::text[], $4::text[], $5::int[], $6::bigint[]) WITH ORDINALITY AS c(question_id, day, idx, delta, ord)
+            ORDER BY c.ord
+           ON CONFLICT (campaign_id, version, question_id, day, idx) DO UPDATE SET sum = cells.sum + excluded.sum`,
+          [campaignId, version, cells.map((c) => c.questionId), cells.map((c) => c.day), cells.map((c) => c.index), cells.map((c) => c.delta)],
+        );
+      }
+      return { accepted: fresh.length, duplicates: reports.length - fresh.length };
+    });
+  }
+
+  async readSums(query: SumsQuery): Promise<SumCell[]> {
+    const { rows } = await this.pool.query<{ day: string; idx: number; sum: string }>(
+      `SELECT day, idx, sum FROM cells
+        WHERE campaign_id = $1 AND version = $2 AND question_id = $3 AND day >= $4::date AND day <= $5::date
+        ORDER BY day, idx`,
+      [query.campaignId, query.version, query.questionId, query.fromDay ?? '0001-01-01', query.toDay ?? '9999-12-31'],
+    );
+    return rows.map((r) => ({ day: r.day, index: r.idx, sum: Number(r.sum) }));
+  }
+
+  async countReports(campaignId: string, version: number): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM reports WHERE campaign_id = $1 AND version = $2', [campaignId, version]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async listReportIds(campaignId: string, version: number): Promise<string[]> {
+    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM reports WHERE campaign_id = $1 AND version = $2 ORDER BY id', [campaignId, version]);
+    return rows.map((r) => r.id);
+  }
+
+  async purge(options: { idsBeforeDay: string; rawBeforeDay: string }): Promise<{ ids: number; raw: number }> {
+    return this.transaction(async (client) => {
+      const raw = await client.query('UPDATE reports SET raw = NULL WHERE raw IS NOT NULL AND day < $1::date', [options.rawBeforeDay]);
+      const ids = await client.query('DELETE FROM reports WHERE day < $1::date', [options.idsBeforeDay]);
+      return { ids: ids.rowCount ?? 0, raw: raw.rowCount ?? 0 };
+    });
+  }
+}

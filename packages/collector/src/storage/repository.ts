@@ -1,0 +1,125 @@
+/**
+ * The one storage interface the collector uses. Two implementations (SQLite, PostgreSQL) pass the
+ * same test suite (test/repository.contract.ts).
+ *
+ * What is stored: published campaign versions; the ids of accepted reports (for idempotent retries,
+ * kept for the acceptance window only); optionally the encoded reports; and aggregate cells —
+ * (campaign, version, question, day, index) → integer sum, where `index` indexes the question's
+ * mechanism sum vector (index 0 = report count). Cells and report ids change in ONE transaction,
+ * so an estimate never scans raw reports and a retried batch is never counted twice.
+ */
+
+export interface StoredCampaign {
+  id: string;
+  version: number;
+  /** The validated campaign document exactly as published. */
+  document: unknown;
+  /** Publishable key a client must present to ingest (not a secret; it stops casual cross-posting). */
+  ingestKey: string | undefined;
+  publishedAt: string;
+}
+
+/** One validated, decoded report reduced to what storage needs. */
+export interface ReportContribution {
+  /** 128-bit random id as 32 lowercase hex digits. */
+  id: string;
+  questionId: string;
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  /** Sparse contribution to the question's sum vector: [index, delta] pairs, delta an integer. */
+  sums: Array<[number, number]>;
+  /** The encoded report as JSON text, present only when raw reports are kept. */
+  raw?: string;
+}
+
+export interface IngestResult {
+  accepted: number;
+  duplicates: number;
+}
+
+export interface SumsQuery {
+  campaignId: string;
+  version: number;
+  questionId: string;
+  /** Inclusive day bounds, YYYY-MM-DD. */
+  fromDay?: string;
+  toDay?: string;
+}
+
+export interface SumCell {
+  day: string;
+  index: number;
+  sum: number;
+}
+
+export interface CampaignToPublish {
+  id: string;
+  version: number;
+  document: unknown;
+  ingestKey?: string | undefined;
+}
+
+export type PublishOutcome = 'created' | 'unchanged';
+
+export class RepositoryConflictError extends Error {
+  readonly code = 'CAMPAIGN_IMMUTABLE';
+  constructor(message: string) {
+    super(message);
+    this.name = 'RepositoryConflictError';
+  }
+}
+
+export interface Repository {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Applies pending migrations; safe to run concurrently from several instances. */
+  migrate(): Promise<void>;
+  /** Resolves when the database answers a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /**
+   * Publishes a campaign version. Re-publishing an identical document is `unchanged`. A different
+   * document for an existing version is allowed only while that version has no reports; otherwise
+   * RepositoryConflictError (publish a new version instead).
+   */
+  publishCampaign(campaign: CampaignToPublish): Promise<PublishOutcome>;
+  /** A given version, or the latest version when `version` is undefined. */
+  getCampaign(id: string, version?: number): Promise<StoredCampaign | undefined>;
+  listCampaignVersions(id: string): Promise<number[]>;
+  /**
+   * Stores a batch in one transaction: report ids new to the database are inserted and their sums
+   * added to the cells; ids already present are counted as duplicates and change nothing.
+   * Resolves only after the commit.
+   */
+  ingest(campaignId: string, version: number, reports: ReportContribution[]): Promise<IngestResult>;
+  /** Cells of one question, merged over nothing: one row per (day, index). */
+  readSums(query: SumsQuery): Promise<SumCell[]>;
+  /** Number of stored report ids for a campaign version (tests and ops). */
+  countReports(campaignId: string, version: number): Promise<number>;
+  /** Ids of stored reports (tests only; small databases). */
+  listReportIds(campaignId: string, version: number): Promise<string[]>;
+  /** Deletes report ids of days before `day` and raw payloads of days before `rawDay`. */
+  purge(options: { idsBeforeDay: string; rawBeforeDay: string }): Promise<{ ids: number; raw: number }>;
+}
+
+/** Merges contributions into cell deltas keyed (question, day, index), sorted so that concurrent writers lock in one order. */
+export function cellDeltas(reports: readonly ReportContribution[]): Array<{ questionId: string; day: string; index: number; delta: number }> {
+  const map = new Map<string, { questionId: string; day: string; index: number; delta: number }>();
+  for (const report of reports) {
+    for (const [index, delta] of report.sums) {
+      if (delta === 0) continue;
+      const key = `${report.questionId}\u0000${report.day}\u0000${index}`;
+      const cell = map.get(key);
+      if (cell === undefined) map.set(key, { questionId: report.questionId, day: report.day, index, delta });
+      else cell.delta += delta;
+    }
+  }
+  return [...map.values()].sort((a, b) => (a.questionId < b.questionId ? -1 : a.questionId > b.questionId ? 1 : a.day < b.day ? -1 : a.day > b.day ? 1 : a.index - b.index));
+}
+
+/** Stable JSON (sorted keys) so that re-publishing the same document compares equal. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+}

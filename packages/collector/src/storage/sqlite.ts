@@ -1,0 +1,143 @@
+/**
+ * SQLite storage (better-sqlite3): the embedded default for one machine.
+ *
+ * Durability: WAL journal with `synchronous=FULL`, so a transaction is on disk (WAL fsynced) when
+ * COMMIT returns — the collector acknowledges only after that, and a SIGKILL or power loss after
+ * an acknowledgement loses nothing. better-sqlite3 is synchronous: a batch is one short
+ * transaction on the event loop, which also serializes writers without locks.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { SQLITE_MIGRATIONS } from './migrations.ts';
+import {
+  canonicalJson,
+  type CampaignToPublish,
+  cellDeltas,
+  RepositoryConflictError,
+  type IngestResult,
+  type PublishOutcome,
+  type ReportContribution,
+  type Repository,
+  type StoredCampaign,
+  type SumCell,
+  type SumsQuery,
+} from './repository.ts';
+
+export class SqliteRepository implements Repository {
+  readonly kind = 'sqlite' as const;
+  readonly db: Database.Database;
+
+  /** `path` is a file path or `:memory:`. */
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  /** The pragmas the durability promise rests on (asserted by a startup test). */
+  durabilitySettings(): { journalMode: string; synchronous: number } {
+    return {
+      journalMode: String(this.db.pragma('journal_mode', { simple: true })),
+      synchronous: Number(this.db.pragma('synchronous', { simple: true })),
+    };
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec('CREATE TABLE IF NOT EXISTS pp_schema_version (version INTEGER NOT NULL)');
+    const apply = this.db.transaction(() => {
+      const row = this.db.prepare('SELECT version FROM pp_schema_version').get() as { version: number } | undefined;
+      const current = row?.version ?? 0;
+      for (let step = current; step < SQLITE_MIGRATIONS.length; step++) this.db.exec(SQLITE_MIGRATIONS[step]!);
+      if (row === undefined) this.db.prepare('INSERT INTO pp_schema_version (version) VALUES (?)').run(SQLITE_MIGRATIONS.length);
+      else this.db.prepare('UPDATE pp_schema_version SET version = ?').run(SQLITE_MIGRATIONS.length);
+    });
+    apply.immediate();
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  async publishCampaign(campaign: CampaignToPublish): Promise<PublishOutcome> {
+    const documentText = canonicalJson(campaign.document);
+    const text = canonicalJson({ document: campaign.document, ingestKey: campaign.ingestKey ?? null });
+    const publish = this.db.transaction((): PublishOutcome => {
+      const existing = this.db.prepare('SELECT document, ingest_key FROM campaigns WHERE id = ? AND version = ?').get(campaign.id, campaign.version) as { document: string; ingest_key: string | null } | undefined;
+      if (existing === undefined) {
+        this.db.prepare('INSERT INTO campaigns (id, version, document, ingest_key, published_at) VALUES (?, ?, ?, ?, ?)').run(campaign.id, campaign.version, documentText, campaign.ingestKey ?? null, new Date().toISOString());
+        return 'created';
+      }
+      if (canonicalJson({ document: JSON.parse(existing.document) as unknown, ingestKey: existing.ingest_key }) === text) return 'unchanged';
+      const used = this.db.prepare('SELECT 1 FROM reports WHERE campaign_id = ? AND version = ? LIMIT 1').get(campaign.id, campaign.version);
+      const cells = this.db.prepare('SELECT 1 FROM cells WHERE campaign_id = ? AND version = ? LIMIT 1').get(campaign.id, campaign.version);
+      if (used !== undefined || cells !== undefined) throw new RepositoryConflictError(`campaign ${campaign.id} version ${campaign.version} already has reports; publish a new version`);
+      this.db.prepare('UPDATE campaigns SET document = ?, ingest_key = ?, published_at = ? WHERE id = ? AND version = ?').run(documentText, campaign.ingestKey ?? null, new Date().toISOString(), campaign.id, campaign.version);
+      return 'created';
+    });
+    return publish.immediate();
+  }
+
+  async getCampaign(id: string, version?: number): Promise<StoredCampaign | undefined> {
+    const row = (
+      version === undefined
+        ? this.db.prepare('SELECT id, version, document, ingest_key, published_at FROM campaigns WHERE id = ? ORDER BY version DESC LIMIT 1').get(id)
+        : this.db.prepare('SELECT id, version, document, ingest_key, published_at FROM campaigns WHERE id = ? AND version = ?').get(id, version)
+    ) as { id: string; version: number; document: string; ingest_key: string | null; published_at: string } | undefined;
+    if (row === undefined) return undefined;
+    return { id: row.id, version: row.version, document: JSON.parse(row.document) as unknown, ingestKey: row.ingest_key ?? undefined, publishedAt: row.published_at };
+  }
+
+  async listCampaignVersions(id: string): Promise<number[]> {
+    return (this.db.prepare('SELECT version FROM campaigns WHERE id = ? ORDER BY version').all(id) as Array<{ version: number }>).map((r) => r.version);
+  }
+
+  async ingest(campaignId: string, version: number, reports: ReportContribution[]): Promise<IngestResult> {
+    const insertReport = this.db.prepare('INSERT INTO reports (id, campaign_id, version, question_id, day, raw) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING');
+    const addCell = this.db.prepare(
+      'INSERT INTO cells (campaign_id, version, question_id, day, idx, sum) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, version, question_id, day, idx) DO UPDATE SET sum = sum + excluded.sum',
+    );
+    const run = this.db.transaction((): IngestResult => {
+      const fresh: ReportContribution[] = [];
+      for (const report of reports) {
+        const info = insertReport.run(report.id, campaignId, version, report.questionId, report.day, report.raw ?? null);
+        if (info.changes === 1) fresh.push(report);
+      }
+      for (const cell of cellDeltas(fresh)) addCell.run(campaignId, version, cell.questionId, cell.day, cell.index, cell.delta);
+      return { accepted: fresh.length, duplicates: reports.length - fresh.length };
+    });
+    return run.immediate();
+  }
+
+  async readSums(query: SumsQuery): Promise<SumCell[]> {
+    const rows = this.db
+      .prepare('SELECT day, idx, sum FROM cells WHERE campaign_id = ? AND version = ? AND question_id = ? AND day >= ? AND day <= ? ORDER BY day, idx')
+      .all(query.campaignId, query.version, query.questionId, query.fromDay ?? '0000-01-01', query.toDay ?? '9999-12-31') as Array<{ day: string; idx: number; sum: number }>;
+    return rows.map((r) => ({ day: r.day, index: r.idx, sum: Number(r.sum) }));
+  }
+
+  async countReports(campaignId: string, version: number): Promise<number> {
+    const row = this.db.prepare('SELECT count(*) AS n FROM reports WHERE campaign_id = ? AND version = ?').get(campaignId, version) as { n: number };
+    return Number(row.n);
+  }
+
+  async listReportIds(campaignId: string, version: number): Promise<string[]> {
+    return (this.db.prepare('SELECT id FROM reports WHERE campaign_id = ? AND version = ? ORDER BY id').all(campaignId, version) as Array<{ id: string }>).map((r) => r.id);
+  }
+
+  async purge(options: { idsBeforeDay: string; rawBeforeDay: string }): Promise<{ ids: number; raw: number }> {
+    const run = this.db.transaction(() => {
+      const raw = this.db.prepare('UPDATE reports SET raw = NULL WHERE raw IS NOT NULL AND day < ?').run(options.rawBeforeDay).changes;
+      const ids = this.db.prepare('DELETE FROM reports WHERE day < ?').run(options.idsBeforeDay).changes;
+      return { ids, raw };
+    });
+    return run.immediate();
+  }
+}

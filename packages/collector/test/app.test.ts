@@ -1,0 +1,160 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CollectorApp } from '../src/app.ts';
+import { ConfigError, loadConfig } from '../src/config.ts';
+import { ADMIN, DEMO_CAMPAIGN, READ, TODAY, batch, makeApp, post, publish, report, reportId, totals } from './helpers.ts';
+
+describe('configuration', () => {
+  it('has defaults', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(8787);
+    expect(config.databaseUrl).toBe('sqlite:./data/collector.db');
+    expect(config.adminToken).toBeUndefined();
+  });
+
+  it.each([
+    [{ PP_PORT: 'eighty' }, 'PP_PORT'],
+    [{ PP_PORT: '70000' }, 'PP_PORT'],
+    [{ PP_DATABASE_URL: 'mysql://x' }, 'PP_DATABASE_URL'],
+    [{ PP_ADMIN_TOKEN: 'short' }, 'PP_ADMIN_TOKEN'],
+    [{ PP_KEEP_RAW_REPORTS: 'maybe' }, 'PP_KEEP_RAW_REPORTS'],
+  ])('refuses %o naming the variable', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(name);
+  });
+
+  it('splits the origin allow-list', () => {
+    expect(loadConfig({ PP_ALLOWED_ORIGINS: 'https://a.example, https://b.example' }).allowedOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+});
+
+describe('routes', () => {
+  let app: CollectorApp;
+  beforeEach(async () => {
+    app = await makeApp({ allowedOrigins: ['https://portal.example'] });
+  });
+  afterEach(async () => {
+    await app.close();
+  });
+
+  it('health, readiness, metrics, OpenAPI', async () => {
+    expect((await app.inject('/healthz')).json()).toEqual({ status: 'ok' });
+    expect((await app.inject('/readyz')).json()).toEqual({ status: 'ready', storage: 'sqlite' });
+    expect((await app.inject('/metrics')).body).toContain('pp_reports_accepted_total');
+    const doc = (await app.inject('/docs/json')).json() as { paths: Record<string, unknown> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/reports', '/v1/campaigns', '/v1/campaigns/{id}', '/v1/campaigns/{id}/estimates']));
+    expect((await app.inject('/docs')).statusCode).toBeLessThan(400);
+  });
+
+  it('publishes with the admin token only and serves the campaign publicly', async () => {
+    expect((await app.inject({ method: 'POST', url: '/v1/campaigns', payload: DEMO_CAMPAIGN })).statusCode).toBe(401);
+    expect((await app.inject({ method: 'POST', url: '/v1/campaigns', headers: { authorization: 'Bearer wrong-token-xxxxxxxx' }, payload: DEMO_CAMPAIGN })).statusCode).toBe(401);
+    expect(await publish(app)).toBe(201);
+    expect(await publish(app)).toBe(200);
+    const got = await app.inject('/v1/campaigns/demo');
+    expect(got.statusCode).toBe(200);
+    expect(got.json()).toEqual(DEMO_CAMPAIGN);
+    expect((await app.inject('/v1/campaigns/nope')).json().error.code).toBe('CAMPAIGN_UNKNOWN');
+  });
+
+  it('refuses an invalid campaign with a path', async () => {
+    const response = await app.inject({ method: 'POST', url: '/v1/campaigns', headers: { authorization: `Bearer ${ADMIN}` }, payload: { ...DEMO_CAMPAIGN, questions: [{ id: 'x', type: 'boolean', epsilon: -1 }] } });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toMatchObject({ code: 'CAMPAIGN_INVALID', path: 'questions.0.epsilon' });
+  });
+
+  it('makes a version immutable once it has reports', async () => {
+    await publish(app);
+    expect(await publish(app, { ...DEMO_CAMPAIGN, title: 'changed before reports' })).toBe(201);
+    expect((await post(app, batch([report('fever', 1)]))).statusCode).toBe(202);
+    expect(await publish(app, { ...DEMO_CAMPAIGN, title: 'changed after reports' })).toBe(409);
+    expect(await publish(app, { ...DEMO_CAMPAIGN, version: 2, title: 'new version' })).toBe(201);
+  });
+
+  it('ingests JSON and text/plain beacons, acknowledging duplicates once', async () => {
+    await publish(app);
+    const reports = [report('fever', 1), report('fever', 0), report('pain', 3)];
+    const first = await post(app, batch(reports));
+    expect(first.statusCode).toBe(202);
+    expect(first.json()).toEqual({ accepted: 3, duplicates: 0 });
+    const beacon = await post(app, batch([...reports, report('pain', 0)]), { 'content-type': 'text/plain;charset=UTF-8' });
+    expect(beacon.json()).toEqual({ accepted: 1, duplicates: 3 });
+    expect(await totals(app, 'fever')).toEqual([2, 1, 1]);
+    expect(await totals(app, 'pain')).toEqual([2, 1, 0, 0, 1]);
+    const metrics = (await app.inject('/metrics')).body;
+    expect(metrics).toContain('pp_reports_accepted_total{campaign="demo"} 4');
+    expect(metrics).toContain('pp_reports_duplicate_total{campaign="demo"} 3');
+  });
+
+  it('rejects a whole batch when one report is invalid', async () => {
+    await publish(app);
+    const response = await post(app, batch([report('fever', 1), report('pain', 9)]));
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error).toMatchObject({ code: 'PAYLOAD_INVALID', path: 'reports.1.payload' });
+    expect(await totals(app, 'fever')).toEqual([]);
+  });
+
+  it('checks the day window', async () => {
+    await publish(app);
+    const old = await post(app, batch([report('fever', 1, { day: '2000-01-01' })]));
+    expect(old.json().error).toMatchObject({ code: 'DAY_OUT_OF_WINDOW', path: 'reports.0.day' });
+    const future = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
+    expect((await post(app, batch([report('fever', 1, { day: future })]))).json().error.code).toBe('DAY_OUT_OF_WINDOW');
+    expect((await post(app, batch([report('fever', 1, { day: '2026-02-30' })]))).json().error.code).toBe('REPORT_INVALID');
+  });
+
+  it('requires the campaign ingest key when one is set', async () => {
+    expect(await publish(app, { campaign: DEMO_CAMPAIGN, ingestKey: 'pk_demo_123' })).toBe(201);
+    expect((await post(app, batch([report('fever', 1)]))).json().error.code).toBe('INGEST_KEY_INVALID');
+    expect((await post(app, batch([report('fever', 1)]), { 'x-pp-ingest-key': 'pk_demo_123' })).statusCode).toBe(202);
+    const viaQuery = await app.inject({ method: 'POST', url: '/v1/reports?key=pk_demo_123', headers: { 'content-type': 'text/plain' }, payload: JSON.stringify(batch([report('fever', 0)])) });
+    expect(viaQuery.statusCode).toBe(202);
+  });
+
+  it('answers CORS preflight for allowed origins only', async () => {
+    const ok = await app.inject({ method: 'OPTIONS', url: '/v1/reports', headers: { origin: 'https://portal.example', 'access-control-request-method': 'POST' } });
+    expect(ok.headers['access-control-allow-origin']).toBe('https://portal.example');
+    const other = await app.inject({ method: 'OPTIONS', url: '/v1/reports', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('releases estimates with the read token, suppressing small cells', async () => {
+    await publish(app);
+    const unauthorized = await app.inject('/v1/campaigns/demo/estimates?question=fever');
+    expect(unauthorized.statusCode).toBe(401);
+    await post(app, batch([report('fever', 1), report('fever', 1)]));
+    const small = await app.inject({ url: '/v1/campaigns/demo/estimates?question=fever', headers: { authorization: `Bearer ${READ}` } });
+    expect(small.json().cells[0]).toMatchObject({ n: 2, suppressed: true });
+    await post(app, batch(Array.from({ length: 30 }, (_, i) => report('fever', i % 3 === 0 ? 1 : 0))));
+    const body = (await app.inject({ url: `/v1/campaigns/demo/estimates?question=fever&from=${TODAY}&to=${TODAY}&bucket=day`, headers: { authorization: `Bearer ${READ}` } })).json();
+    expect(body).toMatchObject({ campaign: 'demo', version: 1, question: 'fever', mechanism: 'binary-rr', epsilon: 1, bucket: 'day' });
+    const cell = body.cells[0];
+    expect(cell).toMatchObject({ period: TODAY, n: 32, suppressed: false });
+    expect(cell.values.map((v: { value: string }) => v.value)).toEqual(['false', 'true']);
+    expect(cell.values[0].estimate + cell.values[1].estimate).toBeCloseTo(1, 12);
+    for (const v of cell.values) expect(v.ci95[0]).toBeLessThanOrEqual(v.ci95[1]);
+    expect(cell.amplification).toMatchObject({ amplified: false });
+    const csv = await app.inject({ url: '/v1/campaigns/demo/export?question=fever&format=csv', headers: { authorization: `Bearer ${READ}` } });
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.body.split('\n')[0]).toMatch(/^campaign,version,question,period,value,n,estimate/);
+    expect(csv.body.split('\n').filter((l) => l !== '').length).toBe(3);
+  });
+
+  it('answers 503 on /readyz once closing', async () => {
+    app.collector.state.closing = true;
+    expect((await app.inject('/readyz')).statusCode).toBe(503);
+    app.collector.state.closing = false;
+  });
+
+  it('never logs payloads, report ids, addresses or user agents', async () => {
+    const lines: string[] = [];
+    const logged = await makeApp({ logLevel: 'trace' }, { logStream: { write: (line) => void lines.push(line) } });
+    await publish(logged);
+    const id = reportId();
+    await logged.inject({ method: 'POST', url: '/v1/reports?key=secret-ish', remoteAddress: '203.0.113.77', headers: { 'content-type': 'application/json', 'user-agent': 'PatientPhone/1.0' }, payload: JSON.stringify(batch([{ id, question: 'pain', day: TODAY, payload: 2 }])) });
+    await logged.inject({ method: 'POST', url: '/v1/reports', remoteAddress: '203.0.113.77', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(batch([{ id: reportId(), question: 'pain', day: TODAY, payload: 'leak-me' }])) });
+    await logged.close();
+    const text = lines.join('');
+    expect(text).toContain('"route":"/v1/reports"');
+    for (const secret of [id, '203.0.113.77', 'PatientPhone', 'secret-ish', 'leak-me']) expect(text).not.toContain(secret);
+  });
+});

@@ -1,0 +1,100 @@
+/** The behaviour every Repository implementation must show; run against SQLite and PostgreSQL. */
+import { beforeEach, afterEach, expect, it } from 'vitest';
+import type { ReportContribution, Repository } from '../src/storage/repository.ts';
+
+let counter = 0;
+export function reportId(): string {
+  counter += 1;
+  return (BigInt(Date.now()) * 1_000_000n + BigInt(counter)).toString(16).padStart(32, '0');
+}
+
+function report(questionId: string, day: string, sums: Array<[number, number]>, id = reportId()): ReportContribution {
+  return { id, questionId, day, sums };
+}
+
+export function repositoryContract(open: () => Promise<Repository>, dispose: (repo: Repository) => Promise<void>): void {
+  let repo: Repository;
+  beforeEach(async () => {
+    repo = await open();
+    await repo.migrate();
+  });
+  afterEach(async () => {
+    await dispose(repo);
+  });
+
+  it('migrates idempotently', async () => {
+    await repo.migrate();
+    await repo.migrate();
+    await repo.ping();
+  });
+
+  it('publishes, re-publishes unchanged, returns the latest version', async () => {
+    expect(await repo.publishCampaign({ id: 'c', version: 1, document: { b: 1, a: [1, 2] } })).toBe('created');
+    expect(await repo.publishCampaign({ id: 'c', version: 1, document: { a: [1, 2], b: 1 } })).toBe('unchanged');
+    expect(await repo.publishCampaign({ id: 'c', version: 2, document: { v: 2 } })).toBe('created');
+    expect((await repo.getCampaign('c'))?.version).toBe(2);
+    expect((await repo.getCampaign('c', 1))?.document).toEqual({ a: [1, 2], b: 1 });
+    expect(await repo.getCampaign('c', 3)).toBeUndefined();
+    expect(await repo.getCampaign('nope')).toBeUndefined();
+    expect(await repo.listCampaignVersions('c')).toEqual([1, 2]);
+    expect(await repo.publishCampaign({ id: 'k', version: 1, document: {}, ingestKey: 'pk_1' })).toBe('created');
+    expect((await repo.getCampaign('k'))?.ingestKey).toBe('pk_1');
+    expect((await repo.getCampaign('c'))?.ingestKey).toBeUndefined();
+  });
+
+  it('lets a version change until it has reports, then refuses', async () => {
+    await repo.publishCampaign({ id: 'c', version: 1, document: { x: 1 } });
+    expect(await repo.publishCampaign({ id: 'c', version: 1, document: { x: 2 } })).toBe('created');
+    await repo.ingest('c', 1, [report('q', '2026-01-01', [[0, 1]])]);
+    await expect(repo.publishCampaign({ id: 'c', version: 1, document: { x: 3 } })).rejects.toMatchObject({ code: 'CAMPAIGN_IMMUTABLE' });
+    expect((await repo.getCampaign('c', 1))?.document).toEqual({ x: 2 });
+  });
+
+  it('adds sums once per report id and counts duplicates', async () => {
+    await repo.publishCampaign({ id: 'c', version: 1, document: {} });
+    const a = report('q', '2026-01-01', [[0, 1], [2, 1]]);
+    const b = report('q', '2026-01-01', [[0, 1], [1, 1]]);
+    const c = report('q', '2026-01-02', [[0, 1], [2, 1]]);
+    expect(await repo.ingest('c', 1, [a, b])).toEqual({ accepted: 2, duplicates: 0 });
+    expect(await repo.ingest('c', 1, [b, c, c])).toEqual({ accepted: 1, duplicates: 2 });
+    expect(await repo.readSums({ campaignId: 'c', version: 1, questionId: 'q' })).toEqual([
+      { day: '2026-01-01', index: 0, sum: 2 },
+      { day: '2026-01-01', index: 1, sum: 1 },
+      { day: '2026-01-01', index: 2, sum: 1 },
+      { day: '2026-01-02', index: 0, sum: 1 },
+      { day: '2026-01-02', index: 2, sum: 1 },
+    ]);
+    expect(await repo.readSums({ campaignId: 'c', version: 1, questionId: 'q', fromDay: '2026-01-02', toDay: '2026-01-02' })).toEqual([
+      { day: '2026-01-02', index: 0, sum: 1 },
+      { day: '2026-01-02', index: 2, sum: 1 },
+    ]);
+    expect(await repo.countReports('c', 1)).toBe(3);
+    expect((await repo.listReportIds('c', 1)).sort()).toEqual([a.id, b.id, c.id].sort());
+  });
+
+  it('keeps campaigns, versions and questions apart', async () => {
+    await repo.ingest('c', 1, [report('q', '2026-01-01', [[0, 1]])]);
+    await repo.ingest('c', 2, [report('q', '2026-01-01', [[0, 1]])]);
+    await repo.ingest('c', 1, [report('r', '2026-01-01', [[0, 1]])]);
+    expect(await repo.readSums({ campaignId: 'c', version: 1, questionId: 'q' })).toEqual([{ day: '2026-01-01', index: 0, sum: 1 }]);
+    expect(await repo.readSums({ campaignId: 'd', version: 1, questionId: 'q' })).toEqual([]);
+  });
+
+  it('survives concurrent ingest of overlapping batches exactly once', async () => {
+    const reports = Array.from({ length: 200 }, (_, i) => report('q', '2026-01-01', [[0, 1], [1 + (i % 3), 1]]));
+    const batches = Array.from({ length: 8 }, (_, b) => reports.filter((_r, i) => (i + b) % 3 !== 0));
+    const results = await Promise.all(batches.map((batch) => repo.ingest('c', 1, batch)));
+    expect(results.reduce((s, r) => s + r.accepted, 0)).toBe(200);
+    const sums = await repo.readSums({ campaignId: 'c', version: 1, questionId: 'q' });
+    expect(sums.find((c) => c.index === 0)?.sum).toBe(200);
+    expect(sums.reduce((s, c) => s + (c.index === 0 ? 0 : c.sum), 0)).toBe(200);
+  });
+
+  it('purges ids and raw payloads by day', async () => {
+    await repo.ingest('c', 1, [{ ...report('q', '2026-01-01', [[0, 1]]), raw: '{"payload":1}' }, report('q', '2026-01-05', [[0, 1]])]);
+    expect(await repo.purge({ idsBeforeDay: '2026-01-02', rawBeforeDay: '2026-01-02' })).toEqual({ ids: 1, raw: 1 });
+    expect(await repo.countReports('c', 1)).toBe(1);
+    // Aggregates are unaffected by purging ids.
+    expect((await repo.readSums({ campaignId: 'c', version: 1, questionId: 'q' })).length).toBe(2);
+  });
+}
