@@ -67,7 +67,8 @@ export async function ingestBatch(
       decoded = question.mechanism.decodeReport(report.cohort === undefined ? { payload: report.payload as never } : { payload: report.payload as never, cohort: report.cohort });
     } catch (error) {
       if (isPrivacyError(error)) throw new HttpError(400, 'PAYLOAD_INVALID', `${path}.${error.path ?? 'payload'}: ${error.message}`, `${path}.${error.path ?? 'payload'}`);
-      throw error;
+      // A decoder that trips over a hostile payload (e.g. a RangeError) still means "bad payload", not a server fault.
+      throw new HttpError(400, 'PAYLOAD_INVALID', `${path}.payload: not a valid ${question.mechanism.name} payload`, `${path}.payload`);
     }
     const sums = new Float64Array(question.mechanism.sumsLength);
     question.mechanism.addToSums(decoded, sums);

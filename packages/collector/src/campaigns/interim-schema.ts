@@ -30,7 +30,10 @@ export const CampaignSchema = v.strictObject({
 export type InterimCampaign = v.InferOutput<typeof CampaignSchema>;
 export type InterimQuestion = v.InferOutput<typeof QuestionSchema>;
 
-const JsonPayload = v.union([v.number(), v.string(), v.boolean(), v.array(v.unknown()), v.null()]);
+// Payloads are flat: a number, a short string, or an array of numbers/booleans (bit vectors, seed+value pairs).
+// Bounding depth and size here keeps hostile nesting away from every mechanism's decoder.
+const Scalar = v.union([v.number(), v.boolean()]);
+const JsonPayload = v.union([v.number(), v.pipe(v.string(), v.maxLength(65_536)), v.boolean(), v.null(), v.pipe(v.array(Scalar), v.maxLength(65_536))]);
 
 export const ReportSchema = v.strictObject({
   id: v.pipe(v.string(), v.regex(/^[0-9a-f]{32}$/, 'must be 32 lowercase hex digits (128 random bits)')),
