@@ -1,0 +1,218 @@
+/**
+ * Accuracy planning before a campaign is published: "with n patients and ε, how wide is the 95%
+ * interval?" and the inverse, "what ε do we need for ±h?".
+ *
+ * Frequencies. Every frequency oracle here is a pure protocol (Wang, Blocki, Li, Jha, USENIX
+ * Security 2017, §3) with support probabilities p*, q*, and
+ *   Var[f̂_v] = q*(1−q*)/(n(p*−q*)²) + f_v(1 − p* − q*)/(n(p*−q*)).
+ * The variance is affine in f_v, so its worst case over f ∈ [0, 1] is at f = 0 when 1 − p* − q* ≤ 0
+ * and at f = 1 otherwise. {@link plan} reports both, saying which f the worst case is at. The
+ * closed-form p, q are used (the implemented thresholds differ by < 2^-32).
+ *
+ * Means. Numeric mechanisms report the paper's worst-case variance over the true answer t ∈ [−1, 1]
+ * (Duchi et al. 2018; Wang et al., ICDE 2019 for Piecewise and Hybrid), scaled by ((high−low)/2)²:
+ * an upper bound for any population (the input grid adds at most (1/M)², see numeric.ts).
+ *
+ * The inverse searches ε by bisection over multiples of {@link EPSILON_STEP} (half-widths decrease
+ * in ε), keeping the upper end, so the returned ε is rounded up and always reaches the half-width.
+ */
+import { parameterError } from './errors.ts';
+import { duchiWorstCaseVariance } from './mechanisms/duchi.ts';
+import { hybridWorstCaseVariance } from './mechanisms/hybrid.ts';
+import { piecewiseWorstCaseVariance } from './mechanisms/piecewise.ts';
+import { Z_95, type FrequencyMechanismName, type NumericMechanismName } from './mechanisms/types.ts';
+import { olhHashRange, selectMechanism } from './select.ts';
+import { checkDomainSize, checkEpsilon, checkFiniteNumber, checkInteger, MAX_EPSILON } from './validate.ts';
+
+/** Granularity of the ε the planner proposes. */
+export const EPSILON_STEP = 0.01;
+
+export interface PureProtocolParameters {
+  p: number;
+  q: number;
+}
+
+/** Closed-form p*, q* of each frequency oracle (see each mechanism's header). */
+export function pureParameters(mechanism: FrequencyMechanismName, k: number, epsilon: number): PureProtocolParameters {
+  const e = Math.exp(epsilon);
+  switch (mechanism) {
+    case 'binary-rr':
+      return { p: e / (e + 1), q: 1 / (e + 1) };
+    case 'grr':
+      return { p: e / (e + k - 1), q: 1 / (e + k - 1) };
+    case 'sue': {
+      const h = Math.exp(epsilon / 2);
+      return { p: h / (h + 1), q: 1 / (h + 1) };
+    }
+    case 'oue':
+      return { p: 0.5, q: 1 / (e + 1) };
+    case 'olh': {
+      const g = olhHashRange(epsilon);
+      return { p: e / (e + g - 1), q: 1 / g };
+    }
+    case 'hadamard':
+      return { p: e / (e + 1), q: 0.5 };
+  }
+}
+
+export interface FrequencyPlanInput {
+  mechanism: FrequencyMechanismName | 'auto';
+  k: number;
+  epsilon: number;
+  n: number;
+  maxBits?: number;
+}
+
+export interface FrequencyPlan {
+  /** The mechanism planned for (`auto` resolved). */
+  mechanism: FrequencyMechanismName;
+  k: number;
+  epsilon: number;
+  n: number;
+  /** SE and 95% half-width of one frequency whose true value is ≈ 0 (rare answers). */
+  atZero: { standardError: number; halfWidth95: number };
+  /** The largest SE over true frequencies in [0, 1], and the frequency where it is reached. */
+  worstCase: { f: 0 | 1; standardError: number; halfWidth95: number };
+}
+
+export function plan(input: FrequencyPlanInput): FrequencyPlan {
+  const k = input.mechanism === 'binary-rr' ? checkInteger(input.k, 'k', 2, 2) : checkDomainSize(input.k);
+  const epsilon = checkEpsilon(input.epsilon);
+  const n = checkInteger(input.n, 'n', 1);
+  const mechanism = resolveFrequencyMechanism(input.mechanism, k, epsilon, input.maxBits);
+  const { p, q } = pureParameters(mechanism, k, epsilon);
+  const gap = p - q;
+  const zero = (q * (1 - q)) / (n * gap * gap);
+  const slope = (1 - p - q) / (n * gap);
+  const worstF: 0 | 1 = slope > 0 ? 1 : 0;
+  const worst = zero + worstF * slope;
+  return {
+    mechanism,
+    k,
+    epsilon,
+    n,
+    atZero: { standardError: Math.sqrt(zero), halfWidth95: Z_95 * Math.sqrt(zero) },
+    worstCase: { f: worstF, standardError: Math.sqrt(worst), halfWidth95: Z_95 * Math.sqrt(worst) },
+  };
+}
+
+function resolveFrequencyMechanism(mechanism: unknown, k: number, epsilon: number, maxBits: number | undefined): FrequencyMechanismName {
+  if (mechanism === 'auto') return selectMechanism(k, epsilon, maxBits === undefined ? {} : { maxBits });
+  if (mechanism === 'binary-rr' || mechanism === 'grr' || mechanism === 'sue' || mechanism === 'oue' || mechanism === 'olh' || mechanism === 'hadamard') return mechanism;
+  throw parameterError('mechanism', `unknown frequency mechanism ${JSON.stringify(mechanism)}`);
+}
+
+export interface EpsilonForInput {
+  k: number;
+  n: number;
+  /** Target 95% half-width of a frequency, in (0, 1). */
+  halfWidth: number;
+  mechanism?: FrequencyMechanismName | 'auto';
+  /** Which variance to meet the target for; default 'worst' (any true frequency). */
+  basis?: 'zero' | 'worst';
+  maxBits?: number;
+}
+
+export interface EpsilonPlan {
+  epsilon: number;
+  mechanism: FrequencyMechanismName;
+  /** Half-width actually reached at that ε (≤ the target). */
+  halfWidth95: number;
+}
+
+/** Smallest ε (a multiple of EPSILON_STEP, rounded up) reaching the half-width; throws if ε ≤ 20 cannot. */
+export function epsilonFor(input: EpsilonForInput): EpsilonPlan {
+  const target = checkHalfWidth(input.halfWidth);
+  const basis = input.basis ?? 'worst';
+  const halfWidthAt = (epsilon: number): { halfWidth: number; mechanism: FrequencyMechanismName } => {
+    const result = plan({ mechanism: input.mechanism ?? 'auto', k: input.k, epsilon, n: input.n, ...(input.maxBits === undefined ? {} : { maxBits: input.maxBits }) });
+    return { halfWidth: basis === 'zero' ? result.atZero.halfWidth95 : result.worstCase.halfWidth95, mechanism: result.mechanism };
+  };
+  const epsilon = smallestEpsilon((e) => halfWidthAt(e).halfWidth <= target, `halfWidth ${target} is out of reach with n = ${input.n} even at ε = ${MAX_EPSILON}`);
+  const reached = halfWidthAt(epsilon);
+  return { epsilon, mechanism: reached.mechanism, halfWidth95: reached.halfWidth };
+}
+
+export interface MeanPlanInput {
+  mechanism: NumericMechanismName;
+  epsilon: number;
+  n: number;
+  low: number;
+  high: number;
+}
+
+export interface MeanPlan {
+  mechanism: NumericMechanismName;
+  epsilon: number;
+  n: number;
+  /** Worst case over the true answers (the paper formula at its maximising t), in answer units. */
+  standardError: number;
+  halfWidth95: number;
+}
+
+export function planMean(input: MeanPlanInput): MeanPlan {
+  const epsilon = checkEpsilon(input.epsilon);
+  const n = checkInteger(input.n, 'n', 1);
+  const low = checkFiniteNumber(input.low, 'low');
+  const high = checkFiniteNumber(input.high, 'high');
+  if (!(high > low)) throw parameterError('high', `must be > low (${low}), got ${high}`);
+  const unit = worstUnitVariance(input.mechanism, epsilon);
+  const halfRange = (high - low) / 2;
+  const standardError = Math.sqrt((unit * halfRange * halfRange) / n);
+  return { mechanism: input.mechanism, epsilon, n, standardError, halfWidth95: Z_95 * standardError };
+}
+
+export interface EpsilonForMeanInput {
+  mechanism: NumericMechanismName;
+  n: number;
+  low: number;
+  high: number;
+  /** Target 95% half-width of the mean, in answer units. */
+  halfWidth: number;
+}
+
+export function epsilonForMean(input: EpsilonForMeanInput): { epsilon: number; mechanism: NumericMechanismName; halfWidth95: number } {
+  const target = checkFiniteNumber(input.halfWidth, 'halfWidth');
+  if (!(target > 0)) throw parameterError('halfWidth', `must be > 0, got ${target}`);
+  const at = (epsilon: number): number => planMean({ ...input, epsilon }).halfWidth95;
+  const epsilon = smallestEpsilon((e) => at(e) <= target, `halfWidth ${target} is out of reach with n = ${input.n} even at ε = ${MAX_EPSILON}`);
+  return { epsilon, mechanism: input.mechanism, halfWidth95: at(epsilon) };
+}
+
+function worstUnitVariance(mechanism: unknown, epsilon: number): number {
+  switch (mechanism) {
+    case 'duchi':
+      return duchiWorstCaseVariance(epsilon);
+    case 'piecewise':
+      return piecewiseWorstCaseVariance(epsilon);
+    case 'hybrid':
+      return hybridWorstCaseVariance(epsilon);
+    default:
+      throw parameterError('mechanism', `unknown numeric mechanism ${JSON.stringify(mechanism)}`);
+  }
+}
+
+function checkHalfWidth(value: unknown): number {
+  const h = checkFiniteNumber(value, 'halfWidth');
+  if (!(h > 0 && h < 1)) throw parameterError('halfWidth', `must be in (0, 1), got ${h}`);
+  return h;
+}
+
+/**
+ * Smallest multiple of EPSILON_STEP in [EPSILON_STEP, MAX_EPSILON] satisfying `ok`, by bisection on
+ * the step index. The result always satisfies `ok`; should integer effects (OLH's g, the switch of
+ * `auto` between mechanisms) make `ok` locally non-monotone, it may not be the very smallest one.
+ */
+function smallestEpsilon(ok: (epsilon: number) => boolean, unreachable: string): number {
+  const steps = Math.round(MAX_EPSILON / EPSILON_STEP);
+  const at = (i: number): number => Number((i * EPSILON_STEP).toFixed(2));
+  if (!ok(at(steps))) throw parameterError('halfWidth', unreachable);
+  let lo = 0; // at(lo) fails or lo = 0
+  let hi = steps; // at(hi) succeeds
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (ok(at(mid))) hi = mid;
+    else lo = mid;
+  }
+  return at(hi);
+}
