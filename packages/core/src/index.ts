@@ -20,3 +20,9 @@ export { DuchiKernel, DuchiMechanism, duchiOutputMagnitude, duchiVariance, duchi
 export { PiecewiseKernel, PiecewiseMechanism, piecewiseVariance, piecewiseWorstCaseVariance } from './mechanisms/piecewise.ts';
 export { HYBRID_EPSILON_STAR, HybridKernel, HybridMechanism, hybridPiecewiseProbability, hybridVariance, hybridWorstCaseVariance } from './mechanisms/hybrid.ts';
 export { PaddingAndSampling, type PaddingSamplingInner, type PaddingSamplingOptions, type PrevalenceEstimate } from './mechanisms/padding-sampling.ts';
+export { UnaryEncoding, base64UrlDecode, base64UrlEncode, unaryWorstRatio, type UnaryEncodingOptions } from './mechanisms/unary-encoding.ts';
+export { SymmetricUnaryEncoding, type SueOptions } from './mechanisms/sue.ts';
+export { OptimizedUnaryEncoding, type OueOptions } from './mechanisms/oue.ts';
+export { OLH_MAX_G, OptimizedLocalHashing, xxh32Uint32, type OlhOptions, type OlhReport } from './mechanisms/olh.ts';
+export { HadamardResponse, fastWalshHadamard, type HadamardOptions } from './mechanisms/hadamard.ts';
+export * from './exact/upward-ratio.ts';

@@ -5,7 +5,14 @@
  * honest (upper) statement: e^implementedEpsilon ≥ that ratio.
  */
 import { describe, expect, it } from 'vitest';
-import { BinaryRandomizedResponse, GeneralizedRandomizedResponse, expLowerBound, expUpperBound, rationalLessOrEqual, type Rational } from '../src/index.ts';
+import {
+  BinaryRandomizedResponse,
+  GeneralizedRandomizedResponse,
+  HadamardResponse,
+  OptimizedLocalHashing,
+  OptimizedUnaryEncoding,
+  SymmetricUnaryEncoding,
+  expLowerBound, expUpperBound, rationalLessOrEqual, type Rational } from '../src/index.ts';
 
 const ONE = 1n << 32n;
 const K_GRID = [2, 3, 4, 7, 16, 64, 100, 256, 1000, 1024];
@@ -51,6 +58,68 @@ describe('generalized randomized response is ε-LDP exactly', () => {
     it.each(EPSILON_GRID)(`k = ${k}, ε = %s`, (epsilon) => {
       const m = new GeneralizedRandomizedResponse({ k, epsilon });
       assertWithinEpsilon(grrWorstRatio(m.keepThreshold, k), epsilon, m.implementedEpsilon);
+    });
+  }
+});
+
+/** max of two positive rationals. */
+function maxRational(a: Rational, b: Rational): Rational {
+  return rationalLessOrEqual(a, b) ? b : a;
+}
+
+/**
+ * Unary encodings: inputs v ≠ v' differ only in bits v and v'. With P1 = T1/2^32 (true bit is 1)
+ * and P0 = T0/2^32 (other bit is 1), the four joint outcomes of (B_v, B_v') give ratios
+ * (P1/P0)((1−P0)/(1−P1)), its inverse, and 1; the worst is the larger of the first two.
+ */
+function unaryWorstRatioExact(trueBit: number, otherBit: number): Rational {
+  const t1 = BigInt(trueBit);
+  const t0 = BigInt(otherBit);
+  const a = { num: t1 * (ONE - t0), den: t0 * (ONE - t1) };
+  return maxRational(a, { num: a.den, den: a.num });
+}
+
+describe('symmetric unary encoding (SUE) is ε-LDP exactly', () => {
+  for (const k of K_GRID) {
+    it.each(EPSILON_GRID)(`k = ${k}, ε = %s`, (epsilon) => {
+      const m = new SymmetricUnaryEncoding({ k, epsilon });
+      expect(m.trueBitThreshold + m.otherBitThreshold).toBe(2 ** 32);
+      assertWithinEpsilon(unaryWorstRatioExact(m.trueBitThreshold, m.otherBitThreshold), epsilon, m.implementedEpsilon);
+    });
+  }
+});
+
+describe('optimized unary encoding (OUE) is ε-LDP exactly', () => {
+  for (const k of K_GRID) {
+    it.each(EPSILON_GRID)(`k = ${k}, ε = %s`, (epsilon) => {
+      const m = new OptimizedUnaryEncoding({ k, epsilon });
+      expect(m.trueBitThreshold).toBe(2 ** 31);
+      assertWithinEpsilon(unaryWorstRatioExact(m.trueBitThreshold, m.otherBitThreshold), epsilon, m.implementedEpsilon);
+    });
+  }
+});
+
+describe('optimized local hashing (OLH) is ε-LDP exactly', () => {
+  // For a fixed public seed the report is GRR over [g] applied to H_seed(v): worst ratio T(g−1)/(2^32−T),
+  // whatever the hash (if H_seed(v) = H_seed(v') the ratio is 1).
+  for (const k of K_GRID) {
+    it.each(EPSILON_GRID)(`k = ${k}, ε = %s`, (epsilon) => {
+      const m = new OptimizedLocalHashing({ k, epsilon });
+      const ratio = grrWorstRatio(m.keepThreshold, m.g);
+      // GRR over [g]'s other direction, q*/p*, is < 1 whenever p* > q*; check it anyway.
+      assertWithinEpsilon(maxRational(ratio, { num: ratio.den, den: ratio.num }), epsilon, m.implementedEpsilon);
+    });
+  }
+});
+
+describe('Hadamard response is ε-LDP exactly', () => {
+  // Pr[y|x] = 2T/(K·2^32) on C_x and 2(2^32−T)/(K·2^32) off it: worst ratio T/(2^32−T) (or its inverse).
+  for (const k of K_GRID) {
+    it.each(EPSILON_GRID)(`k = ${k}, ε = %s`, (epsilon) => {
+      const m = new HadamardResponse({ k, epsilon });
+      const t = BigInt(m.inSetThreshold);
+      const ratio = { num: t, den: ONE - t };
+      assertWithinEpsilon(maxRational(ratio, { num: ratio.den, den: ratio.num }), epsilon, m.implementedEpsilon);
     });
   }
 });

@@ -1,0 +1,33 @@
+/**
+ * Optimized unary encoding (OUE).
+ * Source: Wang, Blocki, Li, Jha, "Locally Differentially Private Protocols for Frequency
+ * Estimation", USENIX Security 2017, §4.3.
+ *
+ * Randomizer: encode v ∈ [k] as the one-hot vector e_v; report the true bit as 1 with probability
+ * p = 1/2 and every other bit as 1 with probability q = 1/(e^ε+1).
+ * Privacy: inputs differ in two bits; the worst output (B_v = 1, B_v' = 0) has ratio
+ * (p/q)·((1−q)/(1−p)) = (1−q)/q = e^ε (unary-encoding.ts gives the two-bit argument).
+ * Debias (pure protocol): f̂_v = (C_v/n − q)/(p − q).
+ * Variance: Var[f̂_v] = q(1−q)/(n(p−q)²) + f_v(1−p−q)/(n(p−q)) = 4e^ε/(n(e^ε−1)²) + f_v·…;
+ * p = 1/2 minimises the first term over p (Wang et al. §4.3), which is why it is "optimized".
+ *
+ * Implemented exactly: T1 = 2^31 (p = 1/2 is a dyadic rational, no rounding), and
+ * T0 = thresholdAtLeast(1/(e^ε+1)) rounded UP, so that the worst ratio
+ *   T1(2^32 − T0)/(T0(2^32 − T1)) = (2^32 − T0)/T0 ≤ e^ε  ⟺  T0 ≥ 2^32/(e^ε+1).
+ * implementedEpsilon = ln((2^32 − T0)/T0), rounded up. Preconditions: k ≥ 2, 0 < ε ≤ 20.
+ * Best for moderate k when k − 2 ≥ 3e^ε (else GRR) and k bits per report are affordable (else OLH
+ * or Hadamard response, same variance to first order with O(log k) bits).
+ */
+import { thresholdAtLeast } from '../exact/thresholds.ts';
+import { THRESHOLD_ONE } from '../random/sampler.ts';
+import { UnaryEncoding, type UnaryEncodingOptions } from './unary-encoding.ts';
+
+export type OueOptions = UnaryEncodingOptions;
+
+export class OptimizedUnaryEncoding extends UnaryEncoding {
+  readonly name = 'oue' as const;
+
+  constructor(options: OueOptions) {
+    super(options, (epsilon) => ({ trueBit: THRESHOLD_ONE / 2, otherBit: thresholdAtLeast(1 / (Math.exp(epsilon) + 1)) }));
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * What SUE and OUE share: a unary encoding of v ∈ [k] as the one-hot vector e_v, each bit then
+ * perturbed independently (Wang, Blocki, Li, Jha, USENIX Security 2017, §4.2):
+ *
+ *   Pr[B_j = 1] = P1 = T1/2^32  if j = v      (the true bit)
+ *   Pr[B_j = 1] = P0 = T0/2^32  if j ≠ v      (any other bit)
+ *
+ * Privacy. For inputs v ≠ v', only bits v and v' have different distributions, so for any output
+ * vector B the ratio Pr[B|v]/Pr[B|v'] is a product of two factors, maximised by B_v = 1, B_v' = 0:
+ *
+ *   worst ratio = (P1/P0) · ((1−P0)/(1−P1)) = T1(2^32 − T0) / (T0(2^32 − T1)).
+ *
+ * The subclasses round T1 and T0 so that this exact rational is ≤ e^ε; `implementedEpsilon` is
+ * its logarithm. Estimation is the pure protocol with p* = P1, q* = P0 (pure-protocol.ts); bits
+ * are independent, so for fixed respondents the variance formula there is exact.
+ *
+ * Wire: base64url (RFC 4648 §5, no padding characters) of the k bits packed little-endian — bit j
+ * in byte j>>3 at position j&7. Decoding is canonical: exact length, zero padding bits in the last
+ * byte and zero unused bits in the last base64 character, so each report has one encoding only.
+ * Sums: [n, C_0, …, C_{k−1}] with C_j the number of reports with bit j set.
+ */
+import { inputError, payloadError, parameterError } from '../errors.ts';
+import { implementedEpsilonFromRatio } from '../exact/thresholds.ts';
+import { ratioRoundedUp } from '../exact/upward-ratio.ts';
+import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
+import { checkDomainSize, checkEpsilon } from '../validate.ts';
+import { pureProtocolEstimate, pureProtocolVariance } from './pure-protocol.ts';
+import type { EncodedReport, FrequencyEstimate, FrequencyOracle, MechanismDescription } from './types.ts';
+
+export interface UnaryEncodingOptions {
+  k: number;
+  epsilon: number;
+}
+
+export abstract class UnaryEncoding implements FrequencyOracle<Uint8Array> {
+  abstract readonly name: 'sue' | 'oue';
+  readonly k: number;
+  readonly epsilon: number;
+  readonly implementedEpsilon: number;
+  /** Pr[true bit reported as 1] = trueBitThreshold / 2^32 (P1). */
+  readonly trueBitThreshold: number;
+  /** Pr[any other bit reported as 1] = otherBitThreshold / 2^32 (P0). */
+  readonly otherBitThreshold: number;
+  /** Implemented p* = P1 and q* = P0. */
+  readonly p: number;
+  readonly q: number;
+  readonly sumsLength: number;
+  readonly reportBits: number;
+  /** Bytes of a packed report. */
+  readonly byteLength: number;
+
+  protected constructor(options: UnaryEncodingOptions, thresholds: (epsilon: number) => { trueBit: number; otherBit: number }) {
+    this.k = checkDomainSize(options?.k);
+    this.epsilon = checkEpsilon(options?.epsilon);
+    const { trueBit, otherBit } = thresholds(this.epsilon);
+    this.trueBitThreshold = trueBit;
+    this.otherBitThreshold = otherBit;
+    this.p = trueBit / THRESHOLD_ONE;
+    this.q = otherBit / THRESHOLD_ONE;
+    if (!(trueBit > otherBit && otherBit > 0 && trueBit < THRESHOLD_ONE)) {
+      throw parameterError('epsilon', `${this.epsilon} is out of the range this encoding can implement at 2^-32 resolution`);
+    }
+    this.implementedEpsilon = implementedEpsilonFromRatio(unaryWorstRatio(trueBit, otherBit), this.epsilon);
+    this.sumsLength = this.k + 1;
+    this.reportBits = this.k;
+    this.byteLength = Math.ceil(this.k / 8);
+  }
+
+  randomize(value: number, rng: RandomSampler): Uint8Array {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value >= this.k) {
+      throw inputError(`answer must be an integer index in [0, ${this.k}), got ${String(value)}`);
+    }
+    const bits = new Uint8Array(this.byteLength);
+    const { k, otherBitThreshold, trueBitThreshold } = this;
+    for (let j = 0; j < k; j++) {
+      // One independent 32-bit draw per bit; the true bit uses its own threshold.
+      if (rng.uint32() < (j === value ? trueBitThreshold : otherBitThreshold)) bits[j >> 3]! |= 1 << (j & 7);
+    }
+    return bits;
+  }
+
+  encodeReport(report: Uint8Array): EncodedReport {
+    return { payload: base64UrlEncode(report) };
+  }
+
+  decodeReport(encoded: EncodedReport): Uint8Array {
+    const { payload } = encoded;
+    if (encoded.cohort !== undefined) throw payloadError(`${this.name} reports have no cohort`, 'cohort');
+    if (typeof payload !== 'string') throw payloadError(`${this.name} payload must be a base64url string, got ${typeof payload}`, 'payload');
+    const bytes = base64UrlDecode(payload, this.byteLength);
+    const spare = this.byteLength * 8 - this.k;
+    if (spare > 0 && bytes[this.byteLength - 1]! >> (8 - spare) !== 0) {
+      throw payloadError(`${this.name} payload has bits set beyond k = ${this.k}`, 'payload');
+    }
+    return bytes;
+  }
+
+  addToSums(report: Uint8Array, sums: Float64Array): void {
+    sums[0]! += 1;
+    const length = this.byteLength;
+    for (let i = 0; i < length; i++) {
+      let byte = report[i]!;
+      while (byte !== 0) {
+        const bit = 31 - Math.clz32(byte & -byte);
+        sums[1 + i * 8 + bit]! += 1;
+        byte &= byte - 1;
+      }
+    }
+  }
+
+  estimate(sums: ArrayLike<number>): FrequencyEstimate {
+    return pureProtocolEstimate(sums, this.k, this.p, this.q);
+  }
+
+  variance(n: number, f = 0): number {
+    return pureProtocolVariance(n, f, this.p, this.q);
+  }
+
+  describe(): MechanismDescription {
+    return {
+      mechanism: this.name,
+      epsilon: this.epsilon,
+      implementedEpsilon: this.implementedEpsilon,
+      truthProbability: this.p,
+      summary:
+        `Your answer is sent as a list of ${this.k} yes/no flags, one per possible answer. ` +
+        `The flag of your true answer says "yes" with probability ${this.p.toFixed(2)}; ` +
+        `every other flag says "yes" with probability ${this.q.toFixed(2)}, so no single flag gives you away.`,
+    };
+  }
+}
+
+/** Worst ratio T1(2^32 − T0) / (T0(2^32 − T1)), rounded up to a double. */
+export function unaryWorstRatio(trueBit: number, otherBit: number): number {
+  return ratioRoundedUp(trueBit, THRESHOLD_ONE - otherBit, otherBit, THRESHOLD_ONE - trueBit);
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const DECODE = new Int8Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
+
+/** RFC 4648 §5 base64url without '=' padding. */
+export function base64UrlEncode(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]! + ALPHABET[n & 63]!;
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i]! << 16;
+    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]!;
+  } else if (rest === 2) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
+    out += ALPHABET[n >> 18]! + ALPHABET[(n >> 12) & 63]! + ALPHABET[(n >> 6) & 63]!;
+  }
+  return out;
+}
+
+/** Strict, canonical decoding of exactly `byteLength` bytes; throws PAYLOAD_INVALID otherwise. */
+export function base64UrlDecode(text: string, byteLength: number): Uint8Array {
+  const expectedChars = Math.ceil((byteLength * 8) / 6);
+  if (text.length !== expectedChars) throw payloadError(`payload must be ${expectedChars} base64url characters for ${byteLength} bytes, got ${text.length}`, 'payload');
+  const out = new Uint8Array(byteLength);
+  let buffer = 0;
+  let bufferedBits = 0;
+  let o = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    const value = code < 128 ? DECODE[code]! : -1;
+    if (value < 0) throw payloadError(`payload has a character outside the base64url alphabet at position ${i}`, 'payload');
+    buffer = ((buffer << 6) | value) & 0xffff;
+    bufferedBits += 6;
+    if (bufferedBits >= 8) {
+      bufferedBits -= 8;
+      out[o++] = (buffer >> bufferedBits) & 0xff;
+    }
+  }
+  if ((buffer & ((1 << bufferedBits) - 1)) !== 0) throw payloadError('payload is not canonical base64url (unused trailing bits set)', 'payload');
+  return out;
+}
