@@ -1,0 +1,149 @@
+/**
+ * Crash durability: batches stream into a real collector process, which is SIGKILLed mid-stream;
+ * after a restart every acknowledged report is present exactly once, nothing unsent appears, and
+ * the aggregates equal what the stored reports contribute (no lost or doubled sums). Repeated
+ * rounds on one database, for SQLite and PostgreSQL. Clients then retry everything — the retries
+ * of acknowledged reports are all duplicates.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openRepository } from '../src/storage/open.ts';
+import { PostgresRepository } from '../src/storage/postgres.ts';
+import { HAVE_POSTGRES, POSTGRES_SKIP_REASON, POSTGRES_URL, uniqueSchema } from './postgres-env.ts';
+import { ADMIN_TOKEN, kill, startCollector, type CollectorProcess } from './process-helpers.ts';
+
+const CAMPAIGN = { id: 'crash', version: 1, questions: [{ id: 'pain', type: 'categorical', categories: ['a', 'b', 'c', 'd'], epsilon: 2, minBatch: 1 }] };
+const ROUNDS = 3;
+const BATCH = 25;
+const IN_FLIGHT = 4;
+const today = () => new Date().toISOString().slice(0, 10);
+
+interface Sent {
+  id: string;
+  payload: number;
+}
+
+function makeBatch(): Sent[] {
+  return Array.from({ length: BATCH }, () => ({ id: randomBytes(16).toString('hex'), payload: randomBytes(1)[0]! % 4 }));
+}
+
+async function send(url: string, reports: Sent[]): Promise<Response> {
+  return fetch(`${url}/v1/reports`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ campaign: 'crash', version: 1, reports: reports.map((r) => ({ id: r.id, question: 'pain', day: today(), payload: r.payload })) }),
+  });
+}
+
+/** Streams batches with IN_FLIGHT concurrent senders until the process dies; returns acked and attempted reports. */
+async function streamUntilKilled(collector: CollectorProcess, killAfterMs: number): Promise<{ acked: Sent[]; attempted: Sent[] }> {
+  const acked: Sent[] = [];
+  const attempted: Sent[] = [];
+  let dead = false;
+  const senders = Array.from({ length: IN_FLIGHT }, async () => {
+    while (!dead) {
+      const reports = makeBatch();
+      attempted.push(...reports);
+      try {
+        const response = await send(collector.url, reports);
+        if (response.status === 202) acked.push(...reports);
+        else throw new Error(`unexpected ${response.status}: ${await response.text()}`);
+      } catch (error) {
+        if (!dead && !(error instanceof TypeError)) throw error;
+        // fetch TypeError: connection reset by the kill — not acknowledged.
+      }
+    }
+  });
+  await new Promise((r) => setTimeout(r, killAfterMs));
+  dead = true;
+  collector.child.kill('SIGKILL');
+  await Promise.all(senders);
+  return { acked, attempted };
+}
+
+async function crashRounds(databaseUrl: string): Promise<void> {
+  const publisher = await startCollector(databaseUrl);
+  const published = await fetch(`${publisher.url}/v1/campaigns`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(CAMPAIGN) });
+  expect(published.status).toBe(201);
+  await kill(publisher.child, 'SIGTERM');
+
+  const allAcked: Sent[] = [];
+  const allAttempted = new Map<string, Sent>();
+  for (let round = 0; round < ROUNDS; round++) {
+    const collector = await startCollector(databaseUrl);
+    // Kill at varying points of the stream.
+    const { acked, attempted } = await streamUntilKilled(collector, 400 + round * 350);
+    expect(acked.length).toBeGreaterThan(0);
+    allAcked.push(...acked);
+    for (const r of attempted) allAttempted.set(r.id, r);
+
+    const repository = openRepository(databaseUrl);
+    try {
+      const stored = new Set(await repository.listReportIds('crash', 1));
+      for (const r of allAcked) expect(stored.has(r.id)).toBe(true);
+      for (const id of stored) expect(allAttempted.has(id)).toBe(true);
+      // Aggregates equal exactly the contributions of the stored reports.
+      const expected = [stored.size, 0, 0, 0, 0];
+      for (const id of stored) expected[1 + allAttempted.get(id)!.payload]! += 1;
+      const cells = await repository.readSums({ campaignId: 'crash', version: 1, questionId: 'pain' });
+      const actual = [0, 0, 0, 0, 0];
+      for (const c of cells) actual[c.index]! += c.sum;
+      expect(actual).toEqual(expected);
+    } finally {
+      await repository.close();
+    }
+  }
+
+  // Clients retry everything they ever sent (acked or not): acked ones are duplicates, nothing is counted twice.
+  const collector = await startCollector(databaseUrl);
+  const ackedIds = new Set(allAcked.map((r) => r.id));
+  const everything = [...allAttempted.values()];
+  let duplicates = 0;
+  let accepted = 0;
+  for (let i = 0; i < everything.length; i += 500) {
+    const response = await send(collector.url, everything.slice(i, i + 500));
+    expect(response.status).toBe(202);
+    const body = (await response.json()) as { accepted: number; duplicates: number };
+    duplicates += body.duplicates;
+    accepted += body.accepted;
+  }
+  expect(duplicates).toBeGreaterThanOrEqual(ackedIds.size);
+  expect(accepted + duplicates).toBe(everything.length);
+  const exit = await kill(collector.child, 'SIGTERM');
+  expect(exit.code).toBe(0);
+
+  const repository = openRepository(databaseUrl);
+  try {
+    expect(await repository.countReports('crash', 1)).toBe(everything.length);
+    const cells = await repository.readSums({ campaignId: 'crash', version: 1, questionId: 'pain' });
+    expect(cells.filter((c) => c.index === 0).reduce((s, c) => s + c.sum, 0)).toBe(everything.length);
+  } finally {
+    await repository.close();
+  }
+  console.log(`crash rounds (${databaseUrl.split(':')[0]}): ${allAcked.length} acknowledged across ${ROUNDS} SIGKILLs, ${everything.length} attempted; all acknowledged present once`);
+}
+
+describe('crash durability (SIGKILL mid-stream)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pp-crash-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('SQLite: every acknowledged report survives exactly once', async () => {
+    await crashRounds(`sqlite:${join(dir, 'collector.db')}`);
+  });
+
+  it.skipIf(!HAVE_POSTGRES)('PostgreSQL: every acknowledged report survives exactly once', async () => {
+    const schema = uniqueSchema('crash');
+    try {
+      await crashRounds(`${POSTGRES_URL}?schema=${schema}`);
+    } finally {
+      const repo = new PostgresRepository({ connectionString: POSTGRES_URL, schema });
+      await repo.dropSchema();
+      await repo.close();
+    }
+  });
+
+  it.skipIf(HAVE_POSTGRES)('PostgreSQL crash test', () => console.warn(POSTGRES_SKIP_REASON));
+});

@@ -1,0 +1,87 @@
+/** Spawns real collector processes (node + tsx on the CLI sources) for crash and multi-instance tests. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const cli = join(here, '..', 'src', 'cli.ts');
+const tsx = new URL(`file://${createRequire(import.meta.url).resolve('tsx')}`).href;
+
+export const ADMIN_TOKEN = 'admin-token-0123456789';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
+    });
+  });
+}
+
+export interface CollectorProcess {
+  child: ChildProcess;
+  url: string;
+  output: () => string;
+}
+
+export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', tsx, '--conditions=@practical-privacy/source', cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+export async function startCollector(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<CollectorProcess> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', tsx, '--conditions=@practical-privacy/source', cli, 'serve'], {
+    env: {
+      ...process.env,
+      PP_PORT: String(port),
+      PP_HOST: '127.0.0.1',
+      PP_DATABASE_URL: databaseUrl,
+      PP_ADMIN_TOKEN: ADMIN_TOKEN,
+      PP_LOG_LEVEL: 'warn',
+      PP_RATE_LIMIT_PER_MINUTE: '10000000',
+      PP_MAX_EVENT_LOOP_DELAY_MS: '0',
+      ...extraEnv,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`collector exited with ${child.exitCode}: ${output}`);
+    try {
+      const response = await fetch(`${url}/readyz`);
+      if (response.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`collector did not become ready: ${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { child, url, output: () => output };
+}
+
+export function waitForExit(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+}
+
+export async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  child.kill(signal);
+  return waitForExit(child);
+}
