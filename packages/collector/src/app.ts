@@ -31,6 +31,8 @@ export interface BuildOptions {
   now?: () => Date;
   /** Where pino writes (default stdout); tests capture it. */
   logStream?: { write(line: string): void };
+  /** How often load is sampled for shedding (ms, default under-pressure's 1000). */
+  pressureSampleIntervalMs?: number;
   /** Run migrations at startup (default true). */
   migrate?: boolean;
 }
@@ -103,6 +105,7 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
 
   await app.register(underPressure, {
     maxEventLoopDelay: config.maxEventLoopDelayMs,
+    ...(options.pressureSampleIntervalMs === undefined ? {} : { sampleInterval: options.pressureSampleIntervalMs }),
     retryAfter: 5,
     pressureHandler: (_request, reply, type, value) => {
       ctx.metrics.rejected.inc({ reason: 'OVERLOADED' });
@@ -129,11 +132,24 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
   reportRoutes(app, ctx);
   estimateRoutes(app, ctx);
 
+  // Graceful shutdown: count requests in flight (HTTP or inject) so that the database closes only
+  // after each of them has answered — a batch that began before shutdown still commits and is acked.
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  app.addHook('onRequest', async () => {
+    inFlight += 1;
+  });
+  const finished = async () => {
+    inFlight -= 1;
+    if (inFlight === 0) drained?.();
+  };
+  app.addHook('onResponse', finished);
+  app.addHook('onRequestAbort', async (_request) => finished());
   app.addHook('preClose', async () => {
     ctx.state.closing = true;
   });
-  // Fastify closes the listener and waits for in-flight requests before onClose: then the database.
   app.addHook('onClose', async () => {
+    if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
     await repository.close();
   });
 

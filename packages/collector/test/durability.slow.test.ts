@@ -145,5 +145,26 @@ describe('crash durability (SIGKILL mid-stream)', () => {
     }
   });
 
+  it('SIGTERM: in-flight batches are answered, the process exits 0, and every 202 is stored', async () => {
+    const databaseUrl = `sqlite:${join(dir, 'drain.db')}`;
+    const collector = await startCollector(databaseUrl);
+    await fetch(`${collector.url}/v1/campaigns`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(CAMPAIGN) });
+    const batches = Array.from({ length: 20 }, makeBatch);
+    const responses = batches.map((reports) => send(collector.url, reports).then((r) => r.status, () => 0));
+    await new Promise((r) => setTimeout(r, 20));
+    const exit = kill(collector.child, 'SIGTERM');
+    const statuses = await Promise.all(responses);
+    expect((await exit).code).toBe(0);
+    // Each request either completed (202) or never got in (connection refused/reset = 0, or 503 while closing); none half-done.
+    for (const status of statuses) expect([0, 202, 503]).toContain(status);
+    const repository = openRepository(databaseUrl);
+    const stored = new Set(await repository.listReportIds('crash', 1));
+    await repository.close();
+    batches.forEach((reports, i) => {
+      if (statuses[i] === 202) for (const r of reports) expect(stored.has(r.id)).toBe(true);
+    });
+    expect(statuses.filter((s) => s === 202).length).toBeGreaterThan(0);
+  });
+
   it.skipIf(HAVE_POSTGRES)('PostgreSQL crash test', () => console.warn(POSTGRES_SKIP_REASON));
 });
