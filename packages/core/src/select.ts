@@ -13,7 +13,7 @@
  *   sue       e^{ε/2}/(e^{ε/2} − 1)²               k bits
  *   oue       4e^ε/(e^ε − 1)²                      k bits
  *   olh       q(1−q)/(p−q)², g = round(e^ε+1)      32 + ⌈log₂ g⌉ bits (seed + bucket)
- *   hadamard  ((e^ε + 1)/(e^ε − 1))²               ⌈log₂ K⌉ + 1 bits, K = 2^⌈log₂(k+1)⌉
+ *   hadamard  ((e^ε + 1)/(e^ε − 1))²               log₂ K bits, K = 2^⌈log₂(k+1)⌉ (hadamard.ts)
  *
  * Determinism matters more than the last digit: the device and the collector must resolve `auto`
  * to the same mechanism, so the score uses closed forms (not the implemented thresholds), and a
@@ -64,7 +64,7 @@ export function scoreMechanism(mechanism: SelectableMechanism, k: number, epsilo
       return { mechanism, unitVariance: (q * (1 - q)) / (p - q) ** 2, reportBits: 32 + Math.ceil(Math.log2(g)) };
     }
     case 'hadamard':
-      return { mechanism, unitVariance: ((e + 1) / (e - 1)) ** 2, reportBits: Math.ceil(Math.log2(k + 1)) + 1 };
+      return { mechanism, unitVariance: ((e + 1) / (e - 1)) ** 2, reportBits: Math.ceil(Math.log2(k + 1)) };
   }
 }
 

@@ -3,6 +3,7 @@ import { BinaryRandomizedResponse, GeneralizedRandomizedResponse } from '../src/
 import { OptimizedUnaryEncoding } from '../src/mechanisms/oue.ts';
 import { SymmetricUnaryEncoding } from '../src/mechanisms/sue.ts';
 import { OptimizedLocalHashing } from '../src/mechanisms/olh.ts';
+import { HadamardResponse } from '../src/mechanisms/hadamard.ts';
 import { pureParameters } from '../src/planner.ts';
 import { scoreMechanism, scoreMechanisms, selectMechanism, SELECTION_ORDER } from '../src/select.ts';
 
@@ -57,6 +58,7 @@ describe('selectMechanism', () => {
         ['oue', new OptimizedUnaryEncoding({ k, epsilon })],
         ['sue', new SymmetricUnaryEncoding({ k, epsilon })],
         ['olh', new OptimizedLocalHashing({ k, epsilon })],
+        ['hadamard', new HadamardResponse({ k, epsilon })],
       ] as const;
       for (const [name, m] of pairs) {
         expect(m.variance(1, 0) / scoreMechanism(name, k, epsilon).unitVariance).toBeCloseTo(1, 6);
@@ -70,10 +72,13 @@ describe('selectMechanism', () => {
     // k = 1000, ε = 1: OUE wins on variance but takes 1000 bits; OLH fits in 34 bits.
     expect(selectMechanism(1000, 1)).toBe('oue');
     expect(selectMechanism(1000, 1, { maxBits: 64 })).toBe('olh');
-    // Only GRR (10 bits) and Hadamard (11 bits) fit in 11 bits; Hadamard has lower variance here.
-    expect(selectMechanism(1000, 1, { maxBits: 11 })).toBe('hadamard');
-    expect(selectMechanism(1000, 1, { maxBits: 10 })).toBe('grr');
+    // Only GRR and Hadamard (10 bits each: K = 1024) fit in 10 bits; Hadamard has lower variance here.
+    expect(selectMechanism(1000, 1, { maxBits: 10 })).toBe('hadamard');
+    expect(selectMechanism(1000, 8, { maxBits: 10 })).toBe('grr'); // large ε: GRR's (e^ε+k−2)/(e^ε−1)² ≪ 1
+    expect(() => selectMechanism(1000, 1, { maxBits: 9 })).toThrow(/maxBits/);
     expect(() => selectMechanism(1000, 1, { maxBits: 2 })).toThrow(/maxBits/);
+    // 511 values: GRR needs 9 bits, Hadamard 9 (K = 512).
+    expect(selectMechanism(511, 1, { maxBits: 9 })).toBe('hadamard');
     for (const s of scoreMechanisms(1000, 1)) expect(s.reportBits).toBeGreaterThan(0);
   });
 

@@ -1,0 +1,139 @@
+/**
+ * The campaign schema (docs/protocol.md, "Campaign"). A campaign is a survey: an id, an integer
+ * version, a title and questions. One valibot schema per question type, joined by `type`, all
+ * strict objects (unknown keys — `__proto__` included — are rejected) with finite numbers only.
+ *
+ * Defaults are applied when parsing (mechanism `auto`, period `day`, minBatch 20) so that the
+ * parsed document is complete; the collector stores the parsed document, and a published version
+ * with reports is immutable (a change is a new version).
+ */
+import * as v from 'valibot';
+import { MAX_DOMAIN_SIZE, MAX_EPSILON } from '../validate.ts';
+import { IdSchema, VersionSchema } from '../wire/schema.ts';
+
+export const TIERS = ['restricted', 'high', 'moderate', 'low'] as const;
+export const PERIODS = ['day', 'week'] as const;
+export const QUESTION_TYPES = ['boolean', 'categorical', 'multiselect', 'numeric', 'string'] as const;
+export const MAX_QUESTIONS = 200;
+export const MAX_CANDIDATES = 10_000;
+export const DEFAULT_MIN_BATCH = 20;
+
+const Text = (max: number) => v.pipe(v.string(), v.minLength(1), v.maxLength(max));
+const Finite = v.pipe(v.number(), v.finite());
+const Integer = (min: number, max: number) => v.pipe(v.number(), v.finite(), v.integer(), v.minValue(min), v.maxValue(max));
+
+/** One answer option: a stable code (what analysis keys on) and the label shown to the patient. */
+export const OptionSchema = v.strictObject({ code: IdSchema, label: Text(500) });
+
+const Options = (min: number, max: number) =>
+  v.pipe(
+    v.array(OptionSchema),
+    v.minLength(min),
+    v.maxLength(max),
+    v.check((options) => new Set(options.map((o) => o.code)).size === options.length, 'option codes must be unique'),
+  );
+
+const common = {
+  id: IdSchema,
+  prompt: Text(2000),
+  /** Short label for dashboards. */
+  label: v.optional(Text(200)),
+  tier: v.picklist(TIERS),
+  epsilon: v.pipe(Finite, v.gtValue(0), v.maxValue(MAX_EPSILON)),
+  period: v.optional(v.picklist(PERIODS), 'day'),
+  /** Estimates from fewer reports than this are withheld. */
+  minBatch: v.optional(Integer(1, 1_000_000_000), DEFAULT_MIN_BATCH),
+};
+
+export const BooleanQuestionSchema = v.strictObject({
+  ...common,
+  type: v.literal('boolean'),
+  mechanism: v.optional(v.picklist(['auto', 'binary-rr']), 'auto'),
+});
+
+export const CategoricalQuestionSchema = v.strictObject({
+  ...common,
+  type: v.literal('categorical'),
+  mechanism: v.optional(v.picklist(['auto', 'grr', 'sue', 'oue', 'olh', 'hadamard']), 'auto'),
+  domain: v.strictObject({ categories: Options(2, MAX_DOMAIN_SIZE) }),
+  /** Bandwidth limit for `auto`, bits per report (selectMechanism's maxBits). */
+  maxBits: v.optional(Integer(1, MAX_DOMAIN_SIZE)),
+});
+
+export const MultiselectQuestionSchema = v.strictObject({
+  ...common,
+  type: v.literal('multiselect'),
+  mechanism: v.optional(v.picklist(['auto', 'padding-sampling']), 'auto'),
+  domain: v.strictObject({
+    items: Options(1, MAX_DOMAIN_SIZE),
+    /** L: the most items one answer may contain. */
+    maxItems: Integer(1, MAX_DOMAIN_SIZE),
+    /** Inner frequency oracle over k + L values; `auto` picks the lower-variance one. */
+    inner: v.optional(v.picklist(['auto', 'grr', 'olh']), 'auto'),
+  }),
+});
+
+export const NumericQuestionSchema = v.strictObject({
+  ...common,
+  type: v.literal('numeric'),
+  mechanism: v.optional(v.picklist(['auto', 'duchi', 'piecewise', 'hybrid']), 'auto'),
+  domain: v.strictObject({
+    low: Finite,
+    high: Finite,
+    /** Steps of the fixed input grid (numeric.ts); default 1000. */
+    gridSize: v.optional(Integer(1, 10_000)),
+  }),
+});
+
+export const RapporParametersSchema = v.strictObject({
+  k: Integer(1, 4096),
+  h: Integer(1, 64),
+  m: Integer(1, 4096),
+  f: Finite,
+  p: Finite,
+  q: Finite,
+  mode: v.optional(v.picklist(['google-py', 'hardened-v1']), 'hardened-v1'),
+  /** hardened-v1 domain separation; default `<campaignId>/<questionId>` (stable across versions). */
+  metricId: v.optional(Text(200)),
+});
+
+export const StringQuestionSchema = v.strictObject({
+  ...common,
+  type: v.literal('string'),
+  mechanism: v.optional(v.picklist(['auto', 'rappor']), 'auto'),
+  domain: v.strictObject({
+    /** Strings the analysis decodes against (the device may send any string). */
+    candidates: v.pipe(
+      v.array(Text(1000)),
+      v.minLength(1),
+      v.maxLength(MAX_CANDIDATES),
+      v.check((c) => new Set(c).size === c.length, 'candidates must be unique'),
+    ),
+    rappor: RapporParametersSchema,
+  }),
+});
+
+export const QuestionSchema = v.variant('type', [BooleanQuestionSchema, CategoricalQuestionSchema, MultiselectQuestionSchema, NumericQuestionSchema, StringQuestionSchema]);
+
+export const CampaignSchema = v.strictObject({
+  id: IdSchema,
+  version: VersionSchema,
+  title: Text(500),
+  description: v.optional(v.pipe(v.string(), v.maxLength(5000))),
+  questions: v.pipe(v.array(QuestionSchema), v.minLength(1), v.maxLength(MAX_QUESTIONS)),
+});
+
+/** A campaign as written (defaults optional). */
+export type CampaignInput = v.InferInput<typeof CampaignSchema>;
+/** A validated campaign, defaults applied. */
+export type Campaign = v.InferOutput<typeof CampaignSchema>;
+export type Question = v.InferOutput<typeof QuestionSchema>;
+export type QuestionInput = v.InferInput<typeof QuestionSchema>;
+export type BooleanQuestion = v.InferOutput<typeof BooleanQuestionSchema>;
+export type CategoricalQuestion = v.InferOutput<typeof CategoricalQuestionSchema>;
+export type MultiselectQuestion = v.InferOutput<typeof MultiselectQuestionSchema>;
+export type NumericQuestion = v.InferOutput<typeof NumericQuestionSchema>;
+export type StringQuestion = v.InferOutput<typeof StringQuestionSchema>;
+export type Tier = (typeof TIERS)[number];
+export type Period = (typeof PERIODS)[number];
+export type QuestionType = (typeof QUESTION_TYPES)[number];

@@ -1,0 +1,63 @@
+/**
+ * Campaign validation used by the collector (on publish) and by the SDK (on fetch or when a
+ * campaign is defined in code). Throws PrivacyError CAMPAIGN_INVALID with the path of the first
+ * problem. Beyond the schema it checks what a schema cannot: unique question ids, numeric ranges
+ * with low < high, maxItems ≤ number of items, and that every question builds its mechanism (so
+ * parameters such as an ε too small for k at 2^-32 resolution are caught at publish time, not
+ * on a patient's device).
+ */
+import * as v from 'valibot';
+import { PrivacyError } from '../errors.ts';
+import { issuesToError } from '../wire/issues.ts';
+import { createQuestionMechanism, type AnyMechanism } from './mechanism.ts';
+import { CampaignSchema, type Campaign, type Question } from './schema.ts';
+
+export function validateCampaign(input: unknown): Campaign {
+  const result = v.safeParse(CampaignSchema, input);
+  if (!result.success) throw issuesToError('CAMPAIGN_INVALID', result.issues);
+  const campaign = result.output;
+  const seen = new Set<string>();
+  campaign.questions.forEach((question, i) => {
+    const path = `questions.${i}`;
+    if (seen.has(question.id)) throw campaignError(`${path}.id`, `duplicate question id ${question.id}`);
+    seen.add(question.id);
+    checkQuestion(question, path);
+    buildMechanism(question, campaign.id, path);
+  });
+  return campaign;
+}
+
+/** The mechanism of every question of a validated campaign, by question id. */
+export function createCampaignMechanisms(campaign: Campaign): Map<string, AnyMechanism> {
+  const mechanisms = new Map<string, AnyMechanism>();
+  campaign.questions.forEach((question, i) => mechanisms.set(question.id, buildMechanism(question, campaign.id, `questions.${i}`)));
+  return mechanisms;
+}
+
+function checkQuestion(question: Question, path: string): void {
+  if (question.type === 'numeric' && !(question.domain.high > question.domain.low)) {
+    throw campaignError(`${path}.domain.high`, `must be > low (${question.domain.low}), got ${question.domain.high}`);
+  }
+  if (question.type === 'multiselect' && question.domain.maxItems > question.domain.items.length) {
+    throw campaignError(`${path}.domain.maxItems`, `must be ≤ the number of items (${question.domain.items.length})`);
+  }
+}
+
+function buildMechanism(question: Question, campaignId: string, path: string): AnyMechanism {
+  try {
+    return createQuestionMechanism(question, { campaignId });
+  } catch (error) {
+    if (error instanceof PrivacyError) {
+      const inner = question.type === 'string' && error.code === 'PARAMETER_INVALID' ? `domain.rappor.${error.path ?? ''}` : error.path;
+      const where = [path, inner].filter((s) => s !== undefined && s !== '').join('.');
+      // Inner messages start with their own path ("q: must exceed p"); keep only the full one.
+      const message = error.path !== undefined && error.message.startsWith(`${error.path}: `) ? error.message.slice(error.path.length + 2) : error.message;
+      throw new PrivacyError('CAMPAIGN_INVALID', 'configuration', `${where}: ${message}`, { path: where, cause: error });
+    }
+    throw error;
+  }
+}
+
+function campaignError(path: string, message: string): PrivacyError {
+  return new PrivacyError('CAMPAIGN_INVALID', 'configuration', `${path}: ${message}`, { path });
+}

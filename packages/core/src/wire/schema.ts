@@ -1,0 +1,67 @@
+/**
+ * The wire format: one report, and the batch the SDK POSTs (docs/protocol.md, field by field).
+ *
+ * Built with valibot so the schema, the TypeScript type and the validation are one thing:
+ * - strict objects: an unknown key — including a JSON `__proto__` key — is rejected, and the
+ *   parsed output is a fresh object holding only the known keys (no prototype pollution);
+ * - numbers must be finite (`1e309` parses to Infinity and is rejected), integers where counts;
+ * - the payload is a flat JSON value (number, short string, boolean, null, or a short array of
+ *   numbers/booleans) — bounded here so hostile nesting never reaches a mechanism's decoder, which
+ *   then checks it exactly (`decodeReport`).
+ */
+import * as v from 'valibot';
+import { ID_PATTERN, isValidDay, REPORT_ID_PATTERN } from './ids.ts';
+
+/** Most reports in one batch (the SDK's beacon batches stay under 60 KB anyway). */
+export const MAX_BATCH_REPORTS = 1000;
+/** Longest string payload: a unary report over k = 65,536 bits is 10,923 base64url characters. */
+export const MAX_PAYLOAD_STRING = 16_384;
+/** Longest array payload (OLH sends 2 numbers). */
+export const MAX_PAYLOAD_ARRAY = 64;
+/** Largest cohort number (RAPPOR uses m ≤ 1024 cohorts in practice). */
+export const MAX_COHORT = 1_048_575;
+export const MAX_VERSION = 2_147_483_647;
+
+export const IdSchema = v.pipe(v.string(), v.regex(ID_PATTERN, 'must be 1–64 characters of [A-Za-z0-9._-], starting with a letter or digit'));
+export const VersionSchema = v.pipe(v.number(), v.finite(), v.integer(), v.minValue(1), v.maxValue(MAX_VERSION));
+export const ReportIdSchema = v.pipe(v.string(), v.regex(REPORT_ID_PATTERN, 'must be 32 lowercase hex digits (128 random bits)'));
+export const DaySchema = v.pipe(v.string(), v.check(isValidDay, 'must be a UTC day YYYY-MM-DD (year ≥ 2000, a real date)'));
+
+const FiniteNumber = v.pipe(v.number(), v.finite());
+export const PayloadSchema = v.union(
+  [
+    FiniteNumber,
+    v.pipe(v.string(), v.maxLength(MAX_PAYLOAD_STRING)),
+    v.boolean(),
+    v.null(),
+    v.pipe(v.array(v.union([FiniteNumber, v.boolean()])), v.maxLength(MAX_PAYLOAD_ARRAY)),
+  ],
+  'must be a finite number, a string, a boolean, null or a short array of numbers/booleans',
+);
+export const CohortSchema = v.pipe(v.number(), v.finite(), v.integer(), v.minValue(0), v.maxValue(MAX_COHORT));
+
+/** The per-report fields a batch carries (campaign and version are stated once, on the batch). */
+const reportEntries = {
+  id: ReportIdSchema,
+  questionId: IdSchema,
+  day: DaySchema,
+  payload: PayloadSchema,
+  cohort: v.optional(CohortSchema),
+};
+
+/** A report inside a batch. */
+export const BatchReportSchema = v.strictObject(reportEntries);
+
+/** A self-contained report: the batch entry plus the campaign it answers. */
+export const ReportSchema = v.strictObject({ ...reportEntries, campaignId: IdSchema, campaignVersion: VersionSchema });
+
+export const BatchSchema = v.strictObject({
+  campaignId: IdSchema,
+  campaignVersion: VersionSchema,
+  reports: v.pipe(v.array(BatchReportSchema), v.minLength(1), v.maxLength(MAX_BATCH_REPORTS)),
+});
+
+export type WirePayload = v.InferOutput<typeof PayloadSchema>;
+export type BatchReport = v.InferOutput<typeof BatchReportSchema>;
+export type WireReport = v.InferOutput<typeof ReportSchema>;
+export type WireBatch = v.InferOutput<typeof BatchSchema>;

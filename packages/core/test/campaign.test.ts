@@ -1,0 +1,128 @@
+import { describe, expect, it } from 'vitest';
+import {
+  BinaryRandomizedResponse,
+  GeneralizedRandomizedResponse,
+  HybridMechanism,
+  isPrivacyError,
+  PaddingAndSampling,
+  PiecewiseMechanism,
+  RandomSampler,
+  seededRandomSource,
+} from '../src/index.ts';
+import { createQuestionMechanism, multiselectInner, resolvedMechanismName } from '../src/campaign/mechanism.ts';
+import { createCampaignMechanisms, validateCampaign } from '../src/campaign/validate.ts';
+import type { Question } from '../src/campaign/schema.ts';
+import { OptimizedLocalHashing } from '../src/mechanisms/olh.ts';
+import { OptimizedUnaryEncoding } from '../src/mechanisms/oue.ts';
+import { HadamardResponse } from '../src/mechanisms/hadamard.ts';
+import { Rappor } from '../src/mechanisms/rappor.ts';
+import { toWireReport, validateReport, decodeWithMechanism } from '../src/wire/validate.ts';
+import { FIXED_NOW, hostileCampaigns, materialize, validCampaign } from './hostile-inputs.ts';
+
+function categorical(k: number, epsilon: number, extra: Record<string, unknown> = {}): Question {
+  const campaign = validCampaign();
+  const questions = campaign.questions as Record<string, unknown>[];
+  const categories = Array.from({ length: k }, (_, i) => ({ code: `c${i}`, label: `Choice ${i}` }));
+  return validateCampaign({ ...campaign, questions: [{ ...questions[1], epsilon, domain: { categories }, ...extra }] }).questions[0]!;
+}
+
+describe('validateCampaign', () => {
+  it('accepts the fixture and applies defaults', () => {
+    const campaign = validateCampaign(validCampaign());
+    expect(campaign.questions.map((q) => q.mechanism)).toEqual(['auto', 'auto', 'auto', 'auto', 'auto']);
+    expect(campaign.questions.every((q) => q.period === 'day' && q.minBatch === 20)).toBe(true);
+    const string = campaign.questions[4]!;
+    expect(string.type === 'string' && string.domain.rappor.mode).toBe('hardened-v1');
+  });
+
+  it.each(hostileCampaigns().map((c) => [c.name, c] as const))('rejects: %s', (_name, c) => {
+    let error: unknown;
+    try {
+      validateCampaign(materialize(c));
+    } catch (e) {
+      error = e;
+    }
+    expect(isPrivacyError(error, 'CAMPAIGN_INVALID'), String(error)).toBe(true);
+  });
+
+  it('names the path', () => {
+    const campaign = validCampaign();
+    const questions = campaign.questions as Record<string, unknown>[];
+    questions[3] = { ...questions[3], domain: { low: 3, high: 1 } };
+    expect(() => validateCampaign(campaign)).toThrow(expect.objectContaining({ path: 'questions.3.domain.high' }));
+    questions[3] = { ...questions[3], domain: { low: 0, high: 10 }, epsilon: 'x' };
+    expect(() => validateCampaign(campaign)).toThrow(expect.objectContaining({ path: 'questions.3.epsilon' }));
+  });
+});
+
+describe('createQuestionMechanism', () => {
+  it('builds each type with the question parameters', () => {
+    const campaign = validateCampaign(validCampaign());
+    const mechanisms = createCampaignMechanisms(campaign);
+    expect(mechanisms.get('fever')).toBeInstanceOf(BinaryRandomizedResponse);
+    expect(mechanisms.get('pain-site')).toBeInstanceOf(GeneralizedRandomizedResponse);
+    expect(mechanisms.get('symptoms')).toBeInstanceOf(PaddingAndSampling);
+    expect(mechanisms.get('pain')).toBeInstanceOf(HybridMechanism);
+    const rappor = mechanisms.get('medication') as Rappor;
+    expect(rappor).toBeInstanceOf(Rappor);
+    expect(rappor.metricId).toBe('symptoms/medication');
+    expect(rappor.implementedEpsilon).toBeLessThanOrEqual(2.1);
+    for (const question of campaign.questions) expect(mechanisms.get(question.id)!.epsilon).toBeLessThanOrEqual(question.epsilon);
+  });
+
+  it('resolves auto through selectMechanism, honouring maxBits, and explicit names as given', () => {
+    expect(createQuestionMechanism(categorical(5, 1))).toBeInstanceOf(GeneralizedRandomizedResponse);
+    expect(createQuestionMechanism(categorical(40, 1))).toBeInstanceOf(OptimizedUnaryEncoding);
+    expect(createQuestionMechanism(categorical(40, 1, { maxBits: 38 }))).toBeInstanceOf(OptimizedLocalHashing);
+    expect(createQuestionMechanism(categorical(40, 1, { maxBits: 6 }))).toBeInstanceOf(HadamardResponse);
+    expect(createQuestionMechanism(categorical(40, 1, { mechanism: 'grr' }))).toBeInstanceOf(GeneralizedRandomizedResponse);
+    expect(resolvedMechanismName(categorical(40, 1, { mechanism: 'sue' }))).toBe('sue');
+    const numeric = validateCampaign(validCampaign()).questions[3]!;
+    expect(createQuestionMechanism({ ...numeric, mechanism: 'piecewise' } as Question)).toBeInstanceOf(PiecewiseMechanism);
+  });
+
+  it('is deterministic: device and collector build identical mechanisms from the same JSON', () => {
+    const a = createCampaignMechanisms(validateCampaign(JSON.parse(JSON.stringify(validCampaign()))));
+    const b = createCampaignMechanisms(validateCampaign(validCampaign()));
+    for (const [id, m] of a) {
+      const other = b.get(id)!;
+      expect(other.name).toBe(m.name);
+      expect(other.implementedEpsilon).toBe(m.implementedEpsilon);
+      expect(other.sumsLength).toBe(m.sumsLength);
+    }
+  });
+
+  it('multiselect auto picks GRR for small k + L and OLH for large', () => {
+    const campaign = validateCampaign(validCampaign());
+    const multi = campaign.questions[2]!;
+    if (multi.type !== 'multiselect') throw new Error('fixture');
+    expect(multiselectInner(multi)).toBe('grr');
+    const items = Array.from({ length: 200 }, (_, i) => ({ code: `i${i}`, label: `Item ${i}` }));
+    expect(multiselectInner({ ...multi, epsilon: 1, domain: { items, maxItems: 5, inner: 'auto' } })).toBe('olh');
+  });
+
+  it('a device report travels to the collector and decodes with the same mechanism', () => {
+    const campaign = validateCampaign(validCampaign());
+    const device = createCampaignMechanisms(campaign);
+    const collector = createCampaignMechanisms(validateCampaign(JSON.parse(JSON.stringify(campaign))));
+    const rng = new RandomSampler(seededRandomSource('campaign-trip'));
+    const answers: Record<string, unknown> = {
+      fever: 1,
+      'pain-site': 2,
+      symptoms: [0, 2],
+      pain: 7,
+      medication: { value: 'ibuprofen', cohort: 3, secret: new Uint8Array(32).fill(7) },
+    };
+    let i = 0;
+    for (const question of campaign.questions) {
+      const mechanism = device.get(question.id)!;
+      const encoded = mechanism.encodeReport(mechanism.randomize(answers[question.id], rng));
+      const id = (i++).toString(16).padStart(32, '0');
+      const wire = validateReport(JSON.parse(JSON.stringify(toWireReport({ id, campaignId: campaign.id, campaignVersion: campaign.version, questionId: question.id, day: '2026-03-15' }, encoded))), { now: FIXED_NOW });
+      const target = collector.get(question.id)!;
+      const sums = new Float64Array(target.sumsLength);
+      target.addToSums(decodeWithMechanism(wire, target), sums);
+      expect(sums[0]).toBe(1);
+    }
+  });
+});
