@@ -150,12 +150,20 @@ export class OptimizedLocalHashing implements FrequencyOracle<OlhReport> {
     const { seed, y } = report;
     // H_seed(v) = y ⟺ ⌊h·g/2^32⌋ = y ⟺ lo ≤ h < hi with lo = ⌈y·2^32/g⌉, hi = ⌈(y+1)·2^32/g⌉.
     const lo = bucketStart(y, this.g);
-    const hi = bucketStart(y + 1, this.g);
+    const width = bucketStart(y + 1, this.g) - lo;
     const inputs = this.hashInputs;
     const k = this.k;
+    // xxh32Finish inlined: this loop is the collector's hot path (k hashes per report).
     for (let v = 0; v < k; v++) {
-      const h = xxh32Finish((seed + inputs[v]!) | 0);
-      if (h >= lo && h < hi) sums[1 + v]! += 1;
+      let h = (seed + inputs[v]!) | 0;
+      h = Math.imul((h << 17) | (h >>> 15), PRIME32_4);
+      h ^= h >>> 15;
+      h = Math.imul(h, PRIME32_2);
+      h ^= h >>> 13;
+      h = Math.imul(h, PRIME32_3);
+      h ^= h >>> 16;
+      // lo ≤ h < lo + width as one unsigned comparison.
+      if ((h - lo) >>> 0 < width) sums[1 + v]! += 1;
     }
   }
 
