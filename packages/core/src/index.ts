@@ -26,3 +26,35 @@ export { OptimizedUnaryEncoding, type OueOptions } from './mechanisms/oue.ts';
 export { OLH_MAX_G, OptimizedLocalHashing, xxh32Uint32, type OlhOptions, type OlhReport } from './mechanisms/olh.ts';
 export { HadamardResponse, fastWalshHadamard, type HadamardOptions } from './mechanisms/hadamard.ts';
 export * from './exact/upward-ratio.ts';
+export {
+  Rappor,
+  RAPPOR_MAX_COHORTS,
+  HARDENED_MIN_SECRET_BYTES,
+  rapporOneReportEpsilon,
+  rapporPermanentEpsilon,
+  rapporReportProbabilities,
+  type RapporInput,
+  type RapporOptions,
+  type RapporReport,
+} from './mechanisms/rappor.ts';
+export { bloomBitIndices, type RapporEncoding, type RapporMode } from './mechanisms/rappor-bloom.ts';
+export {
+  estimateBloomCounts,
+  rapporBitCountVariance,
+  rapporBitProbabilities,
+  type RapporBitEstimate,
+  type RapporCohortEstimate,
+  type RapporProbabilities,
+  type RapporShape,
+} from './mechanisms/rappor-estimate.ts';
+export {
+  buildCandidateMap,
+  decodeRappor,
+  normalQuantile,
+  type RapporCandidateEstimate,
+  type RapporCandidateMap,
+  type RapporDecodeOptions,
+  type RapporDecodeResult,
+  type RapporHasher,
+} from './mechanisms/rappor-decode.ts';
+export { csvField, rapporCountsCsv, rapporMapCsv, rapporParamsCsv, type RapporParamsRow } from './mechanisms/rappor-files.ts';

@@ -1,0 +1,170 @@
+/**
+ * RAPPOR's deterministic stages: the Bloom filter of a value and the permanent randomized response
+ * (PRR) derived from a device secret. Erlingsson, Pihur, Korolova, "RAPPOR: Randomized Aggregatable
+ * Privacy-Preserving Ordinal Response", CCS 2014, §3 steps 1–2.
+ *
+ * Bits are a `Uint8Array` of 0/1 of length k; bit i is the coefficient of 2^i when the filter is read
+ * as an integer (Google's convention: "bit 0 least significant").
+ *
+ * Two encodings:
+ *
+ * `google-py` — byte-compatible with google/rappor `client/python/rappor.py` (`get_bloom_bits`,
+ * `get_prr_masks`, `Encoder._internal_encode_bits`):
+ *   Bloom: D = MD5(u32be(cohort) ‖ UTF-8(value)); hash i sets bit D[i] mod k (i < h ≤ 16).
+ *   PRR:   H = HMAC-SHA256(key = secret, msg = u32be(Bloom read as an integer)); for bit i < k ≤ 32,
+ *          uniform_i = H[i] & 1, fmask_i = (H[i] >> 1) < f·128, and
+ *          PRR_i = fmask_i ? uniform_i : Bloom_i.
+ *   Because H[i] >> 1 is an integer in [0, 128), "< f·128" keeps ceil(128·f) of the 128 values: the
+ *   implemented f′ = ceil(128·f)/128 ≥ f (more noise than asked, never less).
+ *   Limits, as in the reference: k ≤ 32 (one digest byte per bit; the message is 4 bytes), h ≤ 16
+ *   (MD5 has 16 bytes), k ≤ 256 for the Bloom hash. The same (secret, Bloom value) gives the same PRR
+ *   across metrics — the reason the hardened mode exists.
+ *
+ * `hardened-v1` — any k ≤ 4096, domain-separated by a metric id so PRRs of different metrics are
+ * independent. All integers are big-endian u32; `str(x)` = u32be(byte length) ‖ UTF-8 bytes.
+ *   Bloom: D_j = SHA-256(str("practical-privacy/rappor/hardened-v1/bloom") ‖ str(metricId) ‖
+ *          u32be(cohort) ‖ u32be(j) ‖ str(value)); hash i sets bit (u32be word (i mod 8) of
+ *          D_{⌊i/8⌋}) mod k. The modulo bias is ≤ k/2^32 (utility only; privacy never depends on it).
+ *   PRR:   B_j = HMAC-SHA256(key = secret, msg = str("practical-privacy/rappor/hardened-v1/prr") ‖
+ *          str(metricId) ‖ u32be(k) ‖ u32be(j) ‖ Bloom as ⌈k/8⌉ bytes, bit i in byte ⌊i/8⌋ at
+ *          position i mod 8); PRR bit i reads the u16be word w at bytes 2(i mod 16) of B_{⌊i/16⌋}:
+ *          uniform_i = w & 1, fmask_i = (w >> 1) < F with F = ceil(f·2^15), so f′ = F/2^15 ≥ f
+ *          (rounded toward privacy).
+ *   The HMAC is a PRF keyed by the secret (HMAC-SHA256 security, Bellare 2006), so the PRR coins are
+ *   pseudo-random, independent across bits, Bloom values and metrics, and reproducible from the
+ *   secret alone — nothing but the secret needs storing (DESIGN.md, "Longitudinal privacy").
+ */
+import { hmac } from '@noble/hashes/hmac.js';
+import { md5 } from '@noble/hashes/legacy.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { utf8ToBytes } from '@noble/hashes/utils.js';
+
+export type RapporMode = 'google-py' | 'hardened-v1';
+
+export const GOOGLE_PY_MAX_BITS = 32;
+export const GOOGLE_PY_MAX_HASHES = 16;
+export const HARDENED_MAX_BITS = 4096;
+export const HARDENED_MAX_HASHES = 64;
+/** Resolution of the f coin: google-py compares 7 bits with f·128, hardened-v1 15 bits with f·2^15. */
+export const GOOGLE_PY_F_BITS = 7;
+export const HARDENED_F_BITS = 15;
+
+const BLOOM_TAG = 'practical-privacy/rappor/hardened-v1/bloom';
+const PRR_TAG = 'practical-privacy/rappor/hardened-v1/prr';
+
+export interface RapporEncoding {
+  mode: RapporMode;
+  k: number;
+  h: number;
+  /** Integer threshold of the f coin over 2^fBits (f′ = fThreshold / 2^fBits). */
+  fThreshold: number;
+  fBits: number;
+  /** Required in hardened-v1; ignored by google-py. */
+  metricId: string;
+}
+
+/** f → integer threshold over 2^bits, rounded up (f′ ≥ f). Exact: f·2^bits is an exact double. */
+export function fThresholdFor(f: number, bits: number): number {
+  return Math.ceil(f * 2 ** bits);
+}
+
+export function u32be(x: number): Uint8Array {
+  return new Uint8Array([(x >>> 24) & 0xff, (x >>> 16) & 0xff, (x >>> 8) & 0xff, x & 0xff]);
+}
+
+function lengthPrefixed(bytes: Uint8Array): Uint8Array {
+  return concat([u32be(bytes.length), bytes]);
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** The h bit positions of `value` in `cohort` (with repeats when two hashes collide), hash 0 first. */
+export function bloomBitIndices(encoding: RapporEncoding, value: string, cohort: number): number[] {
+  const { k, h } = encoding;
+  const valueBytes = utf8ToBytes(value);
+  const indices: number[] = [];
+  if (encoding.mode === 'google-py') {
+    const digest = md5(concat([u32be(cohort), valueBytes]));
+    for (let i = 0; i < h; i++) indices.push(digest[i]! % k);
+    return indices;
+  }
+  const prefix = concat([lengthPrefixed(utf8ToBytes(BLOOM_TAG)), lengthPrefixed(utf8ToBytes(encoding.metricId)), u32be(cohort)]);
+  const suffix = lengthPrefixed(valueBytes);
+  for (let j = 0; j * 8 < h; j++) {
+    const digest = sha256(concat([prefix, u32be(j), suffix]));
+    const view = new DataView(digest.buffer, digest.byteOffset, digest.byteLength);
+    for (let w = 0; w < 8 && j * 8 + w < h; w++) indices.push(view.getUint32(4 * w, false) % k);
+  }
+  return indices;
+}
+
+/** Bloom filter bits (0/1, length k) of `value` in `cohort`. */
+export function bloomBits(encoding: RapporEncoding, value: string, cohort: number): Uint8Array {
+  const bits = new Uint8Array(encoding.k);
+  for (const index of bloomBitIndices(encoding, value, cohort)) bits[index] = 1;
+  return bits;
+}
+
+/** Bits read as an unsigned integer, bit i = 2^i (only for k ≤ 32). */
+export function bitsToUint32(bits: Uint8Array): number {
+  let value = 0;
+  for (let i = bits.length - 1; i >= 0; i--) value = value * 2 + (bits[i]! & 1);
+  return value;
+}
+
+export function uint32ToBits(value: number, k: number): Uint8Array {
+  const bits = new Uint8Array(k);
+  for (let i = 0; i < k; i++) bits[i] = Math.floor(value / 2 ** i) % 2;
+  return bits;
+}
+
+/** The two PRR masks: `uniform` (each bit 1 w.p. 1/2) and `fMask` (each bit 1 w.p. f′). */
+export interface PrrMasks {
+  uniform: Uint8Array;
+  fMask: Uint8Array;
+}
+
+export function prrMasks(encoding: RapporEncoding, bloom: Uint8Array, secret: Uint8Array): PrrMasks {
+  const { k, fThreshold } = encoding;
+  const uniform = new Uint8Array(k);
+  const fMask = new Uint8Array(k);
+  if (encoding.mode === 'google-py') {
+    const digest = hmac(sha256, secret, u32be(bitsToUint32(bloom)));
+    for (let i = 0; i < k; i++) {
+      const byte = digest[i]!;
+      uniform[i] = byte & 1;
+      fMask[i] = byte >> 1 < fThreshold ? 1 : 0;
+    }
+    return { uniform, fMask };
+  }
+  const bloomBytes = new Uint8Array(Math.ceil(k / 8));
+  for (let i = 0; i < k; i++) if (bloom[i]) bloomBytes[i >> 3]! |= 1 << (i & 7);
+  const prefix = concat([lengthPrefixed(utf8ToBytes(PRR_TAG)), lengthPrefixed(utf8ToBytes(encoding.metricId)), u32be(k)]);
+  for (let j = 0; j * 16 < k; j++) {
+    const block = hmac(sha256, secret, concat([prefix, u32be(j), bloomBytes]));
+    for (let w = 0; w < 16 && j * 16 + w < k; w++) {
+      const word = (block[2 * w]! << 8) | block[2 * w + 1]!;
+      uniform[j * 16 + w] = word & 1;
+      fMask[j * 16 + w] = word >> 1 < fThreshold ? 1 : 0;
+    }
+  }
+  return { uniform, fMask };
+}
+
+/** PRR_i = fMask_i ? uniform_i : Bloom_i (Erlingsson et al. 2014, §3 step 2). */
+export function permanentBits(encoding: RapporEncoding, bloom: Uint8Array, secret: Uint8Array): Uint8Array {
+  const { uniform, fMask } = prrMasks(encoding, bloom, secret);
+  const prr = new Uint8Array(encoding.k);
+  for (let i = 0; i < encoding.k; i++) prr[i] = fMask[i] ? uniform[i]! : bloom[i]!;
+  return prr;
+}
