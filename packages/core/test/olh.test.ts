@@ -33,6 +33,12 @@ describe('OptimizedLocalHashing', () => {
     }
   });
 
+  it('the hash is XXH32 of the value\'s 4 little-endian bytes', () => {
+    // XXH32("abcd", seed 0) = 0xa3643705: the test table of github.com/deatil/go-hash
+    // (xxhash/xxhash32 tests), which agrees with the reference xxHash; "abcd" read as le32 = 0x64636261.
+    expect(xxh32Uint32(0x64636261, 0)).toBe(0xa3643705);
+  });
+
   it('the hash is a bijection of the seed for a fixed value (uniform marginal), and addToSums agrees with hash()', () => {
     // Bijectivity on a sample: distinct seeds give distinct XXH32 values for the same input.
     const seen = new Set<number>();

@@ -15,7 +15,8 @@
  * Variance: q*(1−q*)/(n(p*−q*)²) + f_v(1−p*−q*)/(n(p*−q*)) ≈ 4e^ε/(n(e^ε−1)²) for g = e^ε+1.
  *
  * The hash family: H_s(v) = ⌊XXH32(le32(v), s) · g / 2^32⌋, XXH32 (Collet, xxHash spec) of the
- * 4-byte little-endian value with the seed s, reduced to [g] by a multiply-shift (Lemire 2019)
+ * 4-byte little-endian value with the seed s (checked against a published XXH32 vector in the test),
+ * reduced to [g] by a multiply-shift (Lemire 2019)
  * rather than `mod g`. For a fixed v, s ↦ XXH32(v, s) is a bijection of the uint32s (seed addition,
  * multiplication by an odd constant, rotation and the xor-shift/odd-multiply avalanche are each
  * bijective), so H_s(v) is uniform over [g] up to the unavoidable 2^32-grid granularity: each bucket
