@@ -34,8 +34,8 @@ const CASES: Array<[string, Factory, number[], number[]]> = [
   ['grr', (k, epsilon) => new GeneralizedRandomizedResponse({ k, epsilon }) as FrequencyOracle<unknown>, [6], [0.5, 2, 4]],
   ['sue', (k, epsilon) => new SymmetricUnaryEncoding({ k, epsilon }) as FrequencyOracle<unknown>, [10], [0.5, 2, 4]],
   ['oue', (k, epsilon) => new OptimizedUnaryEncoding({ k, epsilon }) as FrequencyOracle<unknown>, [10], [0.5, 2, 4]],
-  ['olh', (k, epsilon) => new OptimizedLocalHashing({ k, epsilon }) as FrequencyOracle<unknown>, [12], [0.5, 2, 4]],
-  ['hadamard', (k, epsilon) => new HadamardResponse({ k, epsilon }) as FrequencyOracle<unknown>, [12], [0.5, 2, 4]],
+  ['olh', (k, epsilon) => new OptimizedLocalHashing({ k, epsilon }) as FrequencyOracle<unknown>, [12, 64], [0.5, 2, 4]],
+  ['hadamard', (k, epsilon) => new HadamardResponse({ k, epsilon }) as FrequencyOracle<unknown>, [12, 200], [0.5, 2, 4]],
 ];
 const N = 300;
 
