@@ -3,7 +3,7 @@
  * prevalence is unbiased (|mean error| < 4 SE over R repetitions) and the empirical variance of
  * each item's estimate is within ±10% of the reported variance L²·Var_FO(n, F/L) + F(L − 1)/n.
  * R = 4000: the relative SD of an empirical variance is √(2/R) ≈ 2.2%, so ±10% is a ≈ 4.5σ band
- * over the 32 items checked. Also documents why the F(L − 1)/n term is there: without it ("L² × the inner variance") the
+ * over the 58 items checked. Also documents why the F(L − 1)/n term is there: without it ("L² × the inner variance") the
  * variance is understated by far more than 10% for a small domain at a large ε.
  */
 import { describe, expect, it } from 'vitest';
@@ -31,15 +31,17 @@ function panel(n: number, k: number, maxItems: number): number[][] {
 
 describe('padding-and-sampling estimates prevalences without bias and with the reported variance', () => {
   it.each([
-    [6, 3, 1],
-    [6, 3, 4],
-    [20, 4, 2],
-  ])('k = %s, L = %s, ε = %s', (k, maxItems, epsilon) => {
+    [6, 3, 1, 'grr'],
+    [6, 3, 4, 'grr'],
+    [20, 4, 2, 'grr'],
+    [20, 4, 2, 'olh'],
+    [6, 3, 4, 'olh'],
+  ] as const)('k = %s, L = %s, ε = %s, inner %s', (k, maxItems, epsilon, inner) => {
     const n = 300;
-    const m = new PaddingAndSampling({ k, maxItems, epsilon });
+    const m = new PaddingAndSampling({ k, maxItems, epsilon, inner });
     const answers = panel(n, k, maxItems);
     const truth = Array.from({ length: k }, (_, x) => answers.filter((a) => a.includes(x)).length / n);
-    const rng = new RandomSampler(seededRandomSource(`multiselect-${k}-${maxItems}-${epsilon}`));
+    const rng = new RandomSampler(seededRandomSource(`multiselect-${k}-${maxItems}-${epsilon}-${inner}`));
     const estimates: number[][] = Array.from({ length: k }, () => []);
     const reported: number[][] = Array.from({ length: k }, () => []);
     for (let r = 0; r < REPETITIONS; r++) {

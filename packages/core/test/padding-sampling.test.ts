@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
-import { GeneralizedRandomizedResponse, PaddingAndSampling, RandomSampler, isPrivacyError, scriptedRandomSource, seededRandomSource } from '../src/index.ts';
+import { GeneralizedRandomizedResponse, OptimizedLocalHashing, PaddingAndSampling, RandomSampler, isPrivacyError, scriptedRandomSource, seededRandomSource } from '../src/index.ts';
 
 describe('PaddingAndSampling', () => {
   it.each([
@@ -143,8 +143,30 @@ describe('PaddingAndSampling', () => {
     expect(m.estimate(new Array(10).fill(0)).values.every(Number.isNaN)).toBe(true);
   });
 
-  it('inner: olh is refused with NOT_SUPPORTED until the OLH oracle exists', () => {
-    expect(() => new PaddingAndSampling({ k: 8, maxItems: 3, epsilon: 1, inner: 'olh' })).toThrow(expect.objectContaining({ code: 'NOT_SUPPORTED', path: 'inner' }));
+  it('inner: olh runs OLH over k + L values, round-trips its [seed, y] payload and debiases expected supports', () => {
+    const m = new PaddingAndSampling({ k: 30, maxItems: 4, epsilon: 1.5, inner: 'olh' });
+    const olh = m.inner as OptimizedLocalHashing;
+    expect(olh).toBeInstanceOf(OptimizedLocalHashing);
+    expect(olh.k).toBe(34);
+    expect(m.implementedEpsilon).toBe(olh.implementedEpsilon);
+    const rng = new RandomSampler(seededRandomSource('ps-olh'));
+    for (let r = 0; r < 50; r++) {
+      const report = m.randomize([r % 30, (r + 7) % 30], rng);
+      expect(m.decodeReport(JSON.parse(JSON.stringify(m.encodeReport(report))))).toEqual(report);
+    }
+    expect(() => m.decodeReport({ payload: 3 })).toThrow(expect.objectContaining({ code: 'PAYLOAD_INVALID' }));
+    expect(() => m.randomize([30], rng)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));
+    // Expected support counts of a pure protocol: q* + (p* − q*)·Pr[value picked].
+    const sets = [[0, 1, 2], [1], [], [2, 29, 5, 6], [1, 2]];
+    const sums = new Array<number>(35).fill(0);
+    sums[0] = sets.length;
+    for (const set of sets) {
+      const padded = [...set, ...Array.from({ length: 4 - set.length }, (_, i) => 30 + i)];
+      for (let v = 0; v < 34; v++) sums[v + 1]! += olh.q + (padded.includes(v) ? (olh.p - olh.q) / 4 : 0);
+    }
+    const estimate = m.estimate(sums);
+    for (let x = 0; x < 30; x++) expect(estimate.values[x]).toBeCloseTo(sets.filter((s) => s.includes(x)).length / sets.length, 9);
+    expect(m.variance(100, 0.3)).toBeCloseTo(16 * olh.variance(100, 0.3 / 4) + (0.3 * 3) / 100, 15);
   });
 
   it('explains itself and never calls Math.random', () => {

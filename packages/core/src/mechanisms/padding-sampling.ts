@@ -6,7 +6,8 @@
  *
  * Randomizer: pad the set v (|v| ≤ L) with the dummy items k, k+1, …, k + (L − |v|) − 1 to exactly
  * L items, pick one of them uniformly (uniformInt(L)), and report it through an inner ε-LDP
- * frequency oracle over the k + L values (GRR by default).
+ * frequency oracle over the k + L values: GRR (default; best when k + L − 2 < 3e^ε) or OLH
+ * (olh.ts; best for larger k + L, Wang et al. 2017 §4.4).
  * Privacy: for any output y, Pr[y | v] = (1/L)·Σ_{x ∈ padded v} Pr_FO[y | x] is an average of
  * values that are each within e^ε of any other input's, so the mechanism is exactly as private as
  * the inner oracle: implementedEpsilon = the inner oracle's.
@@ -18,17 +19,20 @@
  *
  *   Var[F̂_x] = L²·π̄(1 − π̄)/(n(p* − q*)²) − F(1 − F)/n = L²·Var_FO(n, F/L) + F(L − 1)/n,
  *
- * with π̄ = q* + F(p* − q*)/L and Var_FO the inner oracle's variance (pure-protocol.ts). The often
+ * with π̄ = q* + F(p* − q*)/L and Var_FO the inner oracle's variance (pure-protocol.ts). For OLH,
+ * q* = 1/g is the support probability averaged over the report's fresh hash seed, which is what
+ * makes each respondent's support indicator Bernoulli(π_u) and independent of the others. The often
  * quoted "L² × the inner variance" leaves out F(L − 1)/n — the noise of picking one of L items —
  * and understates the variance noticeably when k is small and ε large; the reported SE includes it.
  * Preconditions: 1 ≤ L ≤ k, k + L ≤ 65,536. Answers are arrays of distinct item indices in [0, k)
  * with at most L entries (the empty set is a valid answer: a dummy is reported).
  * Payload and sums: the inner oracle's, over k + L values.
  */
-import { inputError, parameterError, PrivacyError } from '../errors.ts';
+import { inputError, parameterError } from '../errors.ts';
 import type { RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon, checkInteger, MAX_DOMAIN_SIZE } from '../validate.ts';
 import { GeneralizedRandomizedResponse } from './grr.ts';
+import { OptimizedLocalHashing } from './olh.ts';
 import { clamp01 } from './pure-protocol.ts';
 import { Z_95, type EncodedReport, type FrequencyEstimate, type FrequencyOracle, type Mechanism, type MechanismDescription } from './types.ts';
 
@@ -138,6 +142,6 @@ export class PaddingAndSampling implements Mechanism<readonly number[], unknown,
 
 function createInner(inner: unknown, domainSize: number, epsilon: number): FrequencyOracle<unknown> {
   if (inner === 'grr') return new GeneralizedRandomizedResponse({ k: domainSize, epsilon }) as FrequencyOracle<unknown>;
-  if (inner === 'olh') throw new PrivacyError('NOT_SUPPORTED', 'configuration', 'inner: olh is not available yet for padding-and-sampling; use grr', { path: 'inner' });
+  if (inner === 'olh') return new OptimizedLocalHashing({ k: domainSize, epsilon }) as FrequencyOracle<unknown>;
   throw parameterError('inner', `must be 'grr' or 'olh', got ${JSON.stringify(inner)}`);
 }
