@@ -16,6 +16,7 @@ import {
   PaddingAndSampling,
   PiecewiseMechanism,
   RandomSampler,
+  Rappor,
   SymmetricUnaryEncoding,
   seededRandomSource,
   type Mechanism,
@@ -49,6 +50,13 @@ const MECHANISMS: Exercise[] = [
   exercise('duchi', () => new DuchiMechanism({ epsilon: 1, low: 0, high: 10 }), [0, 10, 3.3]),
   exercise('piecewise', () => new PiecewiseMechanism({ epsilon: 1, low: 0, high: 10 }), [0, 10, 3.3]),
   exercise('hybrid', () => new HybridMechanism({ epsilon: 1, low: 0, high: 10 }), [0, 10, 3.3]),
+  exercise('rappor google-py', () => new Rappor({ k: 16, h: 2, m: 4, f: 0.5, p: 0.5, q: 0.75, mode: 'google-py' }), [
+    { value: 'abc', cohort: 0, secret: new TextEncoder().encode('secret') },
+    { value: 'def', cohort: 3, secret: new TextEncoder().encode('other secret') },
+  ]),
+  exercise('rappor hardened-v1', () => new Rappor({ k: 64, h: 2, m: 4, f: 0.5, p: 0.25, q: 0.75, mode: 'hardened-v1', metricId: 'symptom' }), [
+    { value: 'fever', cohort: 1, secret: new Uint8Array(32).fill(7) },
+  ]),
   exercise('padding-sampling', () => new PaddingAndSampling({ k: 6, maxItems: 2, epsilon: 1 }), [[], [1], [0, 5]]),
 ];
 
