@@ -94,18 +94,48 @@ export function bloomBitIndices(encoding: RapporEncoding, value: string, cohort:
   const valueBytes = utf8ToBytes(value);
   const indices: number[] = [];
   if (encoding.mode === 'google-py') {
-    const digest = md5(concat([u32be(cohort), valueBytes]));
+    const message = new Uint8Array(4 + valueBytes.length);
+    writeU32be(message, 0, cohort);
+    message.set(valueBytes, 4);
+    const digest = md5(message);
     for (let i = 0; i < h; i++) indices.push(digest[i]! % k);
     return indices;
   }
-  const prefix = concat([lengthPrefixed(utf8ToBytes(BLOOM_TAG)), lengthPrefixed(utf8ToBytes(encoding.metricId)), u32be(cohort)]);
-  const suffix = lengthPrefixed(valueBytes);
+  // One buffer per call: prefix ‖ u32be(cohort) ‖ u32be(j) ‖ str(value), with j rewritten in place.
+  const prefix = bloomPrefix(encoding.metricId);
+  const message = new Uint8Array(prefix.length + 12 + valueBytes.length);
+  message.set(prefix, 0);
+  writeU32be(message, prefix.length, cohort);
+  writeU32be(message, prefix.length + 8, valueBytes.length);
+  message.set(valueBytes, prefix.length + 12);
   for (let j = 0; j * 8 < h; j++) {
-    const digest = sha256(concat([prefix, u32be(j), suffix]));
-    const view = new DataView(digest.buffer, digest.byteOffset, digest.byteLength);
-    for (let w = 0; w < 8 && j * 8 + w < h; w++) indices.push(view.getUint32(4 * w, false) % k);
+    writeU32be(message, prefix.length + 4, j);
+    const digest = sha256(message);
+    for (let w = 0; w < 8 && j * 8 + w < h; w++) {
+      const word = ((digest[4 * w]! << 24) | (digest[4 * w + 1]! << 16) | (digest[4 * w + 2]! << 8) | digest[4 * w + 3]!) >>> 0;
+      indices.push(word % k);
+    }
   }
   return indices;
+}
+
+/** str(tag) ‖ str(metricId), cached: the map of a 10^4-candidate list hashes it 10^6 times. */
+const bloomPrefixes = new Map<string, Uint8Array>();
+function bloomPrefix(metricId: string): Uint8Array {
+  let prefix = bloomPrefixes.get(metricId);
+  if (prefix === undefined) {
+    prefix = concat([lengthPrefixed(utf8ToBytes(BLOOM_TAG)), lengthPrefixed(utf8ToBytes(metricId))]);
+    if (bloomPrefixes.size > 256) bloomPrefixes.clear();
+    bloomPrefixes.set(metricId, prefix);
+  }
+  return prefix;
+}
+
+function writeU32be(out: Uint8Array, offset: number, x: number): void {
+  out[offset] = (x >>> 24) & 0xff;
+  out[offset + 1] = (x >>> 16) & 0xff;
+  out[offset + 2] = (x >>> 8) & 0xff;
+  out[offset + 3] = x & 0xff;
 }
 
 /** Bloom filter bits (0/1, length k) of `value` in `cohort`. */

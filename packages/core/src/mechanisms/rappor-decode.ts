@@ -16,6 +16,7 @@
  *    closed form is cheaper and deterministic).
  * 4. Detection: one-sided z = x̂/SE above Φ⁻¹(1 − α/S), Bonferroni over all S candidates as decode.R
  *    (`alpha / S`). The detected set is refitted alone (NNLS again), and its SEs recomputed.
+ *    A background column (every bit, share β ≥ 0) plays the role of decode.R's LASSO intercept.
  * 5. Unexplained mass = 1 − Σ detected shares: reports whose value is not among the detected
  *    candidates (or below the detection threshold).
  *
@@ -84,6 +85,8 @@ export interface RapporDecodeResult {
   zThreshold: number;
   /** 1 − Σ detected shares. */
   unexplainedMass: number;
+  /** Fitted background: the share of reports assumed to set any given bit beyond the detected candidates. */
+  backgroundShare: number;
   sweeps: number;
 }
 
@@ -107,29 +110,35 @@ export function decodeRappor(estimate: RapporBitEstimate, map: RapporCandidateMa
   const S = map.candidates.length;
   const n = estimate.n;
   const design = buildDesign(estimate, map);
-  const x = new Float64Array(S);
-  const all = Int32Array.from({ length: S }, (_, s) => s);
+  // Column S is the background: a share β ≥ 0 of every cohort's reports sets each bit (an intercept,
+  // as decode.R's FitLasso fits). Without it, the diffuse bits of many rare values outside the
+  // detected set would be soaked up by the detected candidates and bias their shares upward.
+  const x = new Float64Array(S + 1);
+  const all = Int32Array.from({ length: S + 1 }, (_, s) => s);
   let sweeps = nnlsCoordinateDescent(design, x, all, maxSweeps, tolerance);
 
   const zThreshold = normalQuantile(1 - alpha / Math.max(1, S));
   const support = all.filter((s) => x[s]! > 0);
   const firstSe = supportStandardErrors(design, support);
-  const standardErrors = new Float64Array(S);
+  const standardErrors = new Float64Array(S + 1);
   support.forEach((s, i) => (standardErrors[s] = firstSe[i]!));
-  const passing = support.filter((s, i) => x[s]! / firstSe[i]! > zThreshold);
+  const passing = support.filter((s, i) => s < S && x[s]! / firstSe[i]! > zThreshold);
 
-  // Refit on the detected set alone (shares of dropped candidates go back into the residual).
-  const refit = new Float64Array(S);
+  // Refit on the detected set (plus the background) alone; dropped shares go back into the residual.
+  const refit = new Float64Array(S + 1);
   for (const s of passing) refit[s] = x[s]!;
-  sweeps += nnlsCoordinateDescent(design, refit, passing, maxSweeps, tolerance);
-  const detectedSet = passing.filter((s) => refit[s]! > 0);
-  const detectedSe = supportStandardErrors(design, detectedSet);
+  refit[S] = x[S]!;
+  const refitColumns = Int32Array.from([...passing, S]);
+  sweeps += nnlsCoordinateDescent(design, refit, refitColumns, maxSweeps, tolerance);
+  const finalSupport = refitColumns.filter((s) => refit[s]! > 0);
+  const finalSe = supportStandardErrors(design, finalSupport);
   const detectedFlags = new Uint8Array(S);
-  detectedSet.forEach((s, i) => {
+  finalSupport.forEach((s, i) => {
     x[s] = refit[s]!;
-    standardErrors[s] = detectedSe[i]!;
-    detectedFlags[s] = 1;
+    standardErrors[s] = finalSe[i]!;
+    if (s < S) detectedFlags[s] = 1;
   });
+  const backgroundShare = refit[S]!;
 
   const candidates = map.candidates.map((candidate, s): RapporCandidateEstimate => {
     const proportion = x[s]!;
@@ -146,7 +155,7 @@ export function decodeRappor(estimate: RapporBitEstimate, map: RapporCandidateMa
   });
   const detected = candidates.filter((c) => c.detected).sort((a, b) => b.proportion - a.proportion);
   const unexplainedMass = 1 - detected.reduce((sum, c) => sum + c.proportion, 0);
-  return { n, candidates, detected, zThreshold, unexplainedMass, sweeps };
+  return { n, candidates, detected, zThreshold, unexplainedMass, backgroundShare, sweeps };
 }
 
 function buildDesign(estimate: RapporBitEstimate, map: RapporCandidateMap): Design {
@@ -167,10 +176,11 @@ function buildDesign(estimate: RapporBitEstimate, map: RapporCandidateMap): Desi
       scale.push(cohort.n / sd);
     }
   }
-  const colStart = new Int32Array(S + 1);
-  const rowIndex = new Int32Array(S * m * h);
-  const value = new Float64Array(S * m * h);
-  const colNorm2 = new Float64Array(S);
+  const rows = yList.length;
+  const colStart = new Int32Array(S + 2);
+  const rowIndex = new Int32Array(S * m * h + rows);
+  const value = new Float64Array(S * m * h + rows);
+  const colNorm2 = new Float64Array(S + 1);
   let nnz = 0;
   const seen = new Int32Array(m * k).fill(-1);
   for (let s = 0; s < S; s++) {
@@ -189,8 +199,16 @@ function buildDesign(estimate: RapporBitEstimate, map: RapporCandidateMap): Desi
       }
     }
   }
+  // Background column: every kept row, with the same N_c/σ scale.
   colStart[S] = nnz;
-  return { rows: yList.length, y: Float64Array.from(yList), colStart, rowIndex: rowIndex.subarray(0, nnz), value: value.subarray(0, nnz), colNorm2 };
+  for (let row = 0; row < rows; row++) {
+    rowIndex[nnz] = row;
+    value[nnz] = scale[row]!;
+    colNorm2[S]! += scale[row]! * scale[row]!;
+    nnz++;
+  }
+  colStart[S + 1] = nnz;
+  return { rows, y: Float64Array.from(yList), colStart, rowIndex: rowIndex.subarray(0, nnz), value: value.subarray(0, nnz), colNorm2 };
 }
 
 /**
