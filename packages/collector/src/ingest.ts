@@ -4,7 +4,7 @@
  * unless every report is valid (a malformed batch changes nothing), and the caller acknowledges
  * only after `ingest` resolves, i.e. after COMMIT.
  */
-import { isPrivacyError } from '@practical-privacy/core';
+import { encodedOf, isPrivacyError } from '@practical-privacy/core';
 import { parseBatch, type CampaignCache } from './campaigns/model.ts';
 import { HttpError } from './errors.ts';
 import { tokensEqual } from './auth.ts';
@@ -18,13 +18,10 @@ export interface IngestOptions {
   now?: () => Date;
 }
 
-const DAY_MS = 86_400_000;
 /** Devices whose clock runs a little ahead may stamp tomorrow's UTC day just before midnight. */
 const FUTURE_GRACE_MS = 3_600_000;
 
-export function utcDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
+export { utcDay } from '@practical-privacy/core';
 
 export async function ingestBatch(
   body: unknown,
@@ -33,9 +30,12 @@ export async function ingestBatch(
   campaigns: CampaignCache,
   options: IngestOptions,
 ): Promise<IngestResult & { campaign: string }> {
+  const now = (options.now ?? (() => new Date()))().getTime();
   let batch;
   try {
-    batch = parseBatch(body);
+    // Core checks the schema and the day window: not after today (UTC, with a small grace for
+    // device clocks running ahead) and not older than the window.
+    batch = parseBatch(body, { now: new Date(now + FUTURE_GRACE_MS), maxAgeDays: options.reportWindowDays });
   } catch (error) {
     if (isPrivacyError(error)) throw new HttpError(400, error.code, error.message, error.path);
     throw error;
@@ -43,28 +43,20 @@ export async function ingestBatch(
   if (batch.reports.length > options.maxBatchReports) {
     throw new HttpError(413, 'BATCH_TOO_LARGE', `reports: at most ${options.maxBatchReports} reports per batch, got ${batch.reports.length}`, 'reports');
   }
-  const stored = await repository.getCampaign(batch.campaign, batch.version);
-  if (stored === undefined) throw new HttpError(404, 'CAMPAIGN_UNKNOWN', `campaign ${batch.campaign} version ${batch.version} is not published`, 'campaign');
+  const stored = await repository.getCampaign(batch.campaignId, batch.campaignVersion);
+  if (stored === undefined) throw new HttpError(404, 'CAMPAIGN_UNKNOWN', `campaign ${batch.campaignId} version ${batch.campaignVersion} is not published`, 'campaignId');
   if (stored.ingestKey !== undefined && (ingestKey === undefined || !tokensEqual(ingestKey, stored.ingestKey))) {
     throw new HttpError(401, 'INGEST_KEY_INVALID', 'this campaign needs its ingest key (header x-pp-ingest-key or query ?key=)');
   }
   const model = campaigns.get(stored.id, stored.version, stored.publishedAt, stored.document);
 
-  const now = (options.now ?? (() => new Date()))().getTime();
-  const latestDay = utcDay(new Date(now + FUTURE_GRACE_MS));
-  const earliestDay = utcDay(new Date(now - options.reportWindowDays * DAY_MS));
-
   const contributions: ReportContribution[] = batch.reports.map((report, i) => {
     const path = `reports.${i}`;
-    const question = model.questions.get(report.question);
-    if (question === undefined) throw new HttpError(400, 'QUESTION_UNKNOWN', `${path}.question: ${report.question} is not in campaign ${model.id} version ${model.version}`, `${path}.question`);
-    if (!isCalendarDay(report.day)) throw new HttpError(400, 'REPORT_INVALID', `${path}.day: ${report.day} is not a calendar day`, `${path}.day`);
-    if (report.day > latestDay || report.day < earliestDay) {
-      throw new HttpError(400, 'DAY_OUT_OF_WINDOW', `${path}.day: must be between ${earliestDay} and ${latestDay} (UTC), got ${report.day}`, `${path}.day`);
-    }
+    const question = model.questions.get(report.questionId);
+    if (question === undefined) throw new HttpError(400, 'QUESTION_UNKNOWN', `${path}.questionId: ${report.questionId} is not in campaign ${model.id} version ${model.version}`, `${path}.questionId`);
     let decoded: unknown;
     try {
-      decoded = question.mechanism.decodeReport(report.cohort === undefined ? { payload: report.payload as never } : { payload: report.payload as never, cohort: report.cohort });
+      decoded = question.mechanism.decodeReport(encodedOf(report));
     } catch (error) {
       if (isPrivacyError(error)) throw new HttpError(400, 'PAYLOAD_INVALID', `${path}.${error.path ?? 'payload'}: ${error.message}`, `${path}.${error.path ?? 'payload'}`);
       // A decoder that trips over a hostile payload (e.g. a RangeError) still means "bad payload", not a server fault.
@@ -80,16 +72,11 @@ export async function ingestBatch(
       if (!Number.isSafeInteger(delta)) throw new Error(`mechanism ${question.mechanism.name} produced a non-integer sum ${delta} at index ${index}`);
       sparse.push([index, delta]);
     }
-    const contribution: ReportContribution = { id: report.id, questionId: report.question, day: report.day, sums: sparse };
+    const contribution: ReportContribution = { id: report.id, questionId: report.questionId, day: report.day, sums: sparse };
     if (options.keepRawReports) contribution.raw = JSON.stringify(report.cohort === undefined ? { payload: report.payload } : { payload: report.payload, cohort: report.cohort });
     return contribution;
   });
 
   const result = await repository.ingest(model.id, model.version, contributions);
   return { ...result, campaign: model.id };
-}
-
-function isCalendarDay(day: string): boolean {
-  const time = Date.parse(`${day}T00:00:00Z`);
-  return Number.isFinite(time) && utcDay(new Date(time)) === day;
 }

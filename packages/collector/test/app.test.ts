@@ -52,12 +52,13 @@ describe('routes', () => {
     expect(await publish(app)).toBe(200);
     const got = await app.inject('/v1/campaigns/demo');
     expect(got.statusCode).toBe(200);
-    expect(got.json()).toEqual(DEMO_CAMPAIGN);
+    expect(got.json()).toMatchObject({ id: 'demo', version: 1, title: DEMO_CAMPAIGN.title });
+    expect(got.json().questions[0]).toMatchObject({ id: 'fever', mechanism: 'auto', period: 'day' });
     expect((await app.inject('/v1/campaigns/nope')).json().error.code).toBe('CAMPAIGN_UNKNOWN');
   });
 
   it('refuses an invalid campaign with a path', async () => {
-    const response = await app.inject({ method: 'POST', url: '/v1/campaigns', headers: { authorization: `Bearer ${ADMIN}` }, payload: { ...DEMO_CAMPAIGN, questions: [{ id: 'x', type: 'boolean', epsilon: -1 }] } });
+    const response = await app.inject({ method: 'POST', url: '/v1/campaigns', headers: { authorization: `Bearer ${ADMIN}` }, payload: { ...DEMO_CAMPAIGN, questions: [{ id: 'x', type: 'boolean', prompt: 'x?', tier: 'low', epsilon: -1 }] } });
     expect(response.statusCode).toBe(400);
     expect(response.json().error).toMatchObject({ code: 'CAMPAIGN_INVALID', path: 'questions.0.epsilon' });
   });
@@ -96,9 +97,14 @@ describe('routes', () => {
   it('checks the day window', async () => {
     await publish(app);
     const old = await post(app, batch([report('fever', 1, { day: '2000-01-01' })]));
-    expect(old.json().error).toMatchObject({ code: 'DAY_OUT_OF_WINDOW', path: 'reports.0.day' });
+    expect(old.json().error).toMatchObject({ code: 'REPORT_INVALID', path: 'reports.0.day' });
     const future = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
-    expect((await post(app, batch([report('fever', 1, { day: future })]))).json().error.code).toBe('DAY_OUT_OF_WINDOW');
+    expect((await post(app, batch([report('fever', 1, { day: future })]))).json().error).toMatchObject({ code: 'REPORT_INVALID', path: 'reports.0.day' });
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const nearMidnight = await makeApp({}, { now: () => new Date(`${TODAY}T23:30:00Z`) });
+    await publish(nearMidnight);
+    expect((await post(nearMidnight, batch([report('fever', 1, { day: tomorrow })]))).statusCode).toBe(202);
+    await nearMidnight.close();
     expect((await post(app, batch([report('fever', 1, { day: '2026-02-30' })]))).json().error.code).toBe('REPORT_INVALID');
   });
 
@@ -150,8 +156,8 @@ describe('routes', () => {
     const logged = await makeApp({ logLevel: 'trace' }, { logStream: { write: (line) => void lines.push(line) } });
     await publish(logged);
     const id = reportId();
-    await logged.inject({ method: 'POST', url: '/v1/reports?key=secret-ish', remoteAddress: '203.0.113.77', headers: { 'content-type': 'application/json', 'user-agent': 'PatientPhone/1.0' }, payload: JSON.stringify(batch([{ id, question: 'pain', day: TODAY, payload: 2 }])) });
-    await logged.inject({ method: 'POST', url: '/v1/reports', remoteAddress: '203.0.113.77', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(batch([{ id: reportId(), question: 'pain', day: TODAY, payload: 'leak-me' }])) });
+    await logged.inject({ method: 'POST', url: '/v1/reports?key=secret-ish', remoteAddress: '203.0.113.77', headers: { 'content-type': 'application/json', 'user-agent': 'PatientPhone/1.0' }, payload: JSON.stringify(batch([{ id, questionId: 'pain', day: TODAY, payload: 2 }])) });
+    await logged.inject({ method: 'POST', url: '/v1/reports', remoteAddress: '203.0.113.77', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(batch([{ id: reportId(), questionId: 'pain', day: TODAY, payload: 'leak-me' }])) });
     await logged.close();
     const text = lines.join('');
     expect(text).toContain('"route":"/v1/reports"');

@@ -15,7 +15,7 @@ import { PostgresRepository } from '../src/storage/postgres.ts';
 import { HAVE_POSTGRES, POSTGRES_SKIP_REASON, POSTGRES_URL, uniqueSchema } from './postgres-env.ts';
 import { ADMIN_TOKEN, kill, startCollector, type CollectorProcess } from './process-helpers.ts';
 
-const CAMPAIGN = { id: 'crash', version: 1, questions: [{ id: 'pain', type: 'categorical', categories: ['a', 'b', 'c', 'd'], epsilon: 2, minBatch: 1 }] };
+const CAMPAIGN = { id: 'crash', version: 1, title: 'Crash test', questions: [{ id: 'pain', type: 'categorical', prompt: 'Pain?', tier: 'low', mechanism: 'grr', domain: { categories: ['a', 'b', 'c', 'd'].map((code) => ({ code, label: code })) }, epsilon: 2, minBatch: 1 }] };
 const ROUNDS = 3;
 const BATCH = 25;
 const IN_FLIGHT = 4;
@@ -34,7 +34,7 @@ async function send(url: string, reports: Sent[]): Promise<Response> {
   return fetch(`${url}/v1/reports`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ campaign: 'crash', version: 1, reports: reports.map((r) => ({ id: r.id, question: 'pain', day: today(), payload: r.payload })) }),
+    body: JSON.stringify({ campaignId: 'crash', campaignVersion: 1, reports: reports.map((r) => ({ id: r.id, questionId: 'pain', day: today(), payload: r.payload })) }),
   });
 }
 

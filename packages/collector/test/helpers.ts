@@ -11,8 +11,17 @@ export const DEMO_CAMPAIGN = {
   version: 1,
   title: 'Symptom check',
   questions: [
-    { id: 'fever', type: 'boolean', epsilon: 1, minBatch: 5, tier: 'high' },
-    { id: 'pain', type: 'categorical', categories: ['none', 'mild', 'moderate', 'severe'], epsilon: 2, minBatch: 5, tier: 'moderate' },
+    { id: 'fever', type: 'boolean', prompt: 'Did you have a fever today?', epsilon: 1, minBatch: 5, tier: 'high' },
+    {
+      id: 'pain',
+      type: 'categorical',
+      prompt: 'How bad was your pain?',
+      domain: { categories: ['none', 'mild', 'moderate', 'severe'].map((code) => ({ code, label: code })) },
+      mechanism: 'grr',
+      epsilon: 2,
+      minBatch: 5,
+      tier: 'moderate',
+    },
   ],
 } as const;
 
@@ -21,11 +30,11 @@ export function reportId(): string {
 }
 
 export function report(question: string, payload: unknown, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { id: reportId(), question, day: TODAY, payload, ...extra };
+  return { id: reportId(), questionId: question, day: TODAY, payload, ...extra };
 }
 
 export function batch(reports: unknown[], campaign = 'demo', version = 1): Record<string, unknown> {
-  return { campaign, version, reports };
+  return { campaignId: campaign, campaignVersion: version, reports };
 }
 
 export async function makeApp(overrides: Partial<CollectorConfig> = {}, options: BuildOptions = {}): Promise<CollectorApp> {

@@ -32,17 +32,17 @@ const CATALOGUE: Array<[string, string | Buffer, Record<string, string>?]> = [
   ['JSON array', '[]'],
   ['JSON string', '"demo"'],
   ['number instead of object', '42'],
-  ['NaN literal', '{"campaign":"demo","version":NaN,"reports":[]}'],
-  ['1e309 (Infinity after parsing)', `{"campaign":"demo","version":1e309,"reports":[${JSON.stringify(valid())}]}`],
-  ['1e309 payload', `{"campaign":"demo","version":1,"reports":[{"id":"${reportId()}","question":"fever","day":"${TODAY}","payload":1e309}]}`],
-  ['__proto__ key', `{"campaign":"demo","version":1,"__proto__":{"polluted":true},"reports":[${JSON.stringify(valid())}]}`],
-  ['nested __proto__ in report', `{"campaign":"demo","version":1,"reports":[{"id":"${reportId()}","question":"fever","day":"${TODAY}","payload":1,"__proto__":{"x":1}}]}`],
-  ['constructor.prototype', `{"campaign":"demo","version":1,"constructor":{"prototype":{"x":1}},"reports":[${JSON.stringify(valid())}]}`],
+  ['NaN literal', '{"campaignId":"demo","campaignVersion":NaN,"reports":[]}'],
+  ['1e309 (Infinity after parsing)', `{"campaignId":"demo","campaignVersion":1e309,"reports":[${JSON.stringify(valid())}]}`],
+  ['1e309 payload', `{"campaignId":"demo","campaignVersion":1,"reports":[{"id":"${reportId()}","questionId":"fever","day":"${TODAY}","payload":1e309}]}`],
+  ['__proto__ key', `{"campaignId":"demo","campaignVersion":1,"__proto__":{"polluted":true},"reports":[${JSON.stringify(valid())}]}`],
+  ['nested __proto__ in report', `{"campaignId":"demo","campaignVersion":1,"reports":[{"id":"${reportId()}","questionId":"fever","day":"${TODAY}","payload":1,"__proto__":{"x":1}}]}`],
+  ['constructor.prototype', `{"campaignId":"demo","campaignVersion":1,"constructor":{"prototype":{"x":1}},"reports":[${JSON.stringify(valid())}]}`],
   ['extra top-level field', JSON.stringify({ ...batch([valid()]), device: 'abc' })],
   ['extra report field', JSON.stringify(batch([{ ...valid(), ip: '10.0.0.1' }]))],
-  ['missing reports', JSON.stringify({ campaign: 'demo', version: 1 })],
+  ['missing reports', JSON.stringify({ campaignId: 'demo', campaignVersion: 1 })],
   ['empty reports', JSON.stringify(batch([]))],
-  ['version as string', JSON.stringify({ ...batch([valid()]), version: '1' })],
+  ['version as string', JSON.stringify({ ...batch([valid()]), campaignVersion: '1' })],
   ['version 0', JSON.stringify(batch([valid()], 'demo', 0))],
   ['fractional version', JSON.stringify(batch([valid()], 'demo', 1.5))],
   ['unknown campaign', JSON.stringify(batch([valid()], 'nope', 1))],
@@ -53,7 +53,9 @@ const CATALOGUE: Array<[string, string | Buffer, Record<string, string>?]> = [
   ['categorical payload too large', JSON.stringify(batch([report('pain', 4)]))],
   ['categorical payload negative', JSON.stringify(batch([report('pain', -1)]))],
   ['categorical payload fractional', JSON.stringify(batch([report('pain', 1.5)]))],
-  ['payload as array (wrong length)', JSON.stringify(batch([report('pain', [1, 0, 0])]))],
+  ['payload as array', JSON.stringify(batch([report('pain', [1, 0, 0])]))],
+  ['payload array too long', JSON.stringify(batch([report('pain', Array.from({ length: 100 }, () => 1))]))],
+  ['payload string too long', JSON.stringify(batch([report('pain', 'x'.repeat(20_000))]))],
   ['payload as object', JSON.stringify(batch([report('pain', { v: 1 })]))],
   ['cohort on a question without cohorts', JSON.stringify(batch([report('fever', 1, { cohort: 3 })]))],
   ['cohort negative', JSON.stringify(batch([report('fever', 1, { cohort: -1 })]))],
@@ -68,7 +70,7 @@ const CATALOGUE: Array<[string, string | Buffer, Record<string, string>?]> = [
   ['one bad report in a good batch', JSON.stringify(batch([valid(), valid(), report('pain', 99)]))],
   ['too many reports', JSON.stringify(batch(Array.from({ length: 501 }, valid)))],
   ['10 MB body', Buffer.alloc(10 * 1024 * 1024, 0x20)],
-  ['deeply nested payload', `{"campaign":"demo","version":1,"reports":[{"id":"${reportId()}","question":"fever","day":"${TODAY}","payload":${'['.repeat(5000)}${']'.repeat(5000)}}]}`],
+  ['deeply nested payload', `{"campaignId":"demo","campaignVersion":1,"reports":[{"id":"${reportId()}","questionId":"fever","day":"${TODAY}","payload":${'['.repeat(5000)}${']'.repeat(5000)}}]}`],
   ['wrong content type (form)', 'campaign=demo', { 'content-type': 'application/x-www-form-urlencoded' }],
   ['wrong content type (octet-stream)', JSON.stringify(batch([valid()])), { 'content-type': 'application/octet-stream' }],
   ['wrong content type (xml)', '<batch/>', { 'content-type': 'application/xml' }],
@@ -100,7 +102,7 @@ describe('fuzz', () => {
   const reportArb = fc.record(
     {
       id: idArb,
-      question: fc.oneof(fc.constantFrom('fever', 'pain', 'other'), fc.string()),
+      questionId: fc.oneof(fc.constantFrom('fever', 'pain', 'other'), fc.string()),
       day: fc.oneof(fc.constant(TODAY), fc.constant('2026-02-30'), fc.string(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))),
       payload: payloadArb,
       cohort: fc.oneof(fc.integer(), fc.double()),
@@ -110,8 +112,8 @@ describe('fuzz', () => {
   );
   const batchArb = fc.record(
     {
-      campaign: fc.oneof(fc.constantFrom('demo', 'keyed', 'nope'), fc.string()),
-      version: fc.oneof(fc.constant(1), fc.integer(), fc.double(), fc.string()),
+      campaignId: fc.oneof(fc.constantFrom('demo', 'keyed', 'nope'), fc.string()),
+      campaignVersion: fc.oneof(fc.constant(1), fc.integer(), fc.double(), fc.string()),
       reports: fc.oneof(fc.array(reportArb, { maxLength: 8 }), fc.anything()),
       junk: fc.anything(),
     },
@@ -119,7 +121,7 @@ describe('fuzz', () => {
   );
   const validBatchArb = fc
     .array(fc.tuple(fc.stringMatching(/^[0-9a-f]{32}$/), fc.constantFrom('fever', 'pain'), fc.integer({ min: 0, max: 1 })), { minLength: 1, maxLength: 5 })
-    .map((rows) => JSON.stringify(batch(rows.map(([id, question, payload]) => ({ id, question, day: TODAY, payload })))));
+    .map((rows) => JSON.stringify(batch(rows.map(([id, questionId, payload]) => ({ id, questionId, day: TODAY, payload })))));
   const bodyArb = fc.oneof(
     { weight: 6, arbitrary: batchArb.map((b) => JSON.stringify(b)) },
     { weight: 2, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },

@@ -9,7 +9,15 @@ import { PostgresRepository } from '../src/storage/postgres.ts';
 import { HAVE_POSTGRES, POSTGRES_SKIP_REASON, POSTGRES_URL, uniqueSchema } from './postgres-env.ts';
 import { ADMIN_TOKEN, kill, startCollector } from './process-helpers.ts';
 
-const CAMPAIGN = { id: 'multi', version: 1, questions: [{ id: 'pain', type: 'categorical', categories: ['a', 'b', 'c'], epsilon: 1, minBatch: 1 }, { id: 'fever', type: 'boolean', epsilon: 1, minBatch: 1 }] };
+const CAMPAIGN = {
+  id: 'multi',
+  version: 1,
+  title: 'Two instances',
+  questions: [
+    { id: 'pain', type: 'categorical', prompt: 'Pain?', tier: 'low', mechanism: 'grr', domain: { categories: ['a', 'b', 'c'].map((code) => ({ code, label: code })) }, epsilon: 1, minBatch: 1 },
+    { id: 'fever', type: 'boolean', prompt: 'Fever?', tier: 'low', epsilon: 1, minBatch: 1 },
+  ],
+};
 
 describe.skipIf(!HAVE_POSTGRES)('two collectors on one PostgreSQL', () => {
   it('final aggregates equal exactly what was sent', async () => {
@@ -28,7 +36,7 @@ describe.skipIf(!HAVE_POSTGRES)('two collectors on one PostgreSQL', () => {
           const sums = expected[question];
           sums[0]! += 1;
           sums[1 + payload]! += 1;
-          return { id: randomBytes(16).toString('hex'), question, day, payload };
+          return { id: randomBytes(16).toString('hex'), questionId: question, day, payload };
         }),
       );
       let accepted = 0;
@@ -38,8 +46,8 @@ describe.skipIf(!HAVE_POSTGRES)('two collectors on one PostgreSQL', () => {
         const slice = batches.slice(i, i + 6);
         const responses = await Promise.all(
           slice.flatMap((reports, j) => [
-            fetch(`${a.url}/v1/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ campaign: 'multi', version: 1, reports }) }),
-            fetch(`${b.url}/v1/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ campaign: 'multi', version: 1, reports: j % 2 === 0 ? [...reports].reverse() : reports }) }),
+            fetch(`${a.url}/v1/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ campaignId: 'multi', campaignVersion: 1, reports }) }),
+            fetch(`${b.url}/v1/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ campaignId: 'multi', campaignVersion: 1, reports: j % 2 === 0 ? [...reports].reverse() : reports }) }),
           ]),
         );
         for (const response of responses) {

@@ -58,3 +58,11 @@ export {
   type RapporHasher,
 } from './mechanisms/rappor-decode.ts';
 export { csvField, rapporCountsCsv, rapporMapCsv, rapporParamsCsv, type RapporParamsRow } from './mechanisms/rappor-files.ts';
+export * from './campaign/schema.ts';
+export * from './campaign/validate.ts';
+export { createQuestionMechanism, multiselectInner, resolvedMechanismName, type AnyMechanism, type QuestionMechanismOptions } from './campaign/mechanism.ts';
+export * from './wire/ids.ts';
+export * from './wire/schema.ts';
+export * from './wire/validate.ts';
+export { issuePath, issuesToError } from './wire/issues.ts';
+export { roundUpEpsilon, shuffleAmplifiedEpsilon, shuffleMaxLocalEpsilon, type ShuffleAmplification, type ShuffleInput } from './shuffle.ts';

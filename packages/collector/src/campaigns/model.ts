@@ -1,75 +1,81 @@
 /**
- * The collector's view of a campaign: the validated document plus, per question, the exact
- * mechanism the device used (built from the same parameters, so debiasing matches randomizing).
- * This is the one file that knows which validators and mechanism factory come from core.
+ * The collector's view of a campaign: core's validated document plus, per question, the exact
+ * mechanism the device used (core's `createCampaignMechanisms`, built from the same parameters),
+ * so debiasing matches randomizing. This is the one file that binds the collector to core's
+ * campaign and wire validators.
  */
-import { BinaryRandomizedResponse, GeneralizedRandomizedResponse, PrivacyError, type Mechanism } from '@practical-privacy/core';
-import * as v from 'valibot';
-import { BatchSchema, CampaignSchema, type InterimCampaign, type InterimQuestion, type WireBatch } from './interim-schema.ts';
+import {
+  createCampaignMechanisms,
+  PrivacyError,
+  validateBatch,
+  validateCampaign,
+  type AnyMechanism,
+  type Campaign,
+  type DayWindow,
+  type Question,
+  type WireBatch,
+} from '@practical-privacy/core';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyMechanism = Mechanism<any, any, any>;
+export type { AnyMechanism };
 
 export interface QuestionModel {
   id: string;
-  type: string;
-  /** Labels of the domain values in sum-vector order (categorical/boolean). */
+  type: Question['type'];
+  /** Names of the sum-vector's domain values, in order (answer codes, items, candidates). */
   labels: string[];
   minBatch: number;
   epsilon: number;
+  question: Question;
   mechanism: AnyMechanism;
 }
 
 export interface CampaignModel {
   id: string;
   version: number;
-  document: InterimCampaign;
+  document: Campaign;
   questions: Map<string, QuestionModel>;
 }
 
-export const DEFAULT_MIN_BATCH = 20;
-
-function issueToError(code: 'CAMPAIGN_INVALID' | 'REPORT_INVALID', issues: v.BaseIssue<unknown>[]): PrivacyError {
-  const issue = issues[0]!;
-  const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
-  return new PrivacyError(code, 'input', `${path === '' ? 'body' : path}: ${issue.message}`, { path });
+function labelsOf(question: Question): string[] {
+  switch (question.type) {
+    case 'boolean':
+      return ['false', 'true'];
+    case 'categorical':
+      return question.domain.categories.map((c) => c.code);
+    case 'multiselect':
+      return question.domain.items.map((c) => c.code);
+    case 'numeric':
+      return ['mean'];
+    case 'string':
+      return [...question.domain.candidates];
+  }
 }
 
-/** Validates a campaign document; throws PrivacyError CAMPAIGN_INVALID naming the path. */
+/** Validates a campaign document (core's schema, defaults applied); throws PrivacyError CAMPAIGN_INVALID naming the path. */
 export function parseCampaign(document: unknown): CampaignModel {
-  const result = v.safeParse(CampaignSchema, document);
-  if (!result.success) throw issueToError('CAMPAIGN_INVALID', result.issues);
-  const campaign = result.output;
+  const campaign = validateCampaign(document);
+  const mechanisms = createCampaignMechanisms(campaign);
   const questions = new Map<string, QuestionModel>();
-  campaign.questions.forEach((question, i) => {
-    if (questions.has(question.id)) throw new PrivacyError('CAMPAIGN_INVALID', 'input', `questions.${i}.id: duplicate question id ${question.id}`, { path: `questions.${i}.id` });
-    try {
-      questions.set(question.id, questionModel(question));
-    } catch (error) {
-      if (error instanceof PrivacyError) throw new PrivacyError('CAMPAIGN_INVALID', 'input', `questions.${i}: ${error.message}`, { path: `questions.${i}` });
-      throw error;
-    }
-  });
+  for (const question of campaign.questions) {
+    questions.set(question.id, {
+      id: question.id,
+      type: question.type,
+      labels: labelsOf(question),
+      minBatch: question.minBatch,
+      epsilon: question.epsilon,
+      question,
+      mechanism: mechanisms.get(question.id)!,
+    });
+  }
   return { id: campaign.id, version: campaign.version, document: campaign, questions };
 }
 
-function questionModel(question: InterimQuestion): QuestionModel {
-  const minBatch = question.minBatch ?? DEFAULT_MIN_BATCH;
-  if (question.type === 'boolean') {
-    if (question.categories !== undefined) throw new PrivacyError('CAMPAIGN_INVALID', 'input', 'boolean questions have no categories');
-    return { id: question.id, type: 'boolean', labels: ['false', 'true'], minBatch, epsilon: question.epsilon, mechanism: new BinaryRandomizedResponse({ epsilon: question.epsilon }) };
-  }
-  const labels = question.categories;
-  if (labels === undefined) throw new PrivacyError('CAMPAIGN_INVALID', 'input', 'categorical questions need categories');
-  return { id: question.id, type: 'categorical', labels, minBatch, epsilon: question.epsilon, mechanism: new GeneralizedRandomizedResponse({ k: labels.length, epsilon: question.epsilon }) };
+/** Validates an ingest batch (core's wire schema and day window); throws PrivacyError REPORT_INVALID naming the path. */
+export function parseBatch(body: unknown, window: DayWindow): WireBatch {
+  return validateBatch(body, window);
 }
 
-/** Validates the shape of an ingest batch; throws PrivacyError REPORT_INVALID naming the path. */
-export function parseBatch(body: unknown): WireBatch {
-  const result = v.safeParse(BatchSchema, body);
-  if (!result.success) throw issueToError('REPORT_INVALID', result.issues);
-  return result.output;
-}
+export { PrivacyError };
 
 /** Small LRU of parsed campaign versions: building mechanisms is not free and versions are immutable once used. */
 export class CampaignCache {
