@@ -16,6 +16,12 @@
  */
 import type { RandomSampler } from '../../src/index.ts';
 
+/**
+ * The categorical ε audits together may raise a false alarm with probability ≤ 10^-6; each file
+ * spends its share over its own bounds (Bonferroni across files too: the shares sum to 10^-6).
+ */
+export const AUDIT_FALSE_ALARM_BUDGET = { categorical: 0.8e-6, rappor: 0.2e-6 } as const;
+
 const HALF_LN_TWO_PI = 0.5 * Math.log(2 * Math.PI);
 
 export function lnGamma(x: number): number {
