@@ -4,11 +4,20 @@
  * parameters the devices randomized with. Cells with fewer reports than the question's minimum
  * batch are withheld, with the reason. Exclusive answers are made consistent by Norm-Sub.
  */
+import {
+  buildCandidateMap,
+  consistentEstimate,
+  decodeRappor,
+  shuffleAmplifiedEpsilon,
+  Z_95,
+  type FrequencyEstimate,
+  type Rappor,
+  type RapporBitEstimate,
+  type RapporCandidateMap,
+  type ShuffleAmplification,
+} from '@practical-privacy/core';
 import type { CampaignModel, QuestionModel } from './campaigns/model.ts';
-import { normSub } from './consistency.ts';
-import { shuffleAmplification, type Amplification } from './amplification.ts';
 import type { Repository } from './storage/repository.ts';
-import { Z_95 } from '@practical-privacy/core';
 
 export type Bucket = 'day' | 'week' | 'total';
 
@@ -31,7 +40,10 @@ export interface CellRelease {
   reason?: string;
   values?: ValueEstimate[];
   mean?: { estimate: number; standardError: number; ci95: [number, number] };
-  amplification?: Amplification;
+  /** RAPPOR: decoding against the campaign's candidates (NNLS with a background term, core's decodeRappor). */
+  decoding?: { zThreshold: number; detected: string[]; unexplainedMass: number; backgroundShare: number };
+  /** Central (ε, δ) after shuffling (Feldman–McMillan–Talwar 2021), or why it does not apply. */
+  amplification?: ShuffleAmplification;
 }
 
 export interface EstimateRelease {
@@ -94,20 +106,47 @@ function clip01(x: number): number {
   return Math.min(1, Math.max(0, x));
 }
 
+/** Candidate maps hash every candidate in every cohort: cache them per mechanism instance. */
+const candidateMaps = new WeakMap<object, RapporCandidateMap>();
+
+function candidateMap(question: QuestionModel): RapporCandidateMap {
+  let map = candidateMaps.get(question.mechanism);
+  if (map === undefined) {
+    map = buildCandidateMap(question.mechanism as Rappor, question.labels);
+    candidateMaps.set(question.mechanism, map);
+  }
+  return map;
+}
+
 export function releaseCell(question: QuestionModel, period: string, sums: Float64Array): CellRelease {
   const n = sums[0] ?? 0;
   if (n < question.minBatch) {
     return { period, n, suppressed: true, reason: `fewer than the minimum batch of ${question.minBatch} reports (has ${n})` };
   }
-  const amplification = shuffleAmplification(question.mechanism.implementedEpsilon, n, AMPLIFICATION_DELTA);
-  const raw = question.mechanism.estimate(sums) as { values?: number[]; standardErrors?: number[]; mean?: number; standardError?: number; ci95?: unknown };
-  if (Array.isArray(raw.values) && Array.isArray(raw.standardErrors)) {
-    const exclusive = question.type === 'boolean' || question.type === 'categorical';
-    const consistent = exclusive ? normSub(raw.values) : raw.values.map(clip01);
-    const values = raw.values.map((unbiased, i) => {
-      const se = raw.standardErrors![i] ?? Number.NaN;
-      return { value: question.labels[i] ?? String(i), estimate: consistent[i]!, unbiased, standardError: se, ci95: [clip01(unbiased - Z_95 * se), clip01(unbiased + Z_95 * se)] as [number, number] };
-    });
+  const amplification = shuffleAmplifiedEpsilon({ epsilon0: question.mechanism.implementedEpsilon, n, delta: AMPLIFICATION_DELTA });
+  if (question.type === 'string') {
+    const decoded = decodeRappor(question.mechanism.estimate(sums) as RapporBitEstimate, candidateMap(question));
+    const values = decoded.candidates.map((c) => ({ value: c.candidate, estimate: Math.max(0, c.proportion), unbiased: c.proportion, standardError: c.standardError, ci95: [clip01(c.ci95[0]), clip01(c.ci95[1])] as [number, number] }));
+    return {
+      period,
+      n,
+      suppressed: false,
+      values,
+      decoding: { zThreshold: decoded.zThreshold, detected: decoded.detected.map((c) => c.candidate), unexplainedMass: decoded.unexplainedMass, backgroundShare: decoded.backgroundShare },
+      amplification,
+    };
+  }
+  const raw = question.mechanism.estimate(sums) as Partial<FrequencyEstimate> & { mean?: number; standardError?: number };
+  if (Array.isArray(raw.values) && Array.isArray(raw.standardErrors) && Array.isArray(raw.ci95)) {
+    // Exclusive answers sum to one (Norm-Sub); multiselect prevalences are only clipped to [0, 1].
+    const consistent = consistentEstimate(raw as FrequencyEstimate, { sumToOne: question.type === 'boolean' || question.type === 'categorical' });
+    const values = raw.values.map((unbiased, i) => ({
+      value: question.labels[i] ?? String(i),
+      estimate: consistent.values[i]!,
+      unbiased,
+      standardError: raw.standardErrors![i]!,
+      ci95: consistent.ci95[i]!,
+    }));
     return { period, n, suppressed: false, values, amplification };
   }
   if (typeof raw.mean === 'number' && typeof raw.standardError === 'number') {
@@ -122,7 +161,8 @@ export function releaseToCsv(release: EstimateRelease): string {
   const lines = ['campaign,version,question,period,value,n,estimate,unbiased,standard_error,ci95_low,ci95_high,suppressed,reason,epsilon,mechanism,amplified_epsilon,amplified_delta'];
   for (const cell of release.cells) {
     const common = [quote(release.campaign), String(release.version), quote(release.question), cell.period];
-    const tail = [String(release.epsilon), release.mechanism, String(cell.amplification?.epsilon ?? ''), String(cell.amplification?.delta ?? '')];
+    const amplified = cell.amplification?.applicable === true ? cell.amplification : undefined;
+    const tail = [String(release.epsilon), release.mechanism, String(amplified?.epsilon ?? ''), String(amplified?.delta ?? '')];
     if (cell.suppressed) lines.push([...common, '', String(cell.n), '', '', '', '', '', 'true', quote(cell.reason ?? ''), ...tail].join(','));
     for (const v of cell.values ?? []) {
       lines.push([...common, quote(v.value), String(cell.n), String(v.estimate), String(v.unbiased), String(v.standardError), String(v.ci95[0]), String(v.ci95[1]), 'false', '', ...tail].join(','));

@@ -1,5 +1,5 @@
 /** Exports: CSV of estimates; Google RAPPOR analysis files for RAPPOR questions (once core's RAPPOR lands). */
-import { isPrivacyError } from '@practical-privacy/core';
+import { buildCandidateMap, isPrivacyError, rapporCountsCsv, rapporMapCsv, rapporParamsCsv, type Rappor } from '@practical-privacy/core';
 import type { CampaignCache } from './campaigns/model.ts';
 import { CampaignCache as Cache } from './campaigns/model.ts';
 import { HttpError } from './errors.ts';
@@ -32,5 +32,20 @@ export async function exportQuestion(repository: Repository, request: ExportRequ
   const question = model.questions.get(request.questionId);
   if (question === undefined) throw new HttpError(404, 'QUESTION_UNKNOWN', `question ${request.questionId} is not in campaign ${model.id} version ${model.version}`);
   if (request.format === 'csv') return releaseToCsv(await estimateQuestion(repository, model, question, { bucket: request.bucket ?? 'total', from: request.from, to: request.to }));
-  throw new HttpError(400, 'NOT_SUPPORTED', `${request.format} export needs a RAPPOR question; question ${question.id} uses ${question.mechanism.name}`);
+  if (question.type !== 'string') throw new HttpError(400, 'NOT_SUPPORTED', `${request.format} export needs a RAPPOR (string) question; question ${question.id} uses ${question.mechanism.name}`);
+  const rappor = question.mechanism as Rappor;
+  switch (request.format) {
+    case 'rappor-params':
+      // The implemented probabilities (integer thresholds), i.e. exactly what the devices used.
+      return rapporParamsCsv({ k: rappor.k, h: rappor.h, m: rappor.m, p: rappor.implemented.p, q: rappor.implemented.q, f: rappor.implemented.f });
+    case 'rappor-map':
+      return rapporMapCsv(buildCandidateMap(rappor, question.labels));
+    case 'rappor-counts': {
+      const sums = new Float64Array(rappor.sumsLength);
+      for (const cell of await repository.readSums({ campaignId: model.id, version: model.version, questionId: question.id, fromDay: request.from, toDay: request.to })) {
+        if (cell.index < sums.length) sums[cell.index]! += cell.sum;
+      }
+      return rapporCountsCsv(rappor.k, rappor.m, sums);
+    }
+  }
 }

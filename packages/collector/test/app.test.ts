@@ -138,7 +138,7 @@ describe('routes', () => {
     expect(cell.values.map((v: { value: string }) => v.value)).toEqual(['false', 'true']);
     expect(cell.values[0].estimate + cell.values[1].estimate).toBeCloseTo(1, 12);
     for (const v of cell.values) expect(v.ci95[0]).toBeLessThanOrEqual(v.ci95[1]);
-    expect(cell.amplification).toMatchObject({ amplified: false });
+    expect(cell.amplification).toMatchObject({ applicable: false });
     const csv = await app.inject({ url: '/v1/campaigns/demo/export?question=fever&format=csv', headers: { authorization: `Bearer ${READ}` } });
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.body.split('\n')[0]).toMatch(/^campaign,version,question,period,value,n,estimate/);

@@ -66,3 +66,4 @@ export * from './wire/schema.ts';
 export * from './wire/validate.ts';
 export { issuePath, issuesToError } from './wire/issues.ts';
 export { roundUpEpsilon, shuffleAmplifiedEpsilon, shuffleMaxLocalEpsilon, type ShuffleAmplification, type ShuffleInput } from './shuffle.ts';
+export * from './aggregate/index.ts';
