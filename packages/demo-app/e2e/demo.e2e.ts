@@ -1,0 +1,96 @@
+/**
+ * End to end through the real pieces: the collector (SQLite) with the demo campaign, the built
+ * app in Chromium. Patients opt in and check in from separate browser contexts (separate
+ * storage, as separate phones), the simulator sends a seeded synthetic clinic through the ingest
+ * API, and the dashboard's 95% intervals must contain the simulated truth.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const artifacts = join(fileURLToPath(new URL('..', import.meta.url)), 'test-results');
+mkdirSync(artifacts, { recursive: true });
+
+import { E2E_SIMULATED_PATIENTS as SIMULATED_PATIENTS, E2E_SIMULATOR_SEED } from './constants.ts';
+
+interface Patient {
+  symptoms: string[];
+  pain: number;
+  lowMood: boolean;
+  medication: string;
+}
+
+const PATIENTS: Patient[] = [
+  { symptoms: ['25064002', '84229001'], pain: 4, lowMood: false, medication: 'ibuprofen' },
+  { symptoms: ['49727002'], pain: 2, lowMood: true, medication: 'paracetamol' },
+  { symptoms: [], pain: 7, lowMood: false, medication: '' },
+];
+
+async function checkIn(page: Page, patient: Patient): Promise<void> {
+  await page.goto('/#/patient');
+  await page.getByTestId('opt-in').click();
+  await expect(page.getByTestId('explain-symptoms')).toBeVisible();
+  for (const code of patient.symptoms) await page.getByTestId(`symptom-${code}`).check();
+  await page.getByTestId('pain').fill(String(patient.pain));
+  await page.getByTestId(patient.lowMood ? 'mood-yes' : 'mood-no').check();
+  if (patient.medication !== '') await page.getByTestId('medication').fill(patient.medication);
+  await page.getByTestId('submit-checkin').click();
+  const receipt = page.getByTestId('receipt');
+  await expect(receipt).toBeVisible();
+  await expect(receipt.getByRole('listitem')).toHaveCount(patient.medication === '' ? 3 : 4);
+  await expect(receipt.getByRole('alert')).toHaveCount(0);
+}
+
+test('patients check in, the simulator sends a clinic, the dashboard intervals contain the truth', async ({ browser }) => {
+  test.setTimeout(150_000);
+  // Patients: one browser context each (own IndexedDB/localStorage, like separate phones).
+  for (const [i, patient] of PATIENTS.entries()) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await checkIn(page, patient);
+    if (i === 0) await page.screenshot({ path: join(artifacts, 'patient-view.png'), fullPage: true });
+    await context.close();
+  }
+
+  const context = await browser.newContext();
+  const page = await context.newPage();
+
+  // Simulator: a seeded clinic through the real ingest API.
+  await page.goto('/#/simulator');
+  await page.locator('#sim-patients').fill(String(SIMULATED_PATIENTS));
+  await page.locator('#sim-seed').fill(E2E_SIMULATOR_SEED);
+  await page.getByTestId('sim-run').click();
+  await expect(page.getByTestId('sim-status')).toHaveAttribute('data-done', 'true', { timeout: 90_000 });
+  await expect(page.getByTestId('sim-progress')).toHaveJSProperty('value', SIMULATED_PATIENTS);
+
+  // Dashboard: estimates against the truth the simulator recorded.
+  await page.goto('/#/dashboard');
+  await expect(page.locator('[data-loaded="true"]')).toBeVisible();
+  await expect(page.getByTestId('n-symptoms')).toHaveText(String(SIMULATED_PATIENTS + PATIENTS.length));
+
+  const rows = async (testId: string) =>
+    page.getByTestId(testId).locator('tbody tr').evaluateAll((trs) => trs.map((tr) => ({ ...(tr as HTMLElement).dataset })));
+  const checked: string[] = [];
+  for (const table of ['table-symptoms', 'table-low-mood', 'table-pain']) {
+    const data = await rows(table);
+    const withTruth = data.filter((row) => row.truth !== undefined && (table !== 'table-low-mood' || row.value === 'true'));
+    expect(withTruth.length, `${table} has rows with a simulated truth`).toBeGreaterThan(0);
+    for (const row of withTruth) {
+      const [low, high, truth] = [Number(row.low), Number(row.high), Number(row.truth)];
+      expect(high - low, `${table} ${row.value}: a real interval`).toBeGreaterThan(0);
+      expect(truth, `${table} ${row.value}: truth ${truth} within [${low}, ${high}]`).toBeGreaterThanOrEqual(low);
+      expect(truth, `${table} ${row.value}: truth ${truth} within [${low}, ${high}]`).toBeLessThanOrEqual(high);
+      checked.push(`${table}/${row.value}: ${truth.toFixed(4)} ∈ [${low.toFixed(4)}, ${high.toFixed(4)}]`);
+    }
+  }
+  console.log(`intervals checked:\n  ${checked.join('\n  ')}`);
+  await page.screenshot({ path: join(artifacts, 'dashboard.png'), fullPage: true });
+
+  await page.goto('/#/tradeoffs');
+  await expect(page.getByTestId('small-clinic')).toBeVisible();
+  await page.getByTestId('to-run').click();
+  await expect(page.getByTestId('to-empirical').locator('[data-empirical]')).toBeVisible({ timeout: 60_000 });
+  await page.screenshot({ path: join(artifacts, 'tradeoffs.png'), fullPage: true });
+  await context.close();
+});

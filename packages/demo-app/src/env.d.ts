@@ -1,0 +1,14 @@
+/// <reference types="vite/client" />
+
+interface ImportMetaEnv {
+  /** Base URL of the collector (default http://localhost:8787). */
+  readonly VITE_PP_COLLECTOR_URL?: string;
+  /** Read token of the collector's read API. The default is the documented demo value. */
+  readonly VITE_PP_READ_TOKEN?: string;
+  /** Publishable ingest key of the demo campaign. */
+  readonly VITE_PP_INGEST_KEY?: string;
+}
+
+interface ImportMeta {
+  readonly env: ImportMetaEnv;
+}

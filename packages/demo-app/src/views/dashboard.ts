@@ -1,0 +1,214 @@
+/**
+ * Dashboard for the product team: per question, the debiased estimates with 95% intervals from
+ * the collector's read API (bars with whiskers for categories/items, a daily series with an
+ * interval band), n, ε, the shuffle-amplified ε, and suppressed cells with their reason. When
+ * the simulator has run, its realized truth is drawn next to each estimate.
+ */
+import { fetchEstimates, type CellRelease, type EstimateRelease } from '../api.ts';
+import { campaign, medicationCandidates, medicationQuestion, moodQuestion, painQuestion, symptomItems, symptomsQuestion, symptomLabelForCode, type Question } from '../campaign.ts';
+import { dataTable } from '../charts/data-table.ts';
+import { intervalBarChart, type IntervalBar } from '../charts/interval-bars.ts';
+import { intervalSeriesChart, type SeriesPoint } from '../charts/interval-series.ts';
+import { announce, formatNumber, formatPercent, h } from '../dom.ts';
+import type { View } from '../router.ts';
+import { clearRealizedTruth, loadRealizedTruth, type RealizedTruth } from '../sim/ground-truth.ts';
+
+type Cleanup = () => void;
+
+export function dashboardView(): View {
+  return {
+    title: 'Dashboard',
+    render(root) {
+      const cleanups: Cleanup[] = [];
+      const content = h('div', { class: 'stack', 'aria-busy': 'true' });
+      const refresh = h('button', { type: 'button', class: 'secondary', 'data-testid': 'refresh' }, 'Refresh');
+      const forget = h('button', { type: 'button', class: 'link' }, 'Forget simulated truth');
+      const load = async (): Promise<void> => {
+        for (const c of cleanups.splice(0)) c();
+        content.setAttribute('aria-busy', 'true');
+        content.replaceChildren(h('p', { class: 'muted' }, 'Loading estimates…'));
+        const truth = loadRealizedTruth();
+        try {
+          const sections = await Promise.all(campaign.questions.map((q) => questionSection(q, truth, cleanups)));
+          content.replaceChildren(...sections);
+          // Charts measure their container, so they are drawn once the sections are in the page.
+          for (const draw of pendingDraws.splice(0)) cleanups.push(draw());
+          announce('Estimates updated.');
+        } catch (error) {
+          content.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Could not load estimates from the collector: ${(error as Error).message}`));
+        }
+        content.setAttribute('aria-busy', 'false');
+        content.dataset.loaded = 'true';
+      };
+      refresh.addEventListener('click', () => void load());
+      forget.addEventListener('click', () => {
+        clearRealizedTruth();
+        void load();
+      });
+      root.append(
+        h('h1', { tabindex: '-1' }, 'Dashboard'),
+        h('p', { class: 'muted' }, `${campaign.title} (campaign ${campaign.id}, version ${campaign.version}). Estimates are debiased from randomized reports; every number comes with its 95% interval.`),
+        h('div', { class: 'toolbar' }, refresh, forget),
+        content,
+      );
+      void load();
+      return () => {
+        for (const c of cleanups.splice(0)) c();
+      };
+    },
+  };
+}
+
+const pendingDraws: Array<() => Cleanup> = [];
+
+function chartSlot(draw: (container: HTMLElement) => Cleanup, label: string): HTMLElement {
+  const slot = h('div', { class: 'chart', role: 'img', 'aria-label': `${label} (chart; the data table below has the same numbers)` });
+  pendingDraws.push(() => draw(slot));
+  return slot;
+}
+
+function metaLine(release: EstimateRelease, total: CellRelease | undefined): HTMLElement {
+  const amplified = total?.amplification;
+  return h(
+    'dl',
+    { class: 'meta' },
+    h('div', {}, h('dt', {}, 'reports (n)'), h('dd', { 'data-testid': `n-${release.question}` }, String(total?.n ?? 0))),
+    h('div', {}, h('dt', {}, 'ε per report'), h('dd', {}, formatNumber(release.implementedEpsilon))),
+    h('div', {}, h('dt', {}, 'mechanism'), h('dd', {}, release.mechanism)),
+    h('div', {}, h('dt', {}, 'minimum batch'), h('dd', {}, String(release.minBatch))),
+    h(
+      'div',
+      {},
+      h('dt', {}, 'shuffle-amplified'),
+      h('dd', {}, amplified?.amplified ? `ε = ${formatNumber(amplified.epsilon)}, δ = ${amplified.delta.toExponential(0)}` : 'no amplification claimed'),
+    ),
+  );
+}
+
+function suppressedNotes(cells: CellRelease[]): HTMLElement | null {
+  const suppressed = cells.filter((c) => c.suppressed);
+  if (suppressed.length === 0) return null;
+  return h(
+    'details',
+    { class: 'suppressed' },
+    h('summary', {}, `${suppressed.length} withheld ${suppressed.length === 1 ? 'cell' : 'cells'}`),
+    h('ul', {}, ...suppressed.map((c) => h('li', {}, `${c.period || 'total'}: ${c.reason ?? 'withheld'}`))),
+  );
+}
+
+function truthFor(question: Question, truth: RealizedTruth | undefined, value: string): number | undefined {
+  if (truth === undefined || truth.patients === 0) return undefined;
+  if (question.id === symptomsQuestion.id) {
+    const i = symptomItems.findIndex((item) => item.code === value);
+    return i < 0 ? undefined : truth.symptomCounts[i]! / truth.patients;
+  }
+  if (question.id === moodQuestion.id) return value === 'true' ? truth.lowMoodYes / truth.patients : value === 'false' ? 1 - truth.lowMoodYes / truth.patients : undefined;
+  if (question.id === medicationQuestion.id) {
+    const i = medicationCandidates.indexOf(value);
+    return i < 0 ? undefined : truth.medicationCounts[i]! / truth.patients;
+  }
+  return undefined;
+}
+
+function displayValue(question: Question, value: string): string {
+  if (question.id === symptomsQuestion.id) return symptomLabelForCode(value);
+  if (question.type === 'boolean') return value === 'true' ? 'Yes' : value === 'false' ? 'No' : value;
+  return value;
+}
+
+async function questionSection(question: Question, truth: RealizedTruth | undefined, cleanups: Cleanup[]): Promise<HTMLElement> {
+  void cleanups;
+  const [total, daily] = await Promise.all([fetchEstimates(campaign.id, question.id, 'total'), fetchEstimates(campaign.id, question.id, 'day')]);
+  const cell = total.cells[0];
+  const section = h('section', { class: 'card', 'aria-labelledby': `q-${question.id}`, 'data-testid': `section-${question.id}` });
+  section.append(h('h2', { id: `q-${question.id}` }, question.prompt), h('p', { class: 'muted small' }, `Question ${question.id} · ${question.type} · ${question.tier} tier`), metaLine(total, cell));
+
+  if (cell === undefined || cell.suppressed) {
+    section.append(h('p', { class: 'withheld', 'data-testid': `withheld-${question.id}` }, `Withheld: ${cell?.reason ?? 'no reports yet'}.`));
+    section.append(...[suppressedNotes(daily.cells)].filter((x): x is HTMLElement => x !== null));
+    return section;
+  }
+
+  if (cell.mean !== undefined) {
+    const mean = cell.mean;
+    const truthMean = question.id === painQuestion.id && truth !== undefined && truth.patients > 0 ? truth.painSum / truth.patients : undefined;
+    section.append(
+      h('p', { class: 'headline' }, `Mean ${formatNumber(mean.estimate)} (95% CI ${formatNumber(mean.ci95[0])} – ${formatNumber(mean.ci95[1])})`, truthMean === undefined ? null : h('span', { class: 'truth-note' }, ` · simulated truth ${formatNumber(truthMean)}`)),
+      dataTable(
+        'Mean over all reports',
+        [{ header: 'Statistic' }, { header: 'Estimate', numeric: true }, { header: '95% low', numeric: true }, { header: '95% high', numeric: true }, { header: 'Truth (sim.)', numeric: true }],
+        [{ cells: ['mean', formatNumber(mean.estimate), formatNumber(mean.ci95[0]), formatNumber(mean.ci95[1]), truthMean === undefined ? '–' : formatNumber(truthMean)], data: { value: 'mean', estimate: mean.estimate, low: mean.ci95[0], high: mean.ci95[1], ...(truthMean === undefined ? {} : { truth: truthMean }) } }],
+        { testId: `table-${question.id}` },
+      ),
+    );
+    section.append(...dailySeries(question, daily, (c) => c.mean, truthMean, (x) => formatNumber(x, 1), [painQuestion.domain.low, painQuestion.domain.high]));
+  } else if (cell.values !== undefined) {
+    const values = question.type === 'boolean' ? cell.values.filter((v) => v.value === 'true') : cell.values;
+    const bars: IntervalBar[] = values.map((v) => ({ label: displayValue(question, v.value), estimate: v.estimate, low: v.ci95[0], high: v.ci95[1], truth: truthFor(question, truth, v.value) }));
+    const label = question.type === 'multiselect' ? 'Share of patients with each symptom' : question.type === 'boolean' ? 'Share answering yes' : 'Share per medication (decoded)';
+    section.append(
+      chartSlot((el) => intervalBarChart(el, bars), label),
+      dataTable(
+        label,
+        [{ header: 'Value' }, { header: 'Estimate', numeric: true }, { header: '95% low', numeric: true }, { header: '95% high', numeric: true }, { header: 'SE', numeric: true }, { header: 'Truth (sim.)', numeric: true }],
+        values.map((v, i) => {
+          const t = bars[i]!.truth;
+          return {
+            cells: [bars[i]!.label, formatPercent(v.estimate), formatPercent(v.ci95[0]), formatPercent(v.ci95[1]), formatPercent(v.standardError, 2), t === undefined ? '–' : formatPercent(t)],
+            data: { value: v.value, estimate: v.estimate, low: v.ci95[0], high: v.ci95[1], ...(t === undefined ? {} : { truth: t }) },
+          };
+        }),
+        { testId: `table-${question.id}` },
+      ),
+    );
+    if (typeof cell.unexplained === 'number') section.append(h('p', { class: 'muted small' }, `Mass not explained by the candidate list: ${formatPercent(cell.unexplained)}.`));
+    if (question.type !== 'string') {
+      const first = values[0];
+      if (first !== undefined) {
+        section.append(
+          ...dailySeries(
+            question,
+            daily,
+            (c) => c.values?.find((v) => v.value === first.value),
+            truthFor(question, truth, first.value),
+            (x) => `${Math.round(x * 100)}%`,
+            undefined,
+            `Daily: ${displayValue(question, first.value)}`,
+          ),
+        );
+      }
+    }
+  }
+  const notes = suppressedNotes(daily.cells);
+  if (notes !== null) section.append(notes);
+  return section;
+}
+
+function dailySeries(
+  question: Question,
+  daily: EstimateRelease,
+  pick: (cell: CellRelease) => { estimate: number; ci95: [number, number] } | undefined,
+  truth: number | undefined,
+  format: (x: number) => string,
+  range?: [number, number],
+  title = 'Daily',
+): HTMLElement[] {
+  if (daily.cells.length < 2) return [];
+  const points: SeriesPoint[] = daily.cells.map((c) => {
+    const v = c.suppressed ? undefined : pick(c);
+    return { day: c.period, estimate: v?.estimate ?? null, low: v?.ci95[0] ?? null, high: v?.ci95[1] ?? null };
+  });
+  return [
+    h('h3', {}, title),
+    chartSlot((el) => intervalSeriesChart(el, points, { format, truth, ...(range === undefined ? {} : { range }) }), `${title}, per UTC day with 95% band`),
+    dataTable(
+      `${title} — per UTC day`,
+      [{ header: 'Day' }, { header: 'n', numeric: true }, { header: 'Estimate', numeric: true }, { header: '95% low', numeric: true }, { header: '95% high', numeric: true }],
+      daily.cells.map((c, i) => {
+        const p = points[i]!;
+        return { cells: [c.period, String(c.n), p.estimate === null ? `withheld` : format(p.estimate), p.low === null ? '–' : format(p.low), p.high === null ? '–' : format(p.high)] };
+      }),
+      { testId: `daily-${question.id}` },
+    ),
+  ];
+}

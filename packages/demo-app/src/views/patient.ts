@@ -1,0 +1,198 @@
+/**
+ * Patient view: consent first, then the daily check-in. Each question shows its sensitivity tier
+ * and the plain-language explanation from the client's `explain()`; after submitting, a privacy
+ * receipt lists what was sent (report ids and ε, never the answers) and the budget left today.
+ */
+import { campaign, medicationCandidates, medicationQuestion, moodQuestion, painQuestion, symptomItems, symptomLabel, symptomsQuestion, TIER_DESCRIPTIONS, type Question } from '../campaign.ts';
+import { announce, formatNumber, h } from '../dom.ts';
+import type { PatientClient, Receipt } from '../patient-client.ts';
+import type { View } from '../router.ts';
+
+export function patientView(getClient: () => Promise<PatientClient>): View {
+  return {
+    title: 'Daily check-in',
+    render(root) {
+      const heading = h('h1', { tabindex: '-1' }, 'Daily check-in');
+      const body = h('div', { class: 'stack' }, h('p', { class: 'muted' }, 'Loading…'));
+      root.append(heading, body);
+      void getClient().then(async (client) => {
+        body.replaceChildren();
+        if (await client.consented()) await renderForm(body, client);
+        else renderConsent(body, client);
+      }, (error: unknown) => body.replaceChildren(h('p', { class: 'error', role: 'alert' }, `The privacy client could not start: ${String(error)}`)));
+    },
+  };
+}
+
+function renderConsent(body: HTMLElement, client: PatientClient): void {
+  const agree = h('button', { type: 'button', class: 'primary', 'data-testid': 'opt-in' }, 'I agree — start my check-ins');
+  agree.addEventListener('click', async () => {
+    agree.disabled = true;
+    await client.optIn();
+    announce('You have opted in.');
+    body.replaceChildren();
+    await renderForm(body, client);
+  });
+  body.append(
+    h(
+      'section',
+      { class: 'card consent', 'aria-labelledby': 'consent-title' },
+      h('h2', { id: 'consent-title' }, 'Before you start'),
+      h('p', {}, `${campaign.title}: four short questions about how you feel today.`),
+      h(
+        'ul',
+        {},
+        h('li', {}, 'Your answers are scrambled on this device before anything is sent. The clinic only learns totals for many patients, never your answer.'),
+        h('li', {}, 'Sensitive questions get stronger scrambling, so they tell even less about you.'),
+        h('li', {}, 'You can stop at any time; stopping erases everything this app stored.'),
+      ),
+      h('p', {}, 'Nothing is computed, stored or sent until you agree.'),
+      agree,
+    ),
+  );
+}
+
+function tierBadge(question: Question): HTMLElement {
+  return h('span', { class: `tier tier-${question.tier}` }, TIER_DESCRIPTIONS[question.tier]);
+}
+
+async function privacyNote(client: PatientClient, question: Question): Promise<HTMLElement> {
+  const explanation = await client.explain(question.id);
+  return h('p', { class: 'privacy-note', id: `privacy-${question.id}`, 'data-testid': `explain-${question.id}` }, h('span', { 'aria-hidden': 'true' }, '🔒 '), explanation.text, ` (ε = ${formatNumber(explanation.epsilon)})`);
+}
+
+async function renderForm(body: HTMLElement, client: PatientClient): Promise<void> {
+  const form = h('form', { class: 'stack', 'aria-describedby': 'form-intro', novalidate: true });
+  const notes = await Promise.all(campaign.questions.map((q) => privacyNote(client, q)));
+  const note = (q: Question) => notes[campaign.questions.indexOf(q)]!;
+
+  // Symptoms: checkboxes, at most maxItems (padding-and-sampling needs a bound on the set size).
+  const symptomBoxes = symptomItems.map((item, i) =>
+    h('input', { type: 'checkbox', name: 'symptoms', value: String(i), id: `symptom-${item.code}`, 'data-testid': `symptom-${item.code}` }),
+  );
+  const symptomHint = h('p', { class: 'hint', id: 'symptoms-hint' }, `Choose up to ${symptomsQuestion.domain.maxItems}.`);
+  const symptomFieldset = h(
+    'fieldset',
+    { class: 'card question', 'aria-describedby': `symptoms-hint privacy-${symptomsQuestion.id}` },
+    h('legend', {}, symptomsQuestion.prompt),
+    tierBadge(symptomsQuestion),
+    symptomHint,
+    h(
+      'div',
+      { class: 'choices' },
+      ...symptomBoxes.map((box, i) => h('label', { class: 'choice', for: box.id }, box, h('span', {}, symptomLabel(i)), h('span', { class: 'code' }, `SNOMED CT ${symptomItems[i]!.code}`))),
+    ),
+    note(symptomsQuestion),
+  );
+  const limitSymptoms = (): void => {
+    const checked = symptomBoxes.filter((b) => b.checked).length;
+    for (const box of symptomBoxes) box.disabled = !box.checked && checked >= symptomsQuestion.domain.maxItems;
+  };
+  for (const box of symptomBoxes) box.addEventListener('change', limitSymptoms);
+
+  const pain = h('input', { type: 'range', id: 'pain', name: 'pain', min: painQuestion.domain.low, max: painQuestion.domain.high, step: 1, value: 0, 'aria-describedby': `privacy-${painQuestion.id}`, 'data-testid': 'pain' });
+  const painOutput = h('output', { for: 'pain', class: 'pain-value' }, '0');
+  pain.addEventListener('input', () => {
+    painOutput.textContent = pain.value;
+    pain.setAttribute('aria-valuetext', `${pain.value} out of ${painQuestion.domain.high}`);
+  });
+  const painFieldset = h('fieldset', { class: 'card question' }, h('legend', {}, h('label', { for: 'pain' }, painQuestion.prompt)), tierBadge(painQuestion), h('div', { class: 'range-row' }, h('span', { 'aria-hidden': 'true' }, '0'), pain, h('span', { 'aria-hidden': 'true' }, '10'), painOutput), note(painQuestion));
+
+  const moodYes = h('input', { type: 'radio', name: 'low-mood', value: 'yes', id: 'mood-yes', 'data-testid': 'mood-yes' });
+  const moodNo = h('input', { type: 'radio', name: 'low-mood', value: 'no', id: 'mood-no', checked: true, 'data-testid': 'mood-no' });
+  const moodFieldset = h(
+    'fieldset',
+    { class: 'card question', 'aria-describedby': `privacy-${moodQuestion.id}` },
+    h('legend', {}, moodQuestion.prompt),
+    tierBadge(moodQuestion),
+    h('div', { class: 'choices inline' }, h('label', { class: 'choice', for: 'mood-yes' }, moodYes, 'Yes'), h('label', { class: 'choice', for: 'mood-no' }, moodNo, 'No')),
+    note(moodQuestion),
+  );
+
+  const medication = h('input', { type: 'text', id: 'medication', name: 'medication', autocomplete: 'off', list: 'medication-names', 'aria-describedby': `privacy-${medicationQuestion.id}`, 'data-testid': 'medication', maxlength: 60 });
+  const medicationFieldset = h(
+    'fieldset',
+    { class: 'card question' },
+    h('legend', {}, h('label', { for: 'medication' }, medicationQuestion.prompt)),
+    tierBadge(medicationQuestion),
+    medication,
+    h('datalist', { id: 'medication-names' }, ...medicationCandidates.map((name) => h('option', { value: name }))),
+    h('p', { class: 'hint' }, 'Leave empty to skip this question.'),
+    note(medicationQuestion),
+  );
+
+  const submit = h('button', { type: 'submit', class: 'primary', 'data-testid': 'submit-checkin' }, 'Send my check-in');
+  const status = h('div', { 'aria-live': 'polite' });
+  form.append(h('p', { id: 'form-intro', class: 'muted' }, 'Answer what you like. Each answer is scrambled on this device before it is sent.'), symptomFieldset, painFieldset, moodFieldset, medicationFieldset, submit, status);
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    submit.disabled = true;
+    status.replaceChildren(h('p', { class: 'muted' }, 'Scrambling and queuing your answers…'));
+    const answers: Array<[string, unknown]> = [
+      [symptomsQuestion.id, symptomBoxes.filter((b) => b.checked).map((b) => Number(b.value))],
+      [painQuestion.id, Number(pain.value)],
+      [moodQuestion.id, moodYes.checked],
+    ];
+    if (medication.value.trim() !== '') answers.push([medicationQuestion.id, medication.value.trim().toLowerCase()]);
+    const receipts: Receipt[] = [];
+    const errors: string[] = [];
+    for (const [questionId, answer] of answers) {
+      try {
+        receipts.push(await client.report(questionId, answer));
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        errors.push(`${questionId}: ${code === undefined ? '' : `${code} — `}${(error as Error).message}`);
+      }
+    }
+    try {
+      await client.flush();
+    } catch (error) {
+      errors.push(`delivery: ${(error as Error).message} (the answers stay queued and will be retried)`);
+    }
+    status.replaceChildren(await receiptCard(client, receipts, errors));
+    announce(errors.length === 0 ? 'Check-in sent. Your privacy receipt is below.' : 'Some answers were not sent. See the details below.');
+    submit.disabled = false;
+  });
+
+  const optOut = h('button', { type: 'button', class: 'secondary', 'data-testid': 'opt-out' }, 'Stop and erase my data');
+  optOut.addEventListener('click', async () => {
+    await client.optOut();
+    announce('You have opted out. Everything this app stored was erased.');
+    body.replaceChildren();
+    renderConsent(body, client);
+  });
+
+  body.append(form, h('section', { class: 'card', 'aria-labelledby': 'budget-title' }, h('h2', { id: 'budget-title' }, 'Your privacy budget today'), await budgetTable(client)), h('p', { class: 'muted small' }, `Privacy engine: ${client.kind}.`), optOut);
+}
+
+async function budgetTable(client: PatientClient): Promise<HTMLElement> {
+  const lines = await client.budget();
+  if (lines.length === 0) return h('p', { class: 'muted' }, 'Nothing spent yet.');
+  return h(
+    'table',
+    { class: 'data-table', 'data-testid': 'budget' },
+    h('caption', { class: 'visually-hidden' }, 'Privacy budget per question'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Question'), h('th', { scope: 'col', class: 'num' }, 'ε spent'), h('th', { scope: 'col', class: 'num' }, 'ε left'))),
+    h('tbody', {}, ...lines.map((line) => h('tr', {}, h('th', { scope: 'row' }, line.questionId), h('td', { class: 'num' }, formatNumber(line.spent)), h('td', { class: 'num' }, formatNumber(line.remaining))))),
+  );
+}
+
+async function receiptCard(client: PatientClient, receipts: Receipt[], errors: string[]): Promise<HTMLElement> {
+  return h(
+    'section',
+    { class: 'card receipt', 'aria-labelledby': 'receipt-title', 'data-testid': 'receipt' },
+    h('h2', { id: 'receipt-title', tabindex: '-1' }, 'Privacy receipt'),
+    h('p', {}, 'What left this device: scrambled reports only. Your answers themselves were not stored or sent.'),
+    h(
+      'ul',
+      { class: 'receipt-list' },
+      ...receipts.map((r) =>
+        h('li', {}, h('strong', {}, r.questionId), ` — report ${r.reportId.slice(0, 8)}…, ε spent ${formatNumber(r.epsilonSpent)}, ε left today ${formatNumber(r.remaining)}`, h('br'), h('span', { class: 'muted small' }, r.explanation)),
+      ),
+    ),
+    errors.length === 0 ? null : h('div', { class: 'error', role: 'alert' }, h('p', {}, 'Not sent:'), h('ul', {}, ...errors.map((e) => h('li', {}, e)))),
+    h('h3', {}, 'Budget left today'),
+    await budgetTable(client),
+  );
+}

@@ -1,0 +1,30 @@
+/**
+ * Predictions behind the trade-off explorer: the 95% half-width core's planner (or, for
+ * multiselect, the mechanism's own variance) promises for a question, ε, n and true value.
+ */
+import { PaddingAndSampling, plan, planMean, Z_95 } from '@practical-privacy/core';
+import type { TradeoffQuestion } from '../sim/empirical.ts';
+
+export const QUESTIONS: Record<TradeoffQuestion, { label: string; unit: 'share' | 'points'; defaultTruth: number }> = {
+  'yes-no': { label: 'Yes/no question (binary randomized response)', unit: 'share', defaultTruth: 0.2 },
+  symptom: { label: 'One symptom of 8, up to 3 ticked (padding-and-sampling)', unit: 'share', defaultTruth: 0.2 },
+  pain: { label: 'Mean pain score 0–10 (Hybrid mechanism)', unit: 'points', defaultTruth: 3.5 },
+};
+
+/** Predicted 95% half-width at the true value `truth` (worst case over the truth for means). */
+export function predictedHalfWidth(question: TradeoffQuestion, epsilon: number, n: number, truth: number): { halfWidth: number; source: string } {
+  if (question === 'yes-no') {
+    const p = plan({ mechanism: 'binary-rr', k: 2, epsilon, n });
+    // The variance is affine in f (planner header), so interpolate between f = 0 and the worst case.
+    const atZero = p.atZero.standardError ** 2;
+    const worst = p.worstCase.standardError ** 2;
+    const variance = p.worstCase.f === 1 ? atZero + truth * (worst - atZero) : worst + (1 - truth) * (atZero - worst);
+    return { halfWidth: Z_95 * Math.sqrt(variance), source: 'core plan()' };
+  }
+  if (question === 'symptom') {
+    const m = new PaddingAndSampling({ k: 8, maxItems: 3, epsilon });
+    return { halfWidth: Z_95 * Math.sqrt(m.variance(n, truth)), source: 'core PaddingAndSampling.variance()' };
+  }
+  return { halfWidth: planMean({ mechanism: 'hybrid', epsilon, n, low: 0, high: 10 }).halfWidth95, source: 'core planMean() (worst case)' };
+}
+
