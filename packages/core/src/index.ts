@@ -58,6 +58,7 @@ export {
   type RapporHasher,
 } from './mechanisms/rappor-decode.ts';
 export { csvField, rapporCountsCsv, rapporMapCsv, rapporParamsCsv, type RapporParamsRow } from './mechanisms/rappor-files.ts';
+export * from './planner.ts';
 export * from './campaign/schema.ts';
 export * from './campaign/validate.ts';
 export { createQuestionMechanism, multiselectInner, resolvedMechanismName, type AnyMechanism, type QuestionMechanismOptions } from './campaign/mechanism.ts';
