@@ -1,0 +1,214 @@
+/**
+ * `pnpm bench:accuracy [--quick]`: does each mechanism's reported variance match what it really
+ * does? For each mechanism, n ≥ 100,000 respondents with a fixed set of true answers (exact counts
+ * from a Zipf-like distribution) report through the production path (randomize → addToSums →
+ * estimate); this is repeated over independent trials. Randomness is the production source
+ * (crypto.getRandomValues): it is what devices run, and the seeded ChaCha20 stream is ~15× slower
+ * in JS, too slow for the ~10^9 draws below. (The seeded, reproducible statistical checks live in
+ * the test suite; a benchmark is a measurement, not a regression test.)
+ *
+ *   empiricalVariance   = mean over trials and values v of (f̂_v − f_v)²   (the truth is known, so
+ *                         no degree of freedom is lost to a sample mean)
+ *   theoreticalVariance = mean over v of mechanism.variance(n, f_v)       (the fixed-respondent
+ *                         formula the estimator reports its standard errors from)
+ *   ratio               = empiricalVariance / theoreticalVariance          target: [0.95, 1.05]
+ *
+ * Pooling across values is valid because every value's squared error is an unbiased estimate of
+ * its own variance; the ratio's standard error is computed from the spread of the per-trial pooled
+ * sums (so correlation between values is accounted for). The number of trials is sized by a pilot
+ * run for a standard error of TARGET_SE (0.0125 full: the ±5% band is 4 standard errors away on
+ * each side; 0.0167 quick: 3 standard errors).
+ * RAPPOR: 64 cohorts × 32 bits = 2,048 pooled cells (so few trials are needed: each costs 100,000
+ * HMAC-SHA256 PRRs); per-(cohort, bit) Bloom counts t̂ against rapporBitCountVariance, each respondent with a
+ * fresh 32-byte secret per trial (so the PRR's randomness is part of the variance, as in the model).
+ *
+ * Writes bench/results/accuracy.json at the repository root: an array of
+ * {mechanism, k, epsilon, n, trials, empiricalVariance, theoreticalVariance, ratio, ratioStandardError}.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as core from '../src/index.ts';
+import { Rappor } from '../src/mechanisms/rappor.ts';
+import { rapporBitCountVariance } from '../src/mechanisms/rappor-estimate.ts';
+import { isQuick, resultsDirectory } from './results.ts';
+
+const N = 100_000;
+const TARGET_SE = isQuick ? 0.0167 : 0.0125;
+const MIN_TRIALS = isQuick ? 20 : 30;
+const MAX_TRIALS = isQuick ? 2_000 : 20_000;
+
+export interface AccuracyRow {
+  mechanism: string;
+  k: number;
+  epsilon: number;
+  n: number;
+  trials: number;
+  empiricalVariance: number;
+  theoreticalVariance: number;
+  ratio: number;
+  ratioStandardError: number;
+}
+
+/** One trial: the sum over cells of squared errors. `cells` = number of pooled values. */
+interface Experiment {
+  mechanism: string;
+  k: number;
+  epsilon: number;
+  cells: number;
+  theoreticalTotal: number;
+  /** Fewer pilot/minimum trials for expensive experiments whose pooled SE is far below target. */
+  minTrials?: number;
+  trial(rng: core.RandomSampler): number;
+}
+
+/** Exact counts summing to n, proportional to 1/(v+1) (largest remainder). */
+function zipfCounts(k: number, n: number): number[] {
+  const weights = Array.from({ length: k }, (_, v) => 1 / (v + 1));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const raw = weights.map((w) => (w / total) * n);
+  const counts = raw.map(Math.floor);
+  const order = raw.map((x, v) => [x - Math.floor(x), v] as const).sort((a, b) => b[0] - a[0]);
+  for (let i = 0; i < n - counts.reduce((a, b) => a + b, 0); i++) counts[order[i]![1]]! += 1;
+  return counts;
+}
+
+function frequencyExperiment(oracle: core.FrequencyOracle<unknown>): Experiment {
+  const { k } = oracle;
+  const counts = zipfCounts(k, N);
+  const truth = counts.map((c) => c / N);
+  const answers = new Int32Array(N);
+  let i = 0;
+  counts.forEach((c, v) => answers.fill(v, i, (i += c)));
+  const theoreticalTotal = truth.reduce((s, f) => s + oracle.variance(N, f), 0);
+  const sums = new Float64Array(oracle.sumsLength);
+  return {
+    mechanism: oracle.name,
+    k,
+    epsilon: oracle.epsilon,
+    cells: k,
+    theoreticalTotal,
+    trial(rng) {
+      sums.fill(0);
+      for (let r = 0; r < N; r++) oracle.addToSums(oracle.randomize(answers[r]!, rng), sums);
+      const { values } = oracle.estimate(sums);
+      let total = 0;
+      for (let v = 0; v < k; v++) total += (values[v]! - truth[v]!) ** 2;
+      return total;
+    },
+  };
+}
+
+function rapporExperiment(): Experiment {
+  const options = { k: 32, h: 2, m: 64, f: 0.5, p: 0.25, q: 0.75, mode: 'hardened-v1' as const, metricId: 'bench/accuracy' };
+  const rappor = new Rappor(options);
+  const candidates = 20;
+  const counts = zipfCounts(candidates, N);
+  const users: Array<{ value: number; cohort: number }> = [];
+  counts.forEach((c, value) => {
+    for (let j = 0; j < c; j++) users.push({ value, cohort: users.length % options.m });
+  });
+  // Bloom filters are deterministic per (value, cohort): computed once; true per-cell counts follow.
+  const blooms = new Map<string, Uint8Array>();
+  const trueCounts = new Float64Array(options.m * options.k);
+  const cohortSizes = new Float64Array(options.m);
+  for (const u of users) {
+    const key = `${u.value}/${u.cohort}`;
+    let bloom = blooms.get(key);
+    if (bloom === undefined) blooms.set(key, (bloom = rappor.bloom(`candidate-${u.value}`, u.cohort)));
+    cohortSizes[u.cohort]! += 1;
+    for (let b = 0; b < options.k; b++) trueCounts[u.cohort * options.k + b]! += bloom[b]!;
+  }
+  let theoreticalTotal = 0;
+  for (let c = 0; c < options.m; c++) {
+    for (let b = 0; b < options.k; b++) theoreticalTotal += rapporBitCountVariance(rappor.implemented, cohortSizes[c]!, trueCounts[c * options.k + b]!);
+  }
+  const sums = new Float64Array(rappor.sumsLength);
+  const secret = new Uint8Array(32);
+  return {
+    mechanism: 'rappor',
+    k: options.k,
+    epsilon: rappor.epsilon,
+    cells: options.m * options.k,
+    theoreticalTotal,
+    minTrials: isQuick ? 4 : 8,
+    trial(rng) {
+      sums.fill(0);
+      for (const u of users) {
+        rng.bytesInto(secret); // a fresh respondent: new device secret, so a fresh PRR
+        const prr = rappor.permanentResponse(blooms.get(`${u.value}/${u.cohort}`)!, secret);
+        rappor.addToSums({ cohort: u.cohort, bits: rappor.instantaneousResponse(prr, rng) }, sums);
+      }
+      const estimate = rappor.estimate(sums);
+      let total = 0;
+      estimate.cohorts.forEach((cohort, c) => cohort.counts.forEach((t, b) => (total += (t - trueCounts[c * options.k + b]!) ** 2)));
+      return total;
+    },
+  };
+}
+
+function run(experiment: Experiment): AccuracyRow {
+  const rng = new core.RandomSampler(core.cryptoRandomSource());
+  const draw = () => experiment.trial(rng) / experiment.theoreticalTotal;
+  // A pilot sizes the run; the measured trials are fresh ones. (Stopping as soon as the running SE
+  // is small would bias the ratio low: squared errors are skewed, so a low running mean comes with
+  // a low running spread.)
+  const minTrials = experiment.minTrials ?? MIN_TRIALS;
+  const pilot = Array.from({ length: minTrials }, draw);
+  const pilotMean = pilot.reduce((a, b) => a + b, 0) / pilot.length;
+  const pilotSd = Math.sqrt(pilot.reduce((s, d) => s + (d - pilotMean) ** 2, 0) / (pilot.length - 1));
+  const trials = Math.min(MAX_TRIALS, Math.max(minTrials, Math.ceil(((1.3 * pilotSd) / TARGET_SE) ** 2)));
+  let sum = 0;
+  let sumSquares = 0;
+  for (let t = 0; t < trials; t++) {
+    const d = draw();
+    sum += d;
+    sumSquares += d * d;
+  }
+  const se = Math.sqrt(Math.max(0, (sumSquares - (sum * sum) / trials) / (trials - 1)) / trials);
+  const ratio = sum / trials;
+  const theoreticalVariance = experiment.theoreticalTotal / experiment.cells;
+  return {
+    mechanism: experiment.mechanism,
+    k: experiment.k,
+    epsilon: experiment.epsilon,
+    n: N,
+    trials,
+    empiricalVariance: ratio * theoreticalVariance,
+    theoreticalVariance,
+    ratio,
+    ratioStandardError: se,
+  };
+}
+
+function experiments(): Array<[string, () => Experiment]> {
+  const list: Array<[string, () => Experiment]> = [
+    ['binary-rr', () => frequencyExperiment(new core.BinaryRandomizedResponse({ epsilon: 1 }) as core.FrequencyOracle<unknown>)],
+    ['grr', () => frequencyExperiment(new core.GeneralizedRandomizedResponse({ k: 16, epsilon: 2 }) as core.FrequencyOracle<unknown>)],
+    ['sue', () => frequencyExperiment(new core.SymmetricUnaryEncoding({ k: 32, epsilon: 1 }) as core.FrequencyOracle<unknown>)],
+    ['oue', () => frequencyExperiment(new core.OptimizedUnaryEncoding({ k: 32, epsilon: 1 }) as core.FrequencyOracle<unknown>)],
+    ['olh', () => frequencyExperiment(new core.OptimizedLocalHashing({ k: 32, epsilon: 1 }) as core.FrequencyOracle<unknown>)],
+    ['hadamard', () => frequencyExperiment(new core.HadamardResponse({ k: 31, epsilon: 1 }) as core.FrequencyOracle<unknown>)],
+    ['rappor', rapporExperiment],
+  ];
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  return only === undefined ? list : list.filter(([name]) => only.includes(name));
+}
+
+const rows: AccuracyRow[] = [];
+console.log(`accuracy: n = ${N.toLocaleString('en-US')}, trials sized for SE(ratio) ≈ ${TARGET_SE}${isQuick ? ' (quick)' : ''}`);
+console.log(`${'mechanism'.padEnd(10)} ${'k'.padStart(4)} ${'ε'.padStart(6)} ${'trials'.padStart(7)} ${'empirical var'.padStart(14)} ${'theoretical'.padStart(14)} ${'ratio'.padStart(7)} ${'±SE'.padStart(7)}  verdict`);
+for (const [, build] of experiments()) {
+  const started = performance.now();
+  const row = run(build());
+  rows.push(row);
+  const pass = row.ratio >= 0.95 && row.ratio <= 1.05;
+  console.log(
+    `${row.mechanism.padEnd(10)} ${String(row.k).padStart(4)} ${row.epsilon.toFixed(3).padStart(6)} ${String(row.trials).padStart(7)} ${row.empiricalVariance.toExponential(4).padStart(14)} ${row.theoreticalVariance.toExponential(4).padStart(14)} ${row.ratio.toFixed(4).padStart(7)} ${row.ratioStandardError.toFixed(4).padStart(7)}  ${pass ? 'ok' : 'MISSED'} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
+}
+const directory = resultsDirectory();
+mkdirSync(directory, { recursive: true });
+const file = path.join(directory, 'accuracy.json');
+writeFileSync(file, `${JSON.stringify(rows, null, 2)}\n`);
+console.log(`wrote ${file}`);
+if (rows.some((r) => !(r.ratio >= 0.95 && r.ratio <= 1.05))) process.exitCode = 1;
