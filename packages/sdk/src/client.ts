@@ -1,0 +1,165 @@
+/**
+ * The facade: the small main-thread half of the SDK. It never sees a randomized or raw answer beyond
+ * passing the answer to the worker; all validation, randomization, hashing and storage run there.
+ *
+ * Worker lifecycle: a start-up handshake with a timeout (WORKER_UNAVAILABLE when it fails); if the
+ * worker errors, every pending call is rejected (WORKER_UNAVAILABLE) and the next call starts a
+ * fresh worker. Without Web Workers (old browsers, some SSR test runners) `createClient` refuses
+ * with WORKER_UNAVAILABLE: the SDK never randomizes on the main thread.
+ *
+ * Nothing global (window, indexedDB, Worker, crypto) is touched at import time.
+ */
+import { wrap, proxy, releaseProxy, type Remote } from 'comlink';
+import { PrivacyError } from '@practical-privacy/core';
+import type { BudgetSummary, Explanation, Receipt, WorkerApi, WorkerConfig } from './worker/api.ts';
+import type { FlushResult, TransportEvent } from './worker/transport.ts';
+import { unwrap, type Result } from './worker/errors.ts';
+import { createSdkWorker } from './create-worker.ts';
+
+export interface ClientOptions extends WorkerConfig {
+  /** Start-up handshake timeout (ms). */
+  handshakeTimeoutMs?: number;
+  /** Called when the collector refuses a batch for good, or on send/retry. */
+  onEvent?: (event: TransportEvent) => void;
+  /** For tests: how to start the worker. */
+  createWorker?: () => Worker;
+}
+
+export interface Client {
+  consented(): Promise<boolean>;
+  optIn(): Promise<void>;
+  optOut(): Promise<void>;
+  report(questionId: string, answer: unknown): Promise<Receipt>;
+  explain(questionId: string): Promise<Explanation>;
+  budget(): Promise<BudgetSummary>;
+  flush(): Promise<FlushResult>;
+  close(): void;
+}
+
+export async function createClient(options: ClientOptions): Promise<Client> {
+  const { handshakeTimeoutMs = 10_000, onEvent, createWorker = createSdkWorker, ...config } = options;
+  if (typeof Worker === 'undefined' && options.createWorker === undefined) {
+    throw new PrivacyError('WORKER_UNAVAILABLE', 'runtime', 'Web Workers are not available: the SDK only randomizes answers inside a worker');
+  }
+  const persistent = await requestPersistence();
+  const workerConfig: WorkerConfig = { ...config, persistent: config.persistent ?? persistent };
+  const pending = new Set<(error: PrivacyError) => void>();
+  let worker: Worker | undefined;
+  let remote: Remote<WorkerApi> | undefined;
+  let starting: Promise<Remote<WorkerApi>> | undefined;
+  let bodies: string[] = [];
+
+  const fail = (message: string) => {
+    const error = new PrivacyError('WORKER_UNAVAILABLE', 'runtime', message);
+    for (const reject of pending) reject(error);
+    pending.clear();
+    worker?.terminate();
+    worker = undefined;
+    remote = undefined;
+    starting = undefined;
+    return error;
+  };
+
+  const start = async (): Promise<Remote<WorkerApi>> => {
+    worker = createWorker();
+    worker.addEventListener('error', (event) => {
+      event.preventDefault?.();
+      fail(`the SDK worker failed: ${(event as ErrorEvent).message ?? 'error'}`);
+    });
+    const r = wrap<WorkerApi>(worker);
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), handshakeTimeoutMs));
+    try {
+      await Promise.race([r.handshake(), timeout]);
+    } catch {
+      throw fail(`the SDK worker did not answer within ${handshakeTimeoutMs} ms`);
+    }
+    unwrap(await r.init(workerConfig, proxy((event: TransportEvent) => onEvent?.(event))));
+    remote = r;
+    return r;
+  };
+
+  const call = async <T>(work: (r: Remote<WorkerApi>) => Promise<Result<T>>): Promise<T> => {
+    const r = remote ?? (await (starting ??= start()));
+    return new Promise<T>((resolve, reject) => {
+      pending.add(reject);
+      work(r).then(
+        (result) => {
+          pending.delete(reject);
+          try {
+            resolve(unwrap(result));
+          } catch (error) {
+            reject(error);
+          }
+        },
+        (error: unknown) => {
+          pending.delete(reject);
+          reject(error);
+        },
+      );
+    });
+  };
+
+  const refreshBodies = async () => {
+    bodies = await call((r) => r.pendingBodies()).catch(() => bodies);
+  };
+
+  // Page hide: hand the queued batches to the browser, which sends them after the page is gone.
+  // They stay in the outbox until acknowledged, so a later flush may send them again — the collector
+  // deduplicates by report id.
+  const onHide = () => {
+    if (typeof document !== 'undefined' && document.visibilityState === 'visible') return;
+    const url = `${config.collectorUrl.replace(/\/$/, '')}/v1/reports`;
+    for (const body of bodies) {
+      const sent = typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function' && navigator.sendBeacon(url, body);
+      if (!sent) void fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit', headers: { 'content-type': 'text/plain;charset=UTF-8' } }).catch(() => undefined);
+    }
+  };
+  if (typeof addEventListener === 'function') {
+    addEventListener('pagehide', onHide);
+    addEventListener('visibilitychange', onHide);
+  }
+
+  await call(async () => ({ ok: true, value: undefined }) as Result<undefined>);
+  await refreshBodies();
+
+  return {
+    consented: () => call((r) => r.consented()),
+    optIn: () => call((r) => r.optIn()),
+    optOut: async () => {
+      await call((r) => r.optOut());
+      bodies = [];
+    },
+    report: async (questionId, answer) => {
+      const receipt = await call((r) => r.report(questionId, answer));
+      await refreshBodies();
+      return receipt;
+    },
+    explain: (questionId) => call((r) => r.explain(questionId)),
+    budget: () => call((r) => r.budget()),
+    flush: async () => {
+      const result = await call((r) => r.flush());
+      await refreshBodies();
+      return result;
+    },
+    close: () => {
+      if (typeof removeEventListener === 'function') {
+        removeEventListener('pagehide', onHide);
+        removeEventListener('visibilitychange', onHide);
+      }
+      remote?.[releaseProxy]();
+      worker?.terminate();
+      worker = undefined;
+      remote = undefined;
+    },
+  };
+}
+
+async function requestPersistence(): Promise<boolean> {
+  try {
+    const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
+    if (storage?.persist === undefined) return false;
+    return (await storage.persisted()) || (await storage.persist());
+  } catch {
+    return false;
+  }
+}

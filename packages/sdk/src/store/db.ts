@@ -1,0 +1,71 @@
+/**
+ * The SDK's IndexedDB database, typed with idb's DBSchema so every store, key and value is checked.
+ * What is stored, and why none of it is a raw answer:
+ * - `meta`: consent flag, the device secret (a NON-EXTRACTABLE WebCrypto HMAC key: script can use it,
+ *   never read its bytes), RAPPOR cohorts;
+ * - `ledger`: ε spent per window (numbers only);
+ * - `memo`: permanent randomized responses, keyed by HMAC(secret, campaign ‖ question ‖ answer) —
+ *   a keyed hash, so the key reveals nothing without the secret, and the value is already randomized;
+ * - `outbox`: randomized wire reports waiting to be sent.
+ * Migrations are an `if (oldVersion < n)` ladder (idb's convention).
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { BatchReport, EncodedReport } from '@practical-privacy/core';
+
+export const DB_VERSION = 1;
+export const DEFAULT_DB_NAME = 'practical-privacy';
+
+export interface MetaValues {
+  consent: boolean;
+  secret: CryptoKey;
+}
+
+export interface LedgerRow {
+  key: string;
+  campaignId: string;
+  /** `*` for campaign-wide rows. */
+  questionId: string;
+  /** `report`-less windows: `day:YYYY-MM-DD`, `week:YYYY-MM-DD` (Monday), `lifetime`. */
+  window: string;
+  spent: number;
+}
+
+export interface MemoRow {
+  key: string;
+  /** Fingerprint of the mechanism parameters the response was drawn under. */
+  fingerprint: string;
+  encoded: EncodedReport;
+}
+
+export interface OutboxRow {
+  id: string;
+  campaignId: string;
+  campaignVersion: number;
+  report: BatchReport;
+  /** The ε charged for it (the ledger row of this debit was written in the same transaction). */
+  epsilon: number;
+  queuedAt: number;
+}
+
+export interface SdkSchema extends DBSchema {
+  meta: { key: string; value: unknown };
+  ledger: { key: string; value: LedgerRow };
+  memo: { key: string; value: MemoRow };
+  outbox: { key: string; value: OutboxRow; indexes: { byQueuedAt: number } };
+}
+
+export type SdkDatabase = IDBPDatabase<SdkSchema>;
+export const STORE_NAMES = ['meta', 'ledger', 'memo', 'outbox'] as const;
+
+export function openSdkDatabase(name: string = DEFAULT_DB_NAME): Promise<SdkDatabase> {
+  return openDB<SdkSchema>(name, DB_VERSION, {
+    upgrade(db, oldVersion) {
+      if (oldVersion < 1) {
+        db.createObjectStore('meta');
+        db.createObjectStore('ledger', { keyPath: 'key' });
+        db.createObjectStore('memo', { keyPath: 'key' });
+        db.createObjectStore('outbox', { keyPath: 'id' }).createIndex('byQueuedAt', 'queuedAt');
+      }
+    },
+  });
+}

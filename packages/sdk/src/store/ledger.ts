@@ -1,0 +1,115 @@
+/**
+ * The on-device privacy-budget ledger. Sequential composition: the ε of every report is summed per
+ * campaign over the UTC day, the week and the lifetime, and per question (for `budget()`).
+ *
+ * `commitReport` is the one transaction for one decision: it re-reads the ledger, refuses a report
+ * that would pass a cap, debits the ledger, queues the report and stores the memo — all inside one
+ * IndexedDB transaction with no other `await` inside (idb's first warning: a non-IndexedDB await
+ * lets the transaction auto-commit half done). Either everything is written or nothing is.
+ *
+ * A ledger row that is not a finite non-negative number means the ledger is corrupt: reporting then
+ * fails closed (STORAGE_UNAVAILABLE) rather than assuming nothing was spent.
+ */
+import { PrivacyError } from '@practical-privacy/core';
+import type { Caps } from '../caps.ts';
+import type { LedgerRow, MemoRow, OutboxRow, SdkDatabase } from './db.ts';
+
+export interface Spent {
+  day: number;
+  week: number;
+  lifetime: number;
+}
+
+export interface Windows {
+  day: string;
+  week: string;
+}
+
+/** The UTC day's window and its week's window (weeks start on Monday, ISO 8601). */
+export function windowsOf(day: string): Windows {
+  const date = new Date(`${day}T00:00:00Z`);
+  const sinceMonday = (date.getUTCDay() + 6) % 7;
+  const monday = new Date(date.getTime() - sinceMonday * 86_400_000).toISOString().slice(0, 10);
+  return { day: `day:${day}`, week: `week:${monday}` };
+}
+
+export function ledgerKey(campaignId: string, questionId: string, window: string): string {
+  return `${campaignId}|${questionId}|${window}`;
+}
+
+type LedgerReader = { get(key: string): Promise<LedgerRow | undefined> };
+
+export async function readSpent(store: LedgerReader, campaignId: string, day: string): Promise<Spent> {
+  const w = windowsOf(day);
+  const [d, wk, life] = await Promise.all([w.day, w.week, 'lifetime'].map((window) => store.get(ledgerKey(campaignId, '*', window))));
+  return { day: spentOf(d), week: spentOf(wk), lifetime: spentOf(life) };
+}
+
+function spentOf(row: LedgerRow | undefined): number {
+  if (row === undefined) return 0;
+  if (typeof row !== 'object' || row === null || typeof row.spent !== 'number' || !Number.isFinite(row.spent) || row.spent < 0) {
+    throw new PrivacyError('STORAGE_UNAVAILABLE', 'accounting', 'the privacy-budget ledger is unreadable or corrupt; reporting is refused until the app resets it (opt out and in again)');
+  }
+  return row.spent;
+}
+
+export function remainingOf(spent: Spent, caps: Caps): Spent {
+  return { day: caps.perDay - spent.day, week: caps.perWeek - spent.week, lifetime: caps.lifetime - spent.lifetime };
+}
+
+/** Throws BUDGET_EXCEEDED when charging `charge` would pass a day, week or lifetime cap. */
+export function checkAllowance(spent: Spent, charge: number, caps: Caps): void {
+  const over = (['day', 'week', 'lifetime'] as const).find((w) => spent[w] + charge > capOf(caps, w) * (1 + 1e-12));
+  if (over !== undefined) {
+    throw new PrivacyError('BUDGET_EXCEEDED', 'accounting', `this report costs ε = ${charge}, but only ${Math.max(0, capOf(caps, over) - spent[over])} of the ${over} budget (${capOf(caps, over)}) is left`, { path: over });
+  }
+}
+
+function capOf(caps: Caps, window: keyof Spent): number {
+  return window === 'day' ? caps.perDay : window === 'week' ? caps.perWeek : caps.lifetime;
+}
+
+export interface Debit {
+  campaignId: string;
+  questionId: string;
+  day: string;
+  charge: number;
+  caps: Caps;
+  outbox: OutboxRow;
+  memo?: MemoRow;
+}
+
+/** Check + debit + queue (+ memo) in ONE transaction. Resolves with what was spent after the debit. */
+export async function commitReport(db: SdkDatabase, debit: Debit): Promise<Spent> {
+  const tx = db.transaction(['ledger', 'outbox', 'memo'], 'readwrite');
+  const ledger = tx.objectStore('ledger');
+  try {
+    const spent = await readSpent(ledger, debit.campaignId, debit.day);
+    checkAllowance(spent, debit.charge, debit.caps);
+    const w = windowsOf(debit.day);
+    const rows: Array<[string, string]> = [
+      ['*', w.day],
+      ['*', w.week],
+      ['*', 'lifetime'],
+      [debit.questionId, w.day],
+      [debit.questionId, 'lifetime'],
+    ];
+    for (const [questionId, window] of rows) {
+      const key = ledgerKey(debit.campaignId, questionId, window);
+      const before = spentOf(await ledger.get(key));
+      await ledger.put({ key, campaignId: debit.campaignId, questionId, window, spent: before + debit.charge });
+    }
+    await tx.objectStore('outbox').add(debit.outbox);
+    if (debit.memo !== undefined) await tx.objectStore('memo').put(debit.memo);
+    await tx.done;
+    return { day: spent.day + debit.charge, week: spent.week + debit.charge, lifetime: spent.lifetime + debit.charge };
+  } catch (error) {
+    try {
+      tx.abort();
+    } catch {
+      // already finished or aborted
+    }
+    await tx.done.catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,336 @@
+/**
+ * What the worker does, as a plain object exposed with comlink (and testable in-process over a
+ * MessageChannel). Raw answers arrive here, are validated, randomized and dropped; only randomized
+ * reports, keyed hashes and ε figures are written to IndexedDB or sent.
+ *
+ * report(): consent → campaign question → answer check (INPUT_INVALID, nothing spent) → budget
+ * pre-check (BUDGET_EXCEEDED before anything is computed) → memo lookup / randomize → ONE
+ * transaction: re-check, debit, queue, memo (store/ledger.ts).
+ */
+import {
+  PrivacyError,
+  RandomSampler,
+  cryptoRandomSource,
+  newReportId,
+  toWireReport,
+  utcDay,
+  validateCampaign,
+  createCampaignMechanisms,
+  type AnyMechanism,
+  type Campaign,
+  type EncodedReport,
+  type RandomSource,
+  type Rappor,
+} from '@practical-privacy/core';
+import { checkCampaignAgainstCaps, resolveCaps, type Caps, type CapsInput } from '../caps.ts';
+import { openSdkDatabase, STORE_NAMES, type MemoRow, type SdkDatabase } from '../store/db.ts';
+import { checkAllowance, commitReport, ledgerKey, readSpent, remainingOf, windowsOf, type Spent } from '../store/ledger.ts';
+import { parseAnswer } from './answers.ts';
+import { settle, type Result } from './errors.ts';
+import { permanentResponse } from './rappor-prr.ts';
+import { framed, hmac, loadOrCreateSecret, toHex } from './secret.ts';
+import { Transport, type FlushResult, type TransportEvent } from './transport.ts';
+
+export const PROTOCOL = 'practical-privacy-worker/1';
+
+export interface WorkerConfig {
+  collectorUrl: string;
+  /** A campaign defined in code (validated here) … */
+  campaign?: unknown;
+  /** … or fetched from `${collectorUrl}/v1/campaigns/${campaignId}` (or `campaignUrl`). */
+  campaignId?: string;
+  campaignUrl?: string;
+  caps?: CapsInput;
+  dbName?: string;
+  debug?: boolean;
+  /** Whether navigator.storage.persist() was granted (the facade asks). */
+  persistent?: boolean;
+  flushIntervalMs?: number;
+  batchSize?: number;
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export interface Receipt {
+  reportId: string;
+  epsilonSpent: number;
+  remaining: Spent;
+  /** True when a permanent response was reused (or, for RAPPOR, re-derived from the secret). */
+  memoized: boolean;
+  persistent: boolean;
+  explanation: string;
+}
+
+export interface Explanation {
+  questionId: string;
+  mechanism: string;
+  /** ε charged per report. */
+  epsilonPerReport: number;
+  /** What unlimited reports of the same answer reveal at most (the memoized bound, ε∞). */
+  memoizedBound: number;
+  truthProbability: number;
+  remaining: Spent;
+  persistent: boolean;
+  text: string;
+}
+
+export interface BudgetLine {
+  campaignId: string;
+  questionId: string;
+  window: string;
+  spent: number;
+}
+
+export interface BudgetSummary {
+  caps: Caps;
+  spent: Spent;
+  remaining: Spent;
+  lines: BudgetLine[];
+}
+
+export interface WorkerDeps {
+  fetch?: typeof fetch;
+  random?: RandomSource;
+  now?: () => Date;
+  log?: (message: string) => void;
+}
+
+interface State {
+  config: WorkerConfig;
+  caps: Caps;
+  db: SdkDatabase;
+  campaign: Campaign;
+  mechanisms: Map<string, AnyMechanism>;
+  transport: Transport;
+}
+
+export function createWorkerApi(deps: WorkerDeps = {}) {
+  const sampler = new RandomSampler(deps.random ?? cryptoRandomSource());
+  const now = deps.now ?? (() => new Date());
+  const doFetch: typeof fetch = deps.fetch ?? ((...args) => fetch(...args));
+  let state: State | undefined;
+  let onEvent: (event: TransportEvent) => void = () => undefined;
+
+  const log = (message: string) => {
+    // Debug logs name questions, ids and ε — never an answer.
+    if (state?.config.debug) (deps.log ?? console.debug)(`[practical-privacy] ${message}`);
+  };
+
+  const ready = (): State => {
+    if (state === undefined) throw new PrivacyError('NOT_SUPPORTED', 'runtime', 'the worker is not initialized (call init first)');
+    return state;
+  };
+
+  const consented = async (s: State) => (await s.db.get('meta', 'consent')) === true;
+  const requireConsent = async (s: State) => {
+    if (!(await consented(s))) throw new PrivacyError('CONSENT_REQUIRED', 'runtime', 'the patient has not opted in: nothing is computed, stored or sent');
+  };
+
+  const question = (s: State, questionId: string) => {
+    const q = s.campaign.questions.find((x) => x.id === questionId);
+    const mechanism = s.mechanisms.get(questionId);
+    if (q === undefined || mechanism === undefined) throw new PrivacyError('INPUT_INVALID', 'input', `no question ${JSON.stringify(questionId)} in campaign ${s.campaign.id}`, { path: 'questionId' });
+    return { q, mechanism };
+  };
+
+  const memoizedBound = (mechanism: AnyMechanism) => ('permanentEpsilon' in mechanism ? (mechanism as Rappor).permanentEpsilon : mechanism.implementedEpsilon);
+
+  const explainText = (s: State, mechanism: AnyMechanism) => {
+    const d = mechanism.describe();
+    const memo = s.config.persistent === false ? ' This browser may erase its storage, so repeated answers may be randomized afresh.' : '';
+    return `${d.summary} Each report costs ε = ${round(mechanism.implementedEpsilon)}; repeating the same answer reveals at most ε = ${round(memoizedBound(mechanism))} in total.${memo}`;
+  };
+
+  const api = {
+    handshake(): string {
+      return PROTOCOL;
+    },
+
+    async init(config: WorkerConfig, listener?: (event: TransportEvent) => void): Promise<Result<{ consented: boolean; campaignId: string; campaignVersion: number }>> {
+      return settle(async () => {
+        if (listener !== undefined) onEvent = listener;
+        if (typeof config?.collectorUrl !== 'string') throw new PrivacyError('PARAMETER_INVALID', 'configuration', 'collectorUrl: must be a URL string', { path: 'collectorUrl' });
+        const caps = resolveCaps(config.caps);
+        const raw = config.campaign ?? (await fetchCampaign(config));
+        const campaign = validateCampaign(raw);
+        const mechanisms = createCampaignMechanisms(campaign);
+        checkCampaignAgainstCaps(campaign, caps, (id) => mechanisms.get(id)!.implementedEpsilon);
+        const db = await openSdkDatabase(config.dbName);
+        state?.transport.stop();
+        const transport = new Transport(db, {
+          collectorUrl: config.collectorUrl,
+          fetch: doFetch,
+          sampler,
+          flushIntervalMs: config.flushIntervalMs ?? 30_000,
+          batchSize: config.batchSize ?? 100,
+          baseBackoffMs: config.baseBackoffMs ?? 1_000,
+          maxBackoffMs: config.maxBackoffMs ?? 15 * 60_000,
+          onEvent: (event) => onEvent(event),
+        });
+        state = { config, caps, db, campaign, mechanisms, transport };
+        const isIn = await consented(state);
+        if (isIn && (await db.count('outbox')) > 0) transport.schedule();
+        log(`initialized campaign ${campaign.id} v${campaign.version}, consent ${isIn}`);
+        return { consented: isIn, campaignId: campaign.id, campaignVersion: campaign.version };
+      });
+    },
+
+    async consented(): Promise<Result<boolean>> {
+      return settle(async () => consented(ready()));
+    },
+
+    async optIn(): Promise<Result<void>> {
+      return settle(async () => {
+        const s = ready();
+        await loadOrCreateSecret(s.db);
+        await s.db.put('meta', true, 'consent');
+        log('opted in');
+      });
+    },
+
+    /** Stops delivery and erases secret, memo, ledger and outbox; remembers the refusal. */
+    async optOut(): Promise<Result<void>> {
+      return settle(async () => {
+        const s = ready();
+        s.transport.stop();
+        const tx = s.db.transaction(STORE_NAMES, 'readwrite');
+        await Promise.all([...STORE_NAMES.map((name) => tx.objectStore(name).clear()), tx.done]);
+        await s.db.put('meta', false, 'consent');
+        s.transport = new Transport(s.db, { ...transportOptions(s.transport) });
+        log('opted out: secret, memo, ledger and outbox erased');
+      });
+    },
+
+    async report(questionId: string, answer: unknown): Promise<Result<Receipt>> {
+      return settle(async () => {
+        const s = ready();
+        await requireConsent(s);
+        const { q, mechanism } = question(s, questionId);
+        const parsed = parseAnswer(q, answer);
+        const day = utcDay(now());
+        const charge = mechanism.implementedEpsilon;
+        checkAllowance(await readSpent(s.db.transaction('ledger').store, s.campaign.id, day), charge, s.caps);
+
+        const secret = await loadOrCreateSecret(s.db);
+        let encoded: EncodedReport;
+        let memo: MemoRow | undefined;
+        let memoized = true;
+        if (q.type === 'string') {
+          const rappor = mechanism as Rappor;
+          const cohort = await cohortOf(s, questionId, rappor.m);
+          const prr = await permanentResponse(rappor, rappor.bloom(parsed.input as string, cohort), secret);
+          encoded = rappor.encodeReport({ cohort, bits: rappor.instantaneousResponse(prr, sampler) });
+        } else {
+          const key = toHex(await hmac(secret, framed(['memo/v1', s.campaign.id, questionId, parsed.canonical])));
+          const fingerprint = `${s.campaign.version}|${mechanism.name}|${mechanism.implementedEpsilon}`;
+          const existing = await s.db.get('memo', key);
+          if (existing !== undefined && existing.fingerprint === fingerprint) {
+            encoded = existing.encoded;
+          } else {
+            encoded = mechanism.encodeReport(mechanism.randomize(parsed.input, sampler));
+            memo = { key, fingerprint, encoded };
+            memoized = false;
+          }
+        }
+        const reportId = newReportId(sampler);
+        const wire = toWireReport({ id: reportId, campaignId: s.campaign.id, campaignVersion: s.campaign.version, questionId, day }, encoded);
+        const { campaignId: _c, campaignVersion: _v, ...report } = wire;
+        const spent = await commitReport(s.db, {
+          campaignId: s.campaign.id,
+          questionId,
+          day,
+          charge,
+          caps: s.caps,
+          outbox: { id: reportId, campaignId: s.campaign.id, campaignVersion: s.campaign.version, report, epsilon: charge, queuedAt: now().getTime() },
+          ...(memo === undefined ? {} : { memo }),
+        });
+        s.transport.schedule();
+        log(`queued report ${reportId} for ${questionId}, ε ${charge}${memoized ? ' (memoized)' : ''}`);
+        return { reportId, epsilonSpent: charge, remaining: remainingOf(spent, s.caps), memoized, persistent: s.config.persistent !== false, explanation: explainText(s, mechanism) };
+      });
+    },
+
+    async explain(questionId: string): Promise<Result<Explanation>> {
+      return settle(async () => {
+        const s = ready();
+        const { mechanism } = question(s, questionId);
+        const d = mechanism.describe();
+        const spent = await readSpent(s.db.transaction('ledger').store, s.campaign.id, utcDay(now()));
+        return {
+          questionId,
+          mechanism: d.mechanism,
+          epsilonPerReport: mechanism.implementedEpsilon,
+          memoizedBound: memoizedBound(mechanism),
+          truthProbability: d.truthProbability,
+          remaining: remainingOf(spent, s.caps),
+          persistent: s.config.persistent !== false,
+          text: explainText(s, mechanism),
+        };
+      });
+    },
+
+    async budget(): Promise<Result<BudgetSummary>> {
+      return settle(async () => {
+        const s = ready();
+        const spent = await readSpent(s.db.transaction('ledger').store, s.campaign.id, utcDay(now()));
+        const lines = (await s.db.getAll('ledger')).map(({ campaignId, questionId, window, spent }) => ({ campaignId, questionId, window, spent }));
+        return { caps: s.caps, spent, remaining: remainingOf(spent, s.caps), lines };
+      });
+    },
+
+    async flush(): Promise<Result<FlushResult>> {
+      return settle(async () => {
+        const s = ready();
+        await requireConsent(s);
+        return s.transport.flush();
+      });
+    },
+
+    /** Batch bodies for a page-hide beacon (the rows stay queued until acknowledged). */
+    async pendingBodies(): Promise<Result<string[]>> {
+      return settle(async () => {
+        const s = ready();
+        if (!(await consented(s))) return [];
+        return (await s.transport.pendingBatches()).map((b) => b.body);
+      });
+    },
+
+    close(): void {
+      state?.transport.stop();
+      state?.db.close();
+      state = undefined;
+    },
+  };
+
+  async function fetchCampaign(config: WorkerConfig): Promise<unknown> {
+    if (config.campaignId === undefined && config.campaignUrl === undefined) throw new PrivacyError('PARAMETER_INVALID', 'configuration', 'campaign or campaignId: one is required', { path: 'campaign' });
+    const url = config.campaignUrl ?? `${config.collectorUrl.replace(/\/$/, '')}/v1/campaigns/${encodeURIComponent(config.campaignId!)}`;
+    const response = await doFetch(url, { credentials: 'omit' });
+    if (!response.ok) throw new PrivacyError('CAMPAIGN_INVALID', 'configuration', `fetching the campaign from ${url} failed: HTTP ${response.status}`);
+    const body = (await response.json()) as { campaign?: unknown };
+    return body !== null && typeof body === 'object' && 'campaign' in body && !('questions' in body) ? body.campaign : body;
+  }
+
+  async function cohortOf(s: State, questionId: string, m: number): Promise<number> {
+    const key = `cohort|${ledgerKey(s.campaign.id, questionId, 'rappor')}`;
+    const stored = await s.db.get('meta', key);
+    if (typeof stored === 'number' && Number.isInteger(stored) && stored >= 0 && stored < m) return stored;
+    const cohort = sampler.uniformInt(m);
+    await s.db.put('meta', cohort, key);
+    return cohort;
+  }
+
+  function transportOptions(t: Transport) {
+    return (t as unknown as { options: ConstructorParameters<typeof Transport>[1] }).options;
+  }
+
+  return api;
+}
+
+export type WorkerApi = ReturnType<typeof createWorkerApi>;
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+export { windowsOf };

@@ -1,0 +1,50 @@
+/**
+ * The device secret: a NON-EXTRACTABLE WebCrypto HMAC-SHA256 key, created on opt-in and kept in
+ * IndexedDB (CryptoKey objects are structured-cloneable). Script can sign with it but never read its
+ * bytes, so an XSS or a storage dump yields no secret to brute-force memo keys or PRRs with.
+ */
+import { PrivacyError } from '@practical-privacy/core';
+import type { SdkDatabase } from '../store/db.ts';
+
+export async function loadOrCreateSecret(db: SdkDatabase): Promise<CryptoKey> {
+  const existing = await db.get('meta', 'secret');
+  if (existing !== undefined) {
+    if (!(existing instanceof CryptoKey) || existing.extractable || existing.algorithm.name !== 'HMAC') {
+      throw new PrivacyError('STORAGE_UNAVAILABLE', 'runtime', 'the stored device secret is not a non-extractable HMAC key');
+    }
+    return existing;
+  }
+  const key = await subtle().generateKey({ name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign']);
+  await db.put('meta', key, 'secret');
+  return key;
+}
+
+export async function hmac(key: CryptoKey, data: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await subtle().sign('HMAC', key, data as Uint8Array<ArrayBuffer>));
+}
+
+export function subtle(): SubtleCrypto {
+  const s = (globalThis as { crypto?: Crypto }).crypto?.subtle;
+  if (s === undefined) throw new PrivacyError('RANDOMNESS_UNAVAILABLE', 'runtime', 'WebCrypto (crypto.subtle) is not available: a secure context (https) is required');
+  return s;
+}
+
+export function toHex(bytes: Uint8Array): string {
+  let hex = '';
+  for (const b of bytes) hex += b.toString(16).padStart(2, '0');
+  return hex;
+}
+
+/** Length-prefixed UTF-8 fields, so ("a", "bc") and ("ab", "c") never collide. */
+export function framed(fields: string[]): Uint8Array<ArrayBuffer> {
+  const parts = fields.map((f) => new TextEncoder().encode(f));
+  const out = new Uint8Array(parts.reduce((n, p) => n + 4 + p.length, 0));
+  const view = new DataView(out.buffer);
+  let offset = 0;
+  for (const part of parts) {
+    view.setUint32(offset, part.length);
+    out.set(part, offset + 4);
+    offset += 4 + part.length;
+  }
+  return out;
+}

@@ -1,0 +1,175 @@
+import { describe, expect, it } from 'vitest';
+import { Rappor, validateCampaign } from '@practical-privacy/core';
+import { campaign, dumpStores, RAW, setup } from './fixtures.ts';
+import { openSdkDatabase } from '../src/store/db.ts';
+import { permanentResponse } from '../src/worker/rappor-prr.ts';
+
+const answers: Array<[string, unknown]> = [
+  ['fever', true],
+  ['symptom', RAW.categorical],
+  ['meds', ['a', 'c']],
+  ['pain', 7.5],
+  ['diagnosis', RAW.string],
+];
+
+describe('consent', () => {
+  it('computes, stores and sends nothing before optIn', async () => {
+    const { api, config, net } = await setup();
+    const result = await api.report('fever', true);
+    expect(result).toMatchObject({ ok: false, error: { code: 'CONSENT_REQUIRED' } });
+    expect(await api.flush()).toMatchObject({ ok: false, error: { code: 'CONSENT_REQUIRED' } });
+    const db = await openSdkDatabase(config.dbName);
+    expect(await db.count('outbox')).toBe(0);
+    expect(await db.count('ledger')).toBe(0);
+    expect(await db.get('meta', 'secret')).toBeUndefined();
+    db.close();
+    expect(net.requests).toHaveLength(0);
+  });
+
+  it('optOut erases secret, memo, ledger and outbox and the refusal persists', async () => {
+    const { api, config } = await setup();
+    await api.optIn();
+    for (const [q, a] of answers) expect((await api.report(q, a)).ok).toBe(true);
+    await api.optOut();
+    const db = await openSdkDatabase(config.dbName);
+    for (const store of ['ledger', 'memo', 'outbox'] as const) expect(await db.count(store)).toBe(0);
+    expect(await db.getAllKeys('meta')).toEqual(['consent']);
+    expect(await db.get('meta', 'consent')).toBe(false);
+    db.close();
+    api.close();
+    const again = await setup({ dbName: config.dbName });
+    expect(again.init).toMatchObject({ ok: true, value: { consented: false } });
+  });
+});
+
+describe('report', () => {
+  it('randomizes every question type and returns a receipt; nothing raw is stored', async () => {
+    const { api, config } = await setup();
+    await api.optIn();
+    for (const [q, a] of answers) {
+      const result = await api.report(q, a);
+      if (!result.ok) throw new Error(result.error.message);
+      expect(result.value.reportId).toMatch(/^[0-9a-f]{32}$/);
+      expect(result.value.epsilonSpent).toBeGreaterThan(0);
+      expect(result.value.explanation).toMatch(/probability/);
+    }
+    const dump = await dumpStores(config.dbName);
+    expect(dump).not.toContain(RAW.string);
+    expect(dump).not.toContain(RAW.categorical);
+    expect(dump).not.toContain('migraine');
+    const db = await openSdkDatabase(config.dbName);
+    expect(await db.count('outbox')).toBe(answers.length);
+    const secret = await db.get('meta', 'secret');
+    expect(secret).toBeInstanceOf(CryptoKey);
+    expect((secret as CryptoKey).extractable).toBe(false);
+    db.close();
+  });
+
+  it('refuses an invalid answer with INPUT_INVALID and spends nothing', async () => {
+    const { api } = await setup();
+    await api.optIn();
+    for (const [q, a] of [['fever', 'yes'], ['symptom', 'unknown'], ['meds', ['a', 'a']], ['meds', ['a', 'b', 'c']], ['pain', 11], ['pain', Number.NaN], ['diagnosis', '']] as const) {
+      expect(await api.report(q, a)).toMatchObject({ ok: false, error: { code: 'INPUT_INVALID' } });
+    }
+    expect(await api.report('nope', 1)).toMatchObject({ ok: false, error: { code: 'INPUT_INVALID', path: 'questionId' } });
+    const budget = await api.budget();
+    expect(budget).toMatchObject({ ok: true, value: { spent: { day: 0, week: 0, lifetime: 0 } } });
+  });
+
+  it('reuses the permanent response for a repeated answer (memo keyed by HMAC)', async () => {
+    const { api, config } = await setup();
+    await api.optIn();
+    const first = await api.report('symptom', 'fatigue');
+    const second = await api.report('symptom', 'fatigue');
+    expect(first).toMatchObject({ ok: true, value: { memoized: false } });
+    expect(second).toMatchObject({ ok: true, value: { memoized: true } });
+    const db = await openSdkDatabase(config.dbName);
+    const rows = await db.getAll('outbox');
+    expect(rows[0]!.report.payload).toEqual(rows[1]!.report.payload);
+    const memo = await db.getAll('memo');
+    expect(memo).toHaveLength(1);
+    expect(memo[0]!.key).toMatch(/^[0-9a-f]{64}$/);
+    db.close();
+  });
+
+  it('refuses the report that would pass the day cap with BUDGET_EXCEEDED, before computing', async () => {
+    const { api, config } = await setup({ caps: { perDay: 2.5 } });
+    await api.optIn();
+    expect((await api.report('fever', true)).ok).toBe(true);
+    expect((await api.report('pain', 3)).ok).toBe(true);
+    const refused = await api.report('meds', ['a']);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'BUDGET_EXCEEDED', phase: 'accounting' } });
+    const db = await openSdkDatabase(config.dbName);
+    expect(await db.count('outbox')).toBe(2);
+    expect(await db.count('memo')).toBe(2);
+    db.close();
+    const budget = await api.budget();
+    if (!budget.ok) throw new Error();
+    expect(budget.value.spent.day).toBeCloseTo(2, 6);
+    expect(budget.value.remaining.day).toBeCloseTo(0.5, 6);
+  });
+
+  it('fails closed when the ledger is corrupt', async () => {
+    const { api, config } = await setup();
+    await api.optIn();
+    await api.report('fever', true);
+    const db = await openSdkDatabase(config.dbName);
+    const row = (await db.getAll('ledger')).find((r) => r.questionId === '*' && r.window === 'lifetime')!;
+    await db.put('ledger', { ...row, spent: -5 });
+    db.close();
+    expect(await api.report('fever', false)).toMatchObject({ ok: false, error: { code: 'STORAGE_UNAVAILABLE' } });
+  });
+});
+
+describe('campaign and caps', () => {
+  it('refuses a campaign asking for ε above the tier cap (TIER_CAP_EXCEEDED)', async () => {
+    const { init } = await setup({ caps: { perReport: { moderate: 0.5 } } });
+    expect(init).toMatchObject({ ok: false, error: { code: 'TIER_CAP_EXCEEDED', path: 'questions.1.epsilon' } });
+  });
+
+  it('refuses malformed campaigns and unknown mechanisms (CAMPAIGN_INVALID)', async () => {
+    const bad = { ...campaign, questions: [{ ...campaign.questions[0]!, mechanism: 'laplace' }] };
+    expect((await setup({ campaign: bad })).init).toMatchObject({ ok: false, error: { code: 'CAMPAIGN_INVALID' } });
+    expect((await setup({ campaign: { id: 'x' } })).init).toMatchObject({ ok: false, error: { code: 'CAMPAIGN_INVALID' } });
+  });
+
+  it('fetches a campaign by id and still applies the caps', async () => {
+    const { createWorkerApi } = await import('../src/worker/api.ts');
+    const hot = { ...campaign, questions: [{ ...campaign.questions[0]!, epsilon: 5 }] };
+    const api = createWorkerApi({ fetch: (async () => new Response(JSON.stringify(hot))) as typeof fetch });
+    const result = await api.init({ collectorUrl: 'https://c.test', campaignId: 'symptoms', dbName: 'fetched' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'TIER_CAP_EXCEEDED' } });
+  });
+});
+
+describe('explain', () => {
+  it('explains in plain words with the numbers behind it', async () => {
+    const { api } = await setup();
+    const result = await api.explain('fever');
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.value.truthProbability).toBeCloseTo(Math.E / (Math.E + 1), 6);
+    expect(result.value.text).toMatch(/sent with probability 0\.73/);
+    expect(result.value.epsilonPerReport).toBeLessThanOrEqual(1);
+    const rappor = await api.explain('diagnosis');
+    if (!rappor.ok) throw new Error();
+    expect(rappor.value.memoizedBound).toBeGreaterThan(rappor.value.epsilonPerReport);
+  });
+});
+
+describe('RAPPOR PRR with the non-extractable key', () => {
+  it('matches core’s permanentResponse byte for byte in both modes', async () => {
+    const secret = new Uint8Array(32).map((_, i) => i * 7 + 1);
+    const key = await crypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    for (const mode of ['google-py', 'hardened-v1'] as const) {
+      const rappor = new Rappor({ k: mode === 'google-py' ? 32 : 100, h: 2, m: 4, f: 0.5, p: 0.25, q: 0.75, mode, metricId: 'c/q' });
+      for (const value of ['a', 'migraine', 'flu', 'x'.repeat(50)]) {
+        const bloom = rappor.bloom(value, 3);
+        expect(Array.from(await permanentResponse(rappor, bloom, key))).toEqual(Array.from(rappor.permanentResponse(bloom, secret)));
+      }
+    }
+  });
+
+  it('campaign fixture is valid', () => {
+    expect(() => validateCampaign(campaign)).not.toThrow();
+  });
+});
