@@ -1,0 +1,79 @@
+/**
+ * The facade against the real worker API over an in-process MessageChannel (comlink both ends):
+ * handshake, error codes across the boundary, a worker that never answers, a worker that crashes.
+ */
+import { describe, expect, it } from 'vitest';
+import { expose } from 'comlink';
+import { isPrivacyError, seededRandomSource } from '@practical-privacy/core';
+import { campaign, freshDbName, recordingFetch } from './fixtures.ts';
+import { createClient } from '../src/client.ts';
+import { createWorkerApi } from '../src/worker/api.ts';
+
+type FakeWorker = Worker & { crash(message: string): void };
+
+function channelWorker(respond = true): FakeWorker {
+  const { port1, port2 } = new MessageChannel();
+  if (respond) expose(createWorkerApi({ fetch: recordingFetch().fetch, random: seededRandomSource('facade') }), port1 as unknown as Worker);
+  const listeners: Array<(e: unknown) => void> = [];
+  const worker = port2 as unknown as FakeWorker;
+  const add = port2.addEventListener.bind(port2);
+  Object.assign(worker, {
+    addEventListener: (type: string, listener: (e: unknown) => void) => (type === 'error' ? listeners.push(listener) : add(type as 'message', listener as never)),
+    terminate: () => {
+      port1.close();
+      port2.close();
+    },
+    crash: (message: string) => listeners.forEach((l) => l({ message, preventDefault() {} })),
+  });
+  return worker;
+}
+
+const base = { collectorUrl: 'https://collector.test', campaign, flushIntervalMs: 60_000 };
+
+describe('facade over MessageChannel', () => {
+  it('keeps stable error codes across the boundary and reports after opt-in', async () => {
+    const client = await createClient({ ...base, dbName: freshDbName(), createWorker: () => channelWorker() });
+    const refused = await client.report('fever', true).catch((e: unknown) => e);
+    expect(isPrivacyError(refused, 'CONSENT_REQUIRED')).toBe(true);
+    await client.optIn();
+    expect(await client.consented()).toBe(true);
+    const receipt = await client.report('fever', true);
+    expect(receipt.epsilonSpent).toBeGreaterThan(0);
+    const bad = await client.report('pain', 99).catch((e: unknown) => e);
+    expect(isPrivacyError(bad, 'INPUT_INVALID')).toBe(true);
+    expect((bad as { path: string }).path).toBe('answer');
+    client.close();
+  });
+
+  it('rejects with WORKER_UNAVAILABLE when the handshake times out', async () => {
+    const error = await createClient({ ...base, dbName: freshDbName(), handshakeTimeoutMs: 50, createWorker: () => channelWorker(false) }).catch((e: unknown) => e);
+    expect(isPrivacyError(error, 'WORKER_UNAVAILABLE')).toBe(true);
+  });
+
+  it('rejects a pending call with WORKER_UNAVAILABLE on a worker error and recovers on the next call', async () => {
+    const workers: FakeWorker[] = [];
+    const client = await createClient({
+      ...base,
+      dbName: freshDbName(),
+      createWorker: () => {
+        const w = channelWorker();
+        workers.push(w);
+        return w;
+      },
+    });
+    await client.optIn();
+    const pending = client.report('fever', true);
+    workers[0]!.crash('boom');
+    const error = await pending.catch((e: unknown) => e);
+    expect(isPrivacyError(error, 'WORKER_UNAVAILABLE')).toBe(true);
+    expect(await client.consented()).toBe(true);
+    expect(workers).toHaveLength(2);
+    client.close();
+  });
+
+  it('refuses without Web Workers (documented): WORKER_UNAVAILABLE', async () => {
+    const error = await createClient(base).catch((e: unknown) => e);
+    expect(typeof Worker).toBe('undefined');
+    expect(isPrivacyError(error, 'WORKER_UNAVAILABLE')).toBe(true);
+  });
+});

@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { validateBatch } from '@practical-privacy/core';
+import { RAW, setup } from './fixtures.ts';
+import { parseRetryAfter } from '../src/worker/transport.ts';
+import { prepareBatches } from '../src/worker/batches.ts';
+import type { OutboxRow } from '../src/store/db.ts';
+
+const until = async (condition: () => boolean, ms = 5_000) => {
+  const start = Date.now();
+  while (!condition()) {
+    if (Date.now() - start > ms) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+describe('delivery', () => {
+  it('after an offline period every queued report reaches the endpoint exactly once, as text/plain JSON', async () => {
+    const { api, net, events } = await setup({ flushIntervalMs: 10 }, ['offline', 'offline', { status: 503 }, { status: 429, headers: { 'retry-after': '0' } }]);
+    await api.optIn();
+    const ids: string[] = [];
+    for (const [q, a] of [['fever', true], ['symptom', RAW.categorical], ['diagnosis', RAW.string], ['pain', 2]] as const) {
+      const r = await api.report(q, a);
+      if (!r.ok) throw new Error(r.error.message);
+      ids.push(r.value.reportId);
+    }
+    await until(() => net.accepted.size === ids.length);
+    expect([...net.accepted].sort()).toEqual([...ids].sort());
+    // The same ids on every attempt: retries carry the report ids unchanged.
+    for (const request of net.requests) {
+      expect(request.url).toBe('https://collector.test/v1/reports');
+      expect(request.contentType).toMatch(/^text\/plain/);
+      expect(request.body).not.toContain(RAW.string);
+      expect(request.body).not.toContain(RAW.categorical);
+      const batch = validateBatch(JSON.parse(request.body), { now: new Date('2026-11-23T10:00:00Z') });
+      expect(batch.reports.map((r) => r.id).sort()).toEqual([...ids].sort());
+      expect(Object.keys(batch.reports[0]!).sort()).toEqual(expect.arrayContaining(['day', 'id', 'payload', 'questionId']));
+    }
+    expect(events.filter((e) => (e as { type: string }).type === 'retry')).toHaveLength(4);
+    await api.flush(); // joins the run that is deleting the acknowledged rows
+    const flushed = await api.flush();
+    expect(flushed).toMatchObject({ ok: true, value: { sent: 0 } });
+    expect(net.requests).toHaveLength(5);
+  });
+
+  it('drops a batch refused with a 4xx and raises an event; the outbox is then empty', async () => {
+    const { api, net, events } = await setup({}, [400]);
+    await api.optIn();
+    await api.report('fever', false);
+    expect(await api.flush()).toMatchObject({ ok: true, value: { dropped: 1, sent: 0 } });
+    expect(events).toContainEqual(expect.objectContaining({ type: 'dropped', status: 400, reports: 1 }));
+    expect(await api.flush()).toMatchObject({ ok: true, value: { dropped: 0, sent: 0 } });
+    expect(net.requests).toHaveLength(1);
+  });
+
+  it('does not upload at the moment an answer is given', async () => {
+    const { api, net } = await setup({ flushIntervalMs: 60_000 });
+    await api.optIn();
+    await api.report('fever', true);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(net.requests).toHaveLength(0);
+    api.close();
+  });
+});
+
+describe('batches', () => {
+  const row = (i: number, campaignVersion = 1): OutboxRow => ({
+    id: i.toString(16).padStart(32, '0'),
+    campaignId: 'c',
+    campaignVersion,
+    epsilon: 1,
+    queuedAt: i,
+    report: { id: i.toString(16).padStart(32, '0'), questionId: 'q', day: '2026-11-23', payload: 'f'.repeat(2000) },
+  });
+
+  it('keeps one campaign version per batch, ≤ maxReports and under 60 KB', () => {
+    const rows = [...Array.from({ length: 100 }, (_, i) => row(i)), row(100, 2)];
+    const batches = prepareBatches(rows, 50);
+    expect(batches.reduce((n, b) => n + b.ids.length, 0)).toBe(101);
+    for (const b of batches) {
+      expect(b.body.length).toBeLessThan(60_000);
+      expect(b.ids.length).toBeLessThanOrEqual(50);
+      expect(new Set((JSON.parse(b.body) as { reports: unknown[]; campaignVersion: number }).campaignVersion === 2 ? ['v2'] : ['v1']).size).toBe(1);
+    }
+  });
+
+  it('parses Retry-After seconds and dates', () => {
+    expect(parseRetryAfter('3')).toBe(3000);
+    expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(10_000);
+    expect(parseRetryAfter(null)).toBeUndefined();
+    expect(parseRetryAfter('soon')).toBeUndefined();
+  });
+});
