@@ -18,7 +18,7 @@ describe('consent', () => {
     const result = await api.report('fever', true);
     expect(result).toMatchObject({ ok: false, error: { code: 'CONSENT_REQUIRED' } });
     expect(await api.flush()).toMatchObject({ ok: false, error: { code: 'CONSENT_REQUIRED' } });
-    const db = await openSdkDatabase(config.dbName);
+    const db = await openSdkDatabase(config.dbName!);
     expect(await db.count('outbox')).toBe(0);
     expect(await db.count('ledger')).toBe(0);
     expect(await db.get('meta', 'secret')).toBeUndefined();
@@ -31,7 +31,7 @@ describe('consent', () => {
     await api.optIn();
     for (const [q, a] of answers) expect((await api.report(q, a)).ok).toBe(true);
     await api.optOut();
-    const db = await openSdkDatabase(config.dbName);
+    const db = await openSdkDatabase(config.dbName!);
     for (const store of ['ledger', 'memo', 'outbox'] as const) expect(await db.count(store)).toBe(0);
     expect(await db.getAllKeys('meta')).toEqual(['consent']);
     expect(await db.get('meta', 'consent')).toBe(false);
@@ -53,11 +53,11 @@ describe('report', () => {
       expect(result.value.epsilonSpent).toBeGreaterThan(0);
       expect(result.value.explanation).toMatch(/probability/);
     }
-    const dump = await dumpStores(config.dbName);
+    const dump = await dumpStores(config.dbName!);
     expect(dump).not.toContain(RAW.string);
     expect(dump).not.toContain(RAW.categorical);
     expect(dump).not.toContain('migraine');
-    const db = await openSdkDatabase(config.dbName);
+    const db = await openSdkDatabase(config.dbName!);
     expect(await db.count('outbox')).toBe(answers.length);
     const secret = await db.get('meta', 'secret');
     expect(secret).toBeInstanceOf(CryptoKey);
@@ -83,7 +83,7 @@ describe('report', () => {
     const second = await api.report('symptom', 'fatigue');
     expect(first).toMatchObject({ ok: true, value: { memoized: false } });
     expect(second).toMatchObject({ ok: true, value: { memoized: true } });
-    const db = await openSdkDatabase(config.dbName);
+    const db = await openSdkDatabase(config.dbName!);
     const rows = await db.getAll('outbox');
     expect(rows[0]!.report.payload).toEqual(rows[1]!.report.payload);
     const memo = await db.getAll('memo');
@@ -99,7 +99,7 @@ describe('report', () => {
     expect((await api.report('pain', 3)).ok).toBe(true);
     const refused = await api.report('meds', ['a']);
     expect(refused).toMatchObject({ ok: false, error: { code: 'BUDGET_EXCEEDED', phase: 'accounting' } });
-    const db = await openSdkDatabase(config.dbName);
+    const db = await openSdkDatabase(config.dbName!);
     expect(await db.count('outbox')).toBe(2);
     expect(await db.count('memo')).toBe(2);
     db.close();
@@ -113,7 +113,7 @@ describe('report', () => {
     const { api, config } = await setup();
     await api.optIn();
     await api.report('fever', true);
-    const db = await openSdkDatabase(config.dbName);
+    const db = await openSdkDatabase(config.dbName!);
     const row = (await db.getAll('ledger')).find((r) => r.questionId === '*' && r.window === 'lifetime')!;
     await db.put('ledger', { ...row, spent: -5 });
     db.close();
