@@ -164,3 +164,32 @@ describe('routes', () => {
     for (const secret of [id, '203.0.113.77', 'PatientPhone', 'secret-ish', 'leak-me']) expect(text).not.toContain(secret);
   });
 });
+
+describe('every question type end to end', () => {
+  it('ingests and estimates boolean, categorical, multiselect and numeric questions from the example campaign', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { RandomSampler, seededRandomSource } = await import('@practical-privacy/core');
+    const { parseCampaign } = await import('../src/campaigns/model.ts');
+    const document = JSON.parse(readFileSync(new URL('../examples/demo-campaign.json', import.meta.url), 'utf8')) as unknown;
+    const app = await makeApp();
+    expect(await publish(app, document)).toBe(201);
+    const rng = new RandomSampler(seededRandomSource('every type'));
+    const model = parseCampaign(document);
+    const inputs: Record<string, () => unknown> = { fever: () => rng.uniformInt(2) === 1, pain: () => rng.uniformInt(4), symptoms: () => [rng.uniformInt(4)], sleep: () => 4 + rng.uniformInt(6) };
+    for (const [questionId, input] of Object.entries(inputs)) {
+      const mechanism = model.questions.get(questionId)!.mechanism;
+      const reports = Array.from({ length: 60 }, () => {
+        let value = input();
+        if (questionId === 'fever') value = value ? 1 : 0;
+        return { id: reportId(), questionId, day: TODAY, ...mechanism.encodeReport(mechanism.randomize(value, rng)) };
+      });
+      const response = await post(app, batch(reports));
+      expect(response.statusCode, response.body).toBe(202);
+      const release = (await app.inject({ url: `/v1/campaigns/demo/estimates?question=${questionId}`, headers: { authorization: `Bearer ${READ}` } })).json();
+      expect(release.cells[0]).toMatchObject({ n: 60, suppressed: false });
+      if (questionId === 'sleep') expect(Number.isFinite(release.cells[0].mean.estimate)).toBe(true);
+      else expect(release.cells[0].values.length).toBe(questionId === 'fever' ? 2 : 4);
+    }
+    await app.close();
+  });
+});
