@@ -25,7 +25,6 @@ export { SymmetricUnaryEncoding, type SueOptions } from './mechanisms/sue.ts';
 export { OptimizedUnaryEncoding, type OueOptions } from './mechanisms/oue.ts';
 export { OLH_MAX_G, OptimizedLocalHashing, xxh32Uint32, type OlhOptions, type OlhReport } from './mechanisms/olh.ts';
 export { HadamardResponse, fastWalshHadamard, type HadamardOptions } from './mechanisms/hadamard.ts';
-export * from './exact/upward-ratio.ts';
 export {
   Rappor,
   RAPPOR_MAX_COHORTS,
@@ -47,6 +46,7 @@ export {
   type RapporProbabilities,
   type RapporShape,
 } from './mechanisms/rappor-estimate.ts';
+export * from './exact/upward-ratio.ts';
 export {
   buildCandidateMap,
   decodeRappor,
@@ -68,3 +68,4 @@ export * from './wire/validate.ts';
 export { issuePath, issuesToError } from './wire/issues.ts';
 export { roundUpEpsilon, shuffleAmplifiedEpsilon, shuffleMaxLocalEpsilon, type ShuffleAmplification, type ShuffleInput } from './shuffle.ts';
 export * from './aggregate/index.ts';
+export { olhHashRange, scoreMechanism, scoreMechanisms, selectMechanism, SELECTION_ORDER, type MechanismScore, type SelectableMechanism, type SelectOptions } from './select.ts';
