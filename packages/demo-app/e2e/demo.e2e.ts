@@ -27,8 +27,9 @@ const PATIENTS: Patient[] = [
   { symptoms: [], pain: 7, lowMood: false, medication: '' },
 ];
 
-async function checkIn(page: Page, patient: Patient): Promise<void> {
+async function checkIn(page: Page, patient: Patient, screenshots: boolean): Promise<void> {
   await page.goto('/#/patient');
+  if (screenshots) await page.screenshot({ path: join(artifacts, 'patient-consent.png') });
   await page.getByTestId('opt-in').click();
   await expect(page.getByTestId('explain-symptoms')).toBeVisible();
   for (const code of patient.symptoms) await page.getByTestId(`symptom-${code}`).check();
@@ -48,7 +49,7 @@ test('patients check in, the simulator sends a clinic, the dashboard intervals c
   for (const [i, patient] of PATIENTS.entries()) {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await checkIn(page, patient);
+    await checkIn(page, patient, i === 0);
     if (i === 0) await page.screenshot({ path: join(artifacts, 'patient-view.png'), fullPage: true });
     await context.close();
   }
@@ -86,6 +87,7 @@ test('patients check in, the simulator sends a clinic, the dashboard intervals c
   }
   console.log(`intervals checked:\n  ${checked.join('\n  ')}`);
   await page.screenshot({ path: join(artifacts, 'dashboard.png'), fullPage: true });
+  await page.screenshot({ path: join(artifacts, 'dashboard-top.png') });
 
   await page.goto('/#/tradeoffs');
   await expect(page.getByTestId('small-clinic')).toBeVisible();

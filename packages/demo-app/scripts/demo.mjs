@@ -21,7 +21,7 @@ console.log(`
   Patient view  ${stack.appUrl}/#/patient      Dashboard  ${stack.appUrl}/#/dashboard
   Simulator     ${stack.appUrl}/#/simulator    Trade-offs ${stack.appUrl}/#/tradeoffs
 
-  Demo tokens (public, for this demo only): read token demo-read-token-not-a-secret, ingest key demo-ingest-key.
+  Demo tokens (public, for this demo only): admin demo-admin-token-not-a-secret, read demo-read-token-not-a-secret.
   Press Ctrl-C to stop both.
 `);
 let stopping = false;

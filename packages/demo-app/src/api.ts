@@ -16,11 +16,10 @@ export interface ValueEstimate {
   ci95: [number, number];
 }
 
-export interface Amplification {
-  epsilon: number;
-  delta: number;
-  amplified: boolean;
-}
+/** Central (ε, δ) after shuffling (core's shuffleAmplifiedEpsilon), or why it does not apply. */
+export type Amplification =
+  | { applicable: true; epsilon: number; delta: number; epsilon0: number; n: number }
+  | { applicable: false; reason: string; epsilon0: number; n: number; delta: number };
 
 export interface CellRelease {
   period: string;
@@ -30,9 +29,8 @@ export interface CellRelease {
   values?: ValueEstimate[];
   mean?: { estimate: number; standardError: number; ci95: [number, number] };
   amplification?: Amplification;
-  /** RAPPOR decoding extras, when the collector provides them. */
-  unexplained?: number;
-  [extra: string]: unknown;
+  /** RAPPOR: decoding against the campaign's candidates. */
+  decoding?: { zThreshold: number; detected: string[]; unexplainedMass: number; backgroundShare: number };
 }
 
 export interface EstimateRelease {
@@ -88,8 +86,9 @@ export interface IngestResult {
 
 /** POSTs one batch as text/plain JSON (a "simple" CORS request: no preflight), like the SDK does. */
 export async function postBatch(batch: unknown, signal?: AbortSignal): Promise<IngestResult> {
-  // The ingest key goes in the query string: a custom header would make the request non-simple.
-  const response = await fetch(`${collectorUrl}/v1/reports?key=${encodeURIComponent(ingestKey)}`, {
+  // An ingest key goes in the query string: a custom header would make the request non-simple.
+  const query = ingestKey === undefined ? '' : `?key=${encodeURIComponent(ingestKey)}`;
+  const response = await fetch(`${collectorUrl}/v1/reports${query}`, {
     method: 'POST',
     headers: { 'content-type': 'text/plain;charset=UTF-8' },
     body: JSON.stringify(batch),

@@ -1,10 +1,9 @@
 /**
- * Entry point: wires the four views to the router. The patient client is created lazily, on the
+ * Entry point: wires the four views to the router. The SDK client is created lazily, on the
  * first visit to the patient view, so the dashboard never starts the SDK's worker.
  */
 import './styles.css';
-import { createPatientClient } from './sdk-client.ts';
-import type { PatientClient } from './patient-client.ts';
+import { createPatientClient, type PatientClient } from './patient-client.ts';
 import { startRouter } from './router.ts';
 import { dashboardView } from './views/dashboard.ts';
 import { patientView } from './views/patient.ts';

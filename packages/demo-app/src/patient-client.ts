@@ -1,42 +1,27 @@
 /**
- * What the patient view needs from the SDK, as one small interface. `createPatientClient()`
- * returns the implementation backed by @practical-privacy/sdk (worker, IndexedDB, ledger,
- * outbox); the view never touches a mechanism itself.
+ * The patient view's privacy engine: @practical-privacy/sdk's client (Web Worker, IndexedDB
+ * ledger and outbox, memoized permanent responses, delivery with retries). The campaign is
+ * fetched from the collector, as a patient portal would, and checked against this app's caps.
  */
-export interface Explanation {
-  questionId: string;
-  /** One or two sentences a patient can read. */
-  text: string;
-  epsilon: number;
-  /** Probability that the report carries the true answer (simplest reading of the mechanism). */
-  truthProbability?: number;
-}
+import { createClient, DEFAULT_CAPS, type Client } from '@practical-privacy/sdk';
+import { campaign } from './campaign.ts';
+import { collectorUrl } from './config.ts';
 
-export interface Receipt {
-  questionId: string;
-  reportId: string;
-  epsilonSpent: number;
-  /** ε left for this question in the current period, if the client tracks it. */
-  remaining: number;
-  explanation: string;
-}
+export type PatientClient = Client;
 
-export interface BudgetLine {
-  questionId: string;
-  period: string;
-  spent: number;
-  cap: number;
-  remaining: number;
-}
+/**
+ * The app's caps are the SDK defaults (DESIGN.md: restricted 0.5, high 1, moderate 2, low 4 per
+ * report; 8 per day, 24 per week). One check-in costs about 6.1, so a second one the same day is
+ * refused with BUDGET_EXCEEDED — visible in the receipt.
+ */
+export const APP_CAPS = DEFAULT_CAPS;
 
-export interface PatientClient {
-  readonly kind: string;
-  consented(): Promise<boolean>;
-  optIn(): Promise<void>;
-  optOut(): Promise<void>;
-  explain(questionId: string): Promise<Explanation>;
-  report(questionId: string, answer: unknown): Promise<Receipt>;
-  budget(): Promise<BudgetLine[]>;
-  /** Sends what is queued now (the SDK otherwise sends on a schedule). */
-  flush(): Promise<void>;
+export function createPatientClient(): Promise<PatientClient> {
+  return createClient({
+    collectorUrl,
+    campaignId: campaign.id,
+    caps: APP_CAPS,
+    // The demo shows the round trip; a portal would keep the SDK's default schedule.
+    flushIntervalMs: 2_000,
+  });
 }

@@ -1,10 +1,11 @@
 /**
- * Horizontal bars with 95% whiskers (one bar per category or item), drawn with uPlot, plus an
- * optional "truth" tick when a simulation knows the true value. Horizontal so that long labels
- * ("Shortness of breath") stay readable on a phone.
+ * Horizontal bars with 95% whiskers (one bar per category or item), drawn with uPlot, plus a
+ * "truth" marker when a simulation knows the true value. Horizontal so that long labels
+ * ("Shortness of breath") stay readable on a phone; first value at the top.
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { legend } from './legend.ts';
 
 export interface IntervalBar {
   label: string;
@@ -18,24 +19,24 @@ const BAR = '#3a6ea5';
 const WHISKER = '#1d2733';
 const TRUTH = '#c2410c';
 
-export function intervalBarChart(container: HTMLElement, bars: IntervalBar[], options: { max?: number; format?: (x: number) => string } = {}): () => void {
+export function intervalBarChart(container: HTMLElement, bars: IntervalBar[], options: { format?: (x: number) => string } = {}): () => void {
   const format = options.format ?? ((x: number) => `${Math.round(x * 100)}%`);
   const xs = bars.map((_, i) => i);
-  const estimates = bars.map((b) => b.estimate);
   const hasTruth = bars.some((b) => b.truth !== undefined);
-  const truths = bars.map((b) => b.truth ?? null);
-  const top = Math.max(options.max ?? 0, ...bars.map((b) => b.high), ...bars.map((b) => b.truth ?? 0)) || 1;
+  const top = Math.max(...bars.map((b) => b.high), ...bars.map((b) => b.truth ?? 0), 0.01);
 
-  const drawWhiskers = (u: uPlot): void => {
+  // Whiskers and truth markers are drawn on the canvas after the bars (canvas pixels).
+  const drawOverlay = (u: uPlot): void => {
     const ctx = u.ctx;
+    const px = devicePixelRatio;
     ctx.save();
-    ctx.strokeStyle = WHISKER;
-    ctx.lineWidth = 2 * devicePixelRatio;
-    const cap = 6 * devicePixelRatio;
     bars.forEach((bar, i) => {
       const y = u.valToPos(i, 'x', true);
       const x0 = u.valToPos(Math.max(0, bar.low), 'y', true);
       const x1 = u.valToPos(bar.high, 'y', true);
+      const cap = 6 * px;
+      ctx.strokeStyle = WHISKER;
+      ctx.lineWidth = 2 * px;
       ctx.beginPath();
       ctx.moveTo(x0, y);
       ctx.lineTo(x1, y);
@@ -44,36 +45,47 @@ export function intervalBarChart(container: HTMLElement, bars: IntervalBar[], op
       ctx.moveTo(x1, y - cap);
       ctx.lineTo(x1, y + cap);
       ctx.stroke();
+      if (bar.truth !== undefined) {
+        const xt = u.valToPos(bar.truth, 'y', true);
+        const r = 5 * px;
+        ctx.fillStyle = TRUTH;
+        ctx.strokeStyle = '#ffffff';
+        ctx.lineWidth = 1.5 * px;
+        ctx.beginPath();
+        ctx.moveTo(xt, y - r);
+        ctx.lineTo(xt + r, y);
+        ctx.lineTo(xt, y + r);
+        ctx.lineTo(xt - r, y);
+        ctx.closePath();
+        ctx.fill();
+        ctx.stroke();
+      }
     });
     ctx.restore();
   };
 
-  const series: uPlot.Series[] = [
-    {},
-    { label: 'Estimate', fill: `${BAR}99`, stroke: BAR, width: 1, paths: uPlot.paths.bars!({ size: [0.6, 40] }), points: { show: false }, value: (_u, v) => (v == null ? '–' : format(v)) },
-  ];
-  if (hasTruth) series.push({ label: 'Simulated truth', stroke: TRUTH, width: 0, paths: () => null, points: { show: true, size: 11, fill: TRUTH, stroke: '#fff', width: 2 }, value: (_u, v) => (v == null ? '–' : format(v)) });
-
-  const height = Math.max(160, 38 * bars.length + 60);
+  const height = Math.max(140, 34 * bars.length + 50);
+  const labelWidth = Math.min(140, Math.max(60, 7.5 * Math.max(...bars.map((b) => b.label.length))));
+  const size = () => ({ width: Math.max(260, container.clientWidth), height });
   const plot = new uPlot(
     {
-      width: Math.max(280, container.clientWidth),
-      height,
-      legend: { show: hasTruth },
+      ...size(),
+      legend: { show: false },
       cursor: { show: false },
-      scales: { x: { time: false, ori: 1, dir: 1, range: [-0.6, bars.length - 0.4] }, y: { ori: 0, range: [0, top * 1.05] } },
+      scales: { x: { time: false, ori: 1, dir: -1, range: [-0.6, bars.length - 0.4] }, y: { ori: 0, range: [0, top * 1.08] } },
       axes: [
-        { side: 3, values: (_u, splits) => splits.map((i) => (Number.isInteger(i) ? (bars[i]?.label ?? '') : '')), splits: () => xs, size: 130, gap: 6, grid: { show: false }, ticks: { show: false } },
-        { side: 2, values: (_u, splits) => splits.map(format), grid: { stroke: '#e5e7eb' } },
+        { side: 3, splits: () => xs, values: (_u, splits) => splits.map((i) => bars[i]?.label ?? ''), size: labelWidth, gap: 4, grid: { show: false }, ticks: { show: false } },
+        { side: 2, values: (_u, splits) => splits.map(format), grid: { stroke: '#e5e7eb' }, size: 36 },
       ],
-      series,
-      hooks: { draw: [drawWhiskers] },
+      series: [{}, { label: 'Estimate', fill: `${BAR}aa`, stroke: BAR, width: 1, paths: uPlot.paths.bars!({ size: [0.6, 36] }), points: { show: false } }],
+      hooks: { draw: [drawOverlay] },
     },
-    (hasTruth ? [xs, estimates, truths] : [xs, estimates]) as uPlot.AlignedData,
+    [xs, bars.map((b) => b.estimate)],
     container,
   );
   plot.root.setAttribute('aria-hidden', 'true');
-  const resize = (): void => plot.setSize({ width: Math.max(280, container.clientWidth), height });
+  container.append(legend([['bar', 'estimate'], ['whisker', '95% interval'], ...(hasTruth ? ([['truth-dot', 'simulated truth']] as const) : [])]));
+  const resize = (): void => plot.setSize(size());
   window.addEventListener('resize', resize);
   return () => {
     window.removeEventListener('resize', resize);

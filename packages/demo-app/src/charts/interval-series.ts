@@ -4,6 +4,7 @@
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { legend } from './legend.ts';
 
 export interface SeriesPoint {
   /** UTC day, YYYY-MM-DD. */
@@ -37,8 +38,10 @@ export function intervalSeriesChart(
   const height = 220;
   const plot = new uPlot(
     {
-      width: Math.max(280, container.clientWidth),
+      width: Math.max(260, container.clientWidth),
       height,
+      legend: { show: false },
+      cursor: { show: false },
       scales: { x: { time: true }, y: options.range === undefined ? {} : { range: options.range } },
       axes: [{ space: 60 }, { values: (_u, splits) => splits.map(format), size: 56 }],
       series,
@@ -49,7 +52,8 @@ export function intervalSeriesChart(
     container,
   );
   plot.root.setAttribute('aria-hidden', 'true');
-  const resize = (): void => plot.setSize({ width: Math.max(280, container.clientWidth), height });
+  container.append(legend([['line', 'estimate per day'], ['band', '95% interval'], ...(options.truth === undefined ? [] : ([['truth-line', 'simulated truth']] as const))]));
+  const resize = (): void => plot.setSize({ width: Math.max(260, container.clientWidth), height });
   window.addEventListener('resize', resize);
   return () => {
     window.removeEventListener('resize', resize);

@@ -80,7 +80,11 @@ function metaLine(release: EstimateRelease, total: CellRelease | undefined): HTM
       'div',
       {},
       h('dt', {}, 'shuffle-amplified'),
-      h('dd', {}, amplified?.amplified ? `ε = ${formatNumber(amplified.epsilon)}, δ = ${amplified.delta.toExponential(0)}` : 'no amplification claimed'),
+      h(
+        'dd',
+        { 'data-testid': `amplified-${release.question}`, title: amplified?.applicable === false ? amplified.reason : undefined },
+        amplified === undefined ? '–' : amplified.applicable ? `ε = ${formatNumber(amplified.epsilon)}, δ = ${amplified.delta.toExponential(0)}` : 'not claimed (n too small for this ε)',
+      ),
     ),
   );
 }
@@ -141,7 +145,7 @@ async function questionSection(question: Question, truth: RealizedTruth | undefi
         { testId: `table-${question.id}` },
       ),
     );
-    section.append(...dailySeries(question, daily, (c) => c.mean, truthMean, (x) => formatNumber(x, 1), [painQuestion.domain.low, painQuestion.domain.high]));
+    section.append(...dailySeries(question, daily, (c) => c.mean, truthMean, (x) => formatNumber(x, 1)));
   } else if (cell.values !== undefined) {
     const values = question.type === 'boolean' ? cell.values.filter((v) => v.value === 'true') : cell.values;
     const bars: IntervalBar[] = values.map((v) => ({ label: displayValue(question, v.value), estimate: v.estimate, low: v.ci95[0], high: v.ci95[1], truth: truthFor(question, truth, v.value) }));
@@ -161,7 +165,17 @@ async function questionSection(question: Question, truth: RealizedTruth | undefi
         { testId: `table-${question.id}` },
       ),
     );
-    if (typeof cell.unexplained === 'number') section.append(h('p', { class: 'muted small' }, `Mass not explained by the candidate list: ${formatPercent(cell.unexplained)}.`));
+    if (cell.decoding !== undefined) {
+      const d = cell.decoding;
+      section.append(
+        h(
+          'p',
+          { class: 'small', 'data-testid': 'decoding' },
+          `Detected (significant at z > ${formatNumber(d.zThreshold, 2)}): ${d.detected.length === 0 ? 'none' : d.detected.join(', ')}. `,
+          `Share not explained by the candidate list: ${formatPercent(d.unexplainedMass)}.`,
+        ),
+      );
+    }
     if (question.type !== 'string') {
       const first = values[0];
       if (first !== undefined) {

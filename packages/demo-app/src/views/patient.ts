@@ -4,8 +4,10 @@
  * receipt lists what was sent (report ids and ε, never the answers) and the budget left today.
  */
 import { campaign, medicationCandidates, medicationQuestion, moodQuestion, painQuestion, symptomItems, symptomLabel, symptomsQuestion, TIER_DESCRIPTIONS, type Question } from '../campaign.ts';
+import { utcDay } from '@practical-privacy/core';
 import { announce, formatNumber, h } from '../dom.ts';
-import type { PatientClient, Receipt } from '../patient-client.ts';
+import type { FlushResult, Receipt } from '@practical-privacy/sdk';
+import type { PatientClient } from '../patient-client.ts';
 import type { View } from '../router.ts';
 
 export function patientView(getClient: () => Promise<PatientClient>): View {
@@ -58,7 +60,12 @@ function tierBadge(question: Question): HTMLElement {
 
 async function privacyNote(client: PatientClient, question: Question): Promise<HTMLElement> {
   const explanation = await client.explain(question.id);
-  return h('p', { class: 'privacy-note', id: `privacy-${question.id}`, 'data-testid': `explain-${question.id}` }, h('span', { 'aria-hidden': 'true' }, '🔒 '), explanation.text, ` (ε = ${formatNumber(explanation.epsilon)})`);
+  return h(
+    'p',
+    { class: 'privacy-note', id: `privacy-${question.id}`, 'data-testid': `explain-${question.id}` },
+    h('span', { class: 'privacy-label' }, 'Privacy: '),
+    explanation.text,
+  );
 }
 
 async function renderForm(body: HTMLElement, client: PatientClient): Promise<void> {
@@ -130,31 +137,36 @@ async function renderForm(body: HTMLElement, client: PatientClient): Promise<voi
     submit.disabled = true;
     status.replaceChildren(h('p', { class: 'muted' }, 'Scrambling and queuing your answers…'));
     const answers: Array<[string, unknown]> = [
-      [symptomsQuestion.id, symptomBoxes.filter((b) => b.checked).map((b) => Number(b.value))],
+      [symptomsQuestion.id, symptomBoxes.filter((b) => b.checked).map((b) => symptomItems[Number(b.value)]!.code)],
       [painQuestion.id, Number(pain.value)],
       [moodQuestion.id, moodYes.checked],
     ];
     if (medication.value.trim() !== '') answers.push([medicationQuestion.id, medication.value.trim().toLowerCase()]);
-    const receipts: Receipt[] = [];
+    const receipts: Array<[string, Receipt]> = [];
     const errors: string[] = [];
     for (const [questionId, answer] of answers) {
       try {
-        receipts.push(await client.report(questionId, answer));
+        receipts.push([questionId, await client.report(questionId, answer)]);
       } catch (error) {
         const code = (error as { code?: string }).code;
         errors.push(`${questionId}: ${code === undefined ? '' : `${code} — `}${(error as Error).message}`);
       }
     }
+    // The SDK sends on a schedule; the demo flushes at once so the dashboard can show the reports.
+    let delivery: FlushResult | undefined;
     try {
-      await client.flush();
+      delivery = await client.flush();
     } catch (error) {
-      errors.push(`delivery: ${(error as Error).message} (the answers stay queued and will be retried)`);
+      errors.push(`delivery: ${(error as Error).message} (the reports stay queued and will be retried)`);
     }
-    status.replaceChildren(await receiptCard(client, receipts, errors));
+    status.replaceChildren(receiptCard(receipts, errors, delivery));
+    budgetSection.replaceChildren(budgetHeading, await budgetTable(client));
     announce(errors.length === 0 ? 'Check-in sent. Your privacy receipt is below.' : 'Some answers were not sent. See the details below.');
     submit.disabled = false;
   });
 
+  const budgetHeading = h('h2', { id: 'budget-title' }, 'Your privacy budget today');
+  const budgetSection = h('section', { class: 'card', 'aria-labelledby': 'budget-title' }, budgetHeading, await budgetTable(client));
   const optOut = h('button', { type: 'button', class: 'secondary', 'data-testid': 'opt-out' }, 'Stop and erase my data');
   optOut.addEventListener('click', async () => {
     await client.optOut();
@@ -163,36 +175,59 @@ async function renderForm(body: HTMLElement, client: PatientClient): Promise<voi
     renderConsent(body, client);
   });
 
-  body.append(form, h('section', { class: 'card', 'aria-labelledby': 'budget-title' }, h('h2', { id: 'budget-title' }, 'Your privacy budget today'), await budgetTable(client)), h('p', { class: 'muted small' }, `Privacy engine: ${client.kind}.`), optOut);
+  body.append(form, budgetSection, optOut);
 }
 
 async function budgetTable(client: PatientClient): Promise<HTMLElement> {
-  const lines = await client.budget();
-  if (lines.length === 0) return h('p', { class: 'muted' }, 'Nothing spent yet.');
+  const summary = await client.budget();
+  const today = `day:${utcDay(new Date())}`;
+  const spentToday = (questionId: string) => summary.lines.filter((l) => l.questionId === questionId && l.window === today).reduce((a, l) => a + l.spent, 0);
   return h(
-    'table',
-    { class: 'data-table', 'data-testid': 'budget' },
-    h('caption', { class: 'visually-hidden' }, 'Privacy budget per question'),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Question'), h('th', { scope: 'col', class: 'num' }, 'ε spent'), h('th', { scope: 'col', class: 'num' }, 'ε left'))),
-    h('tbody', {}, ...lines.map((line) => h('tr', {}, h('th', { scope: 'row' }, line.questionId), h('td', { class: 'num' }, formatNumber(line.spent)), h('td', { class: 'num' }, formatNumber(line.remaining))))),
+    'div',
+    { 'data-testid': 'budget' },
+    h(
+      'table',
+      { class: 'data-table' },
+      h('caption', {}, 'Spent today, per question'),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Question'), h('th', { scope: 'col', class: 'num' }, 'ε spent today'))),
+      h('tbody', {}, ...campaign.questions.map((q) => h('tr', {}, h('th', { scope: 'row' }, q.label ?? q.id), h('td', { class: 'num' }, formatNumber(spentToday(q.id)))))),
+    ),
+    h(
+      'table',
+      { class: 'data-table' },
+      h('caption', {}, 'Left for this check-in campaign'),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Period'), h('th', { scope: 'col', class: 'num' }, 'ε left'), h('th', { scope: 'col', class: 'num' }, 'cap'))),
+      h(
+        'tbody',
+        {},
+        h('tr', {}, h('th', { scope: 'row' }, 'today'), h('td', { class: 'num', 'data-testid': 'budget-left-today' }, formatNumber(Math.max(0, summary.remaining.day))), h('td', { class: 'num' }, formatNumber(summary.caps.perDay))),
+        h('tr', {}, h('th', { scope: 'row' }, 'this week'), h('td', { class: 'num' }, formatNumber(Math.max(0, summary.remaining.week))), h('td', { class: 'num' }, formatNumber(summary.caps.perWeek))),
+        h('tr', {}, h('th', { scope: 'row' }, 'lifetime'), h('td', { class: 'num' }, formatNumber(Math.max(0, summary.remaining.lifetime))), h('td', { class: 'num' }, formatNumber(summary.caps.lifetime))),
+      ),
+    ),
   );
 }
 
-async function receiptCard(client: PatientClient, receipts: Receipt[], errors: string[]): Promise<HTMLElement> {
+function receiptCard(receipts: Array<[string, Receipt]>, errors: string[], delivery: FlushResult | undefined): HTMLElement {
   return h(
     'section',
     { class: 'card receipt', 'aria-labelledby': 'receipt-title', 'data-testid': 'receipt' },
     h('h2', { id: 'receipt-title', tabindex: '-1' }, 'Privacy receipt'),
-    h('p', {}, 'What left this device: scrambled reports only. Your answers themselves were not stored or sent.'),
+    h('p', {}, 'Only scrambled reports leave this device. Your answers themselves are not stored or sent.'),
     h(
       'ul',
       { class: 'receipt-list' },
-      ...receipts.map((r) =>
-        h('li', {}, h('strong', {}, r.questionId), ` — report ${r.reportId.slice(0, 8)}…, ε spent ${formatNumber(r.epsilonSpent)}, ε left today ${formatNumber(r.remaining)}`, h('br'), h('span', { class: 'muted small' }, r.explanation)),
+      ...receipts.map(([questionId, r]) =>
+        h(
+          'li',
+          {},
+          h('strong', {}, questionId),
+          ` — report ${r.reportId.slice(0, 8)}…, ε spent ${formatNumber(r.epsilonSpent)}`,
+          r.memoized ? h('span', { class: 'muted small' }, ' · permanent scrambled answer reused: repeating this answer reveals nothing new') : null,
+        ),
       ),
     ),
+    delivery === undefined ? null : h('p', { class: 'small', 'data-testid': 'delivery' }, delivery.pending === 0 ? `Delivered to the clinic's collector.` : `${delivery.sent} sent now; ${delivery.pending} still queued on this device (sent automatically when the collector is reachable).`),
     errors.length === 0 ? null : h('div', { class: 'error', role: 'alert' }, h('p', {}, 'Not sent:'), h('ul', {}, ...errors.map((e) => h('li', {}, e)))),
-    h('h3', {}, 'Budget left today'),
-    await budgetTable(client),
   );
 }

@@ -10,7 +10,8 @@ import { empiricalHalfWidth, trialsFor, type TradeoffQuestion } from '../sim/emp
 import { predictedHalfWidth, QUESTIONS } from './tradeoff-model.ts';
 
 function formatWidth(question: TradeoffQuestion, x: number): string {
-  return QUESTIONS[question].unit === 'share' ? `± ${formatNumber(x * 100, 1)} points` : `± ${formatNumber(x, 2)}`;
+  if (QUESTIONS[question].unit === 'share') return x >= 1 ? '± >100 points (nothing learned)' : `± ${formatNumber(x * 100, 1)} points`;
+  return x >= 10 ? '± >10 (nothing learned)' : `± ${formatNumber(x, 2)}`;
 }
 
 export function tradeoffsView(): View {
