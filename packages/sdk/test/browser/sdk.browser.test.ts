@@ -1,0 +1,113 @@
+/**
+ * The SDK in Debian's Chromium: the real module worker runs the encoding, IndexedDB holds the state,
+ * and reports reach a real HTTP endpoint. Every store and every request body is inspected for raw
+ * answers.
+ */
+import { beforeEach, describe, expect, inject, it } from 'vitest';
+import { openDB } from 'idb';
+import { isPrivacyError, type CampaignInput } from '@practical-privacy/core';
+import { createClient, type ClientOptions } from '../../src/index.ts';
+
+const collectorUrl = inject('collectorUrl');
+const RAW = { string: 'migraine-with-aura-zq7', categorical: 'nausea-cat-x9' };
+const campaign: CampaignInput = {
+  id: 'symptoms',
+  version: 1,
+  title: 'Daily symptoms',
+  questions: [
+    { id: 'fever', prompt: 'Fever today?', type: 'boolean', tier: 'low', epsilon: 1 },
+    {
+      id: 'symptom',
+      prompt: 'Main symptom',
+      type: 'categorical',
+      tier: 'moderate',
+      epsilon: 1,
+      domain: { categories: [{ code: 'headache', label: 'Headache' }, { code: RAW.categorical, label: 'Nausea' }, { code: 'none', label: 'None' }] },
+    },
+    { id: 'meds', prompt: 'Medications', type: 'multiselect', tier: 'low', epsilon: 2, domain: { items: [{ code: 'a', label: 'A' }, { code: 'b', label: 'B' }], maxItems: 2 } },
+    { id: 'pain', prompt: 'Pain', type: 'numeric', tier: 'low', epsilon: 1, domain: { low: 0, high: 10 } },
+    { id: 'diagnosis', prompt: 'Diagnosis', type: 'string', tier: 'moderate', epsilon: 1.1, domain: { candidates: ['migraine', 'flu'], rappor: { k: 16, h: 2, m: 4, f: 0.5, p: 0.5, q: 0.75 } } },
+  ],
+};
+
+let dbCounter = 0;
+const options = (extra: Partial<ClientOptions> = {}): ClientOptions => ({ collectorUrl, campaign, dbName: `pp-browser-${Date.now()}-${++dbCounter}`, flushIntervalMs: 60_000, baseBackoffMs: 20, maxBackoffMs: 100, ...extra });
+const control = (path: string) => fetch(`${collectorUrl}${path}`, { method: 'POST' });
+const recorded = async () => (await (await fetch(`${collectorUrl}/recorded`)).json()) as { bodies: Array<{ contentType: string; body: string }>; accepted: string[] };
+
+async function dumpDatabase(name: string): Promise<string> {
+  const db = await openDB(name);
+  const out: string[] = [];
+  for (const store of Array.from(db.objectStoreNames)) out.push(JSON.stringify(await db.getAll(store)), JSON.stringify(await db.getAllKeys(store)));
+  const secret = await db.get('meta', 'secret');
+  db.close();
+  if (secret !== undefined) expect((secret as CryptoKey).extractable).toBe(false);
+  return out.join('\n');
+}
+
+beforeEach(async () => {
+  await control('/reset');
+});
+
+describe('SDK in Chromium', () => {
+  it('encodes in the worker, survives a restart, delivers once after an offline period, stores and sends nothing raw', async () => {
+    const first = options();
+    const client = await createClient(first);
+    await client.optIn();
+    await control('/offline');
+    const ids: string[] = [];
+    for (const [q, a] of [['fever', true], ['symptom', RAW.categorical], ['meds', ['a']], ['pain', 4], ['diagnosis', RAW.string]] as const) {
+      ids.push((await client.report(q, a)).reportId);
+    }
+    const offlineFlush = await client.flush();
+    expect(offlineFlush.sent).toBe(0);
+    client.close();
+
+    // A fresh worker and client over the same database: consent, ledger and outbox are still there.
+    const again = await createClient(first);
+    expect(await again.consented()).toBe(true);
+    const budget = await again.budget();
+    expect(budget.spent.lifetime).toBeGreaterThan(5);
+    await control('/online');
+    const flushed = await again.flush();
+    expect(flushed.sent).toBe(ids.length);
+    expect((await again.flush()).sent).toBe(0);
+    const seen = await recorded();
+    expect(seen.accepted.sort()).toEqual([...ids].sort());
+    for (const { contentType, body } of seen.bodies) {
+      expect(contentType).toMatch(/^text\/plain/);
+      expect(body).not.toContain(RAW.string);
+      expect(body).not.toContain(RAW.categorical);
+    }
+    const dump = await dumpDatabase(first.dbName!);
+    expect(dump).not.toContain(RAW.string);
+    expect(dump).not.toContain(RAW.categorical);
+    again.close();
+  });
+
+  it('refuses the report that would exceed a cap and a campaign asking for too much ε', async () => {
+    const client = await createClient(options({ caps: { perDay: 1.5 } }));
+    await client.optIn();
+    await client.report('fever', true);
+    const refused = await client.report('pain', 3).catch((e: unknown) => e);
+    expect(isPrivacyError(refused, 'BUDGET_EXCEEDED')).toBe(true);
+    client.close();
+    const tooMuch = await createClient(options({ caps: { perReport: { low: 0.5 } } })).catch((e: unknown) => e);
+    expect(isPrivacyError(tooMuch, 'TIER_CAP_EXCEEDED')).toBe(true);
+  });
+
+  it('opt-out leaves no data behind', async () => {
+    const opts = options();
+    const client = await createClient(opts);
+    await client.optIn();
+    await client.report('diagnosis', RAW.string);
+    await client.report('symptom', RAW.categorical);
+    await client.optOut();
+    const db = await openDB(opts.dbName!);
+    for (const store of ['ledger', 'memo', 'outbox']) expect(await db.count(store)).toBe(0);
+    expect(await db.getAllKeys('meta')).toEqual(['consent']);
+    db.close();
+    expect(await client.consented()).toBe(false);
+    client.close();
+  });
+});

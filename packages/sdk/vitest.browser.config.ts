@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+import { playwright } from '@vitest/browser-playwright';
+
+// Real-browser suite in Debian's Chromium (browsers are not downloaded: PP_CHROMIUM_PATH).
+const executablePath = process.env.PP_CHROMIUM_PATH ?? '/usr/bin/chromium';
+const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export default defineConfig({
+  resolve: { conditions: ['@practical-privacy/source'] },
+  worker: { format: 'es' },
+  optimizeDeps: { include: ['comlink', 'idb', 'fast-check'] },
+  test: {
+    include: ['test/browser/**/*.browser.test.ts'],
+    globalSetup: ['test/browser/collector-stub.ts'],
+    testTimeout: 60_000,
+    browser: {
+      enabled: true,
+      headless: true,
+      provider: playwright({ launchOptions: { executablePath, args } }),
+      instances: [{ browser: 'chromium' }],
+    },
+  },
+});
