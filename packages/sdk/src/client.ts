@@ -15,6 +15,7 @@ import type { BudgetSummary, Explanation, Receipt, WorkerApi, WorkerConfig } fro
 import type { FlushResult, TransportEvent } from './worker/transport.ts';
 import { unwrap, type Result } from './worker/errors.ts';
 import { createSdkWorker } from './create-worker.ts';
+import { reportsUrl } from './reports-url.ts';
 
 export interface ClientOptions extends WorkerConfig {
   /** Start-up handshake timeout (ms). */
@@ -106,9 +107,9 @@ export async function createClient(options: ClientOptions): Promise<Client> {
   // Page hide: hand the queued batches to the browser, which sends them after the page is gone.
   // They stay in the outbox until acknowledged, so a later flush may send them again — the collector
   // deduplicates by report id.
-  const onHide = () => {
-    if (typeof document !== 'undefined' && document.visibilityState === 'visible') return;
-    const url = `${config.collectorUrl.replace(/\/$/, '')}/v1/reports`;
+  const onHide = (event: Event) => {
+    if (event.type === 'visibilitychange' && typeof document !== 'undefined' && document.visibilityState !== 'hidden') return;
+    const url = reportsUrl(config.collectorUrl, config.ingestKey);
     for (const body of bodies) {
       const sent = typeof navigator !== 'undefined' && typeof navigator.sendBeacon === 'function' && navigator.sendBeacon(url, body);
       if (!sent) void fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit', headers: { 'content-type': 'text/plain;charset=UTF-8' } }).catch(() => undefined);

@@ -173,3 +173,21 @@ describe('RAPPOR PRR with the non-extractable key', () => {
     expect(() => validateCampaign(campaign)).not.toThrow();
   });
 });
+
+describe('debug mode', () => {
+  it('logs steps but never an answer', async () => {
+    const { createWorkerApi } = await import('../src/worker/api.ts');
+    const { freshDbName } = await import('./fixtures.ts');
+    const lines: string[] = [];
+    const api = createWorkerApi({ log: (line) => lines.push(line) });
+    await api.init({ collectorUrl: 'https://c.test', campaign, dbName: freshDbName(), debug: true, flushIntervalMs: 60_000 });
+    await api.optIn();
+    for (const [q, a] of answers) expect((await api.report(q, a)).ok).toBe(true);
+    expect(lines.length).toBeGreaterThan(answers.length);
+    const all = lines.join('\n');
+    expect(all).not.toContain(RAW.string);
+    expect(all).not.toContain(RAW.categorical);
+    expect(all).not.toContain('7.5');
+    api.close();
+  });
+});

@@ -35,6 +35,8 @@ export const PROTOCOL = 'practical-privacy-worker/1';
 
 export interface WorkerConfig {
   collectorUrl: string;
+  /** The campaign's publishable ingest key, if the collector requires one (sent as `?key=`). */
+  ingestKey?: string;
   /** A campaign defined in code (validated here) … */
   campaign?: unknown;
   /** … or fetched from `${collectorUrl}/v1/campaigns/${campaignId}` (or `campaignUrl`). */
@@ -159,6 +161,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         state?.transport.stop();
         const transport = new Transport(db, {
           collectorUrl: config.collectorUrl,
+          ...(config.ingestKey === undefined ? {} : { ingestKey: config.ingestKey }),
           fetch: doFetch,
           sampler,
           flushIntervalMs: config.flushIntervalMs ?? 30_000,

@@ -9,10 +9,12 @@
  */
 import { RandomSampler } from '@practical-privacy/core';
 import type { SdkDatabase } from '../store/db.ts';
+import { reportsUrl } from '../reports-url.ts';
 import { prepareBatches, type PreparedBatch } from './batches.ts';
 
 export interface TransportOptions {
   collectorUrl: string;
+  ingestKey?: string;
   fetch: typeof fetch;
   sampler: RandomSampler;
   /** Delay from a report being queued to the upload attempt. */
@@ -96,7 +98,7 @@ export class Transport {
   private async post(batch: PreparedBatch): Promise<{ kind: 'sent' | 'dropped' } | { kind: 'retry'; reason: string; retryAfterMs?: number }> {
     let response: Response;
     try {
-      response = await this.options.fetch(`${this.options.collectorUrl.replace(/\/$/, '')}/v1/reports`, {
+      response = await this.options.fetch(reportsUrl(this.options.collectorUrl, this.options.ingestKey), {
         method: 'POST',
         headers: { 'content-type': 'text/plain;charset=UTF-8' },
         body: batch.body,

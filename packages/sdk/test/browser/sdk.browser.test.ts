@@ -110,4 +110,23 @@ describe('SDK in Chromium', () => {
     expect(await client.consented()).toBe(false);
     client.close();
   });
+
+  it('hands queued batches to sendBeacon on pagehide (text/plain, under 60 KB)', async () => {
+    const client = await createClient(options());
+    await client.optIn();
+    const { reportId } = await client.report('symptom', RAW.categorical);
+    dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false }));
+    let seen = await recorded();
+    for (let i = 0; i < 100 && !seen.accepted.includes(reportId); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      seen = await recorded();
+    }
+    expect(seen.accepted).toContain(reportId);
+    for (const { contentType, body } of seen.bodies) {
+      expect(contentType).toMatch(/^text\/plain/);
+      expect(body.length).toBeLessThan(60_000);
+      expect(body).not.toContain(RAW.categorical);
+    }
+    client.close();
+  });
 });
