@@ -4,6 +4,7 @@
  * answers.
  */
 import { beforeEach, describe, expect, inject, it } from 'vitest';
+import { commands } from 'vitest/browser';
 import { openDB } from 'idb';
 import { isPrivacyError, type CampaignInput } from '@practical-privacy/core';
 import { createClient, type ClientOptions } from '../../src/index.ts';
@@ -128,5 +129,13 @@ describe('SDK in Chromium', () => {
       expect(body).not.toContain(RAW.categorical);
     }
     client.close();
+  });
+
+  it('keeps consent, ledger and outbox across a real page reload', async () => {
+    const run = (commands as unknown as { reportThenReload(url: string, campaign: unknown): Promise<{ before: { spent: number; reportId: string }; after: { consented: boolean; spent: number; resent: number } }> }).reportThenReload;
+    const { before, after } = await run(collectorUrl, campaign);
+    expect(before.spent).toBeGreaterThan(0);
+    expect(after).toEqual({ consented: true, spent: before.spent, resent: 1 });
+    expect((await recorded()).accepted).toContain(before.reportId);
   });
 });
