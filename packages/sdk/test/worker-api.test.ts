@@ -191,3 +191,17 @@ describe('debug mode', () => {
     api.close();
   });
 });
+
+describe('concurrency', () => {
+  it('concurrent reports of one answer share one permanent response', async () => {
+    const { api, config } = await setup();
+    await api.optIn();
+    const results = await Promise.all(Array.from({ length: 5 }, () => api.report('symptom', 'headache')));
+    expect(results.every((r) => r.ok)).toBe(true);
+    const db = await openSdkDatabase(config.dbName!);
+    const payloads = new Set((await db.getAll('outbox')).map((r) => JSON.stringify(r.report.payload)));
+    expect(payloads.size).toBe(1);
+    expect(await db.count('memo')).toBe(1);
+    db.close();
+  });
+});

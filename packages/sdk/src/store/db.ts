@@ -10,6 +10,7 @@
  * Migrations are an `if (oldVersion < n)` ladder (idb's convention).
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { PrivacyError } from '@practical-privacy/core';
 import type { BatchReport, EncodedReport } from '@practical-privacy/core';
 
 export const DB_VERSION = 1;
@@ -57,7 +58,8 @@ export interface SdkSchema extends DBSchema {
 export type SdkDatabase = IDBPDatabase<SdkSchema>;
 export const STORE_NAMES = ['meta', 'ledger', 'memo', 'outbox'] as const;
 
-export function openSdkDatabase(name: string = DEFAULT_DB_NAME): Promise<SdkDatabase> {
+export async function openSdkDatabase(name: string = DEFAULT_DB_NAME): Promise<SdkDatabase> {
+  if (typeof indexedDB === 'undefined') throw new PrivacyError('STORAGE_UNAVAILABLE', 'runtime', 'IndexedDB is not available: the SDK needs it for the budget ledger and the outbox');
   return openDB<SdkSchema>(name, DB_VERSION, {
     upgrade(db, oldVersion) {
       if (oldVersion < 1) {

@@ -29,7 +29,7 @@ import { parseAnswer } from './answers.ts';
 import { settle, type Result } from './errors.ts';
 import { permanentResponse } from './rappor-prr.ts';
 import { framed, hmac, loadOrCreateSecret, toHex } from './secret.ts';
-import { Transport, type FlushResult, type TransportEvent } from './transport.ts';
+import { Transport, type FlushResult, type TransportEvent, type TransportOptions } from './transport.ts';
 
 export const PROTOCOL = 'practical-privacy-worker/1';
 
@@ -103,6 +103,7 @@ interface State {
   db: SdkDatabase;
   campaign: Campaign;
   mechanisms: Map<string, AnyMechanism>;
+  transportOptions: TransportOptions;
   transport: Transport;
 }
 
@@ -112,6 +113,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
   const doFetch: typeof fetch = deps.fetch ?? ((...args) => fetch(...args));
   let state: State | undefined;
   let onEvent: (event: TransportEvent) => void = () => undefined;
+  let reportQueue: Promise<unknown> = Promise.resolve();
 
   const log = (message: string) => {
     // Debug logs name questions, ids and ε — never an answer.
@@ -159,7 +161,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         checkCampaignAgainstCaps(campaign, caps, (id) => mechanisms.get(id)!.implementedEpsilon);
         const db = await openSdkDatabase(config.dbName);
         state?.transport.stop();
-        const transport = new Transport(db, {
+        const transportOptions: TransportOptions = {
           collectorUrl: config.collectorUrl,
           ...(config.ingestKey === undefined ? {} : { ingestKey: config.ingestKey }),
           fetch: doFetch,
@@ -169,8 +171,9 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
           baseBackoffMs: config.baseBackoffMs ?? 1_000,
           maxBackoffMs: config.maxBackoffMs ?? 15 * 60_000,
           onEvent: (event) => onEvent(event),
-        });
-        state = { config, caps, db, campaign, mechanisms, transport };
+        };
+        const transport = new Transport(db, transportOptions);
+        state = { config, caps, db, campaign, mechanisms, transportOptions, transport };
         const isIn = await consented(state);
         if (isIn && (await db.count('outbox')) > 0) transport.schedule();
         log(`initialized campaign ${campaign.id} v${campaign.version}, consent ${isIn}`);
@@ -199,58 +202,22 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         const tx = s.db.transaction(STORE_NAMES, 'readwrite');
         await Promise.all([...STORE_NAMES.map((name) => tx.objectStore(name).clear()), tx.done]);
         await s.db.put('meta', false, 'consent');
-        s.transport = new Transport(s.db, { ...transportOptions(s.transport) });
+        s.transport = new Transport(s.db, s.transportOptions);
         log('opted out: secret, memo, ledger and outbox erased');
       });
     },
 
+    /**
+     * Reports run one at a time: two concurrent reports of the same answer must not both draw a
+     * fresh permanent response (that would leak more than the memoized bound).
+     */
     async report(questionId: string, answer: unknown): Promise<Result<Receipt>> {
-      return settle(async () => {
-        const s = ready();
-        await requireConsent(s);
-        const { q, mechanism } = question(s, questionId);
-        const parsed = parseAnswer(q, answer);
-        const day = utcDay(now());
-        const charge = mechanism.implementedEpsilon;
-        checkAllowance(await readSpent(s.db.transaction('ledger').store, s.campaign.id, day), charge, s.caps);
-
-        const secret = await loadOrCreateSecret(s.db);
-        let encoded: EncodedReport;
-        let memo: MemoRow | undefined;
-        let memoized = true;
-        if (q.type === 'string') {
-          const rappor = mechanism as Rappor;
-          const cohort = await cohortOf(s, questionId, rappor.m);
-          const prr = await permanentResponse(rappor, rappor.bloom(parsed.input as string, cohort), secret);
-          encoded = rappor.encodeReport({ cohort, bits: rappor.instantaneousResponse(prr, sampler) });
-        } else {
-          const key = toHex(await hmac(secret, framed(['memo/v1', s.campaign.id, questionId, parsed.canonical])));
-          const fingerprint = `${s.campaign.version}|${mechanism.name}|${mechanism.implementedEpsilon}`;
-          const existing = await s.db.get('memo', key);
-          if (existing !== undefined && existing.fingerprint === fingerprint) {
-            encoded = existing.encoded;
-          } else {
-            encoded = mechanism.encodeReport(mechanism.randomize(parsed.input, sampler));
-            memo = { key, fingerprint, encoded };
-            memoized = false;
-          }
-        }
-        const reportId = newReportId(sampler);
-        const wire = toWireReport({ id: reportId, campaignId: s.campaign.id, campaignVersion: s.campaign.version, questionId, day }, encoded);
-        const { campaignId: _c, campaignVersion: _v, ...report } = wire;
-        const spent = await commitReport(s.db, {
-          campaignId: s.campaign.id,
-          questionId,
-          day,
-          charge,
-          caps: s.caps,
-          outbox: { id: reportId, campaignId: s.campaign.id, campaignVersion: s.campaign.version, report, epsilon: charge, queuedAt: now().getTime() },
-          ...(memo === undefined ? {} : { memo }),
-        });
-        s.transport.schedule();
-        log(`queued report ${reportId} for ${questionId}, ε ${charge}${memoized ? ' (memoized)' : ''}`);
-        return { reportId, epsilonSpent: charge, remaining: remainingOf(spent, s.caps), memoized, persistent: s.config.persistent !== false, explanation: explainText(s, mechanism) };
-      });
+      const run = reportQueue.then(() => reportNow(questionId, answer));
+      reportQueue = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      return run;
     },
 
     async explain(questionId: string): Promise<Result<Explanation>> {
@@ -305,6 +272,55 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
     },
   };
 
+  function reportNow(questionId: string, answer: unknown): Promise<Result<Receipt>> {
+    return settle(async () => {
+      const s = ready();
+      await requireConsent(s);
+      const { q, mechanism } = question(s, questionId);
+      const parsed = parseAnswer(q, answer);
+      const day = utcDay(now());
+      const charge = mechanism.implementedEpsilon;
+      checkAllowance(await readSpent(s.db.transaction('ledger').store, s.campaign.id, day), charge, s.caps);
+
+      const secret = await loadOrCreateSecret(s.db);
+      let encoded: EncodedReport;
+      let memo: MemoRow | undefined;
+      let memoized = true;
+      if (q.type === 'string') {
+        const rappor = mechanism as Rappor;
+        const cohort = await cohortOf(s, questionId, rappor.m);
+        const prr = await permanentResponse(rappor, rappor.bloom(parsed.input as string, cohort), secret);
+        encoded = rappor.encodeReport({ cohort, bits: rappor.instantaneousResponse(prr, sampler) });
+      } else {
+        const key = toHex(await hmac(secret, framed(['memo/v1', s.campaign.id, questionId, parsed.canonical])));
+        const fingerprint = `${s.campaign.version}|${mechanism.name}|${mechanism.implementedEpsilon}`;
+        const existing = await s.db.get('memo', key);
+        if (existing !== undefined && existing.fingerprint === fingerprint) {
+          encoded = existing.encoded;
+        } else {
+          encoded = mechanism.encodeReport(mechanism.randomize(parsed.input, sampler));
+          memo = { key, fingerprint, encoded };
+          memoized = false;
+        }
+      }
+      const reportId = newReportId(sampler);
+      const wire = toWireReport({ id: reportId, campaignId: s.campaign.id, campaignVersion: s.campaign.version, questionId, day }, encoded);
+      const { campaignId: _c, campaignVersion: _v, ...report } = wire;
+      const spent = await commitReport(s.db, {
+        campaignId: s.campaign.id,
+        questionId,
+        day,
+        charge,
+        caps: s.caps,
+        outbox: { id: reportId, campaignId: s.campaign.id, campaignVersion: s.campaign.version, report, epsilon: charge, queuedAt: now().getTime() },
+        ...(memo === undefined ? {} : { memo }),
+      });
+      s.transport.schedule();
+      log(`queued report ${reportId} for ${questionId}, ε ${charge}${memoized ? ' (memoized)' : ''}`);
+      return { reportId, epsilonSpent: charge, remaining: remainingOf(spent, s.caps), memoized, persistent: s.config.persistent !== false, explanation: explainText(s, mechanism) };
+    });
+  }
+
   async function fetchCampaign(config: WorkerConfig): Promise<unknown> {
     if (config.campaignId === undefined && config.campaignUrl === undefined) throw new PrivacyError('PARAMETER_INVALID', 'configuration', 'campaign or campaignId: one is required', { path: 'campaign' });
     const url = config.campaignUrl ?? `${config.collectorUrl.replace(/\/$/, '')}/v1/campaigns/${encodeURIComponent(config.campaignId!)}`;
@@ -321,10 +337,6 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
     const cohort = sampler.uniformInt(m);
     await s.db.put('meta', cohort, key);
     return cohort;
-  }
-
-  function transportOptions(t: Transport) {
-    return (t as unknown as { options: ConstructorParameters<typeof Transport>[1] }).options;
   }
 
   return api;
