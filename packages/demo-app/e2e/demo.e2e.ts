@@ -27,6 +27,35 @@ const PATIENTS: Patient[] = [
   { symptoms: [], pain: 7, lowMood: false, medication: '' },
 ];
 
+/** Moves focus with Tab only until the element with this test id has it: proves keyboard reachability. */
+async function tabTo(page: Page, testId: string): Promise<void> {
+  for (let i = 0; i < 60; i++) {
+    if (await page.evaluate((id) => document.activeElement?.getAttribute('data-testid') === id, testId)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`${testId} is not reachable with the Tab key`);
+}
+
+/** The same check-in with the keyboard alone (Tab, Space, arrow keys, Enter). */
+async function checkInByKeyboard(page: Page, patient: Patient): Promise<void> {
+  await page.goto('/#/patient');
+  await tabTo(page, 'opt-in');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('explain-symptoms')).toBeVisible();
+  for (const code of patient.symptoms) {
+    await tabTo(page, `symptom-${code}`);
+    await page.keyboard.press('Space');
+  }
+  await tabTo(page, 'pain');
+  for (let i = 0; i < patient.pain; i++) await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('pain')).toHaveValue(String(patient.pain));
+  await tabTo(page, patient.lowMood ? 'mood-yes' : 'mood-no');
+  await page.keyboard.press('Space');
+  await tabTo(page, 'submit-checkin');
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('receipt').getByRole('listitem')).toHaveCount(3);
+}
+
 async function checkIn(page: Page, patient: Patient, screenshots: boolean): Promise<void> {
   await page.goto('/#/patient');
   if (screenshots) await page.screenshot({ path: join(artifacts, 'patient-consent.png') });
@@ -49,8 +78,15 @@ test('patients check in, the simulator sends a clinic, the dashboard intervals c
   for (const [i, patient] of PATIENTS.entries()) {
     const context = await browser.newContext();
     const page = await context.newPage();
-    await checkIn(page, patient, i === 0);
-    if (i === 0) await page.screenshot({ path: join(artifacts, 'patient-view.png'), fullPage: true });
+    if (i === PATIENTS.length - 1) await checkInByKeyboard(page, patient);
+    else await checkIn(page, patient, i === 0);
+    if (i === 0) {
+      await page.screenshot({ path: join(artifacts, 'patient-view.png'), fullPage: true });
+      // A second check-in the same day passes the daily cap (8) for every question but the
+      // cheapest: the SDK refuses those before computing anything, and the receipt says so.
+      await page.getByTestId('submit-checkin').click();
+      await expect(page.getByTestId('receipt').getByRole('alert')).toContainText('BUDGET_EXCEEDED');
+    }
     await context.close();
   }
 
