@@ -8,11 +8,13 @@ const args = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 
 export default defineConfig({
   resolve: { conditions: ['@practical-privacy/source'] },
+  ssr: { resolve: { conditions: ['@practical-privacy/source', 'module', 'node', 'development|production'] } },
   worker: { format: 'es' },
   optimizeDeps: { include: ['comlink', 'idb', 'fast-check'] },
   test: {
     include: ['test/browser/**/*.browser.test.ts'],
-    globalSetup: ['test/browser/collector-stub.ts'],
+    // A recording stub endpoint, and the real collector (packages/collector) for the end-to-end test.
+    globalSetup: ['test/browser/collector-stub.ts', 'test/browser/real-collector.ts'],
     testTimeout: 60_000,
     browser: {
       enabled: true,
