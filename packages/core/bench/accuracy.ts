@@ -26,7 +26,7 @@
  * Writes bench/results/accuracy.json at the repository root: an array of
  * {mechanism, k, epsilon, n, trials, empiricalVariance, theoreticalVariance, ratio, ratioStandardError}.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as core from '../src/index.ts';
 import { Rappor } from '../src/mechanisms/rappor.ts';
@@ -210,6 +210,9 @@ for (const [, build] of experiments()) {
 const directory = resultsDirectory();
 mkdirSync(directory, { recursive: true });
 const file = path.join(directory, 'accuracy.json');
-writeFileSync(file, `${JSON.stringify(rows, null, 2)}\n`);
+// With --only=…, keep the other mechanisms' rows from the previous run.
+const partial = process.argv.some((a) => a.startsWith('--only='));
+const kept = partial && existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as AccuracyRow[]).filter((old) => !rows.some((r) => r.mechanism === old.mechanism)) : [];
+writeFileSync(file, `${JSON.stringify([...kept, ...rows], null, 2)}\n`);
 console.log(`wrote ${file}`);
 if (!isQuick && rows.some((r) => !(r.ratio >= 0.95 && r.ratio <= 1.05))) process.exitCode = 1;
