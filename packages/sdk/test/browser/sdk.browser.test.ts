@@ -54,6 +54,8 @@ describe('SDK in Chromium', () => {
   it('encodes in the worker, survives a restart, delivers once after an offline period, stores and sends nothing raw', async () => {
     const first = options();
     const client = await createClient(first);
+    // The module worker was really loaded: the page fetched the worker script.
+    expect(performance.getEntriesByType('resource').some((e) => /\/src\/worker\.ts/.test(e.name))).toBe(true);
     await client.optIn();
     await control('/offline');
     const ids: string[] = [];
