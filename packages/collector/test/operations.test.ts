@@ -49,3 +49,32 @@ describe('shutdown', () => {
     await expect(app.collector.repository.ping()).rejects.toThrow();
   });
 });
+
+describe('rate limiting', () => {
+  it('answers 429 RATE_LIMITED above the per-minute limit', async () => {
+    const app = await makeApp({ rateLimitPerMinute: 2 });
+    await publish(app);
+    expect((await post(app, batch([report('fever', 1)]))).statusCode).toBe(202);
+    expect((await post(app, batch([report('fever', 1)]))).statusCode).toBe(202);
+    const limited = await post(app, batch([report('fever', 1)]));
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().error.code).toBe('RATE_LIMITED');
+    expect((await app.inject('/metrics')).body).toContain('pp_batches_rejected_total{reason="RATE_LIMITED"} 1');
+    await app.close();
+  });
+});
+
+describe('raw reports', () => {
+  it('are stored only when configured', async () => {
+    const { SqliteRepository } = await import('../src/storage/sqlite.ts');
+    for (const keepRawReports of [false, true]) {
+      const repository = new SqliteRepository(':memory:');
+      const app = await makeApp({ keepRawReports }, { repository });
+      await publish(app);
+      expect((await post(app, batch([report('pain', 2)]))).statusCode).toBe(202);
+      const rows = repository.db.prepare('SELECT raw FROM reports').all() as Array<{ raw: string | null }>;
+      expect(rows.map((r) => r.raw)).toEqual([keepRawReports ? '{"payload":2}' : null]);
+      await app.close();
+    }
+  });
+});
