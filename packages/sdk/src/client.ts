@@ -74,7 +74,15 @@ export async function createClient(options: ClientOptions): Promise<Client> {
     } catch {
       throw fail(`the SDK worker did not answer within ${handshakeTimeoutMs} ms`);
     }
-    unwrap(await r.init(workerConfig, proxy((event: TransportEvent) => onEvent?.(event))));
+    try {
+      unwrap(await r.init(workerConfig, proxy((event: TransportEvent) => onEvent?.(event))));
+    } catch (error) {
+      // A refused configuration (e.g. TIER_CAP_EXCEEDED) leaves no worker running; the next call retries.
+      worker?.terminate();
+      worker = undefined;
+      starting = undefined;
+      throw error;
+    }
     remote = r;
     return r;
   };
@@ -115,13 +123,12 @@ export async function createClient(options: ClientOptions): Promise<Client> {
       if (!sent) void fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit', headers: { 'content-type': 'text/plain;charset=UTF-8' } }).catch(() => undefined);
     }
   };
+  await call(async () => ({ ok: true, value: undefined }) as Result<undefined>);
+  await refreshBodies();
   if (typeof addEventListener === 'function') {
     addEventListener('pagehide', onHide);
     addEventListener('visibilitychange', onHide);
   }
-
-  await call(async () => ({ ok: true, value: undefined }) as Result<undefined>);
-  await refreshBodies();
 
   return {
     consented: () => call((r) => r.consented()),

@@ -77,3 +77,25 @@ describe('facade over MessageChannel', () => {
     expect(isPrivacyError(error, 'WORKER_UNAVAILABLE')).toBe(true);
   });
 });
+
+describe('facade start-up refusals', () => {
+  it('terminates the worker when the configuration is refused', async () => {
+    let terminated = 0;
+    const error = await createClient({
+      ...base,
+      dbName: freshDbName(),
+      caps: { perReport: { low: 0.1 } },
+      createWorker: () => {
+        const w = channelWorker();
+        const terminate = w.terminate.bind(w);
+        w.terminate = () => {
+          terminated++;
+          terminate();
+        };
+        return w;
+      },
+    }).catch((e: unknown) => e);
+    expect(isPrivacyError(error, 'TIER_CAP_EXCEEDED')).toBe(true);
+    expect(terminated).toBe(1);
+  });
+});
