@@ -79,6 +79,8 @@ export class Transport {
     const result: FlushResult = { sent: 0, dropped: 0, pending: 0 };
     const batches = await this.pendingBatches();
     for (let i = 0; i < batches.length; i++) {
+      // Opt-out stops delivery at once, even in the middle of a run.
+      if (this.stopped) break;
       const batch = batches[i]!;
       const outcome = await this.post(batch);
       if (outcome.kind === 'retry') {
