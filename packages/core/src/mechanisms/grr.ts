@@ -17,6 +17,7 @@
  */
 import { payloadError, inputError, parameterError } from '../errors.ts';
 import { thresholdAtMost, implementedEpsilonFromRatio } from '../exact/thresholds.ts';
+import { ratioRoundedUp } from '../exact/upward-ratio.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../validate.ts';
 import { pureProtocolEstimate, pureProtocolVariance } from './pure-protocol.ts';
@@ -49,7 +50,7 @@ export class GeneralizedRandomizedResponse implements FrequencyOracle<number> {
     this.q = (1 - this.p) / (this.k - 1);
     if (!(this.p > this.q)) throw parameterError('epsilon', `too small for k = ${this.k}: the keep probability does not exceed the others' at 2^-32 resolution`);
     // p* ÷ q* = T(k−1)/(2^32−T): computed from the integers to keep the ratio honest.
-    this.implementedEpsilon = implementedEpsilonFromRatio((this.keepThreshold * (this.k - 1)) / (THRESHOLD_ONE - this.keepThreshold), this.epsilon);
+    this.implementedEpsilon = implementedEpsilonFromRatio(ratioRoundedUp(this.keepThreshold, this.k - 1, THRESHOLD_ONE - this.keepThreshold), this.epsilon);
     this.sumsLength = this.k + 1;
     this.reportBits = Math.ceil(Math.log2(this.k));
   }
