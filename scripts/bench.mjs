@@ -3,7 +3,8 @@
 // then regenerates docs/benchmarks.md (machine, Node version, date, every figure with unit, target
 // and verdict). Steps are separate processes so one's memory does not distort another's.
 // `--quick` uses smaller sizes (CI runs it so the benchmarks keep working); its figures are not
-// the published ones.
+// the published ones, so it writes to bench/results/quick/ (ignored by git), report included, and
+// never overwrites the committed full results or docs/benchmarks.md.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -13,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
-const resultsDir = path.join(root, 'bench/results');
+const resultsDir = path.join(root, quick ? 'bench/results/quick' : 'bench/results');
+const reportFile = quick ? path.join(resultsDir, 'benchmarks.md') : path.join(root, 'docs/benchmarks.md');
 mkdirSync(resultsDir, { recursive: true });
 
 const tsx = ['exec', 'tsx', '--conditions=@practical-privacy/source'];
@@ -47,8 +49,9 @@ for (const step of steps) {
   if (run.status !== 0) failures.push(step.id);
 }
 
-writeFileSync(path.join(root, 'docs/benchmarks.md'), renderMarkdown());
-console.log(`\nwrote docs/benchmarks.md${failures.length ? `; failed steps: ${failures.join(', ')}` : ''}`);
+mkdirSync(path.dirname(reportFile), { recursive: true });
+writeFileSync(reportFile, renderMarkdown());
+console.log(`\nwrote ${path.relative(root, reportFile)}${failures.length ? `; failed steps: ${failures.join(', ')}` : ''}`);
 process.exit(failures.length ? 1 : 0);
 
 function readStep(id) {
