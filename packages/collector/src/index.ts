@@ -5,3 +5,4 @@ export { SqliteRepository } from './storage/sqlite.ts';
 export { PostgresRepository, parsePostgresUrl, type PostgresOptions } from './storage/postgres.ts';
 export type { Repository, ReportContribution, IngestResult, StoredCampaign, SumCell, SumsQuery } from './storage/repository.ts';
 export { HttpError } from './errors.ts';
+export type { Bucket, CellRelease, EstimateRelease, ValueEstimate } from './release.ts';

@@ -1,50 +1,17 @@
 /**
  * The collector's HTTP API as the demo uses it: the read API (estimates, read token) and the
  * ingest endpoint (for the simulator; patients go through the SDK, which has its own transport).
- * Response types mirror the collector's `EstimateRelease` (packages/collector/src/estimates.ts);
- * the demo reads them over HTTP like any dashboard would, so it does not import the collector.
+ * Response types are the collector's own (`@practical-privacy/collector/api`, types only: nothing of
+ * the service is bundled); the demo reads them over HTTP like any dashboard would.
  */
 import { collectorUrl, ingestKey, readToken } from './config.ts';
 
-export type Bucket = 'day' | 'week' | 'total';
+import type { Bucket, CellRelease, EstimateRelease, ValueEstimate } from '@practical-privacy/collector/api';
+import type { ShuffleAmplification } from '@practical-privacy/core';
 
-export interface ValueEstimate {
-  value: string;
-  estimate: number;
-  unbiased: number;
-  standardError: number;
-  ci95: [number, number];
-}
-
+export type { Bucket, CellRelease, EstimateRelease, ValueEstimate };
 /** Central (ε, δ) after shuffling (core's shuffleAmplifiedEpsilon), or why it does not apply. */
-export type Amplification =
-  | { applicable: true; epsilon: number; delta: number; epsilon0: number; n: number }
-  | { applicable: false; reason: string; epsilon0: number; n: number; delta: number };
-
-export interface CellRelease {
-  period: string;
-  n: number;
-  suppressed: boolean;
-  reason?: string;
-  values?: ValueEstimate[];
-  mean?: { estimate: number; standardError: number; ci95: [number, number] };
-  amplification?: Amplification;
-  /** RAPPOR: decoding against the campaign's candidates. */
-  decoding?: { zThreshold: number; detected: string[]; unexplainedMass: number; backgroundShare: number };
-}
-
-export interface EstimateRelease {
-  campaign: string;
-  version: number;
-  question: string;
-  type: string;
-  mechanism: string;
-  epsilon: number;
-  implementedEpsilon: number;
-  minBatch: number;
-  bucket: Bucket;
-  cells: CellRelease[];
-}
+export type Amplification = ShuffleAmplification;
 
 export class CollectorError extends Error {
   constructor(
