@@ -68,4 +68,5 @@ export * from './wire/validate.ts';
 export { issuePath, issuesToError } from './wire/issues.ts';
 export { roundUpEpsilon, shuffleAmplifiedEpsilon, shuffleMaxLocalEpsilon, type ShuffleAmplification, type ShuffleInput } from './shuffle.ts';
 export * from './aggregate/index.ts';
+export { BitCounter } from './fast/bit-counter.ts';
 export { olhHashRange, scoreMechanism, scoreMechanisms, selectMechanism, SELECTION_ORDER, type MechanismScore, type SelectableMechanism, type SelectOptions } from './select.ts';
