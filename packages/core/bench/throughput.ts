@@ -1,18 +1,28 @@
 /**
- * Core throughput (issue #6, item 2): randomize reports/s per mechanism, and aggregate + estimate
- * reports/s. Targets (20× and 100× what the Python reference library pure-LDP reaches here):
- *  - OUE aggregation, k = 64, one process: ≥ 20,000,000 reports/s;
+ * Core throughput (issue #6, item 2): randomize reports/s for every mechanism, and aggregate +
+ * estimate reports/s. Targets (20× and 100× what the Python reference library pure-LDP reaches here):
+ *  - OUE aggregation, k = 64, one process: ≥ 20,000,000 reports/s (bit-sliced BitCounter);
  *  - OLH aggregate + estimate, k = 1024: ≥ 100,000 reports/s.
- * Each figure is the median of several timed repetitions after a warm-up.
+ * Each figure is the median of several timed repetitions after a warm-up, with the production
+ * random source (crypto.getRandomValues through the buffered sampler): what devices run.
+ *
+ * Every case runs in its own process (this script with --case=<id>): in one process the timing
+ * loops' call sites see every mechanism in turn, V8 stops inlining them, and the first case alone
+ * gets monomorphic code (Piecewise aggregation measured 4× slower as the 9th case than alone). One process per case gives each the
+ * same, fresh start.
+ *
+ * "Aggregate + estimate" times addToSums over already-decoded reports and one estimate(); wire
+ * decoding (decodeReport) is not included. The OUE target is timed on reports packed as 32-bit
+ * words (a k-bit report is what UnaryEncoding.decodeReport returns, ⌈k/8⌉ bytes), counted by
+ * BitCounter, then debiased by OUE's estimate.
  */
+import { spawnSync } from 'node:child_process';
 import * as core from '../src/index.ts';
-import { BitCounter } from '../src/fast/bit-counter.ts';
 import { atLeast, isQuick, median, printFigures, writeStep, type Figure } from './results.ts';
 
-// The production source (crypto.getRandomValues through the buffered sampler): what devices run.
-const rng = new core.RandomSampler(core.cryptoRandomSource());
 const repetitions = isQuick ? 3 : 7;
-const figures: Figure[] = [];
+const randomizeBase = isQuick ? 50_000 : 500_000;
+const aggregateBase = isQuick ? 50_000 : 300_000;
 
 function time(run: () => void): number {
   run(); // warm-up
@@ -27,79 +37,154 @@ function time(run: () => void): number {
 
 interface Case {
   label: string;
-  mechanism: core.Mechanism<unknown, unknown, unknown>;
-  input: (i: number) => unknown;
+  build: (rng: core.RandomSampler) => { mechanism: core.AnyMechanism; input: (i: number) => unknown; randomize?: (i: number) => unknown };
+  /** What the randomize figure's time covers, when it needs saying. */
+  path?: string;
+  /** Fractions of the common report counts this case uses (slow paths: fewer reports); aggregate 0 = randomize only. */
+  randomizeShare?: number;
+  aggregateShare?: number;
 }
 
-function frequencyCase(label: string, name: string, k: number, epsilon: number): Case | undefined {
-  const ctor = (core as unknown as Record<string, new (o: object) => core.Mechanism<unknown, unknown, unknown>>)[name];
-  if (!ctor) return undefined;
-  return { label, mechanism: new ctor({ k, epsilon }), input: (i) => i % k };
+const frequency = (label: string, make: () => core.FrequencyOracle<unknown>, shares: Partial<Case> = {}): Case => ({
+  label,
+  build: () => {
+    const mechanism = make();
+    return { mechanism, input: (i) => i % mechanism.k };
+  },
+  ...shares,
+});
+const numeric = (label: string, make: () => core.NumericMechanism): Case => ({ label, build: () => ({ mechanism: make(), input: (i) => i % 11 }) });
+const multiselect = (label: string, options: core.PaddingSamplingOptions, shares: Partial<Case> = {}): Case => ({
+  label,
+  build: () => ({ mechanism: new core.PaddingAndSampling(options), input: (i) => [i % options.k, (i + 3) % options.k, (i + 11) % options.k].slice(0, 1 + (i % 3)) }),
+  ...shares,
+});
+
+// RAPPOR as deployed for free text (the rappor-decode step's parameters). The full client path
+// hashes the value (SHA-256), derives the PRR (8 HMAC-SHA256 for k = 128) and draws the IRR; the
+// SDK may memoize the PRR per value, after which a report costs the IRR alone.
+const rapporOptions = { k: 128, h: 2, m: 64, f: 0.5, p: 0.5, q: 0.75, mode: 'hardened-v1' as const, metricId: 'bench/throughput' };
+const rapporValues = Array.from({ length: 100 }, (_, i) => `symptom-${i}`);
+
+const CASES: Record<string, Case> = {
+  'binary-rr': frequency('binary-rr ε=1', () => new core.BinaryRandomizedResponse({ epsilon: 1 }) as core.FrequencyOracle<unknown>),
+  grr: frequency('grr k=16 ε=2', () => new core.GeneralizedRandomizedResponse({ k: 16, epsilon: 2 }) as core.FrequencyOracle<unknown>),
+  sue: frequency('sue k=64 ε=2', () => new core.SymmetricUnaryEncoding({ k: 64, epsilon: 2 }) as core.FrequencyOracle<unknown>),
+  oue: frequency('oue k=64 ε=2', () => new core.OptimizedUnaryEncoding({ k: 64, epsilon: 2 }) as core.FrequencyOracle<unknown>),
+  olh: frequency('olh k=1024 ε=2', () => new core.OptimizedLocalHashing({ k: 1024, epsilon: 2 }) as core.FrequencyOracle<unknown>, { randomizeShare: 0.5, aggregateShare: 1 / 3 }),
+  hadamard: frequency('hadamard k=1024 ε=2', () => new core.HadamardResponse({ k: 1024, epsilon: 2 }) as core.FrequencyOracle<unknown>),
+  rappor: {
+    label: 'rappor k=128 h=2 m=64 hardened-v1',
+    path: 'Bloom + PRR + IRR',
+    build: (rng) => {
+      const secret = rng.bytesInto(new Uint8Array(32));
+      return { mechanism: new core.Rappor(rapporOptions), input: (i) => ({ value: rapporValues[i % 100]!, cohort: i % 64, secret }) };
+    },
+    randomizeShare: 0.02,
+    aggregateShare: 0.2,
+  },
+  'rappor-irr': {
+    label: 'rappor k=128 h=2 m=64 hardened-v1',
+    path: 'IRR only, PRR memoized',
+    build: (rng) => {
+      const rappor = new core.Rappor(rapporOptions);
+      const secret = rng.bytesInto(new Uint8Array(32));
+      const prr = rapporValues.map((value) => rappor.permanentResponse(rappor.bloom(value, 7), secret));
+      return { mechanism: rappor, input: (i) => i, randomize: (i) => ({ cohort: 7, bits: rappor.instantaneousResponse(prr[i % 100]!, rng) }) };
+    },
+    randomizeShare: 0.2,
+    aggregateShare: 0,
+  },
+  duchi: numeric('duchi ε=2 (0–10)', () => new core.DuchiMechanism({ epsilon: 2, low: 0, high: 10 })),
+  piecewise: numeric('piecewise ε=2 (0–10)', () => new core.PiecewiseMechanism({ epsilon: 2, low: 0, high: 10 })),
+  hybrid: numeric('hybrid ε=2 (0–10)', () => new core.HybridMechanism({ epsilon: 2, low: 0, high: 10 })),
+  'multiselect-grr': multiselect('multiselect k=20 L=3 ε=2 (padding-sampling, GRR inside)', { k: 20, maxItems: 3, epsilon: 2 }),
+  'multiselect-olh': multiselect('multiselect k=200 L=5 ε=2 (padding-sampling, OLH inside)', { k: 200, maxItems: 5, epsilon: 2, inner: 'olh' }, { randomizeShare: 0.5 }),
+};
+
+interface CaseFigures {
+  randomize: Figure[];
+  aggregate: Figure[];
 }
 
-const cases = [
-  frequencyCase('binary-rr', 'BinaryRandomizedResponse', 2, 1),
-  frequencyCase('grr k=16 ε=2', 'GeneralizedRandomizedResponse', 16, 2),
-  frequencyCase('sue k=64 ε=2', 'SymmetricUnaryEncoding', 64, 2),
-  frequencyCase('oue k=64 ε=2', 'OptimizedUnaryEncoding', 64, 2),
-  frequencyCase('olh k=1024 ε=2', 'OptimizedLocalHashing', 1024, 2),
-  frequencyCase('hadamard k=1024 ε=2', 'HadamardResponse', 1024, 2),
-].filter((c): c is Case => c !== undefined);
-
-const randomizeCount = isQuick ? 50_000 : 500_000;
-for (const c of cases) {
+function runCase(id: string): CaseFigures {
+  const rng = new core.RandomSampler(core.cryptoRandomSource());
+  if (id === 'oue-bitcounter') return { randomize: [], aggregate: oueBitCounter(rng) };
+  const c = CASES[id];
+  if (c === undefined) throw new Error(`unknown case ${id}`);
+  const { mechanism, input, randomize: custom } = c.build(rng);
+  const out: CaseFigures = { randomize: [], aggregate: [] };
+  const count = Math.round(randomizeBase * (c.randomizeShare ?? 1));
+  const inputs = Array.from({ length: count }, (_, i) => input(i));
+  const randomize = custom ?? ((i: number) => mechanism.randomize(inputs[i], rng));
   const seconds = time(() => {
-    for (let i = 0; i < randomizeCount; i++) c.mechanism.randomize(c.input(i), rng);
+    for (let i = 0; i < count; i++) randomize(i);
   });
-  figures.push({ name: `randomize ${c.label}`, value: Math.round(randomizeCount / seconds), unit: 'reports/s' });
-}
+  out.randomize.push({ name: `randomize ${c.label}${c.path ? ` (${c.path})` : ''}`, value: Math.round(count / seconds), unit: 'reports/s' });
 
-// Aggregate + estimate through the generic path (addToSums per report, then estimate).
-const aggregateCount = isQuick ? 50_000 : 300_000;
-for (const c of cases) {
-  const reports = Array.from({ length: aggregateCount }, (_, i) => c.mechanism.randomize(c.input(i), rng));
-  const seconds = time(() => {
-    const sums = new Float64Array(c.mechanism.sumsLength);
-    for (const report of reports) c.mechanism.addToSums(report, sums);
-    c.mechanism.estimate(sums);
-  });
-  const rate = Math.round(aggregateCount / seconds);
-  const isOlhTarget = c.label.startsWith('olh k=1024');
-  figures.push({ name: `aggregate + estimate ${c.label}`, value: rate, unit: 'reports/s', ...(isOlhTarget ? atLeast(rate, 100_000) : {}) });
-}
-
-// OUE aggregation, k = 64, on packed reports with the bit-sliced counter.
-const oue = cases.find((c) => c.label.startsWith('oue'));
-if (oue) {
-  const k = 64;
-  const words = Math.ceil(k / 32);
-  const n = isQuick ? 200_000 : 2_000_000;
-  const packed = new Uint32Array(n * words);
-  for (let i = 0; i < n; i++) {
-    const bytes = packBits(oue.mechanism.randomize(i % k, rng), k);
-    packed.set(new Uint32Array(bytes.buffer, bytes.byteOffset, words), i * words);
-  }
-  const seconds = time(() => {
-    const counter = new BitCounter(k);
-    counter.addPacked(packed, n);
-    counter.counts();
-  });
-  const rate = Math.round(n / seconds);
-  figures.push({ name: 'OUE aggregation k=64 (packed reports, bit-sliced counters)', value: rate, unit: 'reports/s', ...atLeast(rate, 20_000_000) });
-}
-
-/** A unary report as packed little-endian bytes, padded to whole 32-bit words. */
-function packBits(report: unknown, k: number): Uint8Array {
-  const out = new Uint8Array(Math.ceil(k / 32) * 4);
-  if (report instanceof Uint8Array && report.length === k) {
-    for (let j = 0; j < k; j++) if (report[j]) out[j >> 3]! |= 1 << (j & 7);
-  } else if (report instanceof Uint8Array) {
-    out.set(report.subarray(0, Math.min(report.length, out.length)));
-  } else {
-    throw new Error('unexpected unary report shape');
+  const aggregateCount = Math.round(aggregateBase * (c.aggregateShare ?? 1));
+  if (aggregateCount > 0) {
+    const reports = Array.from({ length: aggregateCount }, (_, i) => mechanism.randomize(input(i), rng));
+    const aggregateSeconds = time(() => {
+      const sums = new Float64Array(mechanism.sumsLength);
+      for (const report of reports) mechanism.addToSums(report, sums);
+      mechanism.estimate(sums);
+    });
+    const rate = Math.round(aggregateCount / aggregateSeconds);
+    out.aggregate.push({ name: `aggregate + estimate ${c.label}`, value: rate, unit: 'reports/s', ...(id === 'olh' ? atLeast(rate, 100_000) : {}) });
   }
   return out;
 }
 
-printFigures(figures);
-console.log(`wrote ${writeStep('throughput', figures, { notes: [`Randomize over ${randomizeCount.toLocaleString('en-US')} reports, aggregate over ${aggregateCount.toLocaleString('en-US')}; median of ${repetitions} repetitions after a warm-up, production random source (crypto.getRandomValues).`] })}`);
+/** OUE, k = 64: packed reports counted by the bit-sliced counter, then debiased; and the generic path on the same reports. */
+function oueBitCounter(rng: core.RandomSampler): Figure[] {
+  const k = 64;
+  const oue = new core.OptimizedUnaryEncoding({ k, epsilon: 2 });
+  const words = Math.ceil(k / 32);
+  const n = isQuick ? 200_000 : 2_000_000;
+  const packed = new Uint32Array(n * words);
+  const bytes = new Uint8Array(packed.buffer);
+  for (let i = 0; i < n; i++) bytes.set(oue.randomize(i % k, rng), i * words * 4);
+  const sums = new Float64Array(oue.sumsLength);
+  const seconds = time(() => {
+    const counter = new core.BitCounter(k);
+    counter.addPacked(packed, n);
+    sums[0] = counter.count;
+    sums.set(counter.counts(), 1);
+    oue.estimate(sums);
+  });
+  const rate = Math.round(n / seconds);
+  const generic = Array.from({ length: Math.min(n, aggregateBase) }, (_, i) => bytes.subarray(i * words * 4, i * words * 4 + oue.byteLength));
+  const genericSeconds = time(() => {
+    const s = new Float64Array(oue.sumsLength);
+    for (const report of generic) oue.addToSums(report, s);
+    oue.estimate(s);
+  });
+  return [
+    { name: 'OUE k=64 aggregate (packed reports, bit-sliced BitCounter) + estimate', value: rate, unit: 'reports/s', ...atLeast(rate, 20_000_000) },
+    { name: 'OUE k=64 aggregate (generic addToSums) + estimate, same reports', value: Math.round(generic.length / genericSeconds), unit: 'reports/s' },
+  ];
+}
+
+const caseArgument = process.argv.find((a) => a.startsWith('--case='))?.slice('--case='.length);
+if (caseArgument !== undefined) {
+  process.stdout.write(`${JSON.stringify(runCase(caseArgument))}\n`);
+} else {
+  const all: CaseFigures = { randomize: [], aggregate: [] };
+  for (const id of [...Object.keys(CASES), 'oue-bitcounter']) {
+    process.stderr.write(`  throughput: ${id}\n`);
+    // Same interpreter flags (tsx loader, source conditions) as this process.
+    const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, `--case=${id}`, ...(isQuick ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (child.status !== 0) throw new Error(`throughput case ${id} failed (exit ${child.status})`);
+    const result = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as CaseFigures;
+    all.randomize.push(...result.randomize);
+    all.aggregate.push(...result.aggregate);
+  }
+  const figures = [...all.randomize, ...all.aggregate];
+  printFigures(figures);
+  const notes = [
+    `One process per case. Randomize over ${randomizeBase.toLocaleString('en-US')} reports (fewer for OLH, RAPPOR and multiselect with OLH), aggregate + estimate over up to ${aggregateBase.toLocaleString('en-US')}; median of ${repetitions} repetitions after a warm-up, ` +
+      'production random source (crypto.getRandomValues). Aggregation times exclude wire decoding; the OUE target figure counts reports already packed as 32-bit words.',
+  ];
+  console.log(`wrote ${writeStep('throughput', figures, { notes })}`);
+}
