@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { BitCounter } from '../src/fast/bit-counter.ts';
+import { OptimizedUnaryEncoding, RandomSampler, seededRandomSource } from '../src/index.ts';
 
 describe('BitCounter', () => {
   it('counts exactly like a per-bit loop, across flushes', () => {
@@ -32,5 +33,25 @@ describe('BitCounter', () => {
     const counts = counter.counts();
     expect(counts[0]).toBe(70_000);
     expect(counts[32]).toBe(70_000);
+  });
+
+  it('gives the unary-encoding sums layout: [count, counts()…] equals addToSums over the same reports', () => {
+    for (const k of [5, 32, 64, 70]) {
+      const oue = new OptimizedUnaryEncoding({ k, epsilon: 1 });
+      const rng = new RandomSampler(seededRandomSource(`bit-counter-${k}`));
+      const words = Math.ceil(k / 32);
+      const n = 2_000;
+      const packed = new Uint32Array(n * words);
+      const bytes = new Uint8Array(packed.buffer);
+      const viaAddToSums = new Float64Array(oue.sumsLength);
+      for (let i = 0; i < n; i++) {
+        const report = oue.randomize(i % k, rng);
+        oue.addToSums(report, viaAddToSums);
+        bytes.set(report, i * words * 4);
+      }
+      const counter = new BitCounter(k);
+      counter.addPacked(packed, n);
+      expect([counter.count, ...counter.counts()]).toEqual(Array.from(viaAddToSums));
+    }
   });
 });
