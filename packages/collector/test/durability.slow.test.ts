@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openRepository } from '../src/storage/open.ts';
 import { PostgresRepository } from '../src/storage/postgres.ts';
-import { HAVE_POSTGRES, POSTGRES_SKIP_REASON, POSTGRES_URL, uniqueSchema } from './postgres-env.ts';
+import { HAVE_POSTGRES, POSTGRES_URL, uniqueSchema } from './postgres-env.ts';
 import { ADMIN_TOKEN, kill, startCollector, type CollectorProcess } from './process-helpers.ts';
 
 const CAMPAIGN = { id: 'crash', version: 1, title: 'Crash test', questions: [{ id: 'pain', type: 'categorical', prompt: 'Pain?', tier: 'low', mechanism: 'grr', domain: { categories: ['a', 'b', 'c', 'd'].map((code) => ({ code, label: code })) }, epsilon: 2, minBatch: 1 }] };
@@ -166,5 +166,4 @@ describe('crash durability (SIGKILL mid-stream)', () => {
     expect(statuses.filter((s) => s === 202).length).toBeGreaterThan(0);
   });
 
-  it.skipIf(HAVE_POSTGRES)('PostgreSQL crash test', () => console.warn(POSTGRES_SKIP_REASON));
 });

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PostgresRepository } from '../src/storage/postgres.ts';
-import { HAVE_POSTGRES, POSTGRES_SKIP_REASON, POSTGRES_URL, uniqueSchema } from './postgres-env.ts';
+import { HAVE_POSTGRES, POSTGRES_URL, uniqueSchema } from './postgres-env.ts';
 import { ADMIN_TOKEN, kill, startCollector } from './process-helpers.ts';
 
 const CAMPAIGN = {
@@ -76,6 +76,3 @@ describe.skipIf(!HAVE_POSTGRES)('two collectors on one PostgreSQL', () => {
   });
 });
 
-describe.skipIf(HAVE_POSTGRES)('two collectors on one PostgreSQL', () => {
-  it('skipped', () => console.warn(POSTGRES_SKIP_REASON));
-});

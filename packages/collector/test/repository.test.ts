@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PostgresRepository } from '../src/storage/postgres.ts';
 import { SqliteRepository } from '../src/storage/sqlite.ts';
-import { HAVE_POSTGRES, POSTGRES_SKIP_REASON, POSTGRES_URL, uniqueSchema } from './postgres-env.ts';
+import { HAVE_POSTGRES, POSTGRES_URL, uniqueSchema } from './postgres-env.ts';
 import { repositoryContract } from './repository.contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pp-repo-'));
@@ -35,6 +35,3 @@ describe.skipIf(!HAVE_POSTGRES)('PostgresRepository', () => {
   );
 });
 
-it.skipIf(HAVE_POSTGRES)('PostgreSQL repository suite', () => {
-  console.warn(POSTGRES_SKIP_REASON);
-});
