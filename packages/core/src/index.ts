@@ -6,27 +6,30 @@ export * from './exact/thresholds.ts';
 export * from './exact/rational.ts';
 export * from './mechanisms/types.ts';
 export * from './mechanisms/pure-protocol.ts';
-export { BinaryRandomizedResponse, type BinaryRrOptions } from './mechanisms/binary-rr.ts';
-export { GeneralizedRandomizedResponse, type GrrOptions } from './mechanisms/grr.ts';
+export { BinaryRandomizedResponse, BinaryRrRandomizer, type BinaryRrOptions } from './mechanisms/binary-rr.ts';
+export { GeneralizedRandomizedResponse, GrrRandomizer, type GrrOptions } from './mechanisms/grr.ts';
 export {
   DEFAULT_GRID_SIZE,
   GridNumericMechanism,
+  GridNumericRandomizer,
   MAX_GRID_SIZE,
   type GridKernel,
   type NumericMechanism,
   type NumericOptions,
+  type NumericSettings,
 } from './mechanisms/numeric.ts';
-export { DuchiKernel, DuchiMechanism, duchiOutputMagnitude, duchiVariance, duchiWorstCaseVariance } from './mechanisms/duchi.ts';
-export { PiecewiseKernel, PiecewiseMechanism, piecewiseVariance, piecewiseWorstCaseVariance } from './mechanisms/piecewise.ts';
-export { HYBRID_EPSILON_STAR, HybridKernel, HybridMechanism, hybridPiecewiseProbability, hybridVariance, hybridWorstCaseVariance } from './mechanisms/hybrid.ts';
-export { PaddingAndSampling, type PaddingSamplingInner, type PaddingSamplingOptions, type PrevalenceEstimate } from './mechanisms/padding-sampling.ts';
-export { UnaryEncoding, base64UrlDecode, base64UrlEncode, unaryWorstRatio, type UnaryEncodingOptions } from './mechanisms/unary-encoding.ts';
-export { SymmetricUnaryEncoding, type SueOptions } from './mechanisms/sue.ts';
-export { OptimizedUnaryEncoding, type OueOptions } from './mechanisms/oue.ts';
-export { OLH_MAX_G, OptimizedLocalHashing, xxh32Uint32, type OlhOptions, type OlhReport } from './mechanisms/olh.ts';
-export { HadamardResponse, fastWalshHadamard, type HadamardOptions } from './mechanisms/hadamard.ts';
+export { DuchiKernel, DuchiMechanism, DuchiRandomizer, duchiOutputMagnitude, duchiVariance, duchiWorstCaseVariance } from './mechanisms/duchi.ts';
+export { PiecewiseKernel, PiecewiseMechanism, PiecewiseRandomizer, piecewiseVariance, piecewiseWorstCaseVariance } from './mechanisms/piecewise.ts';
+export { HYBRID_EPSILON_STAR, HybridKernel, HybridMechanism, HybridRandomizer, hybridPiecewiseProbability, hybridVariance, hybridWorstCaseVariance } from './mechanisms/hybrid.ts';
+export { PaddingAndSampling, PaddingSamplingRandomizer, type PaddingSamplingInner, type PaddingSamplingOptions, type PrevalenceEstimate } from './mechanisms/padding-sampling.ts';
+export { UnaryEncoding, UnaryRandomizer, base64UrlDecode, base64UrlEncode, unaryWorstRatio, type UnaryEncodingOptions, type UnaryThresholds } from './mechanisms/unary-encoding.ts';
+export { SueRandomizer, SymmetricUnaryEncoding, sueThresholds, type SueOptions } from './mechanisms/sue.ts';
+export { OptimizedUnaryEncoding, OueRandomizer, oueThresholds, type OueOptions } from './mechanisms/oue.ts';
+export { OLH_MAX_G, OlhRandomizer, OptimizedLocalHashing, xxh32Uint32, type OlhOptions, type OlhReport } from './mechanisms/olh.ts';
+export { HadamardRandomizer, HadamardResponse, fastWalshHadamard, type HadamardOptions } from './mechanisms/hadamard.ts';
 export {
   Rappor,
+  RapporRandomizer,
   RAPPOR_MAX_COHORTS,
   HARDENED_MIN_SECRET_BYTES,
   rapporOneReportEpsilon,
@@ -61,7 +64,15 @@ export { csvField, rapporCountsCsv, rapporMapCsv, rapporParamsCsv, type RapporPa
 export * from './planner.ts';
 export * from './campaign/schema.ts';
 export * from './campaign/validate.ts';
-export { createQuestionMechanism, multiselectInner, resolvedMechanismName, type AnyMechanism, type QuestionMechanismOptions } from './campaign/mechanism.ts';
+export {
+  createQuestionMechanism,
+  createQuestionRandomizer,
+  multiselectInner,
+  resolvedMechanismName,
+  type AnyMechanism,
+  type AnyRandomizer,
+  type QuestionMechanismOptions,
+} from './campaign/mechanism.ts';
 export * from './wire/ids.ts';
 export * from './wire/schema.ts';
 export * from './wire/validate.ts';

@@ -9,8 +9,10 @@ import {
   RandomSampler,
   seededRandomSource,
 } from '../src/index.ts';
-import { createQuestionMechanism, multiselectInner, resolvedMechanismName } from '../src/campaign/mechanism.ts';
-import { createCampaignMechanisms, validateCampaign } from '../src/campaign/validate.ts';
+import { createQuestionMechanism, createQuestionRandomizer, multiselectInner, resolvedMechanismName } from '../src/campaign/mechanism.ts';
+import { createCampaignMechanisms, createCampaignRandomizers, validateCampaign } from '../src/campaign/validate.ts';
+import { Rappor as RapporMechanism, RapporRandomizer } from '../src/mechanisms/rappor.ts';
+import type { Randomizer } from '../src/mechanisms/types.ts';
 import type { Question } from '../src/campaign/schema.ts';
 import { OptimizedLocalHashing } from '../src/mechanisms/olh.ts';
 import { OptimizedUnaryEncoding } from '../src/mechanisms/oue.ts';
@@ -123,6 +125,66 @@ describe('createQuestionMechanism', () => {
       const sums = new Float64Array(target.sumsLength);
       target.addToSums(decodeWithMechanism(wire, target), sums);
       expect(sums[0]).toBe(1);
+    }
+  });
+});
+
+describe('createQuestionRandomizer (the device half)', () => {
+  const answers: Record<string, unknown> = { fever: 1, 'pain-site': 2, symptoms: [0, 2], pain: 7 };
+
+  it('has the full mechanism\'s name, ε and explanation, and draws the same reports from the same coins', () => {
+    const campaign = validateCampaign(validCampaign());
+    const full = createCampaignMechanisms(campaign);
+    const device = createCampaignRandomizers(campaign);
+    const categoricals = ['grr', 'sue', 'oue', 'olh', 'hadamard'].map((mechanism) => categorical(40, 1, { mechanism }));
+    const numerics = ['duchi', 'piecewise', 'hybrid'].map((mechanism) => ({ ...campaign.questions[3]!, mechanism }) as Question);
+    const olhMulti = { ...campaign.questions[2]!, domain: { ...(campaign.questions[2] as { domain: object }).domain, inner: 'olh' } } as Question;
+    const pairs: Array<[string, unknown, ReturnType<typeof createQuestionRandomizer>, ReturnType<typeof createQuestionMechanism>]> = [
+      ...campaign.questions.filter((q) => q.type !== 'string').map((q) => [q.id, answers[q.id], device.get(q.id)!, full.get(q.id)!] as [string, unknown, ReturnType<typeof createQuestionRandomizer>, ReturnType<typeof createQuestionMechanism>]),
+      ...categoricals.map((q) => [q.mechanism, 17, createQuestionRandomizer(q), createQuestionMechanism(q)] as [string, unknown, ReturnType<typeof createQuestionRandomizer>, ReturnType<typeof createQuestionMechanism>]),
+      ...numerics.map((q) => [q.mechanism, 3.5, createQuestionRandomizer(q), createQuestionMechanism(q)] as [string, unknown, ReturnType<typeof createQuestionRandomizer>, ReturnType<typeof createQuestionMechanism>]),
+      ['multiselect-olh', [0, 2], createQuestionRandomizer(olhMulti), createQuestionMechanism(olhMulti)],
+    ];
+    for (const [label, answer, randomizer, mechanism] of pairs) {
+      expect(randomizer.name, label).toBe(mechanism.name);
+      expect(randomizer.implementedEpsilon, label).toBe(mechanism.implementedEpsilon);
+      expect(randomizer.describe(), label).toEqual(mechanism.describe());
+      const a = new RandomSampler(seededRandomSource(`halves-${label}`));
+      const b = new RandomSampler(seededRandomSource(`halves-${label}`));
+      const r = randomizer as Randomizer<unknown, unknown>;
+      for (let i = 0; i < 20; i++) expect(r.encodeReport(r.randomize(answer, a)), label).toEqual(mechanism.encodeReport(mechanism.randomize(answer, b)));
+      expect('estimate' in randomizer, label).toBe(false);
+    }
+  });
+
+  it('RAPPOR: same Bloom filter, IRR, ε₁, ε∞ and explanation as the full mechanism', () => {
+    const campaign = validateCampaign(validCampaign());
+    const device = createCampaignRandomizers(campaign).get('medication')!;
+    const full = createCampaignMechanisms(campaign).get('medication') as RapporMechanism;
+    expect(device).toBeInstanceOf(RapporRandomizer);
+    expect(device).not.toBeInstanceOf(RapporMechanism);
+    const rappor = device as RapporRandomizer;
+    expect(rappor.implementedEpsilon).toBe(full.implementedEpsilon);
+    expect(rappor.permanentEpsilon).toBe(full.permanentEpsilon);
+    expect(rappor.describe()).toEqual(full.describe());
+    const bloom = rappor.bloom('ibuprofen', 3);
+    expect(bloom).toEqual(full.bloom('ibuprofen', 3));
+    const prr = full.permanentResponse(bloom, new Uint8Array(32).fill(7));
+    const a = new RandomSampler(seededRandomSource('halves-rappor'));
+    const b = new RandomSampler(seededRandomSource('halves-rappor'));
+    expect(rappor.encodeReport({ cohort: 3, bits: rappor.instantaneousResponse(prr, a) })).toEqual(full.encodeReport({ cohort: 3, bits: full.instantaneousResponse(prr, b) }));
+  });
+
+  it('refuses the same parameters as the full mechanism (validateCampaign checks with it)', () => {
+    expect(() => createQuestionRandomizer(categorical(40, 1, { mechanism: 'sue' }))).not.toThrow();
+    for (const c of hostileCampaigns()) {
+      let error: unknown;
+      try {
+        validateCampaign(materialize(c));
+      } catch (e) {
+        error = e;
+      }
+      expect(isPrivacyError(error, 'CAMPAIGN_INVALID'), c.name).toBe(true);
     }
   });
 });

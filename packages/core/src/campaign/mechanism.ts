@@ -9,31 +9,80 @@
  *   lower variance (Wang, Li, Jha, S&P 2018 §IV);
  * - numeric → Hybrid (Wang et al., ICDE 2019: its worst-case variance is ≤ Duchi's and PM's for every ε);
  * - string → RAPPOR with the question's parameters.
+ *
+ * `createQuestionRandomizer` builds only the device half of the same mechanism (the `XRandomizer`
+ * classes), with the same checks; the SDK's worker uses it so its bundle carries no estimator.
  */
 import { PrivacyError } from '../errors.ts';
-import { BinaryRandomizedResponse } from '../mechanisms/binary-rr.ts';
-import { DuchiMechanism } from '../mechanisms/duchi.ts';
-import { GeneralizedRandomizedResponse } from '../mechanisms/grr.ts';
-import { HadamardResponse } from '../mechanisms/hadamard.ts';
-import { HybridMechanism } from '../mechanisms/hybrid.ts';
-import { OptimizedLocalHashing } from '../mechanisms/olh.ts';
-import { OptimizedUnaryEncoding } from '../mechanisms/oue.ts';
-import { PaddingAndSampling } from '../mechanisms/padding-sampling.ts';
-import { PiecewiseMechanism } from '../mechanisms/piecewise.ts';
-import { Rappor } from '../mechanisms/rappor.ts';
-import { SymmetricUnaryEncoding } from '../mechanisms/sue.ts';
-import type { FrequencyOracle, Mechanism, MechanismName } from '../mechanisms/types.ts';
-import type { NumericMechanism } from '../mechanisms/numeric.ts';
+import { BinaryRandomizedResponse, BinaryRrRandomizer } from '../mechanisms/binary-rr.ts';
+import { DuchiMechanism, DuchiRandomizer } from '../mechanisms/duchi.ts';
+import { GeneralizedRandomizedResponse, GrrRandomizer } from '../mechanisms/grr.ts';
+import { HadamardRandomizer, HadamardResponse } from '../mechanisms/hadamard.ts';
+import { HybridMechanism, HybridRandomizer } from '../mechanisms/hybrid.ts';
+import { OlhRandomizer, OptimizedLocalHashing } from '../mechanisms/olh.ts';
+import { OptimizedUnaryEncoding, OueRandomizer } from '../mechanisms/oue.ts';
+import { PaddingAndSampling, PaddingSamplingRandomizer, type PaddingSamplingOptions } from '../mechanisms/padding-sampling.ts';
+import { PiecewiseMechanism, PiecewiseRandomizer } from '../mechanisms/piecewise.ts';
+import { Rappor, RapporRandomizer, type RapporOptions } from '../mechanisms/rappor.ts';
+import { SueRandomizer, SymmetricUnaryEncoding } from '../mechanisms/sue.ts';
+import type { FrequencyOracle, Mechanism, MechanismName, Randomizer } from '../mechanisms/types.ts';
+import type { GridNumericRandomizer, NumericMechanism, NumericOptions } from '../mechanisms/numeric.ts';
 import { scoreMechanism, selectMechanism } from '../select.ts';
 import type { BooleanQuestion, CategoricalQuestion, MultiselectQuestion, NumericQuestion, Question, StringQuestion } from './schema.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyMechanism = Mechanism<any, any, any>;
+/** The device half of a question's mechanism (RAPPOR's has no `randomize`: see rappor.ts). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRandomizer = Randomizer<any, any> | RapporRandomizer;
 
 export interface QuestionMechanismOptions {
   /** Campaign id, for RAPPOR's default metric id `<campaignId>/<questionId>`. */
   campaignId?: string;
 }
+
+/** The classes one factory builds from: the full mechanisms, or only their device halves. */
+interface Builders {
+  'binary-rr': new (options: { epsilon: number }) => AnyRandomizer;
+  grr: new (options: { k: number; epsilon: number }) => AnyRandomizer;
+  sue: new (options: { k: number; epsilon: number }) => AnyRandomizer;
+  oue: new (options: { k: number; epsilon: number }) => AnyRandomizer;
+  olh: new (options: { k: number; epsilon: number }) => AnyRandomizer;
+  hadamard: new (options: { k: number; epsilon: number }) => AnyRandomizer;
+  'padding-sampling': new (options: PaddingSamplingOptions) => AnyRandomizer;
+  duchi: new (options: NumericOptions) => AnyRandomizer;
+  piecewise: new (options: NumericOptions) => AnyRandomizer;
+  hybrid: new (options: NumericOptions) => AnyRandomizer;
+  rappor: new (options: RapporOptions) => RapporRandomizer;
+}
+
+const MECHANISMS: Builders = {
+  'binary-rr': BinaryRandomizedResponse,
+  grr: GeneralizedRandomizedResponse,
+  sue: SymmetricUnaryEncoding,
+  oue: OptimizedUnaryEncoding,
+  olh: OptimizedLocalHashing,
+  hadamard: HadamardResponse,
+  'padding-sampling': PaddingAndSampling,
+  duchi: DuchiMechanism,
+  piecewise: PiecewiseMechanism,
+  hybrid: HybridMechanism,
+  rappor: Rappor,
+};
+
+const RANDOMIZERS: Builders = {
+  'binary-rr': BinaryRrRandomizer,
+  grr: GrrRandomizer,
+  sue: SueRandomizer,
+  oue: OueRandomizer,
+  olh: OlhRandomizer,
+  hadamard: HadamardRandomizer,
+  'padding-sampling': PaddingSamplingRandomizer,
+  duchi: DuchiRandomizer,
+  piecewise: PiecewiseRandomizer,
+  hybrid: HybridRandomizer,
+  rappor: RapporRandomizer,
+};
 
 export function createQuestionMechanism(question: BooleanQuestion): BinaryRandomizedResponse;
 export function createQuestionMechanism(question: CategoricalQuestion): FrequencyOracle;
@@ -42,41 +91,47 @@ export function createQuestionMechanism(question: NumericQuestion): NumericMecha
 export function createQuestionMechanism(question: StringQuestion, options?: QuestionMechanismOptions): Rappor;
 export function createQuestionMechanism(question: Question, options?: QuestionMechanismOptions): AnyMechanism;
 export function createQuestionMechanism(question: Question, options: QuestionMechanismOptions = {}): AnyMechanism {
+  return build(question, options, MECHANISMS) as AnyMechanism;
+}
+
+/**
+ * The device half of the same mechanism, with the same parameters and the same construction
+ * checks — what the SDK's worker randomizes with (a bundle that imports only this leaves every
+ * estimator out). `validateCampaign` builds these to check a campaign.
+ */
+export function createQuestionRandomizer(question: BooleanQuestion): BinaryRrRandomizer;
+export function createQuestionRandomizer(question: CategoricalQuestion): Randomizer<number, unknown>;
+export function createQuestionRandomizer(question: MultiselectQuestion): PaddingSamplingRandomizer;
+export function createQuestionRandomizer(question: NumericQuestion): GridNumericRandomizer;
+export function createQuestionRandomizer(question: StringQuestion, options?: QuestionMechanismOptions): RapporRandomizer;
+export function createQuestionRandomizer(question: Question, options?: QuestionMechanismOptions): AnyRandomizer;
+export function createQuestionRandomizer(question: Question, options: QuestionMechanismOptions = {}): AnyRandomizer {
+  return build(question, options, RANDOMIZERS);
+}
+
+function build(question: Question, options: QuestionMechanismOptions, classes: Builders): AnyRandomizer {
   const { epsilon } = question;
   switch (question.type) {
     case 'boolean':
-      return new BinaryRandomizedResponse({ epsilon });
+      return new classes['binary-rr']({ epsilon });
     case 'categorical': {
       const k = question.domain.categories.length;
-      const name = resolvedMechanismName(question);
-      switch (name) {
-        case 'grr':
-          return new GeneralizedRandomizedResponse({ k, epsilon });
-        case 'sue':
-          return new SymmetricUnaryEncoding({ k, epsilon });
-        case 'oue':
-          return new OptimizedUnaryEncoding({ k, epsilon });
-        case 'olh':
-          return new OptimizedLocalHashing({ k, epsilon });
-        default:
-          return new HadamardResponse({ k, epsilon });
-      }
+      const name = resolvedMechanismName(question) as Exclude<MechanismName, 'binary-rr' | 'padding-sampling' | 'rappor' | 'duchi' | 'piecewise' | 'hybrid'>;
+      return new classes[name]({ k, epsilon });
     }
     case 'multiselect': {
       const k = question.domain.items.length;
       const maxItems = question.domain.maxItems;
-      return new PaddingAndSampling({ k, maxItems, epsilon, inner: multiselectInner(question) });
+      return new classes['padding-sampling']({ k, maxItems, epsilon, inner: multiselectInner(question) });
     }
     case 'numeric': {
       const { low, high, gridSize } = question.domain;
-      const options = gridSize === undefined ? { epsilon, low, high } : { epsilon, low, high, gridSize };
-      if (question.mechanism === 'duchi') return new DuchiMechanism(options);
-      if (question.mechanism === 'piecewise') return new PiecewiseMechanism(options);
-      return new HybridMechanism(options);
+      const numeric = gridSize === undefined ? { epsilon, low, high } : { epsilon, low, high, gridSize };
+      return new classes[question.mechanism === 'auto' ? 'hybrid' : question.mechanism](numeric);
     }
     case 'string': {
       const { metricId, ...parameters } = question.domain.rappor;
-      const rappor = new Rappor({ ...parameters, metricId: metricId ?? (options.campaignId === undefined ? question.id : `${options.campaignId}/${question.id}`) });
+      const rappor = new classes.rappor({ ...parameters, metricId: metricId ?? (options.campaignId === undefined ? question.id : `${options.campaignId}/${question.id}`) });
       // The ledger charges `epsilon`; the RAPPOR parameters must not leak more per report.
       if (rappor.implementedEpsilon > epsilon) {
         throw new PrivacyError('CAMPAIGN_INVALID', 'configuration', `domain.rappor: these parameters give ε₁ = ${rappor.implementedEpsilon} per report, above epsilon = ${epsilon}`, { path: 'domain.rappor' });

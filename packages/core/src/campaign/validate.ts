@@ -4,12 +4,13 @@
  * problem. Beyond the schema it checks what a schema cannot: unique question ids, numeric ranges
  * with low < high, maxItems ≤ number of items, and that every question builds its mechanism (so
  * parameters such as an ε too small for k at 2^-32 resolution are caught at publish time, not
- * on a patient's device).
+ * on a patient's device). The check builds the device halves (createQuestionRandomizer), whose
+ * constructors hold every parameter check, so the SDK's worker does not bundle the estimators.
  */
 import * as v from 'valibot';
 import { PrivacyError } from '../errors.ts';
 import { issuesToError } from '../wire/issues.ts';
-import { createQuestionMechanism, type AnyMechanism } from './mechanism.ts';
+import { createQuestionMechanism, createQuestionRandomizer, type AnyMechanism, type AnyRandomizer } from './mechanism.ts';
 import { CampaignSchema, type Campaign, type Question } from './schema.ts';
 
 export function validateCampaign(input: unknown): Campaign {
@@ -22,7 +23,7 @@ export function validateCampaign(input: unknown): Campaign {
     if (seen.has(question.id)) throw campaignError(`${path}.id`, `duplicate question id ${question.id}`);
     seen.add(question.id);
     checkQuestion(question, path);
-    buildMechanism(question, campaign.id, path);
+    build(createQuestionRandomizer, question, campaign.id, path);
   });
   return campaign;
 }
@@ -30,8 +31,15 @@ export function validateCampaign(input: unknown): Campaign {
 /** The mechanism of every question of a validated campaign, by question id. */
 export function createCampaignMechanisms(campaign: Campaign): Map<string, AnyMechanism> {
   const mechanisms = new Map<string, AnyMechanism>();
-  campaign.questions.forEach((question, i) => mechanisms.set(question.id, buildMechanism(question, campaign.id, `questions.${i}`)));
+  campaign.questions.forEach((question, i) => mechanisms.set(question.id, build(createQuestionMechanism, question, campaign.id, `questions.${i}`)));
   return mechanisms;
+}
+
+/** The device half of every question's mechanism (createQuestionRandomizer), by question id: what the SDK's worker needs. */
+export function createCampaignRandomizers(campaign: Campaign): Map<string, AnyRandomizer> {
+  const randomizers = new Map<string, AnyRandomizer>();
+  campaign.questions.forEach((question, i) => randomizers.set(question.id, build(createQuestionRandomizer, question, campaign.id, `questions.${i}`)));
+  return randomizers;
 }
 
 function checkQuestion(question: Question, path: string): void {
@@ -43,9 +51,9 @@ function checkQuestion(question: Question, path: string): void {
   }
 }
 
-function buildMechanism(question: Question, campaignId: string, path: string): AnyMechanism {
+function build<T>(create: (question: Question, options: { campaignId: string }) => T, question: Question, campaignId: string, path: string): T {
   try {
-    return createQuestionMechanism(question, { campaignId });
+    return create(question, { campaignId });
   } catch (error) {
     if (error instanceof PrivacyError) {
       const inner = question.type === 'string' && error.code === 'PARAMETER_INVALID' ? `domain.rappor.${error.path ?? ''}` : error.path;

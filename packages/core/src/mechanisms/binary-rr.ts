@@ -11,6 +11,9 @@
  *
  * Implemented exactly: p* = T/2^32 with T rounded down, so p* ÷ (1−p*) = T/(2^32−T) ≤ e^ε.
  * Sums: [n, reported zeros, reported ones].
+ *
+ * `BinaryRrRandomizer` is the device half (parameters, ε, randomize, explanation);
+ * `BinaryRandomizedResponse` adds decoding and the estimator.
  */
 import { parameterError, payloadError } from '../errors.ts';
 import { implementedEpsilonFromRatio, thresholdAtMost } from '../exact/thresholds.ts';
@@ -19,22 +22,20 @@ import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkEpsilon } from '../validate.ts';
 import { checkValue } from './grr.ts';
 import { pureProtocolEstimate, pureProtocolVariance } from './pure-protocol.ts';
-import type { EncodedReport, FrequencyEstimate, FrequencyOracle, MechanismDescription } from './types.ts';
+import type { EncodedReport, FrequencyEstimate, FrequencyOracle, MechanismDescription, Randomizer } from './types.ts';
 
 export interface BinaryRrOptions {
   epsilon: number;
 }
 
-export class BinaryRandomizedResponse implements FrequencyOracle<0 | 1> {
+/** The device half: thresholds, ε, the randomizer and its explanation. */
+export class BinaryRrRandomizer implements Randomizer<number, 0 | 1> {
   readonly name = 'binary-rr' as const;
-  readonly k = 2;
   readonly epsilon: number;
   readonly implementedEpsilon: number;
   readonly keepThreshold: number;
   readonly p: number;
   readonly q: number;
-  readonly sumsLength = 3;
-  readonly reportBits = 1;
 
   constructor(options: BinaryRrOptions) {
     this.epsilon = checkEpsilon(options.epsilon);
@@ -57,6 +58,22 @@ export class BinaryRandomizedResponse implements FrequencyOracle<0 | 1> {
     return { payload: report };
   }
 
+  describe(): MechanismDescription {
+    return {
+      mechanism: this.name,
+      epsilon: this.epsilon,
+      implementedEpsilon: this.implementedEpsilon,
+      truthProbability: this.p,
+      summary: `Your true answer is sent with probability ${this.p.toFixed(2)}; ${this.q.toFixed(2)} of the time the opposite answer is sent instead.`,
+    };
+  }
+}
+
+export class BinaryRandomizedResponse extends BinaryRrRandomizer implements FrequencyOracle<0 | 1> {
+  readonly k = 2;
+  readonly sumsLength = 3;
+  readonly reportBits = 1;
+
   decodeReport(encoded: EncodedReport): 0 | 1 {
     if (encoded.payload !== 0 && encoded.payload !== 1) throw payloadError(`binary-rr payload must be 0 or 1, got ${JSON.stringify(encoded.payload)}`, 'payload');
     if (encoded.cohort !== undefined) throw payloadError('binary-rr reports have no cohort', 'cohort');
@@ -74,15 +91,5 @@ export class BinaryRandomizedResponse implements FrequencyOracle<0 | 1> {
 
   variance(n: number, f = 0): number {
     return pureProtocolVariance(n, f, this.p, this.q);
-  }
-
-  describe(): MechanismDescription {
-    return {
-      mechanism: this.name,
-      epsilon: this.epsilon,
-      implementedEpsilon: this.implementedEpsilon,
-      truthProbability: this.p,
-      summary: `Your true answer is sent with probability ${this.p.toFixed(2)}; ${this.q.toFixed(2)} of the time the opposite answer is sent instead.`,
-    };
   }
 }

@@ -27,7 +27,7 @@ import { parameterError } from '../errors.ts';
 import type { Rational } from '../exact/rational.ts';
 import { thresholdAtMost } from '../exact/thresholds.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
-import { GridNumericMechanism, implementedEpsilonFromIntegers, parseNumericOptions, rational, type GridKernel, type NumericOptions } from './numeric.ts';
+import { GridNumericMechanism, GridNumericRandomizer, implementedEpsilonFromIntegers, parseNumericOptions, rational, type GridKernel, type NumericOptions, type NumericSettings } from './numeric.ts';
 import type { MechanismDescription } from './types.ts';
 
 /** C = (e^ε + 1)/(e^ε − 1), the magnitude of Duchi et al.'s outputs. */
@@ -128,26 +128,48 @@ export class DuchiKernel implements GridKernel {
   }
 }
 
+/** Settings, kernel and implemented ε of Duchi for these options (both halves build from it). */
+function duchiParts(options: NumericOptions): [NumericSettings, DuchiKernel, number] {
+  const settings = parseNumericOptions(options);
+  const kernel = new DuchiKernel({ epsilon: settings.epsilon, inputSteps: settings.gridSize });
+  return [settings, kernel, implementedEpsilonFromIntegers(kernel.worstRatio(), settings.epsilon)];
+}
+
+function describeDuchi(m: GridNumericRandomizer<DuchiKernel>): MechanismDescription {
+  const p = m.kernel.highThreshold / THRESHOLD_ONE;
+  const low = m.outputValue(0);
+  const high = m.outputValue(1);
+  return {
+    mechanism: m.name,
+    epsilon: m.epsilon,
+    implementedEpsilon: m.implementedEpsilon,
+    truthProbability: p,
+    summary: `Only one of two numbers is sent, ${formatValue(low)} or ${formatValue(high)}; the closer your answer is to one end of the range, the likelier that end's number (at most ${p.toFixed(2)}).`,
+  };
+}
+
+/** The device half (see numeric.ts). */
+export class DuchiRandomizer extends GridNumericRandomizer<DuchiKernel> {
+  readonly name = 'duchi' as const;
+
+  constructor(options: NumericOptions) {
+    super(...duchiParts(options));
+  }
+
+  describe(): MechanismDescription {
+    return describeDuchi(this);
+  }
+}
+
 export class DuchiMechanism extends GridNumericMechanism<DuchiKernel> {
   readonly name = 'duchi' as const;
 
   constructor(options: NumericOptions) {
-    const settings = parseNumericOptions(options);
-    const kernel = new DuchiKernel({ epsilon: settings.epsilon, inputSteps: settings.gridSize });
-    super(settings, kernel, implementedEpsilonFromIntegers(kernel.worstRatio(), settings.epsilon));
+    super(...duchiParts(options));
   }
 
   describe(): MechanismDescription {
-    const p = this.kernel.highThreshold / THRESHOLD_ONE;
-    const low = this.outputValue(0);
-    const high = this.outputValue(1);
-    return {
-      mechanism: this.name,
-      epsilon: this.epsilon,
-      implementedEpsilon: this.implementedEpsilon,
-      truthProbability: p,
-      summary: `Only one of two numbers is sent, ${formatValue(low)} or ${formatValue(high)}; the closer your answer is to one end of the range, the likelier that end's number (at most ${p.toFixed(2)}).`,
-    };
+    return describeDuchi(this);
   }
 }
 

@@ -14,6 +14,8 @@
  * p* ÷ q* = T(k−1)/(2^32 − T) ≤ e^ε. Preconditions: k ≥ 2, ε > 0 and p* > q* at 2^-32 resolution.
  * Best when k − 2 < 3e^ε (Wang et al. 2017 §4.4); otherwise OUE/OLH have lower variance.
  * Sums: [n, C_0, …, C_{k−1}].
+ *
+ * `GrrRandomizer` is the device half; `GeneralizedRandomizedResponse` adds decoding and the estimator.
  */
 import { payloadError, inputError, parameterError } from '../errors.ts';
 import { thresholdAtMost, implementedEpsilonFromRatio } from '../exact/thresholds.ts';
@@ -21,14 +23,15 @@ import { ratioRoundedUp } from '../exact/upward-ratio.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../validate.ts';
 import { pureProtocolEstimate, pureProtocolVariance } from './pure-protocol.ts';
-import type { EncodedReport, FrequencyEstimate, FrequencyOracle, MechanismDescription } from './types.ts';
+import type { EncodedReport, FrequencyEstimate, FrequencyOracle, MechanismDescription, Randomizer } from './types.ts';
 
 export interface GrrOptions {
   k: number;
   epsilon: number;
 }
 
-export class GeneralizedRandomizedResponse implements FrequencyOracle<number> {
+/** The device half: thresholds, ε, the randomizer and its explanation. */
+export class GrrRandomizer implements Randomizer<number, number> {
   readonly name = 'grr' as const;
   readonly k: number;
   readonly epsilon: number;
@@ -38,8 +41,6 @@ export class GeneralizedRandomizedResponse implements FrequencyOracle<number> {
   /** Implemented p* and q*. */
   readonly p: number;
   readonly q: number;
-  readonly sumsLength: number;
-  readonly reportBits: number;
 
   constructor(options: GrrOptions) {
     this.k = checkDomainSize(options.k);
@@ -51,8 +52,6 @@ export class GeneralizedRandomizedResponse implements FrequencyOracle<number> {
     if (!(this.p > this.q)) throw parameterError('epsilon', `too small for k = ${this.k}: the keep probability does not exceed the others' at 2^-32 resolution`);
     // p* ÷ q* = T(k−1)/(2^32−T): computed from the integers to keep the ratio honest.
     this.implementedEpsilon = implementedEpsilonFromRatio(ratioRoundedUp(this.keepThreshold, this.k - 1, THRESHOLD_ONE - this.keepThreshold), this.epsilon);
-    this.sumsLength = this.k + 1;
-    this.reportBits = Math.ceil(Math.log2(this.k));
   }
 
   randomize(value: number, rng: RandomSampler): number {
@@ -64,6 +63,27 @@ export class GeneralizedRandomizedResponse implements FrequencyOracle<number> {
 
   encodeReport(report: number): EncodedReport {
     return { payload: report };
+  }
+
+  describe(): MechanismDescription {
+    return {
+      mechanism: this.name,
+      epsilon: this.epsilon,
+      implementedEpsilon: this.implementedEpsilon,
+      truthProbability: this.p,
+      summary: `Your true answer is sent with probability ${this.p.toFixed(2)}; otherwise one of the other ${this.k - 1} answers, picked at random, is sent instead.`,
+    };
+  }
+}
+
+export class GeneralizedRandomizedResponse extends GrrRandomizer implements FrequencyOracle<number> {
+  readonly sumsLength: number;
+  readonly reportBits: number;
+
+  constructor(options: GrrOptions) {
+    super(options);
+    this.sumsLength = this.k + 1;
+    this.reportBits = Math.ceil(Math.log2(this.k));
   }
 
   decodeReport(encoded: EncodedReport): number {
@@ -86,16 +106,6 @@ export class GeneralizedRandomizedResponse implements FrequencyOracle<number> {
 
   variance(n: number, f = 0): number {
     return pureProtocolVariance(n, f, this.p, this.q);
-  }
-
-  describe(): MechanismDescription {
-    return {
-      mechanism: this.name,
-      epsilon: this.epsilon,
-      implementedEpsilon: this.implementedEpsilon,
-      truthProbability: this.p,
-      summary: `Your true answer is sent with probability ${this.p.toFixed(2)}; otherwise one of the other ${this.k - 1} answers, picked at random, is sent instead.`,
-    };
   }
 }
 

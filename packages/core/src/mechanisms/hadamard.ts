@@ -38,14 +38,15 @@ import { ratioRoundedUp } from '../exact/upward-ratio.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../validate.ts';
 import { pureProtocolVariance, clamp01 } from './pure-protocol.ts';
-import { Z_95, type EncodedReport, type FrequencyEstimate, type FrequencyOracle, type MechanismDescription } from './types.ts';
+import { Z_95, type EncodedReport, type FrequencyEstimate, type FrequencyOracle, type MechanismDescription, type Randomizer } from './types.ts';
 
 export interface HadamardOptions {
   k: number;
   epsilon: number;
 }
 
-export class HadamardResponse implements FrequencyOracle<number> {
+/** The device half: K, the threshold, ε, the randomizer and its explanation. */
+export class HadamardRandomizer implements Randomizer<number, number> {
   readonly name = 'hadamard' as const;
   readonly k: number;
   readonly epsilon: number;
@@ -57,8 +58,6 @@ export class HadamardResponse implements FrequencyOracle<number> {
   /** Implemented p* (in-set probability) and q* = 1/2. */
   readonly p: number;
   readonly q = 0.5;
-  readonly sumsLength: number;
-  readonly reportBits: number;
 
   constructor(options: HadamardOptions) {
     this.k = checkDomainSize(options?.k);
@@ -72,8 +71,6 @@ export class HadamardResponse implements FrequencyOracle<number> {
       throw parameterError('epsilon', `${this.epsilon} is out of the range Hadamard response can implement at 2^-32 resolution`);
     }
     this.implementedEpsilon = implementedEpsilonFromRatio(ratioRoundedUp(this.inSetThreshold, 1, THRESHOLD_ONE - this.inSetThreshold), this.epsilon);
-    this.sumsLength = this.K + 1;
-    this.reportBits = Math.log2(this.K);
   }
 
   /** Whether output j is in C_x (H[x+1][j] = +1). */
@@ -93,6 +90,29 @@ export class HadamardResponse implements FrequencyOracle<number> {
 
   encodeReport(report: number): EncodedReport {
     return { payload: report };
+  }
+
+  describe(): MechanismDescription {
+    return {
+      mechanism: this.name,
+      epsilon: this.epsilon,
+      implementedEpsilon: this.implementedEpsilon,
+      truthProbability: this.p,
+      summary:
+        `Your answer picks half of ${this.K} possible codes. With probability ${this.p.toFixed(2)} a random code from that half is sent, ` +
+        `otherwise a random code from the other half, so every code could have come from any answer.`,
+    };
+  }
+}
+
+export class HadamardResponse extends HadamardRandomizer implements FrequencyOracle<number> {
+  readonly sumsLength: number;
+  readonly reportBits: number;
+
+  constructor(options: HadamardOptions) {
+    super(options);
+    this.sumsLength = this.K + 1;
+    this.reportBits = Math.log2(this.K);
   }
 
   decodeReport(encoded: EncodedReport): number {
@@ -137,18 +157,6 @@ export class HadamardResponse implements FrequencyOracle<number> {
 
   variance(n: number, f = 0): number {
     return pureProtocolVariance(n, f, this.p, this.q);
-  }
-
-  describe(): MechanismDescription {
-    return {
-      mechanism: this.name,
-      epsilon: this.epsilon,
-      implementedEpsilon: this.implementedEpsilon,
-      truthProbability: this.p,
-      summary:
-        `Your answer picks half of ${this.K} possible codes. With probability ${this.p.toFixed(2)} a random code from that half is sent, ` +
-        `otherwise a random code from the other half, so every code could have come from any answer.`,
-    };
   }
 }
 

@@ -28,7 +28,7 @@ import type { Rational } from '../exact/rational.ts';
 import { thresholdAtMost } from '../exact/thresholds.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { DuchiKernel, duchiMaxStep, duchiVariance } from './duchi.ts';
-import { GridNumericMechanism, implementedEpsilonFromIntegers, mixRationals, parseNumericOptions, type GridKernel, type NumericOptions } from './numeric.ts';
+import { GridNumericMechanism, GridNumericRandomizer, implementedEpsilonFromIntegers, mixRationals, parseNumericOptions, type GridKernel, type NumericOptions, type NumericSettings } from './numeric.ts';
 import { PiecewiseKernel, piecewiseVariance } from './piecewise.ts';
 import type { MechanismDescription } from './types.ts';
 
@@ -118,27 +118,49 @@ export class HybridKernel implements GridKernel {
   }
 }
 
+/** Settings, kernel and implemented ε of Hybrid for these options (both halves build from it). */
+function hybridParts(options: NumericOptions): [NumericSettings, HybridKernel, number] {
+  const settings = parseNumericOptions(options);
+  const kernel = new HybridKernel(settings.epsilon, settings.gridSize);
+  return [settings, kernel, implementedEpsilonFromIntegers(kernel.worstRatio(), settings.epsilon)];
+}
+
+function describeHybrid(m: GridNumericRandomizer<HybridKernel>): MechanismDescription {
+  const alpha = m.kernel.mixThreshold / THRESHOLD_ONE;
+  const window = m.kernel.piecewise.windowThreshold / THRESHOLD_ONE;
+  return {
+    mechanism: m.name,
+    epsilon: m.epsilon,
+    implementedEpsilon: m.implementedEpsilon,
+    truthProbability: alpha * window,
+    summary:
+      alpha === 0
+        ? `Only one of two numbers is sent; the closer your answer is to one end of the range, the likelier that end's number.`
+        : `Your answer is replaced by a random number: ${Math.round(alpha * 100)}% of the time drawn near your true answer with probability ${window.toFixed(2)} (else anywhere in a wider range), otherwise one of two fixed numbers leaning towards your answer.`,
+  };
+}
+
+/** The device half (see numeric.ts). */
+export class HybridRandomizer extends GridNumericRandomizer<HybridKernel> {
+  readonly name = 'hybrid' as const;
+
+  constructor(options: NumericOptions) {
+    super(...hybridParts(options));
+  }
+
+  describe(): MechanismDescription {
+    return describeHybrid(this);
+  }
+}
+
 export class HybridMechanism extends GridNumericMechanism<HybridKernel> {
   readonly name = 'hybrid' as const;
 
   constructor(options: NumericOptions) {
-    const settings = parseNumericOptions(options);
-    const kernel = new HybridKernel(settings.epsilon, settings.gridSize);
-    super(settings, kernel, implementedEpsilonFromIntegers(kernel.worstRatio(), settings.epsilon));
+    super(...hybridParts(options));
   }
 
   describe(): MechanismDescription {
-    const alpha = this.kernel.mixThreshold / THRESHOLD_ONE;
-    const window = this.kernel.piecewise.windowThreshold / THRESHOLD_ONE;
-    return {
-      mechanism: this.name,
-      epsilon: this.epsilon,
-      implementedEpsilon: this.implementedEpsilon,
-      truthProbability: alpha * window,
-      summary:
-        alpha === 0
-          ? `Only one of two numbers is sent; the closer your answer is to one end of the range, the likelier that end's number.`
-          : `Your answer is replaced by a random number: ${Math.round(alpha * 100)}% of the time drawn near your true answer with probability ${window.toFixed(2)} (else anywhere in a wider range), otherwise one of two fixed numbers leaning towards your answer.`,
-    };
+    return describeHybrid(this);
   }
 }

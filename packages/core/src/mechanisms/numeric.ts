@@ -48,7 +48,7 @@ import { inputError, parameterError, payloadError } from '../errors.ts';
 import { rationalToNumber, type Rational } from '../exact/rational.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkEpsilon, checkFiniteNumber, checkInteger } from '../validate.ts';
-import { Z_95, type EncodedReport, type MeanEstimate, type Mechanism, type MechanismDescription, type NumericMechanismName } from './types.ts';
+import { Z_95, type EncodedReport, type MeanEstimate, type Mechanism, type MechanismDescription, type NumericMechanismName, type Randomizer } from './types.ts';
 
 export interface NumericOptions {
   epsilon: number;
@@ -102,7 +102,7 @@ export interface NumericMechanism extends Mechanism<number, number, MeanEstimate
   variance(n: number, value?: number): number;
 }
 
-interface NumericSettings {
+export interface NumericSettings {
   epsilon: number;
   low: number;
   high: number;
@@ -120,7 +120,8 @@ export function parseNumericOptions(options: NumericOptions): NumericSettings {
   return { epsilon, low, high, gridSize };
 }
 
-export abstract class GridNumericMechanism<K extends GridKernel = GridKernel> implements NumericMechanism {
+/** The device half shared by Duchi, Piecewise and Hybrid: range, grid, kernel, ε, randomize. */
+export abstract class GridNumericRandomizer<K extends GridKernel = GridKernel> implements Randomizer<number, number> {
   abstract readonly name: NumericMechanismName;
   readonly epsilon: number;
   readonly implementedEpsilon: number;
@@ -129,12 +130,9 @@ export abstract class GridNumericMechanism<K extends GridKernel = GridKernel> im
   readonly gridSize: number;
   readonly outputCount: number;
   readonly kernel: K;
-  readonly sumsLength = 3;
   /** E[i | t] = intercept + slope·t for t ∈ [−1, 1] (exact up to floating-point evaluation). */
   readonly intercept: number;
   readonly slope: number;
-  /** max over grid points of Var[v | t_j] in [−1, 1] units. */
-  private readonly worstGridVariance: number;
 
   protected constructor(settings: NumericSettings, kernel: K, implementedEpsilon: number) {
     this.epsilon = settings.epsilon;
@@ -149,9 +147,6 @@ export abstract class GridNumericMechanism<K extends GridKernel = GridKernel> im
     this.intercept = (first + last) / 2;
     this.slope = (last - first) / 2;
     if (!(this.slope > 0)) throw parameterError('epsilon', `too small for gridSize ${settings.gridSize}: outputs do not depend on the input at 2^-32 resolution`);
-    let worst = 0;
-    for (let j = 0; j <= settings.gridSize; j++) worst = Math.max(worst, this.gridPointVariance(j));
-    this.worstGridVariance = worst;
   }
 
   randomize(value: number, rng: RandomSampler): number {
@@ -176,6 +171,33 @@ export abstract class GridNumericMechanism<K extends GridKernel = GridKernel> im
     return { payload: report };
   }
 
+  outputValue(index: number): number {
+    return this.fromUnit((index - this.intercept) / this.slope);
+  }
+
+  abstract describe(): MechanismDescription;
+
+  protected toUnit(value: number): number {
+    return (2 * (value - this.low)) / (this.high - this.low) - 1;
+  }
+
+  protected fromUnit(t: number): number {
+    return this.low + ((t + 1) * (this.high - this.low)) / 2;
+  }
+}
+
+export abstract class GridNumericMechanism<K extends GridKernel = GridKernel> extends GridNumericRandomizer<K> implements NumericMechanism {
+  readonly sumsLength = 3;
+  /** max over grid points of Var[v | t_j] in [−1, 1] units. */
+  private readonly worstGridVariance: number;
+
+  protected constructor(settings: NumericSettings, kernel: K, implementedEpsilon: number) {
+    super(settings, kernel, implementedEpsilon);
+    let worst = 0;
+    for (let j = 0; j <= settings.gridSize; j++) worst = Math.max(worst, this.gridPointVariance(j));
+    this.worstGridVariance = worst;
+  }
+
   decodeReport(encoded: EncodedReport): number {
     const { payload } = encoded;
     if (typeof payload !== 'number' || !Number.isInteger(payload) || payload < 0 || payload >= this.outputCount || !this.kernel.isOutput(payload)) {
@@ -189,10 +211,6 @@ export abstract class GridNumericMechanism<K extends GridKernel = GridKernel> im
     sums[0]! += 1;
     sums[1]! += report;
     sums[2]! += report * report;
-  }
-
-  outputValue(index: number): number {
-    return this.fromUnit((index - this.intercept) / this.slope);
   }
 
   estimate(sums: ArrayLike<number>): MeanEstimate {
@@ -233,16 +251,6 @@ export abstract class GridNumericMechanism<K extends GridKernel = GridKernel> im
   gridPointVariance(gridPoint: number): number {
     const mean = this.kernel.mean(gridPoint);
     return Math.max(0, this.kernel.meanSquare(gridPoint) - mean * mean) / (this.slope * this.slope);
-  }
-
-  abstract describe(): MechanismDescription;
-
-  protected toUnit(value: number): number {
-    return (2 * (value - this.low)) / (this.high - this.low) - 1;
-  }
-
-  protected fromUnit(t: number): number {
-    return this.low + ((t + 1) * (this.high - this.low)) / 2;
   }
 }
 

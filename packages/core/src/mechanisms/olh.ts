@@ -39,7 +39,7 @@ import { ratioRoundedUp } from '../exact/upward-ratio.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../validate.ts';
 import { pureProtocolEstimate, pureProtocolVariance } from './pure-protocol.ts';
-import type { EncodedReport, FrequencyEstimate, FrequencyOracle, MechanismDescription } from './types.ts';
+import type { EncodedReport, FrequencyEstimate, FrequencyOracle, MechanismDescription, Randomizer } from './types.ts';
 
 export interface OlhOptions {
   k: number;
@@ -80,7 +80,8 @@ function xxh32Finish(h: number): number {
   return h >>> 0;
 }
 
-export class OptimizedLocalHashing implements FrequencyOracle<OlhReport> {
+/** The device half: g, thresholds, ε, the randomizer and its explanation. */
+export class OlhRandomizer implements Randomizer<number, OlhReport> {
   readonly name = 'olh' as const;
   readonly k: number;
   readonly epsilon: number;
@@ -92,9 +93,6 @@ export class OptimizedLocalHashing implements FrequencyOracle<OlhReport> {
   /** Implemented p* (= keep probability) and q* (= 1/g). */
   readonly p: number;
   readonly q: number;
-  readonly sumsLength: number;
-  readonly reportBits: number;
-  private readonly hashInputs: Int32Array;
 
   constructor(options: OlhOptions) {
     this.k = checkDomainSize(options?.k);
@@ -106,10 +104,6 @@ export class OptimizedLocalHashing implements FrequencyOracle<OlhReport> {
     this.q = 1 / this.g;
     if (!(this.p > this.q)) throw parameterError('epsilon', `too small: the keep probability does not exceed 1/g at 2^-32 resolution`);
     this.implementedEpsilon = implementedEpsilonFromRatio(ratioRoundedUp(this.keepThreshold, this.g - 1, THRESHOLD_ONE - this.keepThreshold), this.epsilon);
-    this.sumsLength = this.k + 1;
-    this.reportBits = 32 + Math.ceil(Math.log2(this.g));
-    this.hashInputs = new Int32Array(this.k);
-    for (let v = 0; v < this.k; v++) this.hashInputs[v] = xxh32Input(v);
   }
 
   /** H_seed(value) ∈ [g]. */
@@ -130,6 +124,32 @@ export class OptimizedLocalHashing implements FrequencyOracle<OlhReport> {
 
   encodeReport(report: OlhReport): EncodedReport {
     return { payload: [report.seed, report.y] };
+  }
+
+  describe(): MechanismDescription {
+    return {
+      mechanism: this.name,
+      epsilon: this.epsilon,
+      implementedEpsilon: this.implementedEpsilon,
+      truthProbability: this.p,
+      summary:
+        `Your answer is first mixed into one of ${this.g} groups by a random public code, so many answers share each group. ` +
+        `The true group is sent with probability ${this.p.toFixed(2)}; otherwise another group, picked at random, is sent instead.`,
+    };
+  }
+}
+
+export class OptimizedLocalHashing extends OlhRandomizer implements FrequencyOracle<OlhReport> {
+  readonly sumsLength: number;
+  readonly reportBits: number;
+  private readonly hashInputs: Int32Array;
+
+  constructor(options: OlhOptions) {
+    super(options);
+    this.sumsLength = this.k + 1;
+    this.reportBits = 32 + Math.ceil(Math.log2(this.g));
+    this.hashInputs = new Int32Array(this.k);
+    for (let v = 0; v < this.k; v++) this.hashInputs[v] = xxh32Input(v);
   }
 
   decodeReport(encoded: EncodedReport): OlhReport {
@@ -174,18 +194,6 @@ export class OptimizedLocalHashing implements FrequencyOracle<OlhReport> {
 
   variance(n: number, f = 0): number {
     return pureProtocolVariance(n, f, this.p, this.q);
-  }
-
-  describe(): MechanismDescription {
-    return {
-      mechanism: this.name,
-      epsilon: this.epsilon,
-      implementedEpsilon: this.implementedEpsilon,
-      truthProbability: this.p,
-      summary:
-        `Your answer is first mixed into one of ${this.g} groups by a random public code, so many answers share each group. ` +
-        `The true group is sent with probability ${this.p.toFixed(2)}; otherwise another group, picked at random, is sent instead.`,
-    };
   }
 }
 

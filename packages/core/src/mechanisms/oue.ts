@@ -20,14 +20,26 @@
  */
 import { thresholdAtLeast } from '../exact/thresholds.ts';
 import { THRESHOLD_ONE } from '../random/sampler.ts';
-import { UnaryEncoding, type UnaryEncodingOptions } from './unary-encoding.ts';
+import { UnaryEncoding, UnaryRandomizer, type UnaryEncodingOptions, type UnaryThresholds } from './unary-encoding.ts';
 
 export type OueOptions = UnaryEncodingOptions;
+
+/** P1 and P0 as integer thresholds (see the header). */
+export const oueThresholds: UnaryThresholds = (epsilon) => ({ trueBit: THRESHOLD_ONE / 2, otherBit: thresholdAtLeast(1 / (Math.exp(epsilon) + 1)) });
+
+/** The device half (see unary-encoding.ts). */
+export class OueRandomizer extends UnaryRandomizer {
+  readonly name = 'oue' as const;
+
+  constructor(options: OueOptions) {
+    super(options, oueThresholds);
+  }
+}
 
 export class OptimizedUnaryEncoding extends UnaryEncoding {
   readonly name = 'oue' as const;
 
   constructor(options: OueOptions) {
-    super(options, (epsilon) => ({ trueBit: THRESHOLD_ONE / 2, otherBit: thresholdAtLeast(1 / (Math.exp(epsilon) + 1)) }));
+    super(options, oueThresholds);
   }
 }

@@ -27,14 +27,17 @@
  * Preconditions: 1 ≤ L ≤ k, k + L ≤ 65,536. Answers are arrays of distinct item indices in [0, k)
  * with at most L entries (the empty set is a valid answer: a dummy is reported).
  * Payload and sums: the inner oracle's, over k + L values.
+ *
+ * `PaddingSamplingRandomizer` is the device half (over the inner oracle's device half);
+ * `PaddingAndSampling` adds decoding and the estimator over the full inner oracle.
  */
 import { inputError, parameterError } from '../errors.ts';
 import type { RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon, checkInteger, MAX_DOMAIN_SIZE } from '../validate.ts';
-import { GeneralizedRandomizedResponse } from './grr.ts';
-import { OptimizedLocalHashing } from './olh.ts';
+import { GeneralizedRandomizedResponse, GrrRandomizer } from './grr.ts';
+import { OlhRandomizer, OptimizedLocalHashing } from './olh.ts';
 import { clamp01 } from './pure-protocol.ts';
-import { Z_95, type EncodedReport, type FrequencyEstimate, type FrequencyOracle, type Mechanism, type MechanismDescription } from './types.ts';
+import { Z_95, type EncodedReport, type FrequencyEstimate, type FrequencyOracle, type Mechanism, type MechanismDescription, type Randomizer } from './types.ts';
 
 export type PaddingSamplingInner = 'grr' | 'olh';
 
@@ -54,24 +57,28 @@ export interface PaddingSamplingOptions {
  */
 export type PrevalenceEstimate = FrequencyEstimate;
 
-export class PaddingAndSampling implements Mechanism<readonly number[], unknown, PrevalenceEstimate> {
+/** What the padding step hands to: the inner oracle's device half (or the full oracle). */
+type InnerFactory<T> = (inner: unknown, domainSize: number, epsilon: number) => T;
+
+/** The device half: L, the inner oracle's device half, the randomizer and its explanation. */
+export class PaddingSamplingRandomizer<Inner extends Randomizer<number, unknown> = Randomizer<number, unknown>> implements Randomizer<readonly number[], unknown> {
   readonly name = 'padding-sampling' as const;
   readonly k: number;
   readonly maxItems: number;
   readonly epsilon: number;
   readonly implementedEpsilon: number;
-  readonly inner: FrequencyOracle<unknown>;
-  readonly sumsLength: number;
+  readonly inner: Inner;
 
-  constructor(options: PaddingSamplingOptions) {
+  constructor(options: PaddingSamplingOptions, createInner: InnerFactory<Inner> = createInnerRandomizer as InnerFactory<Inner>) {
     if (typeof options !== 'object' || options === null) throw parameterError('options', 'must be an object');
     this.k = checkDomainSize(options.k);
     this.maxItems = checkInteger(options.maxItems, 'maxItems', 1, this.k);
     if (this.k + this.maxItems > MAX_DOMAIN_SIZE) throw parameterError('maxItems', `k + maxItems must be ≤ ${MAX_DOMAIN_SIZE}, got ${this.k + this.maxItems}`);
     this.epsilon = checkEpsilon(options.epsilon);
-    this.inner = createInner(options.inner ?? 'grr', this.k + this.maxItems, this.epsilon);
+    const inner = options.inner ?? 'grr';
+    if (inner !== 'grr' && inner !== 'olh') throw parameterError('inner', `must be 'grr' or 'olh', got ${JSON.stringify(inner)}`);
+    this.inner = createInner(inner, this.k + this.maxItems, this.epsilon);
     this.implementedEpsilon = this.inner.implementedEpsilon;
-    this.sumsLength = this.inner.sumsLength;
   }
 
   randomize(items: readonly number[], rng: RandomSampler): unknown {
@@ -83,6 +90,39 @@ export class PaddingAndSampling implements Mechanism<readonly number[], unknown,
 
   encodeReport(report: unknown): EncodedReport {
     return this.inner.encodeReport(report);
+  }
+
+  describe(): MechanismDescription {
+    const inner = this.inner.describe();
+    return {
+      mechanism: this.name,
+      epsilon: this.epsilon,
+      implementedEpsilon: this.implementedEpsilon,
+      truthProbability: inner.truthProbability,
+      summary: `One of your choices is picked at random (or a placeholder, if you chose fewer than ${this.maxItems}) and only that one is sent, protected like this: ${inner.summary}`,
+    };
+  }
+
+  private checkItems(items: readonly number[]): void {
+    if (!Array.isArray(items)) throw inputError(`answer must be an array of item indices, got ${typeof items}`);
+    if (items.length > this.maxItems) throw inputError(`answer has ${items.length} items, at most ${this.maxItems} allowed`);
+    const seen = new Set<number>();
+    items.forEach((item, position) => {
+      if (typeof item !== 'number' || !Number.isInteger(item) || item < 0 || item >= this.k) {
+        throw inputError(`item must be an integer index in [0, ${this.k}), got ${String(item)}`, `answer.${position}`);
+      }
+      if (seen.has(item)) throw inputError(`item ${item} appears twice`, `answer.${position}`);
+      seen.add(item);
+    });
+  }
+}
+
+export class PaddingAndSampling extends PaddingSamplingRandomizer<FrequencyOracle<unknown>> implements Mechanism<readonly number[], unknown, PrevalenceEstimate> {
+  readonly sumsLength: number;
+
+  constructor(options: PaddingSamplingOptions) {
+    super(options, createInnerOracle);
+    this.sumsLength = this.inner.sumsLength;
   }
 
   decodeReport(encoded: EncodedReport): unknown {
@@ -114,34 +154,12 @@ export class PaddingAndSampling implements Mechanism<readonly number[], unknown,
     const l = this.maxItems;
     return l * l * this.inner.variance(n, prevalence / l) + (prevalence * (l - 1)) / n;
   }
-
-  describe(): MechanismDescription {
-    const inner = this.inner.describe();
-    return {
-      mechanism: this.name,
-      epsilon: this.epsilon,
-      implementedEpsilon: this.implementedEpsilon,
-      truthProbability: inner.truthProbability,
-      summary: `One of your choices is picked at random (or a placeholder, if you chose fewer than ${this.maxItems}) and only that one is sent, protected like this: ${inner.summary}`,
-    };
-  }
-
-  private checkItems(items: readonly number[]): void {
-    if (!Array.isArray(items)) throw inputError(`answer must be an array of item indices, got ${typeof items}`);
-    if (items.length > this.maxItems) throw inputError(`answer has ${items.length} items, at most ${this.maxItems} allowed`);
-    const seen = new Set<number>();
-    items.forEach((item, position) => {
-      if (typeof item !== 'number' || !Number.isInteger(item) || item < 0 || item >= this.k) {
-        throw inputError(`item must be an integer index in [0, ${this.k}), got ${String(item)}`, `answer.${position}`);
-      }
-      if (seen.has(item)) throw inputError(`item ${item} appears twice`, `answer.${position}`);
-      seen.add(item);
-    });
-  }
 }
 
-function createInner(inner: unknown, domainSize: number, epsilon: number): FrequencyOracle<unknown> {
-  if (inner === 'grr') return new GeneralizedRandomizedResponse({ k: domainSize, epsilon }) as FrequencyOracle<unknown>;
-  if (inner === 'olh') return new OptimizedLocalHashing({ k: domainSize, epsilon }) as FrequencyOracle<unknown>;
-  throw parameterError('inner', `must be 'grr' or 'olh', got ${JSON.stringify(inner)}`);
+function createInnerRandomizer(inner: unknown, domainSize: number, epsilon: number): Randomizer<number, unknown> {
+  return inner === 'olh' ? new OlhRandomizer({ k: domainSize, epsilon }) : new GrrRandomizer({ k: domainSize, epsilon });
+}
+
+function createInnerOracle(inner: unknown, domainSize: number, epsilon: number): FrequencyOracle<unknown> {
+  return (inner === 'olh' ? new OptimizedLocalHashing({ k: domainSize, epsilon }) : new GeneralizedRandomizedResponse({ k: domainSize, epsilon })) as FrequencyOracle<unknown>;
 }

@@ -31,7 +31,7 @@
 import type { Rational } from '../exact/rational.ts';
 import { thresholdAtMost } from '../exact/thresholds.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
-import { GridNumericMechanism, implementedEpsilonFromIntegers, parseNumericOptions, rational, sumBelow, sumSquaresBelow, type GridKernel, type NumericOptions } from './numeric.ts';
+import { GridNumericMechanism, GridNumericRandomizer, implementedEpsilonFromIntegers, parseNumericOptions, rational, sumBelow, sumSquaresBelow, type GridKernel, type NumericOptions, type NumericSettings } from './numeric.ts';
 import type { MechanismDescription } from './types.ts';
 
 /** Paper variance of one PM report at t ∈ [−1, 1] (Wang et al. 2019, Lemma 1). */
@@ -111,23 +111,45 @@ export class PiecewiseKernel implements GridKernel {
   }
 }
 
+/** Settings, kernel and implemented ε of Piecewise for these options (both halves build from it). */
+function piecewiseParts(options: NumericOptions): [NumericSettings, PiecewiseKernel, number] {
+  const settings = parseNumericOptions(options);
+  const kernel = new PiecewiseKernel(settings.epsilon, settings.gridSize);
+  return [settings, kernel, implementedEpsilonFromIntegers(kernel.worstRatio(), settings.epsilon)];
+}
+
+function describePiecewise(m: GridNumericRandomizer<PiecewiseKernel>): MechanismDescription {
+  const p = m.kernel.windowThreshold / THRESHOLD_ONE;
+  return {
+    mechanism: m.name,
+    epsilon: m.epsilon,
+    implementedEpsilon: m.implementedEpsilon,
+    truthProbability: p,
+    summary: `Your answer is replaced by a random number: with probability ${p.toFixed(2)} it is drawn from a narrow band around your true answer, otherwise from anywhere in a wider range.`,
+  };
+}
+
+/** The device half (see numeric.ts). */
+export class PiecewiseRandomizer extends GridNumericRandomizer<PiecewiseKernel> {
+  readonly name = 'piecewise' as const;
+
+  constructor(options: NumericOptions) {
+    super(...piecewiseParts(options));
+  }
+
+  describe(): MechanismDescription {
+    return describePiecewise(this);
+  }
+}
+
 export class PiecewiseMechanism extends GridNumericMechanism<PiecewiseKernel> {
   readonly name = 'piecewise' as const;
 
   constructor(options: NumericOptions) {
-    const settings = parseNumericOptions(options);
-    const kernel = new PiecewiseKernel(settings.epsilon, settings.gridSize);
-    super(settings, kernel, implementedEpsilonFromIntegers(kernel.worstRatio(), settings.epsilon));
+    super(...piecewiseParts(options));
   }
 
   describe(): MechanismDescription {
-    const p = this.kernel.windowThreshold / THRESHOLD_ONE;
-    return {
-      mechanism: this.name,
-      epsilon: this.epsilon,
-      implementedEpsilon: this.implementedEpsilon,
-      truthProbability: p,
-      summary: `Your answer is replaced by a random number: with probability ${p.toFixed(2)} it is drawn from a narrow band around your true answer, otherwise from anywhere in a wider range.`,
-    };
+    return describePiecewise(this);
   }
 }

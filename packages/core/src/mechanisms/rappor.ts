@@ -42,6 +42,9 @@
  * Estimate: per cohort and bit, t̂ = (C − p₁N)/(q₁ − p₁) with (q₁ − p₁) = (1 − f′)(q′ − p′) —
  * Google's analysis/R/decode.R `EstimateBloomCounts` (rappor-estimate.ts); decoding to candidate
  * strings is rappor-decode.ts.
+ *
+ * `RapporRandomizer` is the device half (no estimator, no PRR from secret bytes); `Rappor` is the
+ * full mechanism.
  */
 import { inputError, parameterError, payloadError } from '../errors.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
@@ -98,7 +101,12 @@ export interface RapporReport {
 export const RAPPOR_MAX_COHORTS = 4096;
 export const HARDENED_MIN_SECRET_BYTES = 16;
 
-export class Rappor implements Mechanism<RapporInput, RapporReport, RapporBitEstimate> {
+/**
+ * The device half: parameters, ε₁ and ε∞, the Bloom filter, the instantaneous response, the wire
+ * encoding and the explanation. The permanent response from the secret's bytes (noble's HMAC) is
+ * the full `Rappor`'s: the SDK derives it with a non-extractable WebCrypto key instead.
+ */
+export class RapporRandomizer {
   readonly name = 'rappor' as const;
   readonly k: number;
   readonly h: number;
@@ -123,7 +131,7 @@ export class Rappor implements Mechanism<RapporInput, RapporReport, RapporBitEst
   /** ε∞ of the permanent response, from the integer threshold of f, rounded up. */
   readonly permanentEpsilon: number;
   readonly sumsLength: number;
-  private readonly encoding: RapporEncoding;
+  protected readonly encoding: RapporEncoding;
 
   constructor(options: RapporOptions) {
     if (typeof options !== 'object' || options === null) throw parameterError('options', 'must be an object');
@@ -166,30 +174,11 @@ export class Rappor implements Mechanism<RapporInput, RapporReport, RapporBitEst
     this.sumsLength = 1 + this.m * (this.k + 1);
   }
 
-  /** The params.csv row (rappor-files.ts) with the implemented f′, p′, q′. */
-  paramsRow(): { k: number; h: number; m: number; p: number; q: number; f: number } {
-    return { k: this.k, h: this.h, m: this.m, p: this.implemented.p, q: this.implemented.q, f: this.implemented.f };
-  }
-
   /** Step 1: the Bloom filter bits of `value` in `cohort`. Deterministic; the SDK may memoize. */
   bloom(value: string, cohort: number): Uint8Array {
     if (typeof value !== 'string') throw inputError(`value must be a string, got ${typeof value}`, 'value');
     this.checkCohort(cohort, inputError);
     return bloomBits(this.encoding, value, cohort);
-  }
-
-  /** Bloom bit positions of hash 0 … h−1 (with repeats), for building the candidate map. */
-  bloomIndices(value: string, cohort: number): number[] {
-    if (typeof value !== 'string') throw inputError(`value must be a string, got ${typeof value}`, 'value');
-    this.checkCohort(cohort, inputError);
-    return bloomBitIndices(this.encoding, value, cohort);
-  }
-
-  /** Step 2: the permanent randomized response of a Bloom filter. Deterministic in (secret, bloom). */
-  permanentResponse(bloomBits: Uint8Array, secret: Uint8Array): Uint8Array {
-    this.checkBits(bloomBits, 'bloomBits', inputError);
-    this.checkSecret(secret);
-    return permanentBits(this.encoding, bloomBits, secret);
   }
 
   /** Step 3: a fresh instantaneous randomized response: k "p" coins, then k "q" coins. */
@@ -206,15 +195,58 @@ export class Rappor implements Mechanism<RapporInput, RapporReport, RapporBitEst
     return irr;
   }
 
+  encodeReport(report: RapporReport): EncodedReport {
+    return { payload: bitsToHex(report.bits), cohort: report.cohort };
+  }
+
+  describe(): MechanismDescription {
+    const truth = 1 - this.implemented.f / 2;
+    return {
+      mechanism: this.name,
+      epsilon: this.epsilon,
+      implementedEpsilon: this.implementedEpsilon,
+      truthProbability: truth,
+      summary: `Your answer is turned into ${this.k} bits; each bit of your permanent answer is kept with probability ${truth.toFixed(2)} and set at random otherwise, and every report re-randomizes each bit again (a 1 is sent with probability ${this.implemented.q.toFixed(2)}, a 0 with probability ${(1 - this.implemented.p).toFixed(2)}).`,
+    };
+  }
+
+  protected checkCohort(cohort: unknown, error: typeof inputError): asserts cohort is number {
+    if (typeof cohort !== 'number' || !Number.isInteger(cohort) || cohort < 0 || cohort >= this.m) {
+      throw error(`cohort must be an integer in [0, ${this.m}), got ${String(cohort)}`, 'cohort');
+    }
+  }
+
+  protected checkBits(bits: unknown, name: string, error: typeof inputError): asserts bits is Uint8Array {
+    if (!(bits instanceof Uint8Array) || bits.length !== this.k) throw error(`${name} must be a Uint8Array of length ${this.k}`, name);
+    for (const bit of bits) if (bit > 1) throw error(`${name} must hold only 0 and 1`, name);
+  }
+}
+
+export class Rappor extends RapporRandomizer implements Mechanism<RapporInput, RapporReport, RapporBitEstimate> {
+  /** The params.csv row (rappor-files.ts) with the implemented f′, p′, q′. */
+  paramsRow(): { k: number; h: number; m: number; p: number; q: number; f: number } {
+    return { k: this.k, h: this.h, m: this.m, p: this.implemented.p, q: this.implemented.q, f: this.implemented.f };
+  }
+
+  /** Bloom bit positions of hash 0 … h−1 (with repeats), for building the candidate map. */
+  bloomIndices(value: string, cohort: number): number[] {
+    if (typeof value !== 'string') throw inputError(`value must be a string, got ${typeof value}`, 'value');
+    this.checkCohort(cohort, inputError);
+    return bloomBitIndices(this.encoding, value, cohort);
+  }
+
+  /** Step 2: the permanent randomized response of a Bloom filter. Deterministic in (secret, bloom). */
+  permanentResponse(bloomBits: Uint8Array, secret: Uint8Array): Uint8Array {
+    this.checkBits(bloomBits, 'bloomBits', inputError);
+    this.checkSecret(secret);
+    return permanentBits(this.encoding, bloomBits, secret);
+  }
+
   randomize(input: RapporInput, rng: RandomSampler): RapporReport {
     if (typeof input !== 'object' || input === null) throw inputError('RAPPOR input must be { value, cohort, secret }');
     const bloom = this.bloom(input.value, input.cohort);
     const prr = this.permanentResponse(bloom, input.secret);
     return { cohort: input.cohort, bits: this.instantaneousResponse(prr, rng) };
-  }
-
-  encodeReport(report: RapporReport): EncodedReport {
-    return { payload: bitsToHex(report.bits), cohort: report.cohort };
   }
 
   decodeReport(encoded: EncodedReport): RapporReport {
@@ -239,28 +271,6 @@ export class Rappor implements Mechanism<RapporInput, RapporReport, RapporBitEst
 
   estimate(sums: ArrayLike<number>): RapporBitEstimate {
     return estimateBloomCounts({ k: this.k, m: this.m, ...this.implemented }, sums);
-  }
-
-  describe(): MechanismDescription {
-    const truth = 1 - this.implemented.f / 2;
-    return {
-      mechanism: this.name,
-      epsilon: this.epsilon,
-      implementedEpsilon: this.implementedEpsilon,
-      truthProbability: truth,
-      summary: `Your answer is turned into ${this.k} bits; each bit of your permanent answer is kept with probability ${truth.toFixed(2)} and set at random otherwise, and every report re-randomizes each bit again (a 1 is sent with probability ${this.implemented.q.toFixed(2)}, a 0 with probability ${(1 - this.implemented.p).toFixed(2)}).`,
-    };
-  }
-
-  private checkCohort(cohort: unknown, error: typeof inputError): asserts cohort is number {
-    if (typeof cohort !== 'number' || !Number.isInteger(cohort) || cohort < 0 || cohort >= this.m) {
-      throw error(`cohort must be an integer in [0, ${this.m}), got ${String(cohort)}`, 'cohort');
-    }
-  }
-
-  private checkBits(bits: unknown, name: string, error: typeof inputError): asserts bits is Uint8Array {
-    if (!(bits instanceof Uint8Array) || bits.length !== this.k) throw error(`${name} must be a Uint8Array of length ${this.k}`, name);
-    for (const bit of bits) if (bit > 1) throw error(`${name} must hold only 0 and 1`, name);
   }
 
   private checkSecret(secret: unknown): asserts secret is Uint8Array {

@@ -21,18 +21,30 @@
  */
 import { THRESHOLD_ONE } from '../random/sampler.ts';
 import { thresholdAtMost } from '../exact/thresholds.ts';
-import { UnaryEncoding, type UnaryEncodingOptions } from './unary-encoding.ts';
+import { UnaryEncoding, UnaryRandomizer, type UnaryEncodingOptions, type UnaryThresholds } from './unary-encoding.ts';
 
 export type SueOptions = UnaryEncodingOptions;
+
+/** P1 and P0 as integer thresholds (see the header). */
+export const sueThresholds: UnaryThresholds = (epsilon) => {
+  const half = Math.exp(epsilon / 2);
+  const trueBit = thresholdAtMost(half / (half + 1));
+  return { trueBit, otherBit: THRESHOLD_ONE - trueBit };
+};
+
+/** The device half (see unary-encoding.ts). */
+export class SueRandomizer extends UnaryRandomizer {
+  readonly name = 'sue' as const;
+
+  constructor(options: SueOptions) {
+    super(options, sueThresholds);
+  }
+}
 
 export class SymmetricUnaryEncoding extends UnaryEncoding {
   readonly name = 'sue' as const;
 
   constructor(options: SueOptions) {
-    super(options, (epsilon) => {
-      const half = Math.exp(epsilon / 2);
-      const trueBit = thresholdAtMost(half / (half + 1));
-      return { trueBit, otherBit: THRESHOLD_ONE - trueBit };
-    });
+    super(options, sueThresholds);
   }
 }

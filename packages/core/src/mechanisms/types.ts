@@ -34,7 +34,13 @@ export interface MechanismDescription {
   summary: string;
 }
 
-export interface Mechanism<Input, Report, Estimate> {
+/**
+ * The device half of a mechanism: its parameters, its privacy loss, the randomizer and the plain
+ * words behind it — nothing the collector alone needs. Each mechanism file exports it as
+ * `XRandomizer`, and the full mechanism (`X extends XRandomizer`) adds decoding and estimation, so
+ * a bundle that only randomizes (the SDK's worker) leaves the estimators out.
+ */
+export interface Randomizer<Input, Report> {
   readonly name: MechanismName;
   /** ε asked for. */
   readonly epsilon: number;
@@ -43,6 +49,10 @@ export interface Mechanism<Input, Report, Estimate> {
   /** Randomizes one true input. Throws INPUT_INVALID (nothing drawn) when the input is out of domain. */
   randomize(input: Input, rng: RandomSampler): Report;
   encodeReport(report: Report): EncodedReport;
+  describe(): MechanismDescription;
+}
+
+export interface Mechanism<Input, Report, Estimate> extends Randomizer<Input, Report> {
   /** Validates and parses a wire report; throws PAYLOAD_INVALID naming what is wrong. */
   decodeReport(encoded: EncodedReport): Report;
   /** Length of the sum vector (index 0 = report count). */
@@ -51,7 +61,6 @@ export interface Mechanism<Input, Report, Estimate> {
   addToSums(report: Report, sums: Float64Array): void;
   /** Debiased estimate from sums. */
   estimate(sums: ArrayLike<number>): Estimate;
-  describe(): MechanismDescription;
 }
 
 /** A debiased frequency vector with its uncertainty. */

@@ -18,6 +18,9 @@
  * in byte j>>3 at position j&7. Decoding is canonical: exact length, zero padding bits in the last
  * byte and zero unused bits in the last base64 character, so each report has one encoding only.
  * Sums: [n, C_0, …, C_{k−1}] with C_j the number of reports with bit j set.
+ *
+ * `UnaryRandomizer` is the device half (thresholds, ε, randomize, encode, explanation);
+ * `UnaryEncoding` adds decoding and the estimator. sue.ts and oue.ts give each its thresholds.
  */
 import { inputError, payloadError, parameterError } from '../errors.ts';
 import { implementedEpsilonFromRatio } from '../exact/thresholds.ts';
@@ -25,14 +28,18 @@ import { ratioRoundedUp } from '../exact/upward-ratio.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../validate.ts';
 import { pureProtocolEstimate, pureProtocolVariance } from './pure-protocol.ts';
-import type { EncodedReport, FrequencyEstimate, FrequencyOracle, MechanismDescription } from './types.ts';
+import type { EncodedReport, FrequencyEstimate, FrequencyOracle, MechanismDescription, Randomizer } from './types.ts';
 
 export interface UnaryEncodingOptions {
   k: number;
   epsilon: number;
 }
 
-export abstract class UnaryEncoding implements FrequencyOracle<Uint8Array> {
+/** Integer thresholds of the true bit (P1 = trueBit/2^32) and of every other bit (P0). */
+export type UnaryThresholds = (epsilon: number) => { trueBit: number; otherBit: number };
+
+/** The device half of SUE and OUE. */
+export abstract class UnaryRandomizer implements Randomizer<number, Uint8Array> {
   abstract readonly name: 'sue' | 'oue';
   readonly k: number;
   readonly epsilon: number;
@@ -44,12 +51,10 @@ export abstract class UnaryEncoding implements FrequencyOracle<Uint8Array> {
   /** Implemented p* = P1 and q* = P0. */
   readonly p: number;
   readonly q: number;
-  readonly sumsLength: number;
-  readonly reportBits: number;
   /** Bytes of a packed report. */
   readonly byteLength: number;
 
-  protected constructor(options: UnaryEncodingOptions, thresholds: (epsilon: number) => { trueBit: number; otherBit: number }) {
+  protected constructor(options: UnaryEncodingOptions, thresholds: UnaryThresholds) {
     this.k = checkDomainSize(options?.k);
     this.epsilon = checkEpsilon(options?.epsilon);
     const { trueBit, otherBit } = thresholds(this.epsilon);
@@ -61,8 +66,6 @@ export abstract class UnaryEncoding implements FrequencyOracle<Uint8Array> {
       throw parameterError('epsilon', `${this.epsilon} is out of the range this encoding can implement at 2^-32 resolution`);
     }
     this.implementedEpsilon = implementedEpsilonFromRatio(unaryWorstRatio(trueBit, otherBit), this.epsilon);
-    this.sumsLength = this.k + 1;
-    this.reportBits = this.k;
     this.byteLength = Math.ceil(this.k / 8);
   }
 
@@ -81,6 +84,30 @@ export abstract class UnaryEncoding implements FrequencyOracle<Uint8Array> {
 
   encodeReport(report: Uint8Array): EncodedReport {
     return { payload: base64UrlEncode(report) };
+  }
+
+  describe(): MechanismDescription {
+    return {
+      mechanism: this.name,
+      epsilon: this.epsilon,
+      implementedEpsilon: this.implementedEpsilon,
+      truthProbability: this.p,
+      summary:
+        `Your answer is sent as a list of ${this.k} yes/no flags, one per possible answer. ` +
+        `The flag of your true answer says "yes" with probability ${this.p.toFixed(2)}; ` +
+        `every other flag says "yes" with probability ${this.q.toFixed(2)}, so no single flag gives you away.`,
+    };
+  }
+}
+
+export abstract class UnaryEncoding extends UnaryRandomizer implements FrequencyOracle<Uint8Array> {
+  readonly sumsLength: number;
+  readonly reportBits: number;
+
+  protected constructor(options: UnaryEncodingOptions, thresholds: UnaryThresholds) {
+    super(options, thresholds);
+    this.sumsLength = this.k + 1;
+    this.reportBits = this.k;
   }
 
   decodeReport(encoded: EncodedReport): Uint8Array {
@@ -115,19 +142,6 @@ export abstract class UnaryEncoding implements FrequencyOracle<Uint8Array> {
   variance(n: number, f = 0): number {
     return pureProtocolVariance(n, f, this.p, this.q);
   }
-
-  describe(): MechanismDescription {
-    return {
-      mechanism: this.name,
-      epsilon: this.epsilon,
-      implementedEpsilon: this.implementedEpsilon,
-      truthProbability: this.p,
-      summary:
-        `Your answer is sent as a list of ${this.k} yes/no flags, one per possible answer. ` +
-        `The flag of your true answer says "yes" with probability ${this.p.toFixed(2)}; ` +
-        `every other flag says "yes" with probability ${this.q.toFixed(2)}, so no single flag gives you away.`,
-    };
-  }
 }
 
 /** Worst ratio T1(2^32 − T0) / (T0(2^32 − T1)), rounded up to a double. */
@@ -136,8 +150,15 @@ export function unaryWorstRatio(trueBit: number, otherBit: number): number {
 }
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const DECODE = new Int8Array(128).fill(-1);
-for (let i = 0; i < ALPHABET.length; i++) DECODE[ALPHABET.charCodeAt(i)] = i;
+/** Character code → 6-bit value (−1 outside the alphabet); built on first decode, so encode-only bundles drop it. */
+let decodeTable: Int8Array | undefined;
+function decodeTableOf(): Int8Array {
+  if (decodeTable === undefined) {
+    decodeTable = new Int8Array(128).fill(-1);
+    for (let i = 0; i < ALPHABET.length; i++) decodeTable[ALPHABET.charCodeAt(i)] = i;
+  }
+  return decodeTable;
+}
 
 /** RFC 4648 §5 base64url without '=' padding. */
 export function base64UrlEncode(bytes: Uint8Array): string {
@@ -163,12 +184,13 @@ export function base64UrlDecode(text: string, byteLength: number): Uint8Array {
   const expectedChars = Math.ceil((byteLength * 8) / 6);
   if (text.length !== expectedChars) throw payloadError(`payload must be ${expectedChars} base64url characters for ${byteLength} bytes, got ${text.length}`, 'payload');
   const out = new Uint8Array(byteLength);
+  const table = decodeTableOf();
   let buffer = 0;
   let bufferedBits = 0;
   let o = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    const value = code < 128 ? DECODE[code]! : -1;
+    const value = code < 128 ? table[code]! : -1;
     if (value < 0) throw payloadError(`payload has a character outside the base64url alphabet at position ${i}`, 'payload');
     buffer = ((buffer << 6) | value) & 0xffff;
     bufferedBits += 6;

@@ -15,12 +15,13 @@ import {
   toWireReport,
   utcDay,
   validateCampaign,
-  createCampaignMechanisms,
-  type AnyMechanism,
+  createCampaignRandomizers,
+  type AnyRandomizer,
   type Campaign,
   type EncodedReport,
   type RandomSource,
-  type Rappor,
+  type Randomizer,
+  type RapporRandomizer,
 } from '@practical-privacy/core';
 import { checkCampaignAgainstCaps, resolveCaps, type Caps, type CapsInput } from '../caps.ts';
 import { openSdkDatabase, STORE_NAMES, type MemoRow, type SdkDatabase } from '../store/db.ts';
@@ -102,7 +103,7 @@ interface State {
   caps: Caps;
   db: SdkDatabase;
   campaign: Campaign;
-  mechanisms: Map<string, AnyMechanism>;
+  mechanisms: Map<string, AnyRandomizer>;
   transportOptions: TransportOptions;
   transport: Transport;
 }
@@ -137,9 +138,9 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
     return { q, mechanism };
   };
 
-  const memoizedBound = (mechanism: AnyMechanism) => ('permanentEpsilon' in mechanism ? (mechanism as Rappor).permanentEpsilon : mechanism.implementedEpsilon);
+  const memoizedBound = (mechanism: AnyRandomizer) => ('permanentEpsilon' in mechanism ? mechanism.permanentEpsilon : mechanism.implementedEpsilon);
 
-  const explainText = (s: State, mechanism: AnyMechanism) => {
+  const explainText = (s: State, mechanism: AnyRandomizer) => {
     const d = mechanism.describe();
     const memo = s.config.persistent === false ? ' This browser may erase its storage, so repeated answers may be randomized afresh.' : '';
     return `${d.summary} Each report costs ε = ${round(mechanism.implementedEpsilon)}; repeating the same answer reveals at most ε = ${round(memoizedBound(mechanism))} in total.${memo}`;
@@ -157,7 +158,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         const caps = resolveCaps(config.caps);
         const raw = config.campaign ?? (await fetchCampaign(config));
         const campaign = validateCampaign(raw);
-        const mechanisms = createCampaignMechanisms(campaign);
+        const mechanisms = createCampaignRandomizers(campaign);
         checkCampaignAgainstCaps(campaign, caps, (id) => mechanisms.get(id)!.implementedEpsilon);
         const db = await openSdkDatabase(config.dbName);
         state?.transport.stop();
@@ -287,7 +288,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       let memo: MemoRow | undefined;
       let memoized = true;
       if (q.type === 'string') {
-        const rappor = mechanism as Rappor;
+        const rappor = mechanism as RapporRandomizer;
         const cohort = await cohortOf(s, questionId, rappor.m);
         const prr = await permanentResponse(rappor, rappor.bloom(parsed.input as string, cohort), secret);
         encoded = rappor.encodeReport({ cohort, bits: rappor.instantaneousResponse(prr, sampler) });
@@ -298,7 +299,8 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         if (existing !== undefined && existing.fingerprint === fingerprint) {
           encoded = existing.encoded;
         } else {
-          encoded = mechanism.encodeReport(mechanism.randomize(parsed.input, sampler));
+          const randomizer = mechanism as Randomizer<unknown, unknown>;
+          encoded = randomizer.encodeReport(randomizer.randomize(parsed.input, sampler));
           memo = { key, fingerprint, encoded };
           memoized = false;
         }

@@ -10,13 +10,13 @@
  * - hardened-v1: HMAC blocks over (tag, metricId, k, block index, Bloom bytes), 16-bit words.
  * PRR_i = fMask_i ? uniform_i : Bloom_i (Erlingsson et al. 2014, §3 step 2).
  */
-import type { Rappor } from '@practical-privacy/core';
+import type { RapporRandomizer } from '@practical-privacy/core';
 import { hmac } from './secret.ts';
 
 /** Must equal core's rappor-bloom.ts PRR_TAG. */
 const PRR_TAG = 'practical-privacy/rappor/hardened-v1/prr';
 
-export async function permanentResponse(rappor: Rappor, bloom: Uint8Array, key: CryptoKey): Promise<Uint8Array> {
+export async function permanentResponse(rappor: RapporRandomizer, bloom: Uint8Array, key: CryptoKey): Promise<Uint8Array> {
   const { k, fThreshold } = rappor;
   const prr = new Uint8Array(k);
   if (rappor.mode === 'google-py') {
