@@ -39,7 +39,7 @@ export {
   type RapporOptions,
   type RapporReport,
 } from './mechanisms/rappor.ts';
-export { bloomBitIndices, type RapporEncoding, type RapporMode } from './mechanisms/rappor-bloom.ts';
+export { bitsAt, bloomBitIndices, googlePyBloomIndices, hardenedBloomIndices, hardenedBloomMessages, type RapporEncoding, type RapporMode } from './mechanisms/rappor-bloom.ts';
 export {
   estimateBloomCounts,
   rapporBitCountVariance,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rappor, validateCampaign } from '@practical-privacy/core';
 import { campaign, dumpStores, RAW, setup } from './fixtures.ts';
 import { openSdkDatabase } from '../src/store/db.ts';
+import { bloomFilter } from '../src/worker/rappor-bloom.ts';
 import { permanentResponse } from '../src/worker/rappor-prr.ts';
 
 const answers: Array<[string, unknown]> = [
@@ -165,6 +166,15 @@ describe('RAPPOR PRR with the non-extractable key', () => {
       for (const value of ['a', 'migraine', 'flu', 'x'.repeat(50)]) {
         const bloom = rappor.bloom(value, 3);
         expect(Array.from(await permanentResponse(rappor, bloom, key))).toEqual(Array.from(rappor.permanentResponse(bloom, secret)));
+      }
+    }
+  });
+
+  it('computes core’s Bloom filter byte for byte in both modes (WebCrypto SHA-256 in hardened-v1)', async () => {
+    for (const [mode, h] of [['google-py', 2], ['google-py', 16], ['hardened-v1', 2], ['hardened-v1', 9], ['hardened-v1', 64]] as const) {
+      const rappor = new Rappor({ k: mode === 'google-py' ? 32 : 100, h, m: 8, f: 0.5, p: 0.25, q: 0.75, mode, metricId: 'c/q' });
+      for (const value of ['a', 'migraine', 'ibuprofène', 'x'.repeat(50)]) {
+        for (const cohort of [0, 7]) expect(Array.from(await bloomFilter(rappor, value, cohort))).toEqual(Array.from(rappor.bloom(value, cohort)));
       }
     }
   });

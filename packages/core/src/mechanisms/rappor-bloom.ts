@@ -90,31 +90,51 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 /** The h bit positions of `value` in `cohort` (with repeats when two hashes collide), hash 0 first. */
 export function bloomBitIndices(encoding: RapporEncoding, value: string, cohort: number): number[] {
-  const { k, h } = encoding;
+  if (encoding.mode === 'google-py') return googlePyBloomIndices(encoding, value, cohort);
+  return hardenedBloomIndices(encoding, hardenedBloomMessages(encoding, value, cohort).map((message) => sha256(message)));
+}
+
+/** google-py: hash i sets bit D[i] mod k, D = MD5(u32be(cohort) ‖ UTF-8(value)). */
+export function googlePyBloomIndices(encoding: RapporEncoding, value: string, cohort: number): number[] {
   const valueBytes = utf8ToBytes(value);
+  const message = new Uint8Array(4 + valueBytes.length);
+  writeU32be(message, 0, cohort);
+  message.set(valueBytes, 4);
+  const digest = md5(message);
   const indices: number[] = [];
-  if (encoding.mode === 'google-py') {
-    const message = new Uint8Array(4 + valueBytes.length);
-    writeU32be(message, 0, cohort);
-    message.set(valueBytes, 4);
-    const digest = md5(message);
-    for (let i = 0; i < h; i++) indices.push(digest[i]! % k);
-    return indices;
-  }
-  // One buffer per call: prefix ‖ u32be(cohort) ‖ u32be(j) ‖ str(value), with j rewritten in place.
+  for (let i = 0; i < encoding.h; i++) indices.push(digest[i]! % encoding.k);
+  return indices;
+}
+
+/**
+ * hardened-v1: the SHA-256 inputs D_0, D_1, … (one per 8 hashes). Split from the hashing so that a
+ * caller with an asynchronous SHA-256 (WebCrypto, in the SDK's worker) computes the same filter.
+ */
+export function hardenedBloomMessages(encoding: RapporEncoding, value: string, cohort: number): Uint8Array[] {
+  const valueBytes = utf8ToBytes(value);
+  // prefix ‖ u32be(cohort) ‖ u32be(j) ‖ str(value).
   const prefix = bloomPrefix(encoding.metricId);
-  const message = new Uint8Array(prefix.length + 12 + valueBytes.length);
-  message.set(prefix, 0);
-  writeU32be(message, prefix.length, cohort);
-  writeU32be(message, prefix.length + 8, valueBytes.length);
-  message.set(valueBytes, prefix.length + 12);
-  for (let j = 0; j * 8 < h; j++) {
+  const messages: Uint8Array[] = [];
+  for (let j = 0; j * 8 < encoding.h; j++) {
+    const message = new Uint8Array(prefix.length + 12 + valueBytes.length);
+    message.set(prefix, 0);
+    writeU32be(message, prefix.length, cohort);
     writeU32be(message, prefix.length + 4, j);
-    const digest = sha256(message);
-    for (let w = 0; w < 8 && j * 8 + w < h; w++) {
-      const word = ((digest[4 * w]! << 24) | (digest[4 * w + 1]! << 16) | (digest[4 * w + 2]! << 8) | digest[4 * w + 3]!) >>> 0;
-      indices.push(word % k);
-    }
+    writeU32be(message, prefix.length + 8, valueBytes.length);
+    message.set(valueBytes, prefix.length + 12);
+    messages.push(message);
+  }
+  return messages;
+}
+
+/** hardened-v1: hash i sets bit (u32be word (i mod 8) of digest ⌊i/8⌋) mod k. */
+export function hardenedBloomIndices(encoding: RapporEncoding, digests: readonly Uint8Array[]): number[] {
+  const { k, h } = encoding;
+  const indices: number[] = [];
+  for (let i = 0; i < h; i++) {
+    const digest = digests[i >> 3]!;
+    const w = 4 * (i & 7);
+    indices.push((((digest[w]! << 24) | (digest[w + 1]! << 16) | (digest[w + 2]! << 8) | digest[w + 3]!) >>> 0) % k);
   }
   return indices;
 }
@@ -140,8 +160,13 @@ function writeU32be(out: Uint8Array, offset: number, x: number): void {
 
 /** Bloom filter bits (0/1, length k) of `value` in `cohort`. */
 export function bloomBits(encoding: RapporEncoding, value: string, cohort: number): Uint8Array {
-  const bits = new Uint8Array(encoding.k);
-  for (const index of bloomBitIndices(encoding, value, cohort)) bits[index] = 1;
+  return bitsAt(encoding.k, bloomBitIndices(encoding, value, cohort));
+}
+
+/** k bits (0/1) with the given positions set. */
+export function bitsAt(k: number, indices: readonly number[]): Uint8Array {
+  const bits = new Uint8Array(k);
+  for (const index of indices) bits[index] = 1;
   return bits;
 }
 

@@ -102,9 +102,10 @@ export const RAPPOR_MAX_COHORTS = 4096;
 export const HARDENED_MIN_SECRET_BYTES = 16;
 
 /**
- * The device half: parameters, ε₁ and ε∞, the Bloom filter, the instantaneous response, the wire
- * encoding and the explanation. The permanent response from the secret's bytes (noble's HMAC) is
- * the full `Rappor`'s: the SDK derives it with a non-extractable WebCrypto key instead.
+ * The device half: parameters, ε₁ and ε∞, the instantaneous response, the wire encoding and the
+ * explanation. The Bloom filter (noble's SHA-256 in hardened-v1) and the permanent response from the
+ * secret's bytes (noble's HMAC) are the full `Rappor`'s: the SDK's worker computes both with
+ * WebCrypto from `encoding` (rappor-bloom.ts gives the messages), byte for byte the same.
  */
 export class RapporRandomizer {
   readonly name = 'rappor' as const;
@@ -131,7 +132,8 @@ export class RapporRandomizer {
   /** ε∞ of the permanent response, from the integer threshold of f, rounded up. */
   readonly permanentEpsilon: number;
   readonly sumsLength: number;
-  protected readonly encoding: RapporEncoding;
+  /** What the Bloom and PRR stages of rappor-bloom.ts need (the SDK hashes with WebCrypto from it). */
+  readonly encoding: RapporEncoding;
 
   constructor(options: RapporOptions) {
     if (typeof options !== 'object' || options === null) throw parameterError('options', 'must be an object');
@@ -172,13 +174,6 @@ export class RapporRandomizer {
     this.implementedEpsilon = Math.min(this.epsilon, rapporOneReportEpsilon(this.implemented, this.h));
     this.permanentEpsilon = rapporPermanentEpsilon(this.implemented.f, this.h);
     this.sumsLength = 1 + this.m * (this.k + 1);
-  }
-
-  /** Step 1: the Bloom filter bits of `value` in `cohort`. Deterministic; the SDK may memoize. */
-  bloom(value: string, cohort: number): Uint8Array {
-    if (typeof value !== 'string') throw inputError(`value must be a string, got ${typeof value}`, 'value');
-    this.checkCohort(cohort, inputError);
-    return bloomBits(this.encoding, value, cohort);
   }
 
   /** Step 3: a fresh instantaneous randomized response: k "p" coins, then k "q" coins. */
@@ -226,6 +221,13 @@ export class Rappor extends RapporRandomizer implements Mechanism<RapporInput, R
   /** The params.csv row (rappor-files.ts) with the implemented f′, p′, q′. */
   paramsRow(): { k: number; h: number; m: number; p: number; q: number; f: number } {
     return { k: this.k, h: this.h, m: this.m, p: this.implemented.p, q: this.implemented.q, f: this.implemented.f };
+  }
+
+  /** Step 1: the Bloom filter bits of `value` in `cohort`. Deterministic; the SDK may memoize. */
+  bloom(value: string, cohort: number): Uint8Array {
+    if (typeof value !== 'string') throw inputError(`value must be a string, got ${typeof value}`, 'value');
+    this.checkCohort(cohort, inputError);
+    return bloomBits(this.encoding, value, cohort);
   }
 
   /** Bloom bit positions of hash 0 … h−1 (with repeats), for building the candidate map. */

@@ -28,6 +28,7 @@ import { openSdkDatabase, STORE_NAMES, type MemoRow, type SdkDatabase } from '..
 import { checkAllowance, commitReport, ledgerKey, readSpent, remainingOf, windowsOf, type Spent } from '../store/ledger.ts';
 import { parseAnswer } from './answers.ts';
 import { settle, type Result } from './errors.ts';
+import { bloomFilter } from './rappor-bloom.ts';
 import { permanentResponse } from './rappor-prr.ts';
 import { framed, hmac, loadOrCreateSecret, toHex } from './secret.ts';
 import { Transport, type FlushResult, type TransportEvent, type TransportOptions } from './transport.ts';
@@ -290,7 +291,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       if (q.type === 'string') {
         const rappor = mechanism as RapporRandomizer;
         const cohort = await cohortOf(s, questionId, rappor.m);
-        const prr = await permanentResponse(rappor, rappor.bloom(parsed.input as string, cohort), secret);
+        const prr = await permanentResponse(rappor, await bloomFilter(rappor, parsed.input as string, cohort), secret);
         encoded = rappor.encodeReport({ cohort, bits: rappor.instantaneousResponse(prr, sampler) });
       } else {
         const key = toHex(await hmac(secret, framed(['memo/v1', s.campaign.id, questionId, parsed.canonical])));
