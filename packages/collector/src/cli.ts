@@ -4,7 +4,8 @@
  *   pp-collector serve                      start the HTTP service (configuration from PP_* variables)
  *   pp-collector migrate                    apply database migrations and exit
  *   pp-collector campaign publish <file>    validate and publish a campaign JSON file directly to the database
- *                 [--ingest-key <key>]
+ *                 [--ingest-key <key>]     (versions are immutable: identical content is a no-op, different
+ *                                           content for a published version fails with CAMPAIGN_IMMUTABLE, exit 1)
  *   pp-collector export --campaign <id> --question <q> [--version n] [--format csv|rappor-params|rappor-counts|rappor-map]
  *                                           write an export to stdout
  */
@@ -17,6 +18,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { HttpError } from './errors.ts';
 import { startServer } from './server.ts';
 import { openRepository } from './storage/open.ts';
+import { RepositoryConflictError } from './storage/repository.ts';
 import { exportQuestion, EXPORT_FORMATS, type ExportFormat } from './exports.ts';
 
 const USAGE = `usage:
@@ -51,7 +53,11 @@ export async function main(argv: string[]): Promise<number> {
         try {
           await repository.migrate();
           const outcome = await repository.publishCampaign({ id: model.id, version: model.version, document: model.document, ingestKey: values['ingest-key'] ?? ingestKey });
-          console.log(`campaign ${model.id} version ${model.version}: ${outcome}`);
+          console.log(
+            outcome === 'created'
+              ? `campaign ${model.id} version ${model.version}: created`
+              : `campaign ${model.id} version ${model.version}: unchanged (already published with identical content)`,
+          );
         } finally {
           await repository.close();
         }
@@ -85,7 +91,7 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   } catch (error) {
     if (error instanceof ConfigError) console.error(`configuration error: ${error.message}`);
-    else if (isPrivacyError(error) || error instanceof HttpError) console.error(`${(error as { code: string }).code}: ${error.message}`);
+    else if (isPrivacyError(error) || error instanceof HttpError || error instanceof RepositoryConflictError) console.error(`${(error as { code: string }).code}: ${error.message}`);
     else if (error instanceof SyntaxError) console.error(`invalid JSON: ${error.message}`);
     else console.error(error instanceof Error ? error.message : String(error));
     return 1;

@@ -43,6 +43,11 @@ export async function ingestBatch(
   if (batch.reports.length > options.maxBatchReports) {
     throw new HttpError(413, 'BATCH_TOO_LARGE', `reports: at most ${options.maxBatchReports} reports per batch, got ${batch.reports.length}`, 'reports');
   }
+  // The campaign is read (and parsed, through the cache) outside the write transaction on
+  // purpose, and that is safe: campaign versions are insert-only in the database (a different
+  // document for a published version is refused, UPDATE and DELETE are blocked by triggers), so
+  // the parameters read here are the ones the version has forever, and the reports committed
+  // below are debiased with exactly those. A version that is not yet visible here is a 404.
   const stored = await repository.getCampaign(batch.campaignId, batch.campaignVersion);
   if (stored === undefined) throw new HttpError(404, 'CAMPAIGN_UNKNOWN', `campaign ${batch.campaignId} version ${batch.campaignVersion} is not published`, 'campaignId');
   if (stored.ingestKey !== undefined && (ingestKey === undefined || !tokensEqual(ingestKey, stored.ingestKey))) {
@@ -58,9 +63,12 @@ export async function ingestBatch(
     try {
       decoded = question.mechanism.decodeReport(encodedOf(report));
     } catch (error) {
-      if (isPrivacyError(error)) throw new HttpError(400, 'PAYLOAD_INVALID', `${path}.${error.path ?? 'payload'}: ${error.message}`, `${path}.${error.path ?? 'payload'}`);
-      // A decoder that trips over a hostile payload (e.g. a RangeError) still means "bad payload", not a server fault.
-      throw new HttpError(400, 'PAYLOAD_INVALID', `${path}.payload: not a valid ${question.mechanism.name} payload`, `${path}.payload`);
+      if (isPrivacyError(error, 'PAYLOAD_INVALID')) throw new HttpError(400, 'PAYLOAD_INVALID', `${path}.${error.path ?? 'payload'}: ${error.message}`, `${path}.${error.path ?? 'payload'}`);
+      // Decoders refuse bad payloads with PAYLOAD_INVALID; anything else is a decoder bug, so a 500 (nothing acknowledged, the
+      // fuzz test fails on it), logged with the stack frames but not the message, which may quote the payload.
+      const bug = new Error(`${question.mechanism.name} decoder failed with ${error instanceof Error ? error.name : typeof error}`);
+      bug.stack = [bug.message, ...String((error as Error | undefined)?.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line))].join('\n');
+      throw bug;
     }
     const sums = new Float64Array(question.mechanism.sumsLength);
     question.mechanism.addToSums(decoded, sums);

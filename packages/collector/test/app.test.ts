@@ -63,9 +63,9 @@ describe('routes', () => {
     expect(response.json().error).toMatchObject({ code: 'CAMPAIGN_INVALID', path: 'questions.0.epsilon' });
   });
 
-  it('makes a version immutable once it has reports', async () => {
+  it('makes a published version immutable, with or without reports', async () => {
     await publish(app);
-    expect(await publish(app, { ...DEMO_CAMPAIGN, title: 'changed before reports' })).toBe(201);
+    expect(await publish(app, { ...DEMO_CAMPAIGN, title: 'changed before reports' })).toBe(409);
     expect((await post(app, batch([report('fever', 1)]))).statusCode).toBe(202);
     expect(await publish(app, { ...DEMO_CAMPAIGN, title: 'changed after reports' })).toBe(409);
     expect(await publish(app, { ...DEMO_CAMPAIGN, version: 2, title: 'new version' })).toBe(201);

@@ -13,7 +13,14 @@ describe('pp-collector CLI', () => {
   it('publishes a campaign file, serves it, exports CSV, and refuses bad configuration', async () => {
     const env = { PP_DATABASE_URL: `sqlite:${join(dir, 'cli.db')}` };
     expect(await runCli(['campaign', 'publish', example], env)).toMatchObject({ code: 0, output: expect.stringContaining('campaign demo version 1: created') });
-    expect(await runCli(['campaign', 'publish', example], env)).toMatchObject({ code: 0, output: expect.stringContaining('unchanged') });
+    expect(await runCli(['campaign', 'publish', example], env)).toMatchObject({ code: 0, output: expect.stringContaining('campaign demo version 1: unchanged (already published with identical content)') });
+    // A changed file under the same version is refused (even with no reports yet): publish version 2.
+    const changed = join(dir, 'changed.json');
+    const document = JSON.parse((await import('node:fs')).readFileSync(example, 'utf8')) as { title: string };
+    (await import('node:fs')).writeFileSync(changed, JSON.stringify({ ...document, title: `${document.title} (edited)` }));
+    const refused = await runCli(['campaign', 'publish', changed], env);
+    expect(refused).toMatchObject({ code: 1, output: expect.stringContaining('CAMPAIGN_IMMUTABLE: campaign demo version 1 is already published with different content') });
+    expect(refused.output).toContain('publish the change as version 2');
     const collector = await startCollector(env.PP_DATABASE_URL);
     const campaign = (await (await fetch(`${collector.url}/v1/campaigns/demo`)).json()) as { questions: unknown[] };
     expect(campaign.questions).toHaveLength(4);

@@ -42,12 +42,26 @@ export function repositoryContract(open: () => Promise<Repository>, dispose: (re
     expect((await repo.getCampaign('c'))?.ingestKey).toBeUndefined();
   });
 
-  it('lets a version change until it has reports, then refuses', async () => {
+  it('refuses different content for a published version, with or without reports', async () => {
     await repo.publishCampaign({ id: 'c', version: 1, document: { x: 1 } });
-    expect(await repo.publishCampaign({ id: 'c', version: 1, document: { x: 2 } })).toBe('created');
+    await repo.publishCampaign({ id: 'c', version: 2, document: { x: 1 } });
+    // No reports yet: still refused (devices may hold queued reports randomized under version 1).
+    await expect(repo.publishCampaign({ id: 'c', version: 1, document: { x: 2 } })).rejects.toMatchObject({ code: 'CAMPAIGN_IMMUTABLE', nextVersion: 3 });
+    await expect(repo.publishCampaign({ id: 'c', version: 1, document: { x: 1 }, ingestKey: 'pk_new_key' })).rejects.toMatchObject({ code: 'CAMPAIGN_IMMUTABLE' });
     await repo.ingest('c', 1, [report('q', '2026-01-01', [[0, 1]])]);
     await expect(repo.publishCampaign({ id: 'c', version: 1, document: { x: 3 } })).rejects.toMatchObject({ code: 'CAMPAIGN_IMMUTABLE' });
-    expect((await repo.getCampaign('c', 1))?.document).toEqual({ x: 2 });
+    expect(await repo.publishCampaign({ id: 'c', version: 1, document: { x: 1 } })).toBe('unchanged');
+    expect((await repo.getCampaign('c', 1))?.document).toEqual({ x: 1 });
+    expect((await repo.getCampaign('c', 1))?.ingestKey).toBeUndefined();
+  });
+
+  it('lets exactly one of several concurrent publications of a version win', async () => {
+    const attempts = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => repo.publishCampaign({ id: 'race', version: 1, document: { attempt: i } })));
+    const created = attempts.flatMap((a, i) => (a.status === 'fulfilled' ? [i] : []));
+    expect(created).toHaveLength(1);
+    expect(attempts.filter((a) => a.status === 'fulfilled').map((a) => (a as PromiseFulfilledResult<string>).value)).toEqual(['created']);
+    for (const a of attempts) if (a.status === 'rejected') expect(a.reason).toMatchObject({ code: 'CAMPAIGN_IMMUTABLE' });
+    expect((await repo.getCampaign('race', 1))?.document).toEqual({ attempt: created[0] });
   });
 
   it('adds sums once per report id and counts duplicates', async () => {

@@ -77,12 +77,17 @@ export function parseBatch(body: unknown, window: DayWindow): WireBatch {
 
 export { PrivacyError };
 
-/** Small LRU of parsed campaign versions: building mechanisms is not free and versions are immutable once used. */
+/**
+ * Small LRU of parsed campaign versions (building mechanisms is not free). Storage is insert-only
+ * (a version's document never changes once published), so (id, version) names one content for
+ * the life of a database and an entry can never go stale. `publishedAt` is in the key as well so
+ * that a database swapped under a running process (a restore, a test) re-parses rather than
+ * trusting the number alone.
+ */
 export class CampaignCache {
   private readonly entries = new Map<string, CampaignModel>();
   constructor(private readonly capacity = 256) {}
 
-  /** `publishedAt` is part of the key: a version re-published before it had reports is re-parsed. */
   get(id: string, version: number, publishedAt: string, document: unknown): CampaignModel {
     const key = `${id}\u0000${version}\u0000${publishedAt}`;
     const hit = this.entries.get(key);

@@ -26,7 +26,13 @@ export function splitPublishBody(body: unknown): { document: unknown; ingestKey:
 export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post(
     '/v1/campaigns',
-    { schema: { tags: ['campaigns'], summary: 'Publish a campaign version (admin token). Immutable once it has reports.', security: [{ bearer: [] }] } },
+    {
+      schema: {
+        tags: ['campaigns'],
+        summary: 'Publish a campaign version (admin token). Versions are immutable: 201 created, 200 identical re-publish, 409 CAMPAIGN_IMMUTABLE for different content.',
+        security: [{ bearer: [] }],
+      },
+    },
     async (request, reply) => {
       requireBearer(request, ctx.config.adminToken, 'publishing campaigns');
       const { document, ingestKey } = splitPublishBody(request.body);
@@ -42,7 +48,10 @@ export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
         request.log.info({ campaign: model.id, version: model.version, outcome }, 'campaign published');
         return reply.code(outcome === 'created' ? 201 : 200).send({ id: model.id, version: model.version, outcome });
       } catch (error) {
-        if (error instanceof RepositoryConflictError) throw new HttpError(409, error.code, error.message);
+        if (error instanceof RepositoryConflictError) {
+          request.log.warn({ campaign: model.id, version: model.version, nextVersion: error.nextVersion }, 'campaign publish refused: version already published with different content');
+          throw new HttpError(409, error.code, error.message, 'version');
+        }
         throw error;
       }
     },
@@ -63,7 +72,10 @@ export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (version !== undefined && !/^[1-9]\d{0,9}$/.test(version)) throw new HttpError(400, 'REPORT_INVALID', 'version: must be a positive integer', 'version');
       const stored = await ctx.repository.getCampaign(request.params.id, version === undefined ? undefined : Number(version));
       if (stored === undefined) throw new HttpError(404, 'CAMPAIGN_UNKNOWN', `campaign ${request.params.id} is not published`);
-      reply.header('cache-control', 'public, max-age=60');
+      // A named version never changes (insert-only storage), so caches may keep it for good. The
+      // latest version changes when a new one is published; a device that fetched a stale
+      // "latest" still randomizes with, and stamps, a version that stays valid.
+      reply.header('cache-control', version === undefined ? 'public, max-age=60' : 'public, max-age=31536000, immutable');
       return stored.document;
     },
   );

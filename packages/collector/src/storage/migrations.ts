@@ -1,6 +1,12 @@
 /**
  * Schema migrations, one ladder per dialect (idb's `if (oldVersion < n)` style: a list applied in
  * order, the applied version recorded in `pp_schema_version`). Append; never edit a shipped step.
+ *
+ * Step 2 makes `campaigns` insert-only in the database itself: a published version is immutable,
+ * because devices may already hold reports randomized under its parameters and the collector
+ * debiases every report with the parameters stored for the version the report names. Triggers
+ * refuse UPDATE and DELETE (and, in SQLite, INSERT OR REPLACE; in PostgreSQL, TRUNCATE), so no
+ * code path, instance or operator shell can swap the content of a version under its reports.
  */
 
 export const SQLITE_MIGRATIONS: readonly string[] = [
@@ -31,6 +37,15 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
      sum INTEGER NOT NULL,
      PRIMARY KEY (campaign_id, version, question_id, day, idx)
    ) STRICT, WITHOUT ROWID;`,
+  // A BEFORE INSERT trigger rather than relying on the primary key: INSERT OR REPLACE would
+  // otherwise delete the old row without firing the DELETE trigger (recursive_triggers is off).
+  `CREATE TRIGGER campaigns_insert_only_update BEFORE UPDATE ON campaigns
+   BEGIN SELECT RAISE(ABORT, 'CAMPAIGN_IMMUTABLE: published campaign versions cannot be changed; publish a new version'); END;
+   CREATE TRIGGER campaigns_insert_only_delete BEFORE DELETE ON campaigns
+   BEGIN SELECT RAISE(ABORT, 'CAMPAIGN_IMMUTABLE: published campaign versions cannot be deleted'); END;
+   CREATE TRIGGER campaigns_insert_only_replace BEFORE INSERT ON campaigns
+   WHEN EXISTS (SELECT 1 FROM campaigns WHERE id = NEW.id AND version = NEW.version)
+   BEGIN SELECT RAISE(ABORT, 'CAMPAIGN_IMMUTABLE: this campaign version is already published; publish a new version'); END;`,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -62,4 +77,14 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      sum BIGINT NOT NULL,
      PRIMARY KEY (campaign_id, version, question_id, day, idx)
    );`,
+  // INSERT … ON CONFLICT DO UPDATE is an UPDATE too, so it is refused as well.
+  `CREATE FUNCTION pp_campaigns_insert_only() RETURNS trigger LANGUAGE plpgsql AS $$
+   BEGIN
+     RAISE EXCEPTION 'CAMPAIGN_IMMUTABLE: published campaign versions are insert-only (% refused); publish a new version', TG_OP
+       USING ERRCODE = 'restrict_violation';
+   END $$;
+   CREATE TRIGGER campaigns_insert_only BEFORE UPDATE OR DELETE ON campaigns
+     FOR EACH ROW EXECUTE FUNCTION pp_campaigns_insert_only();
+   CREATE TRIGGER campaigns_no_truncate BEFORE TRUNCATE ON campaigns
+     FOR EACH STATEMENT EXECUTE FUNCTION pp_campaigns_insert_only();`,
 ];

@@ -125,22 +125,22 @@ export class PostgresRepository implements Repository {
   async publishCampaign(campaign: CampaignToPublish): Promise<PublishOutcome> {
     const text = canonicalJson(campaign.document);
     const key = campaign.ingestKey ?? null;
-    return this.transaction(async (client) => {
-      const inserted = await client.query(
-        'INSERT INTO campaigns (id, version, document, document_text, ingest_key) VALUES ($1, $2, $3::jsonb, $4, $5) ON CONFLICT (id, version) DO NOTHING',
-        [campaign.id, campaign.version, text, text, key],
-      );
-      if (inserted.rowCount === 1) return 'created';
-      const { rows } = await client.query<{ document_text: string; ingest_key: string | null }>('SELECT document_text, ingest_key FROM campaigns WHERE id = $1 AND version = $2 FOR UPDATE', [campaign.id, campaign.version]);
-      if (rows[0]?.document_text === text && rows[0].ingest_key === key) return 'unchanged';
-      const used = await client.query(
-        'SELECT 1 FROM reports WHERE campaign_id = $1 AND version = $2 UNION ALL SELECT 1 FROM cells WHERE campaign_id = $1 AND version = $2 LIMIT 1',
-        [campaign.id, campaign.version],
-      );
-      if ((used.rowCount ?? 0) > 0) throw new RepositoryConflictError(`campaign ${campaign.id} version ${campaign.version} already has reports; publish a new version`);
-      await client.query('UPDATE campaigns SET document = $3::jsonb, document_text = $4, ingest_key = $5, published_at = now() WHERE id = $1 AND version = $2', [campaign.id, campaign.version, text, text, key]);
-      return 'created';
-    });
+    // Insert-only: the primary key decides which publication of (id, version) wins. When another
+    // instance's insert of the same version is still uncommitted, ON CONFLICT waits for it to
+    // commit (then this one does nothing) or roll back (then this one inserts). The following
+    // SELECT runs with a fresh READ COMMITTED snapshot, so it sees the winner's row. The row can
+    // never change afterwards: triggers refuse UPDATE, DELETE and TRUNCATE (migration step 2).
+    const inserted = await this.pool.query(
+      'INSERT INTO campaigns (id, version, document, document_text, ingest_key) VALUES ($1, $2, $3::jsonb, $4, $5) ON CONFLICT (id, version) DO NOTHING',
+      [campaign.id, campaign.version, text, text, key],
+    );
+    if (inserted.rowCount === 1) return 'created';
+    const { rows } = await this.pool.query<{ document_text: string; ingest_key: string | null }>('SELECT document_text, ingest_key FROM campaigns WHERE id = $1 AND version = $2', [campaign.id, campaign.version]);
+    const existing = rows[0];
+    if (existing === undefined) throw new Error(`campaign ${campaign.id} version ${campaign.version}: insert conflicted but the row is missing`);
+    if (existing.document_text === text && existing.ingest_key === key) return 'unchanged';
+    const latest = await this.pool.query<{ latest: number }>('SELECT max(version) AS latest FROM campaigns WHERE id = $1', [campaign.id]);
+    throw new RepositoryConflictError(campaign.id, campaign.version, (latest.rows[0]?.latest ?? campaign.version) + 1);
   }
 
   async getCampaign(id: string, version?: number): Promise<StoredCampaign | undefined> {

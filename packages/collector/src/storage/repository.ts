@@ -61,10 +61,16 @@ export interface CampaignToPublish {
 
 export type PublishOutcome = 'created' | 'unchanged';
 
+/** A different document (or ingest key) for a campaign version that is already published. */
 export class RepositoryConflictError extends Error {
   readonly code = 'CAMPAIGN_IMMUTABLE';
-  constructor(message: string) {
-    super(message);
+  constructor(
+    readonly campaignId: string,
+    readonly version: number,
+    /** The lowest version number not yet published for this campaign. */
+    readonly nextVersion: number,
+  ) {
+    super(`campaign ${campaignId} version ${version} is already published with different content; published versions are immutable (devices may hold reports randomized under them), so publish the change as version ${nextVersion}`);
     this.name = 'RepositoryConflictError';
   }
 }
@@ -77,9 +83,11 @@ export interface Repository {
   ping(): Promise<void>;
   close(): Promise<void>;
   /**
-   * Publishes a campaign version. Re-publishing an identical document is `unchanged`. A different
-   * document for an existing version is allowed only while that version has no reports; otherwise
-   * RepositoryConflictError (publish a new version instead).
+   * Publishes a campaign version, insert-only and atomic: the first publication of (id, version)
+   * wins, re-publishing an identical document and ingest key is `unchanged`, and anything else
+   * for an existing version is a RepositoryConflictError — whether or not the version has reports
+   * yet (devices may hold queued reports randomized under it). The database refuses UPDATE and
+   * DELETE on campaigns (migration step 2), so two instances publishing at once cannot race.
    */
   publishCampaign(campaign: CampaignToPublish): Promise<PublishOutcome>;
   /** A given version, or the latest version when `version` is undefined. */
@@ -116,7 +124,7 @@ export function cellDeltas(reports: readonly ReportContribution[]): Array<{ ques
   return [...map.values()].sort((a, b) => (a.questionId < b.questionId ? -1 : a.questionId > b.questionId ? 1 : a.day < b.day ? -1 : a.day > b.day ? 1 : a.index - b.index));
 }
 
-/** Stable JSON (sorted keys) so that re-publishing the same document compares equal. */
+/** Stable JSON (sorted keys) so that re-publishing the same document compares equal; also the stored text of a document. */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return v;

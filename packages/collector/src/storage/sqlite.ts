@@ -68,19 +68,18 @@ export class SqliteRepository implements Repository {
 
   async publishCampaign(campaign: CampaignToPublish): Promise<PublishOutcome> {
     const documentText = canonicalJson(campaign.document);
-    const text = canonicalJson({ document: campaign.document, ingestKey: campaign.ingestKey ?? null });
+    const key = campaign.ingestKey ?? null;
+    // BEGIN IMMEDIATE takes SQLite's write lock before the read, so look-up and insert are one
+    // atomic step even across processes sharing the file; the insert-only triggers back it up.
     const publish = this.db.transaction((): PublishOutcome => {
       const existing = this.db.prepare('SELECT document, ingest_key FROM campaigns WHERE id = ? AND version = ?').get(campaign.id, campaign.version) as { document: string; ingest_key: string | null } | undefined;
       if (existing === undefined) {
-        this.db.prepare('INSERT INTO campaigns (id, version, document, ingest_key, published_at) VALUES (?, ?, ?, ?, ?)').run(campaign.id, campaign.version, documentText, campaign.ingestKey ?? null, new Date().toISOString());
+        this.db.prepare('INSERT INTO campaigns (id, version, document, ingest_key, published_at) VALUES (?, ?, ?, ?, ?)').run(campaign.id, campaign.version, documentText, key, new Date().toISOString());
         return 'created';
       }
-      if (canonicalJson({ document: JSON.parse(existing.document) as unknown, ingestKey: existing.ingest_key }) === text) return 'unchanged';
-      const used = this.db.prepare('SELECT 1 FROM reports WHERE campaign_id = ? AND version = ? LIMIT 1').get(campaign.id, campaign.version);
-      const cells = this.db.prepare('SELECT 1 FROM cells WHERE campaign_id = ? AND version = ? LIMIT 1').get(campaign.id, campaign.version);
-      if (used !== undefined || cells !== undefined) throw new RepositoryConflictError(`campaign ${campaign.id} version ${campaign.version} already has reports; publish a new version`);
-      this.db.prepare('UPDATE campaigns SET document = ?, ingest_key = ?, published_at = ? WHERE id = ? AND version = ?').run(documentText, campaign.ingestKey ?? null, new Date().toISOString(), campaign.id, campaign.version);
-      return 'created';
+      if (existing.document === documentText && existing.ingest_key === key) return 'unchanged';
+      const { latest } = this.db.prepare('SELECT max(version) AS latest FROM campaigns WHERE id = ?').get(campaign.id) as { latest: number };
+      throw new RepositoryConflictError(campaign.id, campaign.version, latest + 1);
     });
     return publish.immediate();
   }
