@@ -150,3 +150,25 @@ describe('fuzz', () => {
     console.log('fuzz status counts', Object.fromEntries(statuses));
   }, 180_000);
 });
+
+describe('a decoder bug', () => {
+  it('is a 500 (which the fuzz counts as a failure), changes nothing, and its log line holds no payload', async () => {
+    const lines: string[] = [];
+    const buggy = await makeApp({ logLevel: 'error' }, { logStream: { write: (line) => void lines.push(line) } });
+    expect(await publish(buggy)).toBe(201);
+    // Reach the very mechanism instance the ingest path uses (the app's campaign cache) and break its decoder.
+    const stored = (await buggy.collector.repository.getCampaign('demo', 1))!;
+    const model = buggy.collector.campaigns.get(stored.id, stored.version, stored.publishedAt, stored.document);
+    model.questions.get('pain')!.mechanism.decodeReport = () => {
+      throw new RangeError('decoder tripped over payload 3');
+    };
+    const response = await post(buggy, batch([report('fever', 1), report('pain', 3)]));
+    expect(response.statusCode).toBe(500);
+    expect(response.json().error.code).toBe('INTERNAL');
+    expect(await buggy.collector.repository.countReports('demo', 1)).toBe(0);
+    await buggy.close();
+    const log = lines.join('');
+    expect(log).toContain('grr decoder failed with RangeError');
+    expect(log).not.toContain('payload 3');
+  });
+});
