@@ -64,6 +64,10 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
     })(),
   });
 
+  if (config.metricsToken === undefined) {
+    app.log.warn('PP_METRICS_TOKEN is not set: /metrics is public and shows per-campaign ingest volume over time; set the token, or keep /metrics off the public network');
+  }
+
   const ctx: AppContext = {
     config,
     repository,

@@ -15,6 +15,11 @@ export interface CollectorConfig {
   adminToken: string | undefined;
   /** Bearer token for the read API (estimates, exports). Unset: read routes answer 401. */
   readToken: string | undefined;
+  /**
+   * Bearer token for `/metrics` (per-campaign ingest counters reveal volume over time). Unset:
+   * `/metrics` stays public and a warning is logged at boot — then bind or filter it privately.
+   */
+  metricsToken: string | undefined;
   /** Origins allowed to POST reports from a browser; `*` allows any. Empty: no CORS headers. */
   allowedOrigins: string[];
   /** Reports whose day is older than this many days are refused; report ids are kept this long for dedupe. */
@@ -53,6 +58,7 @@ const EnvSchema = v.object({
   PP_DATABASE_URL: v.optional(v.pipe(v.string(), v.regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'must start with sqlite: or postgres://')), 'sqlite:./data/collector.db'),
   PP_ADMIN_TOKEN: v.optional(token),
   PP_READ_TOKEN: v.optional(token),
+  PP_METRICS_TOKEN: v.optional(token),
   PP_ALLOWED_ORIGINS: v.optional(v.string(), ''),
   PP_REPORT_WINDOW_DAYS: v.optional(int(1, 3650), '30'),
   PP_KEEP_RAW_REPORTS: v.optional(bool, 'false'),
@@ -101,6 +107,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: o.PP_DATABASE_URL,
     adminToken: o.PP_ADMIN_TOKEN,
     readToken: o.PP_READ_TOKEN,
+    metricsToken: o.PP_METRICS_TOKEN,
     allowedOrigins: o.PP_ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter((s) => s !== ''),
     reportWindowDays: o.PP_REPORT_WINDOW_DAYS,
     keepRawReports: o.PP_KEEP_RAW_REPORTS,

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { requireBearer } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 
 export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -14,8 +15,20 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
     }
   });
 
-  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics.' } }, async (_request, reply) => {
-    reply.header('content-type', ctx.metrics.registry.contentType);
-    return ctx.metrics.registry.metrics();
-  });
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        tags: ['operations'],
+        summary: 'Prometheus metrics. Needs the metrics bearer token when PP_METRICS_TOKEN is set; public otherwise (bind or filter it privately).',
+        ...(ctx.config.metricsToken === undefined ? {} : { security: [{ bearer: [] }] }),
+      },
+    },
+    async (request, reply) => {
+      // Per-campaign accepted/duplicate counters show ingest volume over time; keep them private.
+      if (ctx.config.metricsToken !== undefined) requireBearer(request, ctx.config.metricsToken, 'metrics');
+      reply.header('content-type', ctx.metrics.registry.contentType);
+      return ctx.metrics.registry.metrics();
+    },
+  );
 }
