@@ -18,8 +18,14 @@ export interface IngestOptions {
   now?: () => Date;
 }
 
-/** Devices whose clock runs a little ahead may stamp tomorrow's UTC day just before midnight. */
+/**
+ * Every device switches to the next UTC day at the same instant (00:00 UTC, local evening or
+ * morning depending on the time zone); a device whose clock runs a little ahead of ours crosses
+ * it first and stamps tomorrow's day while our clock still reads today. Such a day is accepted
+ * during the last hour before 00:00 UTC; later days are refused.
+ */
 const FUTURE_GRACE_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 
 export { utcDay } from '@practical-privacy/core';
 
@@ -33,9 +39,12 @@ export async function ingestBatch(
   const now = (options.now ?? (() => new Date()))().getTime();
   let batch;
   try {
-    // Core checks the schema and the day window: not after today (UTC, with a small grace for
-    // device clocks running ahead) and not older than the window.
-    batch = parseBatch(body, { now: new Date(now + FUTURE_GRACE_MS), maxAgeDays: options.reportWindowDays });
+    // Core checks the schema and the day window against one clock, so it is given our clock plus
+    // the grace: days up to utcDay(now + 1 h) pass. The window's oldest day stays counted from our
+    // own UTC day: when the grace reaches into tomorrow, the window is one day longer from there.
+    const graced = new Date(now + FUTURE_GRACE_MS);
+    const crossesMidnight = Math.floor(graced.getTime() / DAY_MS) !== Math.floor(now / DAY_MS);
+    batch = parseBatch(body, { now: graced, maxAgeDays: options.reportWindowDays + (crossesMidnight ? 1 : 0) });
   } catch (error) {
     if (isPrivacyError(error)) throw new HttpError(400, error.code, error.message, error.path);
     throw error;
