@@ -4,7 +4,7 @@
  * unless every report is valid (a malformed batch changes nothing), and the caller acknowledges
  * only after `ingest` resolves, i.e. after COMMIT.
  */
-import { encodedOf, isPrivacyError } from '@practical-privacy/core';
+import { encodedOf, isPrivacyError, RandomSampler } from '@practical-privacy/core';
 import { parseBatch, type CampaignCache } from './campaigns/model.ts';
 import { HttpError } from './errors.ts';
 import { tokensEqual } from './auth.ts';
@@ -16,6 +16,24 @@ export interface IngestOptions {
   keepRawReports: boolean;
   /** Current time, injectable for tests. */
   now?: () => Date;
+  /** Coins for shuffling a batch before it is stored; default the platform CSPRNG (tests seed it). */
+  random?: RandomSampler;
+}
+
+let defaultSampler: RandomSampler | undefined;
+
+/**
+ * Fisher–Yates with uniform integers from the CSPRNG, in place. A batch is one device's reports,
+ * in the order the device made them; storing them shuffled keeps that order (which question was
+ * answered first, which report was queued last) out of the database's row order.
+ */
+function shuffle<T>(items: T[], random: RandomSampler): void {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = random.uniformInt(i + 1);
+    const swap = items[i]!;
+    items[i] = items[j]!;
+    items[j] = swap;
+  }
 }
 
 /**
@@ -94,6 +112,7 @@ export async function ingestBatch(
     return contribution;
   });
 
+  shuffle(contributions, options.random ?? (defaultSampler ??= new RandomSampler()));
   const result = await repository.ingest(model.id, model.version, contributions);
   return { ...result, campaign: model.id };
 }
