@@ -46,8 +46,6 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
   const app = Fastify({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
-    // Reports are read by our own valibot validators; route schemas exist for OpenAPI.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false } },
     logger: {
       level: config.logLevel,
       ...(options.logStream === undefined ? {} : { stream: options.logStream }),
@@ -83,11 +81,12 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
   const jsonParser = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser(['application/json', 'text/plain'], { parseAs: 'string', bodyLimit: config.bodyLimitBytes }, jsonParser);
 
-  app.setValidatorCompiler(({ schema }) => {
-    // Only params/querystring schemas are validated by Fastify (they are simple); bodies go through valibot.
-    void schema;
-    return (data: unknown) => ({ value: data });
-  });
+  // Fastify validates nothing: route schemas exist only for the OpenAPI document. Bodies go through
+  // core's valibot validators (strict, with error paths), and every handler checks its own params
+  // and querystring (e.g. `version`, `question`, `from`/`to`, `bucket`, `format`) with a 4xx that
+  // names the field. This compiler accepts every value unchanged, so no Ajv coercion or stripping
+  // happens behind the handlers' backs.
+  app.setValidatorCompiler(() => (data: unknown) => ({ value: data }));
 
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     let http: HttpError;

@@ -1,4 +1,4 @@
-/** Exports: CSV of estimates; Google RAPPOR analysis files for RAPPOR questions (once core's RAPPOR lands). */
+/** Exports: CSV of estimates; for RAPPOR (string) questions, Google's analysis files params.csv, counts.csv and map.csv. */
 import { buildCandidateMap, isPrivacyError, rapporCountsCsv, rapporMapCsv, rapporParamsCsv, type Rappor } from '@practical-privacy/core';
 import type { CampaignCache } from './campaigns/model.ts';
 import { CampaignCache as Cache } from './campaigns/model.ts';

@@ -44,6 +44,15 @@ describe('campaign versions are immutable', () => {
     expect((await app.inject('/v1/campaigns/demo?version=1')).json().questions[0].epsilon).toBe(1);
   });
 
+  it('checks ?version= in the handler (route schemas are documentation; Fastify validates nothing)', async () => {
+    await publish(app);
+    for (const query of ['version=01', 'version=1.0', 'version=-1', 'version=1&version=1', 'version=']) {
+      const response = await app.inject(`/v1/campaigns/demo?${query}`);
+      expect(response.statusCode, query).toBe(400);
+      expect(response.json().error.path).toBe('version');
+    }
+  });
+
   it('lets caches keep a named version for good but the latest only briefly', async () => {
     await publish(app);
     expect((await app.inject('/v1/campaigns/demo?version=1')).headers['cache-control']).toBe('public, max-age=31536000, immutable');
