@@ -10,7 +10,7 @@
  * documented in src/mechanisms/rappor-bloom.ts (hashlib/hmac, not this code).
  */
 import { describe, expect, it } from 'vitest';
-import { isPrivacyError, RandomSampler, Rappor, scriptedRandomSource, seededRandomSource, type RapporOptions } from '../src/index.ts';
+import { isPrivacyError, RandomSampler, Rappor, rapporReportProbabilities, scriptedRandomSource, seededRandomSource, type RapporOptions } from '../src/index.ts';
 import { bitsToHex, hexToBits } from '../src/mechanisms/rappor.ts';
 import { bitsToUint32, bloomBitIndices, prrMasks } from '../src/mechanisms/rappor-bloom.ts';
 
@@ -201,7 +201,16 @@ describe('ε', () => {
     const expected = 2 * Math.log((0.6875 * 0.4375) / (0.5625 * 0.3125));
     expect(r.implementedEpsilon).toBeCloseTo(expected, 10);
     expect(r.implementedEpsilon).toBeGreaterThanOrEqual(expected);
-    expect(r.implementedEpsilon).toBeLessThanOrEqual(r.epsilon);
+    // Nothing is rounded here (f, p, q are on both grids): the two figures agree but for rounding.
+    expect(r.implementedEpsilon).toBeCloseTo(r.epsilon, 12);
+  });
+  it('ε₁ is that of the rounded thresholds, below the nominal figure when rounding bites', () => {
+    // f = 0.3 → f′ = 39/128, p = 0.3 → P = ceil(0.3·2^32), q = 0.7 → Q = floor(0.7·2^32).
+    const r = google({ f: 0.3, p: 0.3, q: 0.7 });
+    const { p1, q1 } = rapporReportProbabilities(r.implemented);
+    expect(r.implemented.f).toBe(39 / 128);
+    expect(r.implementedEpsilon).toBeCloseTo(2 * Math.log((q1 * (1 - p1)) / (p1 * (1 - q1))), 10);
+    expect(r.epsilon - r.implementedEpsilon).toBeGreaterThan(1e-3);
   });
   it('rounding f up lowers ε∞ (google-py f = 0.3 → 39/128)', () => {
     const r = google({ f: 0.3 });

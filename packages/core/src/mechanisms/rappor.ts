@@ -19,9 +19,12 @@
  *   2h bits; bits are independent given the Bloom filter (PRR coins are independent PRF outputs, IRR
  *   coins are fresh), each differing bit contributes at most q₁/p₁ (if it reports 1) or
  *   (1−p₁)/(1−q₁) (if it reports 0), and h of them go each way.
- * `implementedEpsilon` = ε₁ and `permanentEpsilon` = ε∞, both from the integer thresholds and
- * rounded up; `epsilon` = ε₁ from the float parameters as given (≥ implementedEpsilon, because every
- * rounding below goes toward privacy).
+ * `implementedEpsilon` = ε₁ and `permanentEpsilon` = ε∞ of what is implemented: from the integer
+ * thresholds, rounded up, with no min against anything (test/rappor-exactness.test.ts checks them in
+ * BigInt arithmetic). `epsilon` = the same ε₁ formula in floating point on f, p, q as given —
+ * informational: the exact ε₁ of the thresholds is ≤ the exact ε₁ of f, p, q (every rounding below
+ * goes toward privacy), but the float figure is not a certified bound (it can be low in its last
+ * digits, and relatively more when q − p is tiny); the ledger charges `implementedEpsilon`.
  *
  * Implemented thresholds: f′ = ceil(f·2^b)/2^b (b = 7 in google-py, as the reference; 15 in
  * hardened-v1), p′ = ceil(p·2^32)/2^32, q′ = floor(q·2^32)/2^32 — exact because a double times a
@@ -47,6 +50,7 @@
  * full mechanism.
  */
 import { inputError, parameterError, payloadError } from '../errors.ts';
+import { ratioRoundedUp } from '../exact/upward-ratio.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkFiniteNumber, checkInteger } from '../validate.ts';
 import {
@@ -171,8 +175,11 @@ export class RapporRandomizer {
     };
     this.encoding = { mode, k: this.k, h: this.h, fThreshold: this.fThreshold, fBits: this.fBits, metricId: this.metricId };
     this.epsilon = rapporOneReportEpsilon({ f: this.f, p: this.p, q: this.q }, this.h);
-    this.implementedEpsilon = Math.min(this.epsilon, rapporOneReportEpsilon(this.implemented, this.h));
-    this.permanentEpsilon = rapporPermanentEpsilon(this.implemented.f, this.h);
+    // What is implemented, from the integers, with no min against `epsilon`: a rounding that went
+    // the wrong way must show, not be hidden (test/rappor-exactness.test.ts checks both exactly).
+    const implementedLoss = implementedRapporLoss(this.fThreshold, this.fBits, this.pThreshold, this.qThreshold);
+    this.implementedEpsilon = roundUp(this.h * implementedLoss.perBit);
+    this.permanentEpsilon = roundUp(2 * this.h * implementedLoss.permanentPerBit);
     this.sumsLength = 1 + this.m * (this.k + 1);
   }
 
@@ -295,6 +302,21 @@ export function rapporOneReportEpsilon(probabilities: RapporProbabilities, h: nu
 /** ε∞ = 2h·ln((1 − f/2)/(f/2)), rounded up (Erlingsson et al. 2014, §4). */
 export function rapporPermanentEpsilon(f: number, h: number): number {
   return roundUp(2 * h * Math.log((1 - f / 2) / (f / 2)));
+}
+
+/**
+ * ln of the per-bit ratios of the implemented thresholds f′ = F/2^b, p′ = P/2^32, q′ = Q/2^32, each
+ * an upper bound. With S = 2^(b+1) and D = S·2^32, p₁ = (P(S − F) + QF)/D and q₁ = (Q(S − F) + PF)/D
+ * have integer numerators ≤ D ≤ 2^48, so q₁(1 − p₁)/(p₁(1 − q₁)) and (1 − f′/2)/(f′/2) come from
+ * exact integers and ratioRoundedUp bounds them from above. (The float formula of
+ * rapporOneReportEpsilon loses most of its relative precision when q₁ − p₁ is tiny.)
+ */
+function implementedRapporLoss(fThreshold: number, fBits: number, pThreshold: number, qThreshold: number): { perBit: number; permanentPerBit: number } {
+  const s = 2 ** (fBits + 1);
+  const d = s * THRESHOLD_ONE;
+  const p1 = pThreshold * (s - fThreshold) + qThreshold * fThreshold;
+  const q1 = qThreshold * (s - fThreshold) + pThreshold * fThreshold;
+  return { perBit: Math.log(ratioRoundedUp(q1, d - p1, p1, d - q1)), permanentPerBit: Math.log(ratioRoundedUp(s - fThreshold, 1, fThreshold)) };
 }
 
 /** Rounds a computed loss up past any floating-point error of log and the products (≪ 1e-12). */
