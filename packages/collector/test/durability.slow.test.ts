@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openRepository } from '../src/storage/open.ts';
 import { PostgresRepository } from '../src/storage/postgres.ts';
 import { HAVE_POSTGRES, POSTGRES_URL, uniqueSchema } from './postgres-env.ts';
-import { ADMIN_TOKEN, kill, startCollector, type CollectorProcess } from './process-helpers.ts';
+import { ADMIN_TOKEN, kill, startCollector, streamUntilKilled } from './process-helpers.ts';
 
 const CAMPAIGN = { id: 'crash', version: 1, title: 'Crash test', questions: [{ id: 'pain', type: 'categorical', prompt: 'Pain?', tier: 'low', mechanism: 'grr', domain: { categories: ['a', 'b', 'c', 'd'].map((code) => ({ code, label: code })) }, epsilon: 2, minBatch: 1 }] };
 const ROUNDS = 3;
@@ -38,32 +38,6 @@ async function send(url: string, reports: Sent[]): Promise<Response> {
   });
 }
 
-/** Streams batches with IN_FLIGHT concurrent senders until the process dies; returns acked and attempted reports. */
-async function streamUntilKilled(collector: CollectorProcess, killAfterMs: number): Promise<{ acked: Sent[]; attempted: Sent[] }> {
-  const acked: Sent[] = [];
-  const attempted: Sent[] = [];
-  let dead = false;
-  const senders = Array.from({ length: IN_FLIGHT }, async () => {
-    while (!dead) {
-      const reports = makeBatch();
-      attempted.push(...reports);
-      try {
-        const response = await send(collector.url, reports);
-        if (response.status === 202) acked.push(...reports);
-        else throw new Error(`unexpected ${response.status}: ${await response.text()}`);
-      } catch (error) {
-        if (!dead && !(error instanceof TypeError)) throw error;
-        // fetch TypeError: connection reset by the kill — not acknowledged.
-      }
-    }
-  });
-  await new Promise((r) => setTimeout(r, killAfterMs));
-  dead = true;
-  collector.child.kill('SIGKILL');
-  await Promise.all(senders);
-  return { acked, attempted };
-}
-
 async function crashRounds(databaseUrl: string): Promise<void> {
   const publisher = await startCollector(databaseUrl);
   const published = await fetch(`${publisher.url}/v1/campaigns`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(CAMPAIGN) });
@@ -75,7 +49,7 @@ async function crashRounds(databaseUrl: string): Promise<void> {
   for (let round = 0; round < ROUNDS; round++) {
     const collector = await startCollector(databaseUrl);
     // Kill at varying points of the stream.
-    const { acked, attempted } = await streamUntilKilled(collector, 400 + round * 350);
+    const { acked, attempted } = await streamUntilKilled({ send: (reports) => send(collector.url, reports), makeBatch, kill: () => collector.child.kill('SIGKILL'), killAfterMs: 400 + round * 350, senders: IN_FLIGHT });
     expect(acked.length).toBeGreaterThan(0);
     allAcked.push(...acked);
     for (const r of attempted) allAttempted.set(r.id, r);

@@ -85,3 +85,46 @@ export async function kill(child: ChildProcess, signal: NodeJS.Signals): Promise
   child.kill(signal);
   return waitForExit(child);
 }
+
+const CONNECTION_ERROR_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+
+/** fetch's "the connection went away" (undici throws TypeError('fetch failed') with the socket error as its cause). */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof TypeError)) return false;
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  return typeof cause?.code === 'string' && CONNECTION_ERROR_CODES.has(cause.code);
+}
+
+/**
+ * Streams batches with `senders` concurrent senders until `kill()` is called after `killAfterMs`;
+ * resolves with the acknowledged (202) and attempted items. Only a connection error after the kill
+ * is tolerated (the request was cut off, so nothing was acknowledged). Any HTTP answer other than
+ * 202 — even a 5xx sent just before the kill — and any other error reject.
+ */
+export async function streamUntilKilled<T>(options: { send: (batch: T[]) => Promise<Response>; makeBatch: () => T[]; kill: () => void; killAfterMs: number; senders: number }): Promise<{ acked: T[]; attempted: T[] }> {
+  const acked: T[] = [];
+  const attempted: T[] = [];
+  let dead = false;
+  const senders = Array.from({ length: options.senders }, async () => {
+    while (!dead) {
+      const batch = options.makeBatch();
+      attempted.push(...batch);
+      let response: Response;
+      try {
+        response = await options.send(batch);
+      } catch (error) {
+        if (dead && isConnectionError(error)) continue;
+        throw error;
+      }
+      if (response.status !== 202) throw new Error(`unexpected HTTP ${response.status}${dead ? ' (answered around the kill)' : ''}: ${await response.text().catch(() => '')}`);
+      acked.push(...batch);
+    }
+  });
+  const stopped = Promise.all(senders);
+  // A sender that fails early stops the stream at once (its rejection is awaited below).
+  await Promise.race([new Promise((r) => setTimeout(r, options.killAfterMs)), stopped.catch(() => undefined)]);
+  dead = true;
+  options.kill();
+  await stopped;
+  return { acked, attempted };
+}
