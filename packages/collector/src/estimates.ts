@@ -1,14 +1,26 @@
 /**
- * Estimates from stored cells: merge the sum vectors of the requested days by addition (sums are
- * mergeable by construction), then apply the question's own mechanism estimator — the same
- * parameters the devices randomized with. Cells with fewer reports than the question's minimum
- * batch are withheld, with the reason. Exclusive answers are made consistent by Norm-Sub.
+ * Estimates from stored cells: per UTC day, the sum vectors of the question (sums are mergeable by
+ * construction); then the question's own mechanism estimator — the same parameters the devices
+ * randomized with — on each released cell.
+ *
+ * Minimum batch: a day with fewer reports than the question's `minBatch` is withheld, and it is
+ * withheld from every week and total as well. Were it added into larger cells, releases over
+ * overlapping ranges (total of d1..d2 minus total of d1..d2−1; `from`/`to` are free) would recover
+ * its sums exactly, since every released figure is a function of the summed vector and n.
+ *
+ * Consistency: exclusive answers get Norm-Sub, multiselect items and RAPPOR candidates are
+ * clipped to [0, 1]; the unbiased value (the centre of the interval) is released next to it.
+ *
+ * Shuffle amplification (FMT21) is stated for a `day` cell only: its bound needs n reports from n
+ * different devices, which a week or total cannot promise (a patient checking in daily is in it
+ * many times). See AMPLIFICATION_ASSUMPTION for what even a day cell relies on.
  */
 import {
   buildCandidateMap,
   consistentEstimate,
   decodeRappor,
   shuffleAmplifiedEpsilon,
+  shuffleMaxLocalEpsilon,
   Z_95,
   type FrequencyEstimate,
   type Rappor,
@@ -18,16 +30,85 @@ import {
 import type { CampaignModel, QuestionModel } from './campaigns/model.ts';
 import type { Repository } from './storage/repository.ts';
 
-export type { Bucket, CellRelease, EstimateRelease, ValueEstimate } from './release.ts';
-import type { Bucket, CellRelease, EstimateRelease } from './release.ts';
+export type { AmplificationNotClaimed, Bucket, CellAmplification, CellRelease, EstimateRelease, ValueEstimate, Withheld } from './release.ts';
+import type { Bucket, CellAmplification, CellRelease, EstimateRelease, Withheld } from './release.ts';
 
 /** δ for the shuffle bound: smaller than 1/n for any realistic clinic-sized n. */
 export const AMPLIFICATION_DELTA = 1e-6;
 
-function weekStart(day: string): string {
-  const date = new Date(`${day}T00:00:00Z`);
-  const offset = (date.getUTCDay() + 6) % 7; // ISO weeks start on Monday
-  return new Date(date.getTime() - offset * 86_400_000).toISOString().slice(0, 10);
+/** What a day cell's shuffle-amplified ε relies on (README "Shuffle amplification" has the detail). */
+export const AMPLIFICATION_ASSUMPTION =
+  'Each of the n reports of this day comes from a different device (at most one report of this question per device per UTC day), ' +
+  'and the day is read as one batch. The collector cannot check this: it stores no device identifier, and the SDK caps ε per day, not reports per question. ' +
+  'Per day only: a patient who reported on several days is covered by the sum of those days’ ε; the local ε per report holds regardless.';
+
+const DAY_MS = 86_400_000;
+
+function addDays(day: string, days: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Monday of the ISO week holding `day` (the SDK's budget weeks start on Monday too). */
+export function weekStart(day: string): string {
+  const offset = (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7;
+  return addDays(day, -offset);
+}
+
+interface DayCell {
+  day: string;
+  sums: Float64Array;
+}
+
+/**
+ * The question's stored sums per day in [from, to], oldest first, split by the minimum batch:
+ * `released` days have at least `minBatch` reports; `withheld` days have fewer and must not enter
+ * any released figure.
+ */
+export async function readDays(
+  repository: Repository,
+  campaign: CampaignModel,
+  question: QuestionModel,
+  range: { from?: string | undefined; to?: string | undefined },
+): Promise<{ released: DayCell[]; withheld: DayCell[] }> {
+  const cells = await repository.readSums({ campaignId: campaign.id, version: campaign.version, questionId: question.id, fromDay: range.from, toDay: range.to });
+  const days = new Map<string, Float64Array>();
+  for (const cell of cells) {
+    let sums = days.get(cell.day);
+    if (sums === undefined) days.set(cell.day, (sums = new Float64Array(question.mechanism.sumsLength)));
+    if (cell.index >= 0 && cell.index < sums.length) sums[cell.index]! += cell.sum;
+  }
+  const all = [...days.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, sums]) => ({ day, sums }));
+  return { released: all.filter((d) => (d.sums[0] ?? 0) >= question.minBatch), withheld: all.filter((d) => (d.sums[0] ?? 0) < question.minBatch) };
+}
+
+/**
+ * Sums of [from, to] over the releasable days only, and what was left out — for any export of
+ * summed counts (e.g. RAPPOR counts.csv), which must not reintroduce a withheld day either.
+ */
+export async function releasableSums(
+  repository: Repository,
+  campaign: CampaignModel,
+  question: QuestionModel,
+  range: { from?: string | undefined; to?: string | undefined },
+): Promise<{ sums: Float64Array; withheld: Withheld | undefined }> {
+  const { released, withheld } = await readDays(repository, campaign, question, range);
+  return { sums: addUp(question, released), withheld: withheldNote(question, withheld) };
+}
+
+function addUp(question: QuestionModel, days: readonly DayCell[]): Float64Array {
+  const sums = new Float64Array(question.mechanism.sumsLength);
+  for (const d of days) for (let i = 0; i < sums.length; i++) sums[i]! += d.sums[i]!;
+  return sums;
+}
+
+function withheldNote(question: QuestionModel, days: readonly DayCell[]): Withheld | undefined {
+  if (days.length === 0) return undefined;
+  const reports = days.reduce((s, d) => s + (d.sums[0] ?? 0), 0);
+  return {
+    days: days.length,
+    reports,
+    reason: `${days.length} ${days.length === 1 ? 'day has' : 'days have'} fewer than the minimum batch of ${question.minBatch} reports (${reports} reports in all); a withheld day is left out of every week and total too, so that no difference of released figures can recover it`,
+  };
 }
 
 export async function estimateQuestion(
@@ -36,16 +117,31 @@ export async function estimateQuestion(
   question: QuestionModel,
   options: { bucket: Bucket; from?: string | undefined; to?: string | undefined },
 ): Promise<EstimateRelease> {
-  const cells = await repository.readSums({ campaignId: campaign.id, version: campaign.version, questionId: question.id, fromDay: options.from, toDay: options.to });
-  const groups = new Map<string, Float64Array>();
-  for (const cell of cells) {
-    const key = options.bucket === 'day' ? cell.day : options.bucket === 'week' ? weekStart(cell.day) : (options.from ?? cells[0]!.day);
-    let sums = groups.get(key);
-    if (sums === undefined) groups.set(key, (sums = new Float64Array(question.mechanism.sumsLength)));
-    if (cell.index >= 0 && cell.index < sums.length) sums[cell.index]! += cell.sum;
+  const { released, withheld } = await readDays(repository, campaign, question, options);
+  let cells: CellRelease[];
+  if (options.bucket === 'day') {
+    const all = [...released, ...withheld].sort((a, b) => (a.day < b.day ? -1 : 1));
+    cells = all.map((d) => releaseCell(question, { period: d.day, periodEnd: d.day, scope: 'day' }, d.sums));
+  } else if (options.bucket === 'week') {
+    const weeks = new Map<string, { released: DayCell[]; withheld: DayCell[] }>();
+    const weekOf = (monday: string) => weeks.get(monday) ?? weeks.set(monday, { released: [], withheld: [] }).get(monday)!;
+    for (const d of released) weekOf(weekStart(d.day)).released.push(d);
+    for (const d of withheld) weekOf(weekStart(d.day)).withheld.push(d);
+    cells = [...weeks.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([monday, days]) => {
+        // Label with the days the cell really covers: a `from` or `to` inside the week cuts it.
+        const sunday = addDays(monday, 6);
+        const period = options.from !== undefined && options.from > monday ? options.from : monday;
+        const periodEnd = options.to !== undefined && options.to < sunday ? options.to : sunday;
+        return releaseCell(question, { period, periodEnd, scope: 'week' }, addUp(question, days.released), withheldNote(question, days.withheld));
+      });
+  } else {
+    const days = [...released, ...withheld].map((d) => d.day).sort();
+    const period = options.from ?? days[0] ?? '';
+    const periodEnd = options.to ?? days.at(-1) ?? period;
+    cells = [releaseCell(question, { period, periodEnd, scope: 'total' }, addUp(question, released), withheldNote(question, withheld))];
   }
-  if (options.bucket === 'total' && groups.size === 0) groups.set(options.from ?? '', new Float64Array(question.mechanism.sumsLength));
-  const released = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([period, sums]) => releaseCell(question, period, sums));
   return {
     campaign: campaign.id,
     version: campaign.version,
@@ -58,7 +154,7 @@ export async function estimateQuestion(
     bucket: options.bucket,
     from: options.from ?? null,
     to: options.to ?? null,
-    cells: released,
+    cells,
   };
 }
 
@@ -78,18 +174,65 @@ function candidateMap(question: QuestionModel): RapporCandidateMap {
   return map;
 }
 
-export function releaseCell(question: QuestionModel, period: string, sums: Float64Array): CellRelease {
-  const n = sums[0] ?? 0;
-  if (n < question.minBatch) {
-    return { period, n, suppressed: true, reason: `fewer than the minimum batch of ${question.minBatch} reports (has ${n})` };
+/**
+ * The shuffle bound for a released cell. Only a day cell can meet the bound's premise (n reports
+ * from n devices, each ε₀-LDP); for week and total the n reports may come from far fewer devices,
+ * and the number of devices is unknown, so no figure is stated.
+ */
+export function cellAmplification(epsilon0: number, n: number, scope: Bucket): CellAmplification {
+  const delta = AMPLIFICATION_DELTA;
+  if (scope !== 'day') {
+    return {
+      applicable: false,
+      scope,
+      code: 'SEVERAL_REPORTS_PER_DEVICE',
+      reason: `not stated for a ${scope} bucket: a patient who reported on several days is in it several times, so its ${n} reports are not ${n} different devices as the shuffle bound requires; see the day cells`,
+      epsilon0,
+      n,
+      delta,
+    };
   }
-  const amplification = shuffleAmplifiedEpsilon({ epsilon0: question.mechanism.implementedEpsilon, n, delta: AMPLIFICATION_DELTA });
+  const bound = shuffleAmplifiedEpsilon({ epsilon0, n, delta });
+  if (bound.applicable) return { applicable: true, scope, epsilon: bound.epsilon, delta, epsilon0, n, assumption: AMPLIFICATION_ASSUMPTION };
+  const tooSmall = shuffleMaxLocalEpsilon(n, delta) <= 0;
+  return {
+    applicable: false,
+    scope,
+    code: tooSmall ? 'N_TOO_SMALL' : 'EPSILON0_TOO_LARGE',
+    reason: tooSmall
+      ? `${n} reports are too few: the bound needs more than 16·ln(2/δ) = ${(16 * Math.log(2 / delta)).toFixed(1)} at δ = ${delta}`
+      : `ε per report (${epsilon0}) is too large for ${n} reports: the bound needs ε₀ ≤ ln(n/(16·ln(2/δ))) = ${shuffleMaxLocalEpsilon(n, delta).toFixed(3)}`,
+    epsilon0,
+    n,
+    delta,
+  };
+}
+
+export function releaseCell(
+  question: QuestionModel,
+  cover: { period: string; periodEnd: string; scope: Bucket },
+  sums: Float64Array,
+  withheld?: Withheld,
+): CellRelease {
+  const n = sums[0] ?? 0;
+  const head = { period: cover.period, periodEnd: cover.periodEnd, n, ...(withheld === undefined ? {} : { withheld }) };
+  if (n < question.minBatch) {
+    const reason =
+      cover.scope === 'day' || withheld === undefined
+        ? `fewer than the minimum batch of ${question.minBatch} reports (has ${n})`
+        : `no day in this ${cover.scope} has the minimum batch of ${question.minBatch} reports on its own (${withheld.reports} reports on ${withheld.days} ${withheld.days === 1 ? 'day' : 'days'} withheld)`;
+    return { ...head, suppressed: true, reason };
+  }
+  const amplification = cellAmplification(question.mechanism.implementedEpsilon, n, cover.scope);
   if (question.type === 'string') {
     const decoded = decodeRappor(question.mechanism.estimate(sums) as RapporBitEstimate, candidateMap(question));
-    const values = decoded.candidates.map((c) => ({ value: c.candidate, estimate: Math.max(0, c.proportion), unbiased: c.proportion, standardError: c.standardError, ci95: [clip01(c.ci95[0]), clip01(c.ci95[1])] as [number, number] }));
+    const values = decoded.candidates.map((c) => {
+      // A share lies in [0, 1]: the least-squares fit can leave it (NNLS keeps it ≥ 0 only).
+      const consistent = clip01(c.proportion);
+      return { value: c.candidate, unbiased: c.proportion, standardError: c.standardError, ci95: [clip01(c.ci95[0]), clip01(c.ci95[1])] as [number, number], consistent, estimate: consistent };
+    });
     return {
-      period,
-      n,
+      ...head,
       suppressed: false,
       values,
       decoding: { zThreshold: decoded.zThreshold, detected: decoded.detected.map((c) => c.candidate), unexplainedMass: decoded.unexplainedMass, backgroundShare: decoded.backgroundShare },
@@ -102,30 +245,47 @@ export function releaseCell(question: QuestionModel, period: string, sums: Float
     const consistent = consistentEstimate(raw as FrequencyEstimate, { sumToOne: question.type === 'boolean' || question.type === 'categorical' });
     const values = raw.values.map((unbiased, i) => ({
       value: question.labels[i] ?? String(i),
-      estimate: consistent.values[i]!,
       unbiased,
       standardError: raw.standardErrors![i]!,
       ci95: consistent.ci95[i]!,
+      consistent: consistent.values[i]!,
+      estimate: consistent.values[i]!,
     }));
-    return { period, n, suppressed: false, values, amplification };
+    return { ...head, suppressed: false, values, amplification };
   }
   if (typeof raw.mean === 'number' && typeof raw.standardError === 'number') {
-    return { period, n, suppressed: false, mean: { estimate: raw.mean, standardError: raw.standardError, ci95: [raw.mean - Z_95 * raw.standardError, raw.mean + Z_95 * raw.standardError] }, amplification };
+    return { ...head, suppressed: false, mean: { estimate: raw.mean, standardError: raw.standardError, ci95: [raw.mean - Z_95 * raw.standardError, raw.mean + Z_95 * raw.standardError] }, amplification };
   }
-  return { period, n, suppressed: true, reason: `no estimator for mechanism ${question.mechanism.name}` };
+  return { ...head, suppressed: true, reason: `no estimator for mechanism ${question.mechanism.name}` };
 }
 
-/** CSV of a release: one row per (period, value). RFC 4180 quoting. */
+/**
+ * CSV of a release: one row per (period, value). RFC 4180 quoting. `estimate` is the consistent
+ * (post-processed) value and `unbiased` the centre of the interval, as in the JSON release.
+ * `amplified_epsilon` is filled for day cells only (see cellAmplification); otherwise
+ * `amplification_note` says why not.
+ */
 export function releaseToCsv(release: EstimateRelease): string {
   const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const lines = ['campaign,version,question,period,value,n,estimate,unbiased,standard_error,ci95_low,ci95_high,suppressed,reason,epsilon,mechanism,amplified_epsilon,amplified_delta'];
+  const lines = [
+    'campaign,version,question,period,value,n,estimate,unbiased,standard_error,ci95_low,ci95_high,suppressed,reason,epsilon,mechanism,amplified_epsilon,amplified_delta,period_end,withheld_days,withheld_reports,amplification_note',
+  ];
   for (const cell of release.cells) {
     const common = [quote(release.campaign), String(release.version), quote(release.question), cell.period];
-    const amplified = cell.amplification?.applicable === true ? cell.amplification : undefined;
-    const tail = [String(release.epsilon), release.mechanism, String(amplified?.epsilon ?? ''), String(amplified?.delta ?? '')];
+    const a = cell.amplification;
+    const tail = [
+      String(release.epsilon),
+      release.mechanism,
+      a?.applicable === true ? String(a.epsilon) : '',
+      a?.applicable === true ? String(a.delta) : '',
+      cell.periodEnd,
+      String(cell.withheld?.days ?? 0),
+      String(cell.withheld?.reports ?? 0),
+      quote(a === undefined ? '' : a.applicable ? a.assumption : a.reason),
+    ];
     if (cell.suppressed) lines.push([...common, '', String(cell.n), '', '', '', '', '', 'true', quote(cell.reason ?? ''), ...tail].join(','));
     for (const v of cell.values ?? []) {
-      lines.push([...common, quote(v.value), String(cell.n), String(v.estimate), String(v.unbiased), String(v.standardError), String(v.ci95[0]), String(v.ci95[1]), 'false', '', ...tail].join(','));
+      lines.push([...common, quote(v.value), String(cell.n), String(v.consistent), String(v.unbiased), String(v.standardError), String(v.ci95[0]), String(v.ci95[1]), 'false', '', ...tail].join(','));
     }
     if (cell.mean !== undefined) {
       lines.push([...common, 'mean', String(cell.n), String(cell.mean.estimate), String(cell.mean.estimate), String(cell.mean.standardError), String(cell.mean.ci95[0]), String(cell.mean.ci95[1]), 'false', '', ...tail].join(','));

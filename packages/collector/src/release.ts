@@ -3,33 +3,73 @@
  * nothing at run time, and exported as `@practical-privacy/collector/api` so that dashboards (the
  * demo app) type the HTTP responses without loading the service.
  */
-import type { ShuffleAmplification } from '@practical-privacy/core';
 
 export type Bucket = 'day' | 'week' | 'total';
 
 export interface ValueEstimate {
   value: string;
-  /** Consistent (post-processed) estimate: non-negative, summing to 1 for exclusive answers. */
-  estimate: number;
-  /** Unbiased estimate before post-processing. */
+  /**
+   * The estimate the interval belongs to: the debiased (unbiased) share — for RAPPOR, the
+   * least-squares fit of the decoding. Not post-processed, so it may lie slightly below 0 or
+   * above 1. `ci95` is centred on it.
+   */
   unbiased: number;
   standardError: number;
-  /** 95% interval around the unbiased estimate, clipped to [0, 1]. */
+  /** unbiased ± 1.96 · standardError, intersected with [0, 1] (a share lies there, so coverage is unchanged). */
   ci95: [number, number];
+  /**
+   * Consistent (post-processed) estimate: Norm-Sub for exclusive answers (non-negative, summing to
+   * one), clipped to [0, 1] for multiselect items and RAPPOR candidates. Post-processing costs no
+   * privacy but adds bias, and a Norm-Sub value can fall outside `ci95`; draw `ci95` around
+   * `unbiased` (clipped to [0, 1], which always lies inside `ci95`), not around this.
+   */
+  consistent: number;
+  /** Same as `consistent` (the field's older name). */
+  estimate: number;
+}
+
+/** Why the shuffle bound is not stated for a cell. */
+export type AmplificationNotClaimed =
+  /** week/total bucket: one device may have reported on several days, so the n reports are not n devices. */
+  | 'SEVERAL_REPORTS_PER_DEVICE'
+  /** n is below 16·ln(2/δ): the bound says nothing for any ε₀. */
+  | 'N_TOO_SMALL'
+  /** ε₀ is above ln(n/(16·ln(2/δ))): this many reports cannot amplify a report this revealing. */
+  | 'EPSILON0_TOO_LARGE';
+
+/**
+ * Central (ε, δ) after shuffling (Feldman–McMillan–Talwar 2021, core's shuffleAmplifiedEpsilon),
+ * stated only for a `day` cell and only under `assumption`; otherwise the reason it is not claimed.
+ * The local guarantee (each report ε₀-LDP) holds in every case.
+ */
+export type CellAmplification =
+  | { applicable: true; scope: 'day'; epsilon: number; delta: number; epsilon0: number; n: number; assumption: string }
+  | { applicable: false; scope: 'day' | 'week' | 'total'; code: AmplificationNotClaimed; reason: string; epsilon0: number; n: number; delta: number };
+
+/** Days of a week or total bucket left out of it because each was below the minimum batch on its own. */
+export interface Withheld {
+  days: number;
+  reports: number;
+  reason: string;
 }
 
 export interface CellRelease {
-  /** First day of the bucket (or of the range for `total`). */
+  /** First day the cell covers: the day; for `week` the later of its Monday and `from`; for `total` `from` or the first day with reports. */
   period: string;
+  /** Last day the cell covers (the day itself for `day`; for `week` the earlier of its Sunday and `to`). */
+  periodEnd: string;
+  /** Reports the estimate is computed from (for week/total: only the days that were releasable themselves). */
   n: number;
   suppressed: boolean;
   reason?: string;
+  /** week/total: days (and their reports) below the minimum batch, left out so they cannot be recovered by differencing. */
+  withheld?: Withheld;
   values?: ValueEstimate[];
+  /** Numeric questions: the unbiased mean (no post-processing) and its interval. */
   mean?: { estimate: number; standardError: number; ci95: [number, number] };
   /** RAPPOR: decoding against the campaign's candidates (NNLS with a background term, core's decodeRappor). */
   decoding?: { zThreshold: number; detected: string[]; unexplainedMass: number; backgroundShare: number };
-  /** Central (ε, δ) after shuffling (Feldman–McMillan–Talwar 2021), or why it does not apply. */
-  amplification?: ShuffleAmplification;
+  amplification?: CellAmplification;
 }
 
 export interface EstimateRelease {
@@ -46,4 +86,3 @@ export interface EstimateRelease {
   to: string | null;
   cells: CellRelease[];
 }
-

@@ -129,7 +129,8 @@ describe('routes', () => {
     expect(unauthorized.statusCode).toBe(401);
     await post(app, batch([report('fever', 1), report('fever', 1)]));
     const small = await app.inject({ url: '/v1/campaigns/demo/estimates?question=fever', headers: { authorization: `Bearer ${READ}` } });
-    expect(small.json().cells[0]).toMatchObject({ n: 2, suppressed: true });
+    // The total holds only days that reach the minimum batch on their own; this one day is withheld.
+    expect(small.json().cells[0]).toMatchObject({ n: 0, suppressed: true, withheld: { days: 1, reports: 2 } });
     await post(app, batch(Array.from({ length: 30 }, (_, i) => report('fever', i % 3 === 0 ? 1 : 0))));
     const body = (await app.inject({ url: `/v1/campaigns/demo/estimates?question=fever&from=${TODAY}&to=${TODAY}&bucket=day`, headers: { authorization: `Bearer ${READ}` } })).json();
     expect(body).toMatchObject({ campaign: 'demo', version: 1, question: 'fever', mechanism: 'binary-rr', epsilon: 1, bucket: 'day' });

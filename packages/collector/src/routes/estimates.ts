@@ -22,6 +22,7 @@ function parseQuery(query: EstimateQuery): { question: string; from?: string; to
   for (const key of ['from', 'to'] as const) {
     if (query[key] !== undefined && !DAY.test(query[key])) throw new HttpError(400, 'REQUEST_INVALID', `${key}: must be YYYY-MM-DD`, key);
   }
+  if (query.from !== undefined && query.to !== undefined && query.from > query.to) throw new HttpError(400, 'REQUEST_INVALID', `from: must not be after to (${query.from} > ${query.to})`, 'from');
   const bucket = (query.bucket ?? 'total') as Bucket;
   if (!['day', 'week', 'total'].includes(bucket)) throw new HttpError(400, 'REQUEST_INVALID', 'bucket: must be day, week or total', 'bucket');
   if (query.version !== undefined && !/^[1-9]\d{0,9}$/.test(query.version)) throw new HttpError(400, 'REQUEST_INVALID', 'version: must be a positive integer', 'version');
@@ -52,7 +53,8 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['read'],
-        summary: 'Debiased estimates with standard errors, 95% CIs, suppression below the minimum batch, and the shuffle-amplified central ε (read token).',
+        summary:
+          'Debiased estimates with standard errors and 95% CIs (unbiased and consistent values), per day, ISO week or total. A day below the minimum batch is withheld, and left out of every week and total as well. Day cells state the shuffle-amplified central ε under a stated assumption; week and total cells say why they do not (read token).',
         security: [{ bearer: [] }],
         querystring: querySchema,
       },
