@@ -6,12 +6,11 @@
  */
 import { collectorUrl, ingestKey, readToken } from './config.ts';
 
-import type { Bucket, CellRelease, EstimateRelease, ValueEstimate } from '@practical-privacy/collector/api';
-import type { ShuffleAmplification } from '@practical-privacy/core';
+import type { Bucket, CellAmplification, CellRelease, EstimateRelease, ValueEstimate } from '@practical-privacy/collector/api';
 
 export type { Bucket, CellRelease, EstimateRelease, ValueEstimate };
-/** Central (ε, δ) after shuffling (core's shuffleAmplifiedEpsilon), or why it does not apply. */
-export type Amplification = ShuffleAmplification;
+/** Central (ε, δ) after shuffling, stated by the collector for day cells only, or why it is not claimed. */
+export type Amplification = CellAmplification;
 
 export class CollectorError extends Error {
   constructor(

@@ -2,6 +2,9 @@
  * Horizontal bars with 95% whiskers (one bar per category or item), drawn with uPlot, plus a
  * "truth" marker when a simulation knows the true value. Horizontal so that long labels
  * ("Shortness of breath") stay readable on a phone; first value at the top.
+ *
+ * The bar must be the estimate the whiskers belong to (the caller passes the unbiased estimate
+ * clipped to [0, 1]); a post-processed value, if given as `consistent`, is a separate hollow circle.
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
@@ -9,21 +12,29 @@ import { legend } from './legend.ts';
 
 export interface IntervalBar {
   label: string;
+  /** The estimate the interval [low, high] belongs to. */
   estimate: number;
   low: number;
   high: number;
+  /** The consistent (post-processed) estimate, drawn as a hollow circle when it differs. */
+  consistent?: number | undefined;
   truth?: number | undefined;
 }
 
 const BAR = '#3a6ea5';
 const WHISKER = '#1d2733';
 const TRUTH = '#c2410c';
+const CONSISTENT = '#111827';
+/** Below this gap (0.05 percentage points) the consistent marker would only hide the bar's end. */
+const SAME = 5e-4;
 
 export function intervalBarChart(container: HTMLElement, bars: IntervalBar[], options: { format?: (x: number) => string } = {}): () => void {
   const format = options.format ?? ((x: number) => `${Math.round(x * 100)}%`);
   const xs = bars.map((_, i) => i);
   const hasTruth = bars.some((b) => b.truth !== undefined);
-  const top = Math.max(...bars.map((b) => b.high), ...bars.map((b) => b.truth ?? 0), 0.01);
+  const differs = (b: IntervalBar) => b.consistent !== undefined && Math.abs(b.consistent - b.estimate) > SAME;
+  const hasConsistent = bars.some(differs);
+  const top = Math.max(...bars.map((b) => b.high), ...bars.map((b) => b.truth ?? 0), ...bars.map((b) => b.consistent ?? 0), 0.01);
 
   // Whiskers and truth markers are drawn on the canvas after the bars (canvas pixels).
   const drawOverlay = (u: uPlot): void => {
@@ -45,6 +56,16 @@ export function intervalBarChart(container: HTMLElement, bars: IntervalBar[], op
       ctx.moveTo(x1, y - cap);
       ctx.lineTo(x1, y + cap);
       ctx.stroke();
+      if (differs(bar)) {
+        const xc = u.valToPos(bar.consistent!, 'y', true);
+        ctx.strokeStyle = CONSISTENT;
+        ctx.fillStyle = '#ffffff';
+        ctx.lineWidth = 2 * px;
+        ctx.beginPath();
+        ctx.arc(xc, y, 4.5 * px, 0, 2 * Math.PI);
+        ctx.fill();
+        ctx.stroke();
+      }
       if (bar.truth !== undefined) {
         const xt = u.valToPos(bar.truth, 'y', true);
         const r = 5 * px;
@@ -84,7 +105,14 @@ export function intervalBarChart(container: HTMLElement, bars: IntervalBar[], op
     container,
   );
   plot.root.setAttribute('aria-hidden', 'true');
-  container.append(legend([['bar', 'estimate'], ['whisker', '95% interval'], ...(hasTruth ? ([['truth-dot', 'simulated truth']] as const) : [])]));
+  container.append(
+    legend([
+      ['bar', 'unbiased estimate'],
+      ['whisker', 'its 95% interval'],
+      ...(hasConsistent ? ([['consistent-dot', 'consistent estimate']] as const) : []),
+      ...(hasTruth ? ([['truth-dot', 'simulated truth']] as const) : []),
+    ]),
+  );
   const resize = (): void => plot.setSize(size());
   window.addEventListener('resize', resize);
   return () => {

@@ -1,8 +1,12 @@
 /**
  * Dashboard for the product team: per question, the debiased estimates with 95% intervals from
  * the collector's read API (bars with whiskers for categories/items, a daily series with an
- * interval band), n, ε, the shuffle-amplified ε, and suppressed cells with their reason. When
- * the simulator has run, its realized truth is drawn next to each estimate.
+ * interval band), n, ε, the shuffle-amplified ε per day, and suppressed cells with their reason.
+ * When the simulator has run, its realized truth is drawn next to each estimate.
+ *
+ * Which point goes with the whiskers: the interval is centred on the unbiased estimate, so the
+ * bar (or line) is the unbiased estimate, clipped to [0, 1] — always inside its clipped interval.
+ * The consistent (post-processed: Norm-Sub, clipped) estimate is a separate, hollow marker.
  */
 import { fetchEstimates, type CellRelease, type EstimateRelease } from '../api.ts';
 import { campaign, medicationCandidates, medicationQuestion, moodQuestion, painQuestion, symptomItems, symptomsQuestion, symptomLabelForCode, type Question } from '../campaign.ts';
@@ -11,6 +15,7 @@ import { intervalBarChart, type IntervalBar } from '../charts/interval-bars.ts';
 import { intervalSeriesChart, type SeriesPoint } from '../charts/interval-series.ts';
 import { announce, formatNumber, formatPercent, h } from '../dom.ts';
 import type { View } from '../router.ts';
+import { amplificationSummary, pointWithInterval } from './release-summary.ts';
 import { clearRealizedTruth, loadRealizedTruth, type RealizedTruth } from '../sim/ground-truth.ts';
 
 type Cleanup = () => void;
@@ -67,26 +72,24 @@ function chartSlot(draw: (container: HTMLElement) => Cleanup, label: string): HT
   return slot;
 }
 
-function metaLine(release: EstimateRelease, total: CellRelease | undefined): HTMLElement {
-  const amplified = total?.amplification;
+function metaLine(release: EstimateRelease, total: CellRelease | undefined, daily: EstimateRelease): HTMLElement {
+  const amplified = amplificationSummary(daily, total);
+  const withheld = total?.withheld;
   return h(
     'dl',
     { class: 'meta' },
     h('div', {}, h('dt', {}, 'reports (n)'), h('dd', { 'data-testid': `n-${release.question}` }, String(total?.n ?? 0))),
+    withheld === undefined ? null : h('div', {}, h('dt', {}, 'withheld days'), h('dd', { title: withheld.reason, 'data-testid': `withheld-days-${release.question}` }, `${withheld.days} (${withheld.reports} reports)`)),
     h('div', {}, h('dt', {}, 'ε per report'), h('dd', {}, formatNumber(release.implementedEpsilon))),
     h('div', {}, h('dt', {}, 'mechanism'), h('dd', {}, release.mechanism)),
     h('div', {}, h('dt', {}, 'minimum batch'), h('dd', {}, String(release.minBatch))),
-    h(
-      'div',
-      {},
-      h('dt', {}, 'shuffle-amplified'),
-      h(
-        'dd',
-        { 'data-testid': `amplified-${release.question}`, title: amplified?.applicable === false ? amplified.reason : undefined },
-        amplified === undefined ? '–' : amplified.applicable ? `ε = ${formatNumber(amplified.epsilon)}, δ = ${amplified.delta.toExponential(0)}` : 'not claimed (n too small for this ε)',
-      ),
-    ),
+    h('div', {}, h('dt', {}, 'shuffle-amplified'), h('dd', { 'data-testid': `amplified-${release.question}`, title: amplified.detail }, amplified.text)),
   );
+}
+
+function amplificationNote(daily: EstimateRelease, total: CellRelease | undefined): HTMLElement {
+  const amplified = amplificationSummary(daily, total);
+  return h('details', { class: 'small' }, h('summary', {}, 'About the shuffle-amplified ε'), h('p', { 'data-testid': `amplified-detail-${daily.question}` }, amplified.detail));
 }
 
 function suppressedNotes(cells: CellRelease[]): HTMLElement | null {
@@ -125,7 +128,12 @@ async function questionSection(question: Question, truth: RealizedTruth | undefi
   const [total, daily] = await Promise.all([fetchEstimates(campaign.id, question.id, 'total'), fetchEstimates(campaign.id, question.id, 'day')]);
   const cell = total.cells[0];
   const section = h('section', { class: 'card', 'aria-labelledby': `q-${question.id}`, 'data-testid': `section-${question.id}` });
-  section.append(h('h2', { id: `q-${question.id}` }, question.prompt), h('p', { class: 'muted small' }, `Question ${question.id} · ${question.type} · ${question.tier} tier`), metaLine(total, cell));
+  section.append(
+    h('h2', { id: `q-${question.id}` }, question.prompt),
+    h('p', { class: 'muted small' }, `Question ${question.id} · ${question.type} · ${question.tier} tier`),
+    metaLine(total, cell, daily),
+    amplificationNote(daily, cell),
+  );
 
   if (cell === undefined || cell.suppressed) {
     section.append(h('p', { class: 'withheld', 'data-testid': `withheld-${question.id}` }, `Withheld: ${cell?.reason ?? 'no reports yet'}.`));
@@ -148,18 +156,28 @@ async function questionSection(question: Question, truth: RealizedTruth | undefi
     section.append(...dailySeries(question, daily, (c) => c.mean, truthMean, (x) => formatNumber(x, 1)));
   } else if (cell.values !== undefined) {
     const values = question.type === 'boolean' ? cell.values.filter((v) => v.value === 'true') : cell.values;
-    const bars: IntervalBar[] = values.map((v) => ({ label: displayValue(question, v.value), estimate: v.estimate, low: v.ci95[0], high: v.ci95[1], truth: truthFor(question, truth, v.value) }));
+    const bars: IntervalBar[] = values.map((v) => ({ label: displayValue(question, v.value), estimate: pointWithInterval(v), low: v.ci95[0], high: v.ci95[1], consistent: v.consistent, truth: truthFor(question, truth, v.value) }));
     const label = question.type === 'multiselect' ? 'Share of patients with each symptom' : question.type === 'boolean' ? 'Share answering yes' : 'Share per medication (decoded)';
+    const consistency = question.type === 'multiselect' || question.type === 'string' ? 'clipped to 0–100%' : 'Norm-Sub: non-negative, summing to 100%';
     section.append(
       chartSlot((el) => intervalBarChart(el, bars), label),
+      h('p', { class: 'muted small' }, `Bars: the unbiased estimate, which the 95% interval is centred on (drawn at 0 when it is below). Hollow circles: the consistent estimate (${consistency}), which can lie outside the interval.`),
       dataTable(
         label,
-        [{ header: 'Value' }, { header: 'Estimate', numeric: true }, { header: '95% low', numeric: true }, { header: '95% high', numeric: true }, { header: 'SE', numeric: true }, { header: 'Truth (sim.)', numeric: true }],
+        [
+          { header: 'Value' },
+          { header: 'Unbiased', numeric: true },
+          { header: '95% low', numeric: true },
+          { header: '95% high', numeric: true },
+          { header: 'SE', numeric: true },
+          { header: 'Consistent', numeric: true },
+          { header: 'Truth (sim.)', numeric: true },
+        ],
         values.map((v, i) => {
           const t = bars[i]!.truth;
           return {
-            cells: [bars[i]!.label, formatPercent(v.estimate), formatPercent(v.ci95[0]), formatPercent(v.ci95[1]), formatPercent(v.standardError, 2), t === undefined ? '–' : formatPercent(t)],
-            data: { value: v.value, estimate: v.estimate, low: v.ci95[0], high: v.ci95[1], ...(t === undefined ? {} : { truth: t }) },
+            cells: [bars[i]!.label, formatPercent(v.unbiased), formatPercent(v.ci95[0]), formatPercent(v.ci95[1]), formatPercent(v.standardError, 2), formatPercent(v.consistent), t === undefined ? '–' : formatPercent(t)],
+            data: { value: v.value, estimate: bars[i]!.estimate, unbiased: v.unbiased, consistent: v.consistent, low: v.ci95[0], high: v.ci95[1], ...(t === undefined ? {} : { truth: t }) },
           };
         }),
         { testId: `table-${question.id}` },
@@ -170,7 +188,7 @@ async function questionSection(question: Question, truth: RealizedTruth | undefi
       section.append(
         h(
           'p',
-          { class: 'small', 'data-testid': 'decoding' },
+          { class: 'small', 'data-testid': 'decoding', 'data-detected': JSON.stringify(d.detected) },
           `Detected (significant at z > ${formatNumber(d.zThreshold, 2)}): ${d.detected.length === 0 ? 'none' : d.detected.join(', ')}. `,
           `Share not explained by the candidate list: ${formatPercent(d.unexplainedMass)}.`,
         ),
@@ -183,7 +201,10 @@ async function questionSection(question: Question, truth: RealizedTruth | undefi
           ...dailySeries(
             question,
             daily,
-            (c) => c.values?.find((v) => v.value === first.value),
+            (c) => {
+              const v = c.values?.find((x) => x.value === first.value);
+              return v === undefined ? undefined : { estimate: pointWithInterval(v), ci95: v.ci95 };
+            },
             truthFor(question, truth, first.value),
             (x) => `${Math.round(x * 100)}%`,
             undefined,
@@ -217,10 +238,12 @@ function dailySeries(
     chartSlot((el) => intervalSeriesChart(el, points, { format, truth, ...(range === undefined ? {} : { range }) }), `${title}, per UTC day with 95% band`),
     dataTable(
       `${title} — per UTC day`,
-      [{ header: 'Day' }, { header: 'n', numeric: true }, { header: 'Estimate', numeric: true }, { header: '95% low', numeric: true }, { header: '95% high', numeric: true }],
+      [{ header: 'Day' }, { header: 'n', numeric: true }, { header: 'Estimate', numeric: true }, { header: '95% low', numeric: true }, { header: '95% high', numeric: true }, { header: 'Shuffle ε (that day)', numeric: true }],
       daily.cells.map((c, i) => {
         const p = points[i]!;
-        return { cells: [c.period, String(c.n), p.estimate === null ? `withheld` : format(p.estimate), p.low === null ? '–' : format(p.low), p.high === null ? '–' : format(p.high)] };
+        const a = c.amplification;
+        const shuffled = a === undefined ? '–' : a.applicable ? formatNumber(a.epsilon) : a.code === 'N_TOO_SMALL' ? 'too few reports' : a.code === 'EPSILON0_TOO_LARGE' ? 'ε too large' : '–';
+        return { cells: [c.period, String(c.n), p.estimate === null ? `withheld` : format(p.estimate), p.low === null ? '–' : format(p.low), p.high === null ? '–' : format(p.high), shuffled] };
       }),
       { testId: `daily-${question.id}` },
     ),

@@ -144,7 +144,15 @@ async function renderForm(body: HTMLElement, client: PatientClient): Promise<voi
     if (medication.value.trim() !== '') answers.push([medicationQuestion.id, medication.value.trim().toLowerCase()]);
     const receipts: Array<[string, Receipt]> = [];
     const errors: string[] = [];
+    // One answer per question per UTC day: then each day's reports come from different patients,
+    // which the dashboard's per-day shuffle-amplified ε assumes (the SDK caps ε per day, not
+    // reports per question, so the app keeps this rule). Read from the SDK's own ledger.
+    const answeredToday = await questionsAnsweredToday(client);
     for (const [questionId, answer] of answers) {
+      if (answeredToday.has(questionId)) {
+        errors.push(`${questionId}: ALREADY_ANSWERED_TODAY — this check-in sends each question once per day (UTC); try again tomorrow`);
+        continue;
+      }
       try {
         receipts.push([questionId, await client.report(questionId, answer)]);
       } catch (error) {
@@ -176,6 +184,13 @@ async function renderForm(body: HTMLElement, client: PatientClient): Promise<voi
   });
 
   body.append(form, budgetSection, optOut);
+}
+
+/** Questions this device already reported today (UTC), from the ledger's per-question day windows. */
+async function questionsAnsweredToday(client: PatientClient): Promise<Set<string>> {
+  const today = `day:${utcDay(new Date())}`;
+  const summary = await client.budget();
+  return new Set(summary.lines.filter((l) => l.campaignId === campaign.id && l.questionId !== '*' && l.window === today && l.spent > 0).map((l) => l.questionId));
 }
 
 async function budgetTable(client: PatientClient): Promise<HTMLElement> {

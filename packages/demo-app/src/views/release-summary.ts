@@ -1,0 +1,45 @@
+/**
+ * Pure helpers that turn the collector's release into what the dashboard shows (no DOM, so unit
+ * tests run in Node): which point goes with an interval, and the shuffle-amplified ε in words.
+ */
+import type { CellRelease, EstimateRelease, ValueEstimate } from '../api.ts';
+import { formatNumber } from '../dom.ts';
+
+/** The point drawn with the whiskers: the unbiased estimate the interval is centred on, clipped to [0, 1]. */
+export function pointWithInterval(v: ValueEstimate): number {
+  return Math.min(1, Math.max(0, v.unbiased));
+}
+
+export interface AmplificationSummary {
+  /** One line for the meta list. */
+  text: string;
+  /** Longer explanation: what is assumed, and why nothing is stated for the whole period. */
+  detail: string;
+}
+
+/**
+ * The shuffle-amplified ε is stated by the collector per UTC day only (a day's n reports can be n
+ * different patients; a week's or the total's cannot). Summarize the released days: the range of
+ * per-day ε, or in plain words why no day gets one (too few reports, or ε per report too large).
+ */
+export function amplificationSummary(daily: EstimateRelease, total: CellRelease | undefined): AmplificationSummary {
+  const days = daily.cells.filter((c) => !c.suppressed && c.amplification !== undefined);
+  const claimed = days.flatMap((c) => (c.amplification?.applicable === true ? [c.amplification] : []));
+  const notClaimed = days.flatMap((c) => (c.amplification?.applicable === false ? [c.amplification] : []));
+  const whole = total?.amplification?.applicable === false ? ` Not stated for the whole period: ${total.amplification.reason}.` : '';
+  const why = (code: string) =>
+    code === 'N_TOO_SMALL' ? 'too few reports that day' : code === 'EPSILON0_TOO_LARGE' ? `ε per report (${formatNumber(daily.implementedEpsilon)}) too large for that day's reports` : 'not applicable';
+  const codes = [...new Set(notClaimed.map((a) => a.code))];
+  const missing = notClaimed.length === 0 ? '' : ` Not claimed on ${notClaimed.length} ${notClaimed.length === 1 ? 'day' : 'days'}: ${codes.map(why).join('; ')} (${notClaimed[0]!.reason}).`;
+  if (claimed.length > 0) {
+    const low = Math.min(...claimed.map((a) => a.epsilon));
+    const high = Math.max(...claimed.map((a) => a.epsilon));
+    const range = low === high ? formatNumber(low) : `${formatNumber(low)}–${formatNumber(high)}`;
+    return {
+      text: `per day: ε = ${range}, δ = ${claimed[0]!.delta.toExponential(0)} (${claimed.length} of ${days.length} released ${days.length === 1 ? 'day' : 'days'})`,
+      detail: `Assumes: ${claimed[0]!.assumption}${missing}${whole}`,
+    };
+  }
+  if (days.length === 0) return { text: 'no released day yet', detail: `Stated per day once a day has enough reports.${whole}` };
+  return { text: `not claimed: ${codes.map(why).join('; ')}`, detail: `${notClaimed[0]!.reason}.${whole}` };
+}

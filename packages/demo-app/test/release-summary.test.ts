@@ -1,0 +1,64 @@
+/**
+ * What the dashboard says about a release: the point drawn with the whiskers, and the
+ * shuffle-amplified ε in words — per day, and with the real reason when a day gets none (the old
+ * text said "n too small" even when ε per report was the obstacle).
+ */
+import { describe, expect, it } from 'vitest';
+import type { Amplification, CellRelease, EstimateRelease } from '../src/api.ts';
+import { amplificationSummary, pointWithInterval } from '../src/views/release-summary.ts';
+
+const ASSUMPTION = 'Each of the n reports of this day comes from a different device';
+
+function release(cells: CellRelease[], bucket: 'day' | 'total' = 'day'): EstimateRelease {
+  return { campaign: 'c', version: 1, question: 'q', type: 'boolean', mechanism: 'binary-rr', epsilon: 2, implementedEpsilon: 2, minBatch: 20, bucket, from: null, to: null, cells };
+}
+
+function day(period: string, n: number, amplification: Amplification | undefined, suppressed = false): CellRelease {
+  return { period, periodEnd: period, n, suppressed, ...(amplification === undefined ? {} : { amplification }) };
+}
+
+const TOTAL: CellRelease = {
+  period: '2026-06-01',
+  periodEnd: '2026-06-03',
+  n: 3000,
+  suppressed: false,
+  amplification: { applicable: false, scope: 'total', code: 'SEVERAL_REPORTS_PER_DEVICE', reason: 'not stated for a total bucket: a patient who reported on several days is in it several times', epsilon0: 2, n: 3000, delta: 1e-6 },
+};
+
+describe('amplificationSummary', () => {
+  it('shows the per-day range, the assumption, and why the whole period has none', () => {
+    const daily = release([
+      day('2026-06-01', 1000, { applicable: true, scope: 'day', epsilon: 0.9, delta: 1e-6, epsilon0: 1, n: 1000, assumption: ASSUMPTION }),
+      day('2026-06-02', 1500, { applicable: true, scope: 'day', epsilon: 0.75, delta: 1e-6, epsilon0: 1, n: 1500, assumption: ASSUMPTION }),
+      day('2026-06-03', 5, undefined, true),
+    ]);
+    const summary = amplificationSummary(daily, TOTAL);
+    expect(summary.text).toBe('per day: ε = 0.75–0.90, δ = 1e-6 (2 of 2 released days)');
+    expect(summary.detail).toContain(ASSUMPTION);
+    expect(summary.detail).toContain('Not stated for the whole period: not stated for a total bucket');
+  });
+
+  it('names ε per report, not n, when ε per report is what blocks the bound', () => {
+    const daily = release([day('2026-06-01', 500, { applicable: false, scope: 'day', code: 'EPSILON0_TOO_LARGE', reason: 'ε per report (2) is too large for 500 reports', epsilon0: 2, n: 500, delta: 1e-6 })]);
+    const summary = amplificationSummary(daily, TOTAL);
+    expect(summary.text).toBe("not claimed: ε per report (2.00) too large for that day's reports");
+    expect(summary.text).not.toMatch(/too few|n too small/);
+  });
+
+  it('says too few reports when that is the reason', () => {
+    const daily = release([day('2026-06-01', 40, { applicable: false, scope: 'day', code: 'N_TOO_SMALL', reason: '40 reports are too few', epsilon0: 2, n: 40, delta: 1e-6 })]);
+    expect(amplificationSummary(daily, TOTAL).text).toBe('not claimed: too few reports that day');
+  });
+});
+
+describe('pointWithInterval', () => {
+  it('is the unbiased estimate clipped to [0, 1], inside the clipped interval even where the consistent value is not', () => {
+    // Norm-Sub moved this value to 0.31, outside [0.33, 0.47]; the bar must be 0.40.
+    const v = { value: 'a', unbiased: 0.4, standardError: 0.035, ci95: [0.33, 0.47] as [number, number], consistent: 0.31, estimate: 0.31 };
+    expect(pointWithInterval(v)).toBe(0.4);
+    const below = { ...v, unbiased: -0.02, ci95: [0, 0.05] as [number, number], consistent: 0, estimate: 0 };
+    expect(pointWithInterval(below)).toBe(0);
+    const above = { ...v, unbiased: 1.3, ci95: [0.7, 1] as [number, number], consistent: 1, estimate: 1 };
+    expect(pointWithInterval(above)).toBe(1);
+  });
+});
