@@ -5,7 +5,8 @@
  * about unlimited reports of one device and is not audited here).
  * Events: the IRR bits at the 2h Bloom positions of the two values (same cohort, positions
  * distinct); the other bits have the same law under both values. 10^6 samples per value;
- * Clopper–Pearson bounds at this file's share of the 10^-6 false-alarm budget (helpers/audit.ts).
+ * Clopper–Pearson bounds at this file's share (AUDIT_FALSE_ALARM_BUDGET.rappor) of the 10^-6 that
+ * all audits together may spend on false alarms (helpers/audit.ts).
  * Google-py mode with the reference client's parameters (k = 16, h = 2, f = 0.5, p = 0.5, q = 0.75).
  */
 import { describe, expect, it } from 'vitest';
