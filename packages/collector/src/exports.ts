@@ -3,7 +3,7 @@ import { buildCandidateMap, isPrivacyError, rapporCountsCsv, rapporMapCsv, rappo
 import type { CampaignCache } from './campaigns/model.ts';
 import { CampaignCache as Cache } from './campaigns/model.ts';
 import { HttpError } from './errors.ts';
-import { estimateQuestion, releaseToCsv, type Bucket } from './estimates.ts';
+import { estimateQuestion, releasableSums, releaseToCsv, type Bucket } from './estimates.ts';
 import type { Repository } from './storage/repository.ts';
 
 export const EXPORT_FORMATS = ['csv', 'rappor-params', 'rappor-counts', 'rappor-map'] as const;
@@ -41,10 +41,9 @@ export async function exportQuestion(repository: Repository, request: ExportRequ
     case 'rappor-map':
       return rapporMapCsv(buildCandidateMap(rappor, question.labels));
     case 'rappor-counts': {
-      const sums = new Float64Array(rappor.sumsLength);
-      for (const cell of await repository.readSums({ campaignId: model.id, version: model.version, questionId: question.id, fromDay: request.from, toDay: request.to })) {
-        if (cell.index < sums.length) sums[cell.index]! += cell.sum;
-      }
+      // The same releasable days as the estimates: a day below the minimum batch is left out, or
+      // the difference of two exports over overlapping ranges would recover its bit counts.
+      const { sums } = await releasableSums(repository, model, question, { from: request.from, to: request.to });
       return rapporCountsCsv(rappor.k, rappor.m, sums);
     }
   }
