@@ -6,24 +6,42 @@ export const ADMIN = 'admin-token-0123456789';
 export const READ = 'read-token-0123456789';
 export const TODAY = new Date().toISOString().slice(0, 10);
 
+const options = (codes: string[]) => codes.map((code) => ({ code, label: code }));
+
+/**
+ * The shared test campaign: one question per decoder the collector has — binary RR, GRR, OUE, SUE,
+ * OLH, Hadamard, RAPPOR (with cohorts; k = 10 so the hex payload has padding bits), Duchi,
+ * Piecewise, Hybrid, and padding-and-sampling over GRR and over OLH. `fever` and `pain` stay first.
+ */
 export const DEMO_CAMPAIGN = {
   id: 'demo',
   version: 1,
   title: 'Symptom check',
   questions: [
     { id: 'fever', type: 'boolean', prompt: 'Did you have a fever today?', epsilon: 1, minBatch: 5, tier: 'high' },
+    { id: 'pain', type: 'categorical', prompt: 'How bad was your pain?', domain: { categories: options(['none', 'mild', 'moderate', 'severe']) }, mechanism: 'grr', epsilon: 2, minBatch: 5, tier: 'moderate' },
+    { id: 'mood', type: 'categorical', prompt: 'Mood (0–9)?', domain: { categories: options(['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9']) }, mechanism: 'oue', epsilon: 1, minBatch: 5, tier: 'moderate' },
+    { id: 'energy', type: 'categorical', prompt: 'Energy?', domain: { categories: options(['low', 'medium', 'high']) }, mechanism: 'sue', epsilon: 1, minBatch: 5, tier: 'moderate' },
+    { id: 'region', type: 'categorical', prompt: 'Region?', domain: { categories: options(['n', 'e', 's', 'w', 'c', 'x']) }, mechanism: 'olh', epsilon: 1, minBatch: 5, tier: 'moderate' },
+    { id: 'diet', type: 'categorical', prompt: 'Diet?', domain: { categories: options(['a', 'b', 'c', 'd', 'e']) }, mechanism: 'hadamard', epsilon: 1, minBatch: 5, tier: 'moderate' },
     {
-      id: 'pain',
-      type: 'categorical',
-      prompt: 'How bad was your pain?',
-      domain: { categories: ['none', 'mild', 'moderate', 'severe'].map((code) => ({ code, label: code })) },
-      mechanism: 'grr',
-      epsilon: 2,
+      id: 'symptom',
+      type: 'string',
+      prompt: 'Main symptom?',
+      domain: { candidates: ['cough', 'headache', 'fatigue'], rappor: { k: 10, h: 2, m: 4, f: 0.5, p: 0.25, q: 0.75 } },
+      epsilon: 2.1, // ε₁ = 2·ln(25/9) ≈ 2.04 for these parameters
       minBatch: 5,
-      tier: 'moderate',
+      tier: 'low',
     },
+    { id: 'sleep', type: 'numeric', prompt: 'Hours of sleep?', domain: { low: 0, high: 12, gridSize: 12 }, mechanism: 'piecewise', epsilon: 2, minBatch: 5, tier: 'low' },
+    { id: 'temperature', type: 'numeric', prompt: 'Temperature?', domain: { low: 35, high: 42 }, mechanism: 'duchi', epsilon: 1, minBatch: 5, tier: 'low' },
+    { id: 'steps', type: 'numeric', prompt: 'Thousands of steps?', domain: { low: 0, high: 20, gridSize: 20 }, mechanism: 'hybrid', epsilon: 1, minBatch: 5, tier: 'low' },
+    { id: 'symptoms', type: 'multiselect', prompt: 'Which did you notice?', domain: { items: options(['cough', 'headache', 'fatigue', 'nausea']), maxItems: 2, inner: 'grr' }, epsilon: 2, minBatch: 5, tier: 'moderate' },
+    { id: 'activities', type: 'multiselect', prompt: 'Which did you do?', domain: { items: options(['walk', 'run', 'swim', 'bike', 'yoga']), maxItems: 3, inner: 'olh' }, epsilon: 1, minBatch: 5, tier: 'moderate' },
   ],
 } as const;
+
+export const QUESTION_IDS: readonly string[] = DEMO_CAMPAIGN.questions.map((q) => q.id);
 
 export function reportId(): string {
   return randomBytes(16).toString('hex');

@@ -1,31 +1,75 @@
 /**
  * Hostile inputs: each gets a 4xx with a machine-readable error and the aggregates stay unchanged.
- * Then a fast-check fuzz of ≥ 10,000 bodies (mutations of valid batches and arbitrary JSON):
- * zero 5xx, and the app still serves a valid batch afterwards.
+ * The test campaign (helpers.ts) has a question for every decoder — binary RR, GRR, OUE, SUE, OLH,
+ * Hadamard, RAPPOR with cohorts, Duchi, Piecewise, Hybrid, padding-and-sampling over GRR and OLH —
+ * and a copy of it, `keyed`, is published with an ingest key.
+ * Then a fast-check fuzz of ≥ 10,000 bodies (arbitrary JSON, batches of arbitrary reports, valid
+ * reports of every question and near-misses of them): zero 5xx, every response leaves the stored
+ * aggregates exactly where core's own decoders say the acknowledged reports put them, and the app
+ * still serves a valid batch afterwards. A decoder that throws anything but PAYLOAD_INVALID is a
+ * 500 (ingest.ts), so the fuzz also catches decoder bugs.
  */
+import { encodedOf, type BatchReport } from '@practical-privacy/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectorApp } from '../src/app.ts';
-import { DEMO_CAMPAIGN, TODAY, batch, makeApp, post, publish, report, reportId } from './helpers.ts';
+import { parseCampaign } from '../src/campaigns/model.ts';
+import { DEMO_CAMPAIGN, QUESTION_IDS, TODAY, batch, makeApp, post, publish, report, reportId } from './helpers.ts';
+
+const INGEST_KEY = 'pk_keyed_0123456789abcdef';
+const CAMPAIGNS = ['demo', 'keyed'] as const;
+/** core's mechanisms for the test campaign: the reference the stored aggregates are checked against. */
+const MODEL = parseCampaign(DEMO_CAMPAIGN);
 
 let app: CollectorApp;
 beforeAll(async () => {
   app = await makeApp({ bodyLimitBytes: 256 * 1024, maxBatchReports: 500 });
   expect(await publish(app)).toBe(201);
-  expect(await publish(app, { ...DEMO_CAMPAIGN, id: 'keyed' } as never)).toBe(201);
+  expect(await publish(app, { campaign: { ...DEMO_CAMPAIGN, id: 'keyed' }, ingestKey: INGEST_KEY })).toBe(201);
 });
 afterAll(async () => {
   await app.close();
 });
 
+/** Per campaign and question, the sums added over all days. */
+async function totalsOf(campaignId: string, questionId: string): Promise<number[]> {
+  const out = new Array<number>(MODEL.questions.get(questionId)!.mechanism.sumsLength).fill(0);
+  for (const cell of await app.collector.repository.readSums({ campaignId, version: 1, questionId })) out[cell.index]! += cell.sum;
+  return out;
+}
+
 async function snapshot(): Promise<string> {
   const repo = app.collector.repository;
-  const parts = await Promise.all(['fever', 'pain'].map((q) => repo.readSums({ campaignId: 'demo', version: 1, questionId: q })));
-  return JSON.stringify([parts, await repo.countReports('demo', 1)]);
+  const parts = await Promise.all(CAMPAIGNS.flatMap((c) => QUESTION_IDS.map((q) => repo.readSums({ campaignId: c, version: 1, questionId: q }))));
+  return JSON.stringify([parts, await repo.countReports('demo', 1), await repo.countReports('keyed', 1)]);
 }
 
 const valid = () => report('fever', 1);
-const CATALOGUE: Array<[string, string | Buffer, Record<string, string>?]> = [
+const one = (question: string, payload: unknown, extra: Record<string, unknown> = {}) => JSON.stringify(batch([report(question, payload, extra)]));
+const OLH_SEED = 123_456_789;
+
+/** One valid report per question (positive controls: the near-misses below differ from these in one respect). */
+const VALID_REPORTS: Array<[string, unknown, Record<string, unknown>?]> = [
+  ['fever', 1],
+  ['pain', 3],
+  ['mood', '_wM'], // OUE, k = 10: bytes ff 03 (all ten bits) in 3 base64url characters
+  ['energy', 'Bw'], // SUE, k = 3: byte 07
+  ['region', [OLH_SEED, 3]], // OLH, g = 4
+  ['diet', 7], // Hadamard, K = 8
+  ['symptom', '3ff', { cohort: 3 }], // RAPPOR, k = 10 (3 hex digits), m = 4
+  ['sleep', 15], // Piecewise, G = 16
+  ['temperature', 1], // Duchi, G = 2
+  ['steps', 31], // Hybrid, G = 32
+  ['symptoms', 5], // padding-and-sampling over GRR on k + L = 6 values
+  ['activities', [OLH_SEED, 3]], // padding-and-sampling over OLH, g = 4
+];
+
+type Expected = { status?: number; code?: string; path?: string };
+const PAYLOAD = (path = 'reports.0.payload'): Expected => ({ code: 'PAYLOAD_INVALID', path });
+const SCHEMA: Expected = { code: 'REPORT_INVALID' };
+const KEY: Expected = { status: 401, code: 'INGEST_KEY_INVALID' };
+
+const CATALOGUE: Array<[string, string | Buffer, Record<string, string>?, Expected?]> = [
   ['invalid JSON', '{"campaign": "demo", '],
   ['empty body', ''],
   ['JSON null', 'null'],
@@ -58,8 +102,90 @@ const CATALOGUE: Array<[string, string | Buffer, Record<string, string>?]> = [
   ['payload string too long', JSON.stringify(batch([report('pain', 'x'.repeat(20_000))]))],
   ['payload as object', JSON.stringify(batch([report('pain', { v: 1 })]))],
   ['cohort on a question without cohorts', JSON.stringify(batch([report('fever', 1, { cohort: 3 })]))],
-  ['cohort negative', JSON.stringify(batch([report('fever', 1, { cohort: -1 })]))],
-  ['cohort out of range', JSON.stringify(batch([report('fever', 1, { cohort: 10_000_000 })]))],
+  ['negative cohort on a question without cohorts', JSON.stringify(batch([report('fever', 1, { cohort: -1 })]))],
+  ['cohort beyond the wire limit on a question without cohorts', JSON.stringify(batch([report('fever', 1, { cohort: 10_000_000 })]))],
+
+  // RAPPOR (symptom: k = 10, m = 4): cohorts, hex length, alphabet and the padding bits above k.
+  ['RAPPOR cohort −1', one('symptom', '000', { cohort: -1 }), undefined, SCHEMA],
+  ['RAPPOR cohort m = 4 (cohorts are 0 … 3)', one('symptom', '000', { cohort: 4 }), undefined, PAYLOAD('reports.0.cohort')],
+  ['RAPPOR cohort 1.5', one('symptom', '000', { cohort: 1.5 }), undefined, SCHEMA],
+  ['RAPPOR cohort "0" (a string)', one('symptom', '000', { cohort: '0' }), undefined, SCHEMA],
+  ['RAPPOR cohort missing', one('symptom', '000'), undefined, PAYLOAD('reports.0.cohort')],
+  ['RAPPOR hex too short (2 of 3 digits)', one('symptom', '3f', { cohort: 0 }), undefined, PAYLOAD()],
+  ['RAPPOR hex too long (4 of 3 digits)', one('symptom', '03ff', { cohort: 0 }), undefined, PAYLOAD()],
+  ['RAPPOR hex empty', one('symptom', '', { cohort: 0 }), undefined, PAYLOAD()],
+  ['RAPPOR hex uppercase', one('symptom', '3FF', { cohort: 0 }), undefined, PAYLOAD()],
+  ['RAPPOR hex non-hex digit', one('symptom', '0g0', { cohort: 0 }), undefined, PAYLOAD()],
+  ['RAPPOR hex with 0x prefix', one('symptom', '0x3', { cohort: 0 }), undefined, PAYLOAD()],
+  ['RAPPOR padding bit 10 set (k = 10)', one('symptom', '400', { cohort: 0 }), undefined, PAYLOAD()],
+  ['RAPPOR all padding bits set', one('symptom', 'fff', { cohort: 0 }), undefined, PAYLOAD()],
+  ['RAPPOR payload as a number', one('symptom', 1023, { cohort: 0 }), undefined, PAYLOAD()],
+  ['RAPPOR payload as a bit array', one('symptom', [1, 1, 1, 1, 1, 1, 1, 1, 1, 1], { cohort: 0 }), undefined, PAYLOAD()],
+
+  // OUE (mood, k = 10: 2 bytes = 3 base64url characters) and SUE (energy, k = 3: 1 byte = 2 characters).
+  ['OUE base64url too short', one('mood', 'AA'), undefined, PAYLOAD()],
+  ['OUE base64url too long', one('mood', 'AAAA'), undefined, PAYLOAD()],
+  ['OUE with "=" padding', one('mood', 'AA='), undefined, PAYLOAD()],
+  ['OUE padded to 4 characters', one('mood', 'AAA='), undefined, PAYLOAD()],
+  ['OUE standard-base64 characters + and /', one('mood', '+/A'), undefined, PAYLOAD()],
+  ['OUE non-ASCII character', one('mood', 'AAé'), undefined, PAYLOAD()],
+  ['OUE whitespace', one('mood', 'A A'), undefined, PAYLOAD()],
+  ['OUE unused trailing base64 bits set (non-canonical)', one('mood', 'AAB'), undefined, PAYLOAD()],
+  ['OUE bit 10 set (bytes 00 04, beyond k = 10)', one('mood', 'AAQ'), undefined, PAYLOAD()],
+  ['OUE payload as a number', one('mood', 1), undefined, PAYLOAD()],
+  ['OUE with a cohort', one('mood', 'AQA', { cohort: 0 }), undefined, PAYLOAD('reports.0.cohort')],
+  ['SUE base64url too short', one('energy', 'B'), undefined, PAYLOAD()],
+  ['SUE base64url too long', one('energy', 'BwA'), undefined, PAYLOAD()],
+  ['SUE bit 3 set (byte 08, beyond k = 3)', one('energy', 'CA'), undefined, PAYLOAD()],
+  ['SUE unused trailing base64 bits set', one('energy', 'BB'), undefined, PAYLOAD()],
+  ['SUE as a bit array', one('energy', [1, 1, 1]), undefined, PAYLOAD()],
+
+  // OLH (region, g = 4) and Hadamard (diet, K = 8).
+  ['OLH payload [seed] only', one('region', [OLH_SEED]), undefined, PAYLOAD()],
+  ['OLH payload [seed, y, extra]', one('region', [OLH_SEED, 1, 0]), undefined, PAYLOAD()],
+  ['OLH payload as a number', one('region', 3), undefined, PAYLOAD()],
+  ['OLH seed 2^32', one('region', [2 ** 32, 1]), undefined, PAYLOAD('reports.0.payload.0')],
+  ['OLH seed −1', one('region', [-1, 1]), undefined, PAYLOAD('reports.0.payload.0')],
+  ['OLH seed fractional', one('region', [0.5, 1]), undefined, PAYLOAD('reports.0.payload.0')],
+  ['OLH seed as a boolean', one('region', [true, 1]), undefined, PAYLOAD('reports.0.payload.0')],
+  ['OLH y = g = 4', one('region', [OLH_SEED, 4]), undefined, PAYLOAD('reports.0.payload.1')],
+  ['OLH y −1', one('region', [OLH_SEED, -1]), undefined, PAYLOAD('reports.0.payload.1')],
+  ['OLH y fractional', one('region', [OLH_SEED, 1.5]), undefined, PAYLOAD('reports.0.payload.1')],
+  ['OLH with a cohort', one('region', [OLH_SEED, 1], { cohort: 0 }), undefined, PAYLOAD('reports.0.cohort')],
+  ['Hadamard index K = 8', one('diet', 8), undefined, PAYLOAD()],
+  ['Hadamard index −1', one('diet', -1), undefined, PAYLOAD()],
+  ['Hadamard index as a string', one('diet', '3'), undefined, PAYLOAD()],
+
+  // Numeric output indices: Piecewise (sleep, G = 16), Duchi (temperature, G = 2), Hybrid (steps, G = 32).
+  ['Piecewise index −1', one('sleep', -1), undefined, PAYLOAD()],
+  ['Piecewise index G = 16', one('sleep', 16), undefined, PAYLOAD()],
+  ['Piecewise index fractional', one('sleep', 7.5), undefined, PAYLOAD()],
+  ['Piecewise answer in hours instead of an index (the grid, not the range)', one('sleep', 1e6), undefined, PAYLOAD()],
+  ['Piecewise index as a string', one('sleep', '3'), undefined, PAYLOAD()],
+  ['Piecewise with a cohort', one('sleep', 3, { cohort: 0 }), undefined, PAYLOAD('reports.0.cohort')],
+  ['Duchi index 2 (G = 2)', one('temperature', 2), undefined, PAYLOAD()],
+  ['Duchi index −1', one('temperature', -1), undefined, PAYLOAD()],
+  ['Duchi raw temperature 37.5', one('temperature', 37.5), undefined, PAYLOAD()],
+  ['Hybrid index G = 32', one('steps', 32), undefined, PAYLOAD()],
+  ['Hybrid index −1', one('steps', -1), undefined, PAYLOAD()],
+  ['Hybrid index as a boolean', one('steps', true), undefined, PAYLOAD()],
+
+  // Multiselect: padding-and-sampling over GRR on k + L = 6 values (symptoms), over OLH with g = 4 (activities).
+  ['multiselect (GRR) index k + L = 6', one('symptoms', 6), undefined, PAYLOAD()],
+  ['multiselect (GRR) index −1', one('symptoms', -1), undefined, PAYLOAD()],
+  ['multiselect (GRR) the item set itself', one('symptoms', [0, 2]), undefined, PAYLOAD()],
+  ['multiselect (GRR) with a cohort', one('symptoms', 1, { cohort: 0 }), undefined, PAYLOAD('reports.0.cohort')],
+  ['multiselect (OLH) y = g = 4', one('activities', [OLH_SEED, 4]), undefined, PAYLOAD('reports.0.payload.1')],
+  ['multiselect (OLH) payload as a number', one('activities', 2), undefined, PAYLOAD()],
+  ['multiselect (OLH) seed 2^32', one('activities', [2 ** 32, 0]), undefined, PAYLOAD('reports.0.payload.0')],
+
+  // The keyed campaign: a valid batch without its key, or with a wrong one, changes nothing.
+  ['keyed campaign, no key', JSON.stringify(batch([valid()], 'keyed')), undefined, KEY],
+  ['keyed campaign, wrong key', JSON.stringify(batch([valid()], 'keyed')), { 'x-pp-ingest-key': 'pk_keyed_0123456789abcdeX' }, KEY],
+  ['keyed campaign, key prefix', JSON.stringify(batch([valid()], 'keyed')), { 'x-pp-ingest-key': INGEST_KEY.slice(0, -1) }, KEY],
+  ['keyed campaign, empty key', JSON.stringify(batch([valid()], 'keyed')), { 'x-pp-ingest-key': '' }, KEY],
+  ['keyed campaign, key of another case', JSON.stringify(batch([valid()], 'keyed')), { 'x-pp-ingest-key': INGEST_KEY.toUpperCase() }, KEY],
+
   ['id too short', JSON.stringify(batch([{ ...valid(), id: 'abc' }]))],
   ['id uppercase', JSON.stringify(batch([{ ...valid(), id: reportId().toUpperCase() }]))],
   ['id not a string', JSON.stringify(batch([{ ...valid(), id: 12345 }]))],
@@ -68,6 +194,7 @@ const CATALOGUE: Array<[string, string | Buffer, Record<string, string>?]> = [
   ['day far future', JSON.stringify(batch([{ ...valid(), day: '2999-01-01' }]))],
   ['impossible day', JSON.stringify(batch([{ ...valid(), day: '2026-13-45' }]))],
   ['one bad report in a good batch', JSON.stringify(batch([valid(), valid(), report('pain', 99)]))],
+  ['one bad RAPPOR cohort among valid reports of every question', JSON.stringify(batch([...VALID_REPORTS.map(([q, p, extra]) => report(q, p, extra)), report('symptom', '000', { cohort: 4 })])), undefined, PAYLOAD(`reports.${VALID_REPORTS.length}.cohort`)],
   ['too many reports', JSON.stringify(batch(Array.from({ length: 501 }, valid)))],
   ['10 MB body', Buffer.alloc(10 * 1024 * 1024, 0x20)],
   ['deeply nested payload', `{"campaignId":"demo","campaignVersion":1,"reports":[{"id":"${reportId()}","questionId":"fever","day":"${TODAY}","payload":${'['.repeat(5000)}${']'.repeat(5000)}}]}`],
@@ -79,16 +206,33 @@ const CATALOGUE: Array<[string, string | Buffer, Record<string, string>?]> = [
 ];
 
 describe('hostile-input catalogue', () => {
-  it.each(CATALOGUE)('%s → 4xx, aggregates unchanged', async (_name, body, headers) => {
+  it.each(CATALOGUE)('%s → 4xx, aggregates unchanged', async (_name, body, headers, expected) => {
     const before = await snapshot();
     const response = await app.inject({ method: 'POST', url: '/v1/reports', headers: { 'content-type': 'application/json', ...headers }, payload: body });
     expect(response.statusCode).toBeGreaterThanOrEqual(400);
     expect(response.statusCode).toBeLessThan(500);
-    const error = response.json().error as { code: string; message: string };
+    const error = response.json().error as { code: string; message: string; path?: string };
     expect(typeof error.code).toBe('string');
     expect(error.message.length).toBeGreaterThan(0);
+    if (expected?.status !== undefined) expect(response.statusCode).toBe(expected.status);
+    if (expected?.code !== undefined) expect(error.code, error.message).toBe(expected.code);
+    if (expected?.path !== undefined) expect(error.path, error.message).toBe(expected.path);
     expect(await snapshot()).toBe(before);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('valid reports of every question are accepted (the near-misses above fail for their one defect)', async () => {
+    const reports = VALID_REPORTS.map(([q, p, extra]) => report(q, p, extra));
+    expect(new Set(VALID_REPORTS.map(([q]) => q))).toEqual(new Set(QUESTION_IDS));
+    const response = await post(app, batch(reports));
+    expect(response.statusCode, response.body).toBe(202);
+    expect(response.json()).toEqual({ accepted: VALID_REPORTS.length, duplicates: 0 });
+  });
+
+  it('the keyed campaign accepts its key (header or query)', async () => {
+    expect((await post(app, batch([valid()], 'keyed'), { 'x-pp-ingest-key': INGEST_KEY })).statusCode).toBe(202);
+    const viaQuery = await app.inject({ method: 'POST', url: `/v1/reports?key=${INGEST_KEY}`, headers: { 'content-type': 'text/plain' }, payload: JSON.stringify(batch([valid()], 'keyed')) });
+    expect(viaQuery.statusCode).toBe(202);
   });
 
   it('a valid batch is still accepted afterwards', async () => {
@@ -97,15 +241,84 @@ describe('hostile-input catalogue', () => {
 });
 
 describe('fuzz', () => {
-  const idArb = fc.oneof(fc.constant(reportId()), fc.stringMatching(/^[0-9a-f]{32}$/), fc.string(), fc.integer());
-  const payloadArb = fc.oneof(fc.integer({ min: -3, max: 6 }), fc.double(), fc.boolean(), fc.constant(null), fc.string(), fc.array(fc.integer({ min: 0, max: 1 })), fc.object());
+  const hexId = fc.stringMatching(/^[0-9a-f]{32}$/);
+  const idArb = fc.oneof(fc.constant(reportId()), hexId, fc.string(), fc.integer());
+  const uint32 = fc.integer({ min: 0, max: 2 ** 32 - 1 });
+  const base64Url = (bytes: number[]) => Buffer.from(bytes).toString('base64url');
+  const hex = (value: number, digits: number) => value.toString(16).padStart(digits, '0');
+
+  /** A valid payload (and cohort) for each question. */
+  const validPayload: Record<string, fc.Arbitrary<{ payload: unknown; cohort?: number }>> = {
+    fever: fc.integer({ min: 0, max: 1 }).map((payload) => ({ payload })),
+    pain: fc.integer({ min: 0, max: 3 }).map((payload) => ({ payload })),
+    mood: fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 3 })).map((bytes) => ({ payload: base64Url(bytes) })),
+    energy: fc.integer({ min: 0, max: 7 }).map((b) => ({ payload: base64Url([b]) })),
+    region: fc.tuple(uint32, fc.integer({ min: 0, max: 3 })).map((payload) => ({ payload })),
+    diet: fc.integer({ min: 0, max: 7 }).map((payload) => ({ payload })),
+    symptom: fc.tuple(fc.integer({ min: 0, max: 1023 }), fc.integer({ min: 0, max: 3 })).map(([bits, cohort]) => ({ payload: hex(bits, 3), cohort })),
+    sleep: fc.integer({ min: 0, max: 15 }).map((payload) => ({ payload })),
+    temperature: fc.integer({ min: 0, max: 1 }).map((payload) => ({ payload })),
+    steps: fc.integer({ min: 0, max: 31 }).map((payload) => ({ payload })),
+    symptoms: fc.integer({ min: 0, max: 5 }).map((payload) => ({ payload })),
+    activities: fc.tuple(uint32, fc.integer({ min: 0, max: 3 })).map((payload) => ({ payload })),
+  };
+  expect(Object.keys(validPayload).sort()).toEqual([...QUESTION_IDS].sort());
+
+  /** One-step near-misses of a payload: ±1, a digit or character changed, added or dropped, an element added or dropped. */
+  const mutatePayload = (payload: unknown): fc.Arbitrary<unknown> => {
+    if (typeof payload === 'number') return fc.oneof(fc.constantFrom(payload - 1, payload + 1, payload + 0.5, -payload, String(payload)), fc.integer({ min: -2, max: 40 }));
+    if (typeof payload === 'string') {
+      return fc.oneof(
+        fc.constantFrom(payload.slice(1), `${payload}0`, `${payload}A`, payload.toUpperCase(), `${payload}=`, ''),
+        fc.tuple(fc.nat(payload.length), fc.constantFrom(...'0369afgAQw_-+/= é')).map(([i, c]) => payload.slice(0, i) + c + payload.slice(i + 1)),
+      );
+    }
+    const array = payload as number[];
+    return fc.oneof(
+      fc.constantFrom(array.slice(1), [...array, 0], [array[0], -1], [array[0], 4], [2 ** 32, array[1]], [-1, array[1]], array.map(String)),
+      fc.tuple(fc.constantFrom(0, 1), fc.oneof(fc.integer({ min: -2, max: 6 }), fc.double(), fc.boolean())).map(([i, v]) => array.map((x, j) => (j === i ? v : x))),
+    );
+  };
+
+  const questionIdArb = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...QUESTION_IDS) }, { weight: 1, arbitrary: fc.constantFrom('other', 'Symptom', '') }, { weight: 1, arbitrary: fc.string() });
+  const cohortArb = fc.oneof(fc.integer({ min: -1, max: 5 }), fc.integer(), fc.double(), fc.constantFrom('0', null, true));
+  /** Valid reports of random questions, then maybe one field of one report bent. */
+  const nearValidReportArb = fc
+    .constantFrom(...QUESTION_IDS)
+    .chain((questionId) => validPayload[questionId]!.map((v) => ({ id: '', questionId, day: TODAY, ...v }) as Record<string, unknown>))
+    .chain((r) =>
+      fc.oneof(
+        { weight: 3, arbitrary: fc.constant(r) },
+        { weight: 3, arbitrary: mutatePayload(r.payload).map((payload) => ({ ...r, payload })) },
+        { weight: 1, arbitrary: cohortArb.map((cohort) => ({ ...r, cohort })) },
+        { weight: 1, arbitrary: fc.constant(Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'cohort'))) },
+        { weight: 1, arbitrary: questionIdArb.map((questionId) => ({ ...r, questionId })) },
+      ),
+    );
+  const nearValidBatchArb = fc
+    .tuple(fc.array(fc.tuple(hexId, nearValidReportArb), { minLength: 1, maxLength: 6 }), fc.constantFrom('demo', 'demo', 'keyed'))
+    .map(([rows, campaign]) => JSON.stringify(batch(rows.map(([id, r]) => ({ ...r, id })), campaign)));
+
+  const payloadArb = fc.oneof(
+    fc.integer({ min: -3, max: 40 }),
+    fc.constantFrom(2 ** 32 - 1, 2 ** 32, 2 ** 31, -(2 ** 31), Number.MAX_SAFE_INTEGER),
+    fc.double(),
+    fc.boolean(),
+    fc.constant(null),
+    fc.string(),
+    fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEFgx'), maxLength: 5 }),
+    fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/='), maxLength: 5 }),
+    fc.array(fc.oneof(fc.integer({ min: -1, max: 5 }), uint32, fc.constant(2 ** 32), fc.double(), fc.boolean()), { maxLength: 3 }),
+    fc.array(fc.integer({ min: 0, max: 1 })),
+    fc.object(),
+  );
   const reportArb = fc.record(
     {
       id: idArb,
-      questionId: fc.oneof(fc.constantFrom('fever', 'pain', 'other'), fc.string()),
+      questionId: questionIdArb,
       day: fc.oneof(fc.constant(TODAY), fc.constant('2026-02-30'), fc.string(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))),
       payload: payloadArb,
-      cohort: fc.oneof(fc.integer(), fc.double()),
+      cohort: cohortArb,
       extra: fc.anything(),
     },
     { requiredKeys: [] },
@@ -119,36 +332,76 @@ describe('fuzz', () => {
     },
     { requiredKeys: [] },
   );
-  const validBatchArb = fc
-    .array(fc.tuple(fc.stringMatching(/^[0-9a-f]{32}$/), fc.constantFrom('fever', 'pain'), fc.integer({ min: 0, max: 1 })), { minLength: 1, maxLength: 5 })
-    .map((rows) => JSON.stringify(batch(rows.map(([id, questionId, payload]) => ({ id, questionId, day: TODAY, payload })))));
   const bodyArb = fc.oneof(
-    { weight: 6, arbitrary: batchArb.map((b) => JSON.stringify(b)) },
+    { weight: 5, arbitrary: batchArb.map((b) => JSON.stringify(b)) },
     { weight: 2, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
     { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
-    { weight: 1, arbitrary: validBatchArb },
-    { weight: 1, arbitrary: batchArb.map((b) => JSON.stringify(b)).chain((s) => fc.integer({ min: 0, max: s.length }).map((cut) => s.slice(0, cut))) },
+    { weight: 5, arbitrary: nearValidBatchArb },
+    { weight: 1, arbitrary: fc.oneof(batchArb.map((b) => JSON.stringify(b)), nearValidBatchArb).chain((s) => fc.integer({ min: 0, max: s.length }).map((cut) => s.slice(0, cut))) },
   );
   const contentTypeArb = fc.constantFrom('application/json', 'text/plain', 'text/plain;charset=UTF-8', 'application/json; charset=utf-8', 'application/octet-stream');
+  const keyArb = fc.oneof({ weight: 3, arbitrary: fc.constant(INGEST_KEY) }, { weight: 1, arbitrary: fc.constantFrom(undefined, 'wrong', '', INGEST_KEY.slice(1)) });
 
-  it('10,000 bodies: zero 5xx, the process stays up', async () => {
+  it('10,000 bodies reach every decoder: zero 5xx, and the aggregates hold exactly what core decodes from the acknowledged reports', async () => {
+    // The reference: start from what is stored now, then add each acknowledged new report with core's own decoder.
+    const expected = new Map<string, number[]>();
+    for (const c of CAMPAIGNS) for (const q of QUESTION_IDS) expected.set(`${c}/${q}`, await totalsOf(c, q));
+    const stored = new Set([...(await app.collector.repository.listReportIds('demo', 1)), ...(await app.collector.repository.listReportIds('keyed', 1))]);
+    const count = async () => (await app.collector.repository.countReports('demo', 1)) + (await app.collector.repository.countReports('keyed', 1));
+    expect(await count()).toBe(stored.size);
+
     let runs = 0;
     const statuses = new Map<number, number>();
+    const acceptedPerQuestion = new Map<string, number>();
+    const payloadRefusals = new Map<string, number>();
     await fc.assert(
-      fc.asyncProperty(bodyArb, contentTypeArb, async (body, contentType) => {
+      fc.asyncProperty(bodyArb, contentTypeArb, keyArb, async (body, contentType, key) => {
         runs += 1;
-        const response = await app.inject({ method: 'POST', url: '/v1/reports', headers: { 'content-type': contentType }, payload: body });
+        const headers: Record<string, string> = { 'content-type': contentType };
+        if (key !== undefined) headers['x-pp-ingest-key'] = key;
+        const response = await app.inject({ method: 'POST', url: '/v1/reports', headers, payload: body });
         statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
-        expect(response.statusCode).toBeLessThan(500);
-        if (response.statusCode >= 400) expect(typeof (response.json().error as { code: unknown }).code).toBe('string');
+        expect(response.statusCode, response.body).toBeLessThan(500);
+        if (response.statusCode === 202) {
+          const sent = JSON.parse(body) as { campaignId: string; reports: BatchReport[] };
+          let fresh = 0;
+          for (const r of sent.reports) {
+            if (stored.has(r.id)) continue;
+            stored.add(r.id);
+            fresh += 1;
+            const mechanism = MODEL.questions.get(r.questionId)!.mechanism;
+            const sums = new Float64Array(mechanism.sumsLength);
+            mechanism.addToSums(mechanism.decodeReport(encodedOf(r)), sums);
+            const total = expected.get(`${sent.campaignId}/${r.questionId}`)!;
+            sums.forEach((x, i) => (total[i]! += x));
+            acceptedPerQuestion.set(r.questionId, (acceptedPerQuestion.get(r.questionId) ?? 0) + 1);
+          }
+          expect(response.json()).toEqual({ accepted: fresh, duplicates: sent.reports.length - fresh });
+        } else {
+          const error = response.json().error as { code: unknown };
+          expect(typeof error.code).toBe('string');
+          if (error.code === 'PAYLOAD_INVALID') {
+            const q = /^reports\.(\d+)/.exec(String((response.json().error as { path?: string }).path));
+            const questionId = q === null ? '?' : String((JSON.parse(body) as { reports: Array<{ questionId: unknown }> }).reports[Number(q[1])]!.questionId);
+            payloadRefusals.set(questionId, (payloadRefusals.get(questionId) ?? 0) + 1);
+          }
+        }
+        // A refused body changes nothing; an acknowledged one adds exactly its new reports.
+        expect(await count()).toBe(stored.size);
       }),
       { numRuns: 10_000, seed: 20_261_123 },
     );
     expect(runs).toBe(10_000);
+    for (const c of CAMPAIGNS) for (const q of QUESTION_IDS) expect(await totalsOf(c, q), `${c}/${q}`).toEqual(expected.get(`${c}/${q}`));
+    // Every decoder was reached, both accepting and refusing.
+    for (const q of QUESTION_IDS) {
+      expect(acceptedPerQuestion.get(q) ?? 0, `${q} accepted`).toBeGreaterThan(20);
+      expect(payloadRefusals.get(q) ?? 0, `${q} refused`).toBeGreaterThan(20);
+    }
     expect((await post(app, batch([valid()]))).statusCode).toBe(202);
     expect((await app.inject('/healthz')).statusCode).toBe(200);
-    console.log('fuzz status counts', Object.fromEntries(statuses));
-  }, 180_000);
+    console.log('fuzz status counts', Object.fromEntries(statuses), 'accepted per question', Object.fromEntries(acceptedPerQuestion), 'PAYLOAD_INVALID per question', Object.fromEntries(payloadRefusals));
+  }, 240_000);
 });
 
 describe('a decoder bug', () => {
