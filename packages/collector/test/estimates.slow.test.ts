@@ -2,15 +2,18 @@
  * Estimates end to end: reports randomized with core's mechanisms from a known distribution go
  * through the HTTP ingest path and come back out of the read API.
  * - GRR: 30 daily cells × 4 values; the 95% intervals cover the truth at about the nominal rate.
- * - RAPPOR: decoding against the candidate list detects the true top candidates and no absent one.
- * - Google's analysis files have their exact formats on a small fixed example.
- * Seeded (core's seededRandomSource), so a failure reproduces.
+ * - RAPPOR: decoding against the candidate list detects the true top candidates and no absent one;
+ *   Google's analysis files have their shapes on those 20,000 reports.
+ * Seeded (core's seededRandomSource), so a failure reproduces. Numeric means and multiselect
+ * prevalences: estimates-coverage.slow.test.ts; Google's files byte for byte on a fixed example:
+ * google-exports.slow.test.ts.
  */
 import { RandomSampler, rapporOneReportEpsilon, seededRandomSource, type AnyMechanism } from '@practical-privacy/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectorApp } from '../src/app.ts';
 import { parseCampaign } from '../src/campaigns/model.ts';
 import { ADMIN, READ, makeApp } from './helpers.ts';
+import { binomialLowerBound } from './statistics.ts';
 
 const NOW = new Date('2026-06-30T12:00:00Z');
 const DAYS = Array.from({ length: 30 }, (_, i) => `2026-06-${String(i + 1).padStart(2, '0')}`);
@@ -99,8 +102,11 @@ describe('GRR daily estimates', () => {
         expect(v.estimate).toBeGreaterThanOrEqual(0);
       });
     }
-    // 120 intervals at 95%: expect ≈ 114; Binomial(120, 0.95) is below 106 with probability < 0.1%.
+    // 120 intervals at 95%: expect ≈ 114; Binomial(120, 0.95) is below 106 with probability < 0.1%
+    // (exact: statistics.ts). The 4 intervals of a day share its reports, so the count is only
+    // approximately binomial; estimates-coverage.slow.test.ts counts independent cells.
     expect(total).toBe(120);
+    expect(binomialLowerBound(120, [19, 20], [1, 1000])).toBe(106);
     expect(covered).toBeGreaterThanOrEqual(106);
     const totalCell = (await read('/v1/campaigns/stats/estimates?question=pain&bucket=total')).json().cells[0];
     expect(totalCell.n).toBe(24_000);
@@ -133,7 +139,7 @@ describe('RAPPOR decoding and Google files', () => {
     expect(cell.decoding.unexplainedMass).toBeGreaterThan(0);
   });
 
-  it('exports params.csv, counts.csv and map.csv in Google formats', async () => {
+  it('exports params.csv, counts.csv and map.csv with Google’s shapes', async () => {
     const params = (await read('/v1/campaigns/stats/export?question=symptom&format=rappor-params')).body;
     expect(params).toBe('k,h,m,p,q,f\r\n32,2,16,0.25,0.75,0.25\r\n');
     const counts = (await read('/v1/campaigns/stats/export?question=symptom&format=rappor-counts')).body;
