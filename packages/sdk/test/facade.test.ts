@@ -5,15 +5,16 @@
 import { describe, expect, it } from 'vitest';
 import { expose } from 'comlink';
 import { isPrivacyError, seededRandomSource } from '@practical-privacy/core';
-import { campaign, freshDbName, recordingFetch } from './fixtures.ts';
+import { campaign, freshDbName, MONDAY, recordingFetch } from './fixtures.ts';
+import { openSdkDatabase } from '../src/store/db.ts';
 import { createClient } from '../src/client.ts';
 import { createWorkerApi } from '../src/worker/api.ts';
 
 type FakeWorker = Worker & { crash(message: string): void };
 
-function channelWorker(respond = true): FakeWorker {
+function channelWorker(respond = true, seed = 'facade'): FakeWorker {
   const { port1, port2 } = new MessageChannel();
-  if (respond) expose(createWorkerApi({ fetch: recordingFetch().fetch, random: seededRandomSource('facade') }), port1 as unknown as Worker);
+  if (respond) expose(createWorkerApi({ fetch: recordingFetch().fetch, random: seededRandomSource(seed), now: () => new Date(MONDAY) }), port1 as unknown as Worker);
   const listeners: Array<(e: unknown) => void> = [];
   const worker = port2 as unknown as FakeWorker;
   const add = port2.addEventListener.bind(port2);
@@ -97,5 +98,32 @@ describe('facade start-up refusals', () => {
     }).catch((e: unknown) => e);
     expect(isPrivacyError(error, 'TIER_CAP_EXCEEDED')).toBe(true);
     expect(terminated).toBe(1);
+  });
+});
+
+describe('two clients on one database (two tabs)', () => {
+  it('race to report the same questions: exactly one report of each is queued, the other gets ALREADY_REPORTED', async () => {
+    const dbName = freshDbName();
+    const [a, b] = await Promise.all(['tab-a', 'tab-b'].map((seed) => createClient({ ...base, dbName, createWorker: () => channelWorker(true, seed) })));
+    await a!.optIn();
+    await b!.optIn();
+    const answers: Array<[string, unknown]> = [['fever', true], ['symptom', 'headache'], ['meds', ['b']], ['pain', 3], ['diagnosis', 'flu'], ['sleep', true]];
+    // Both tabs start every report before either finishes one: each passes its own pre-check, and
+    // the ledger transaction alone decides.
+    const outcomes = await Promise.all(answers.flatMap(([q, x]) => [a!, b!].map((c) => c.report(q, x).then((r) => ({ q, ok: true as const, r }), (e: unknown) => ({ q, ok: false as const, e })))));
+    for (const [q] of answers) {
+      const mine = outcomes.filter((o) => o.q === q);
+      expect(mine.filter((o) => o.ok), q).toHaveLength(1);
+      const lost = mine.find((o) => !o.ok)!;
+      expect(isPrivacyError(lost.ok ? undefined : lost.e, 'ALREADY_REPORTED'), q).toBe(true);
+    }
+    const db = await openSdkDatabase(dbName);
+    const outbox = await db.getAll('outbox');
+    expect(outbox.map((r) => r.report.questionId).sort()).toEqual(answers.map(([q]) => q).sort());
+    const lifetime = (await db.get('ledger', 'symptoms|*|lifetime'))!.spent;
+    expect(lifetime).toBeCloseTo(outbox.reduce((sum, r) => sum + r.epsilon, 0), 9);
+    db.close();
+    a!.close();
+    b!.close();
   });
 });

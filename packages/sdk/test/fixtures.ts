@@ -37,6 +37,7 @@ export const campaign: CampaignInput = {
       epsilon: 1.1,
       domain: { candidates: ['migraine', 'flu'], rappor: { k: 16, h: 2, m: 4, f: 0.5, p: 0.5, q: 0.75 } },
     },
+    { id: 'sleep', prompt: 'Slept well this week?', type: 'boolean', tier: 'low', epsilon: 0.5, period: 'week' },
   ],
 };
 
@@ -72,10 +73,13 @@ export function freshDbName(): string {
   return `pp-test-${process.pid}-${++counter}`;
 }
 
-export async function setup(overrides: Partial<WorkerConfig> = {}, fetchScript?: Parameters<typeof recordingFetch>[0]) {
+/** The tests' clock: Monday 2026-11-23, 10:00 UTC unless a test moves it. */
+export const MONDAY = '2026-11-23T10:00:00Z';
+
+export async function setup(overrides: Partial<WorkerConfig> = {}, fetchScript?: Parameters<typeof recordingFetch>[0], now: () => Date = () => new Date(MONDAY)) {
   const net = recordingFetch(fetchScript);
   const events: unknown[] = [];
-  const api = createWorkerApi({ fetch: net.fetch, random: seededRandomSource('sdk-test'), now: () => new Date('2026-11-23T10:00:00Z') });
+  const api = createWorkerApi({ fetch: net.fetch, random: seededRandomSource('sdk-test'), now });
   const config: WorkerConfig = { collectorUrl: 'https://collector.test', campaign, dbName: freshDbName(), flushIntervalMs: 60_000, baseBackoffMs: 5, maxBackoffMs: 20, ...overrides };
   const init = await api.init(config, (e) => events.push(e));
   return { api, config, net, events, init };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { Rappor, validateCampaign } from '@practical-privacy/core';
-import { campaign, dumpStores, RAW, setup } from './fixtures.ts';
+import { Rappor, seededRandomSource, validateCampaign, type RandomSource } from '@practical-privacy/core';
+import { campaign, dumpStores, MONDAY, RAW, setup } from './fixtures.ts';
 import { openSdkDatabase } from '../src/store/db.ts';
 import { bloomFilter } from '../src/worker/rappor-bloom.ts';
 import { permanentResponse } from '../src/worker/rappor-prr.ts';
@@ -11,7 +11,14 @@ const answers: Array<[string, unknown]> = [
   ['meds', ['a', 'c']],
   ['pain', 7.5],
   ['diagnosis', RAW.string],
+  ['sleep', false],
 ];
+
+/** A clock the test moves: `clock.day(n)` is `n` days after Monday 2026-11-23, 10:00 UTC. */
+function movableClock() {
+  let at = new Date(MONDAY);
+  return { now: () => at, day: (n: number) => (at = new Date(Date.parse(MONDAY) + n * 86_400_000)) };
+}
 
 describe('consent', () => {
   it('computes, stores and sends nothing before optIn', async () => {
@@ -78,9 +85,11 @@ describe('report', () => {
   });
 
   it('reuses the permanent response for a repeated answer (memo keyed by HMAC)', async () => {
-    const { api, config } = await setup();
+    const clock = movableClock();
+    const { api, config } = await setup({}, undefined, clock.now);
     await api.optIn();
     const first = await api.report('symptom', 'fatigue');
+    clock.day(1);
     const second = await api.report('symptom', 'fatigue');
     expect(first).toMatchObject({ ok: true, value: { memoized: false } });
     expect(second).toMatchObject({ ok: true, value: { memoized: true } });
@@ -118,7 +127,19 @@ describe('report', () => {
     const row = (await db.getAll('ledger')).find((r) => r.questionId === '*' && r.window === 'lifetime')!;
     await db.put('ledger', { ...row, spent: -5 });
     db.close();
+    expect(await api.report('pain', 2)).toMatchObject({ ok: false, error: { code: 'STORAGE_UNAVAILABLE' } });
+  });
+
+  it('fails closed when the question’s own period row is corrupt', async () => {
+    const { api, config } = await setup();
+    await api.optIn();
+    await api.report('fever', true);
+    const db = await openSdkDatabase(config.dbName!);
+    const row = (await db.getAll('ledger')).find((r) => r.questionId === 'fever' && r.window === 'day:2026-11-23')!;
+    await db.put('ledger', { ...row, spent: Number.NaN });
+    db.close();
     expect(await api.report('fever', false)).toMatchObject({ ok: false, error: { code: 'STORAGE_UNAVAILABLE' } });
+    expect(await api.explain('fever')).toMatchObject({ ok: false, error: { code: 'STORAGE_UNAVAILABLE' } });
   });
 });
 
@@ -203,15 +224,87 @@ describe('debug mode', () => {
 });
 
 describe('concurrency', () => {
-  it('concurrent reports of one answer share one permanent response', async () => {
+  it('concurrent reports of one question in one window: one is queued, the others refused', async () => {
     const { api, config } = await setup();
     await api.optIn();
     const results = await Promise.all(Array.from({ length: 5 }, () => api.report('symptom', 'headache')));
-    expect(results.every((r) => r.ok)).toBe(true);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    for (const r of results.filter((x) => !x.ok)) expect(r).toMatchObject({ error: { code: 'ALREADY_REPORTED' } });
     const db = await openSdkDatabase(config.dbName!);
-    const payloads = new Set((await db.getAll('outbox')).map((r) => JSON.stringify(r.report.payload)));
-    expect(payloads.size).toBe(1);
+    expect(await db.count('outbox')).toBe(1);
     expect(await db.count('memo')).toBe(1);
     db.close();
+  });
+});
+
+/** A random source that counts the bytes drawn, to show a refused report computed nothing. */
+function countingRandom(): RandomSource & { bytes: number } {
+  const inner = seededRandomSource('counting');
+  const source = { bytes: 0, fill: (b: Uint8Array) => ((source.bytes += b.length), inner.fill(b)) };
+  return source;
+}
+
+describe('one report per question per period window', () => {
+  it('refuses a second report of each question in its window with ALREADY_REPORTED: nothing computed, spent, queued or memoized', async () => {
+    const { createWorkerApi } = await import('../src/worker/api.ts');
+    const { freshDbName } = await import('./fixtures.ts');
+    const random = countingRandom();
+    const dbName = freshDbName();
+    const api = createWorkerApi({ random, now: () => new Date(MONDAY) });
+    await api.init({ collectorUrl: 'https://c.test', campaign, dbName, flushIntervalMs: 60_000 });
+    await api.optIn();
+    for (const [q, a] of answers) expect((await api.report(q, a)).ok).toBe(true);
+    const before = { stores: await dumpStores(dbName), bytes: random.bytes };
+    expect(before.bytes).toBeGreaterThan(0);
+    for (const [q, a] of answers) {
+      const refused = await api.report(q, a);
+      expect(refused).toMatchObject({ ok: false, error: { code: 'ALREADY_REPORTED', phase: 'accounting', path: 'questionId' } });
+      if (!refused.ok) expect(refused.error.message).toMatch(q === 'sleep' ? /this week.*2026-11-30/ : /today.*2026-11-24/);
+    }
+    // A different answer is refused the same way (the rule is per question, not per answer).
+    expect(await api.report('fever', false)).toMatchObject({ ok: false, error: { code: 'ALREADY_REPORTED' } });
+    expect(random.bytes).toBe(before.bytes);
+    expect(await dumpStores(dbName)).toBe(before.stores);
+    api.close();
+  });
+
+  it('uses UTC day windows for day questions and ISO weeks (from Monday) for week questions', async () => {
+    const clock = movableClock();
+    const { api } = await setup({}, undefined, clock.now);
+    await api.optIn();
+    expect((await api.report('sleep', true)).ok).toBe(true);
+    expect((await api.report('fever', true)).ok).toBe(true);
+    expect(await api.explain('sleep')).toMatchObject({ ok: true, value: { period: 'week', reportedThisPeriod: true, nextReportDay: '2026-11-30' } });
+    clock.day(1);
+    expect((await api.report('fever', true)).ok).toBe(true);
+    clock.day(6); // Sunday 2026-11-29: same ISO week
+    expect(await api.report('sleep', true)).toMatchObject({ ok: false, error: { code: 'ALREADY_REPORTED' } });
+    expect(await api.explain('fever')).toMatchObject({ ok: true, value: { reportedThisPeriod: false, nextReportDay: '2026-11-29' } });
+    clock.day(7); // Monday 2026-11-30: next week
+    const next = await api.report('sleep', true);
+    expect(next).toMatchObject({ ok: true, value: { memoized: true } });
+  });
+
+  it('budget() and explain() say when each question can next be answered', async () => {
+    const { api } = await setup();
+    await api.optIn();
+    const fresh = await api.explain('fever');
+    expect(fresh).toMatchObject({ ok: true, value: { period: 'day', reportedThisPeriod: false, nextReportDay: '2026-11-23' } });
+    if (fresh.ok) expect(fresh.value.text).not.toMatch(/already answered/);
+    await api.report('fever', true);
+    await api.report('sleep', true);
+    const explained = await api.explain('fever');
+    expect(explained).toMatchObject({ ok: true, value: { reportedThisPeriod: true, nextReportDay: '2026-11-24' } });
+    if (explained.ok) expect(explained.value.text).toMatch(/This question was already answered today; it can be answered again from 2026-11-24 \(UTC\)\.$/);
+    const budget = await api.budget();
+    if (!budget.ok) throw new Error(budget.error.message);
+    expect(budget.value.questions).toEqual(
+      campaign.questions.map((q) => ({
+        questionId: q.id,
+        period: q.period ?? 'day',
+        reportedThisPeriod: q.id === 'fever' || q.id === 'sleep',
+        nextReportDay: q.id === 'fever' ? '2026-11-24' : q.id === 'sleep' ? '2026-11-30' : '2026-11-23',
+      })),
+    );
   });
 });

@@ -1,11 +1,17 @@
 /**
  * The on-device privacy-budget ledger. Sequential composition: the ε of every report is summed per
- * campaign over the UTC day, the week and the lifetime, and per question (for `budget()`).
+ * campaign over the UTC day, the week and the lifetime, and per question over the same windows.
  *
- * `commitReport` is the one transaction for one decision: it re-reads the ledger, refuses a report
- * that would pass a cap, debits the ledger, queues the report and stores the memo — all inside one
- * IndexedDB transaction with no other `await` inside (idb's first warning: a non-IndexedDB await
- * lets the transaction auto-commit half done). Either everything is written or nothing is.
+ * One report per question per period window: a question is reported at most once in each window
+ * of its campaign `period` (the UTC day, or the ISO week from Monday). The question's own row for
+ * that window is the record: while it exists, another report is refused with ALREADY_REPORTED. The
+ * collector's per-day shuffle-amplified ε assumes it (one report of a question per device per day).
+ *
+ * `commitReport` is the one transaction for one decision: it re-reads the ledger, refuses a second
+ * report in the window and a report that would pass a cap, debits the ledger, queues the report and
+ * stores the memo — all inside one IndexedDB transaction with no other `await` inside (idb's first
+ * warning: a non-IndexedDB await lets the transaction auto-commit half done). Either everything is
+ * written or nothing is; two tabs racing are serialized by IndexedDB, so only one of them passes.
  *
  * A ledger row that is not a finite non-negative number means the ledger is corrupt: reporting then
  * fails closed (STORAGE_UNAVAILABLE) rather than assuming nothing was spent.
@@ -33,6 +39,14 @@ export function windowsOf(day: string): Windows {
   return { day: `day:${day}`, week: `week:${monday}` };
 }
 
+export type Period = 'day' | 'week';
+
+/** The first UTC day of the `period` window after the one that contains `day`. */
+function nextWindowStart(period: Period, day: string): string {
+  const start = period === 'day' ? day : windowsOf(day).week.slice(5);
+  return new Date(Date.parse(`${start}T00:00:00Z`) + (period === 'day' ? 1 : 7) * 86_400_000).toISOString().slice(0, 10);
+}
+
 export function ledgerKey(campaignId: string, questionId: string, window: string): string {
   return `${campaignId}|${questionId}|${window}`;
 }
@@ -43,6 +57,30 @@ export async function readSpent(store: LedgerReader, campaignId: string, day: st
   const w = windowsOf(day);
   const [d, wk, life] = await Promise.all([w.day, w.week, 'lifetime'].map((window) => store.get(ledgerKey(campaignId, '*', window))));
   return { day: spentOf(d), week: spentOf(wk), lifetime: spentOf(life) };
+}
+
+/** When a question can next be answered: once per window of its campaign `period` (UTC). */
+export interface Availability {
+  period: Period;
+  /** Already reported in the current window: `report()` would be refused with ALREADY_REPORTED. */
+  reportedThisPeriod: boolean;
+  /** The first UTC day (YYYY-MM-DD) on which it can be reported: `day` itself when it can be now. */
+  nextReportDay: string;
+}
+
+/**
+ * Reads the question's own row for the window of its `period` that contains `day`: while it
+ * exists, the question was reported there. A corrupt row throws STORAGE_UNAVAILABLE (fail closed).
+ */
+export async function availabilityOf(store: LedgerReader, campaignId: string, questionId: string, period: Period, day: string): Promise<Availability> {
+  const row = await store.get(ledgerKey(campaignId, questionId, windowsOf(day)[period]));
+  spentOf(row);
+  return { period, reportedThisPeriod: row !== undefined, nextReportDay: row === undefined ? day : nextWindowStart(period, day) };
+}
+
+/** Plain words for the error and for `explain()`: "was already answered today; it can be answered again from …". */
+export function answeredText(period: Period, next: string): string {
+  return `was already answered ${period === 'day' ? 'today' : 'this week'}; it can be answered again from ${next} (UTC)`;
 }
 
 function spentOf(row: LedgerRow | undefined): number {
@@ -58,7 +96,7 @@ export function remainingOf(spent: Spent, caps: Caps): Spent {
 }
 
 /** Throws BUDGET_EXCEEDED when charging `charge` would pass a day, week or lifetime cap. */
-export function checkAllowance(spent: Spent, charge: number, caps: Caps): void {
+function checkAllowance(spent: Spent, charge: number, caps: Caps): void {
   const over = (['day', 'week', 'lifetime'] as const).find((w) => spent[w] + charge > capOf(caps, w) * (1 + 1e-12));
   if (over !== undefined) {
     throw new PrivacyError('BUDGET_EXCEEDED', 'accounting', `this report costs ε = ${charge}, but only ${Math.max(0, capOf(caps, over) - spent[over])} of the ${over} budget (${capOf(caps, over)}) is left`, { path: over });
@@ -69,14 +107,33 @@ function capOf(caps: Caps, window: keyof Spent): number {
   return window === 'day' ? caps.perDay : window === 'week' ? caps.perWeek : caps.lifetime;
 }
 
-export interface Debit {
+export interface Charge {
   campaignId: string;
   questionId: string;
+  /** The question's campaign `period`: one report per window of it. */
+  period: Period;
   day: string;
   charge: number;
   caps: Caps;
+}
+
+export interface Debit extends Charge {
   outbox: OutboxRow;
   memo?: MemoRow;
+}
+
+/**
+ * The decision, read from the ledger: STORAGE_UNAVAILABLE when a row it reads is corrupt, then
+ * ALREADY_REPORTED when the question was reported in this window of its period, then
+ * BUDGET_EXCEEDED. Resolves with what was spent before. Run before computing anything, and again
+ * inside the debit's transaction.
+ */
+export async function checkCharge(store: LedgerReader, c: Charge): Promise<Spent> {
+  const spent = await readSpent(store, c.campaignId, c.day);
+  const when = await availabilityOf(store, c.campaignId, c.questionId, c.period, c.day);
+  if (when.reportedThisPeriod) throw new PrivacyError('ALREADY_REPORTED', 'accounting', `question ${c.questionId} ${answeredText(c.period, when.nextReportDay)}`, { path: 'questionId' });
+  checkAllowance(spent, c.charge, c.caps);
+  return spent;
 }
 
 /** Check + debit + queue (+ memo) in ONE transaction. Resolves with what was spent after the debit. */
@@ -84,14 +141,14 @@ export async function commitReport(db: SdkDatabase, debit: Debit): Promise<Spent
   const tx = db.transaction(['ledger', 'outbox', 'memo'], 'readwrite');
   const ledger = tx.objectStore('ledger');
   try {
-    const spent = await readSpent(ledger, debit.campaignId, debit.day);
-    checkAllowance(spent, debit.charge, debit.caps);
+    const spent = await checkCharge(ledger, debit);
     const w = windowsOf(debit.day);
     const rows: Array<[string, string]> = [
       ['*', w.day],
       ['*', w.week],
       ['*', 'lifetime'],
       [debit.questionId, w.day],
+      [debit.questionId, w.week],
       [debit.questionId, 'lifetime'],
     ];
     for (const [questionId, window] of rows) {

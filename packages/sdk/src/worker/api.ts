@@ -3,9 +3,10 @@
  * MessageChannel). Raw answers arrive here, are validated, randomized and dropped; only randomized
  * reports, keyed hashes and ε figures are written to IndexedDB or sent.
  *
- * report(): consent → campaign question → answer check (INPUT_INVALID, nothing spent) → budget
- * pre-check (BUDGET_EXCEEDED before anything is computed) → memo lookup / randomize → ONE
- * transaction: re-check, debit, queue, memo (store/ledger.ts).
+ * report(): consent → campaign question → answer check (INPUT_INVALID, nothing spent) → pre-check
+ * (ALREADY_REPORTED when the question was reported in this window of its `period`, BUDGET_EXCEEDED;
+ * both before anything is computed) → memo lookup / randomize → ONE transaction: re-check both,
+ * debit, queue, memo (store/ledger.ts). The re-check is what stops two tabs sharing the database.
  */
 import {
   PrivacyError,
@@ -25,7 +26,7 @@ import {
 } from '@practical-privacy/core';
 import { checkCampaignAgainstCaps, resolveCaps, type Caps, type CapsInput } from '../caps.ts';
 import { openSdkDatabase, STORE_NAMES, type MemoRow, type SdkDatabase } from '../store/db.ts';
-import { checkAllowance, commitReport, ledgerKey, readSpent, remainingOf, windowsOf, type Spent } from '../store/ledger.ts';
+import { answeredText, availabilityOf, checkCharge, commitReport, ledgerKey, readSpent, remainingOf, windowsOf, type Availability, type Spent } from '../store/ledger.ts';
 import { parseAnswer } from './answers.ts';
 import { settle, type Result } from './errors.ts';
 import { bloomFilter } from './rappor-bloom.ts';
@@ -65,7 +66,7 @@ export interface Receipt {
   explanation: string;
 }
 
-export interface Explanation {
+export interface Explanation extends Availability {
   questionId: string;
   mechanism: string;
   /** ε charged per report. */
@@ -90,6 +91,8 @@ export interface BudgetSummary {
   spent: Spent;
   remaining: Spent;
   lines: BudgetLine[];
+  /** Per question of the campaign: when it can next be answered. */
+  questions: Array<Availability & { questionId: string }>;
 }
 
 export interface WorkerDeps {
@@ -225,10 +228,15 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
     async explain(questionId: string): Promise<Result<Explanation>> {
       return settle(async () => {
         const s = ready();
-        const { mechanism } = question(s, questionId);
+        const { q, mechanism } = question(s, questionId);
         const d = mechanism.describe();
-        const spent = await readSpent(s.db.transaction('ledger').store, s.campaign.id, utcDay(now()));
+        const day = utcDay(now());
+        const ledger = s.db.transaction('ledger').store;
+        const spent = await readSpent(ledger, s.campaign.id, day);
+        const when = await availabilityOf(ledger, s.campaign.id, questionId, q.period, day);
+        const again = when.reportedThisPeriod ? ` This question ${answeredText(q.period, when.nextReportDay)}.` : '';
         return {
+          ...when,
           questionId,
           mechanism: d.mechanism,
           epsilonPerReport: mechanism.implementedEpsilon,
@@ -236,7 +244,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
           truthProbability: d.truthProbability,
           remaining: remainingOf(spent, s.caps),
           persistent: s.config.persistent !== false,
-          text: explainText(s, mechanism),
+          text: explainText(s, mechanism) + again,
         };
       });
     },
@@ -244,9 +252,12 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
     async budget(): Promise<Result<BudgetSummary>> {
       return settle(async () => {
         const s = ready();
-        const spent = await readSpent(s.db.transaction('ledger').store, s.campaign.id, utcDay(now()));
+        const day = utcDay(now());
+        const ledger = s.db.transaction('ledger').store;
+        const spent = await readSpent(ledger, s.campaign.id, day);
+        const questions = await Promise.all(s.campaign.questions.map(async (q) => ({ questionId: q.id, ...(await availabilityOf(ledger, s.campaign.id, q.id, q.period, day)) })));
         const lines = (await s.db.getAll('ledger')).map(({ campaignId, questionId, window, spent }) => ({ campaignId, questionId, window, spent }));
-        return { caps: s.caps, spent, remaining: remainingOf(spent, s.caps), lines };
+        return { caps: s.caps, spent, remaining: remainingOf(spent, s.caps), lines, questions };
       });
     },
 
@@ -282,7 +293,8 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       const parsed = parseAnswer(q, answer);
       const day = utcDay(now());
       const charge = mechanism.implementedEpsilon;
-      checkAllowance(await readSpent(s.db.transaction('ledger').store, s.campaign.id, day), charge, s.caps);
+      const debit = { campaignId: s.campaign.id, questionId, period: q.period, day, charge, caps: s.caps };
+      await checkCharge(s.db.transaction('ledger').store, debit);
 
       const secret = await loadOrCreateSecret(s.db);
       let encoded: EncodedReport;
@@ -310,11 +322,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       const wire = toWireReport({ id: reportId, campaignId: s.campaign.id, campaignVersion: s.campaign.version, questionId, day }, encoded);
       const { campaignId: _c, campaignVersion: _v, ...report } = wire;
       const spent = await commitReport(s.db, {
-        campaignId: s.campaign.id,
-        questionId,
-        day,
-        charge,
-        caps: s.caps,
+        ...debit,
         outbox: { id: reportId, campaignId: s.campaign.id, campaignVersion: s.campaign.version, report, epsilon: charge, queuedAt: now().getTime() },
         ...(memo === undefined ? {} : { memo }),
       });
@@ -352,3 +360,4 @@ function round(x: number): number {
 }
 
 export { windowsOf };
+export type { Availability };

@@ -71,6 +71,9 @@ describe('SDK in Chromium', () => {
     expect(await again.consented()).toBe(true);
     const budget = await again.budget();
     expect(budget.spent.lifetime).toBeGreaterThan(5);
+    // The ledger's per-question day rows survived too: a second report today is refused, nothing queued.
+    const twice = await again.report('fever', false).catch((e: unknown) => e);
+    expect(isPrivacyError(twice, 'ALREADY_REPORTED')).toBe(true);
     await control('/online');
     const flushed = await again.flush();
     expect(flushed.sent).toBe(ids.length);
