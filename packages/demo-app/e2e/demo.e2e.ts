@@ -18,6 +18,7 @@ const artifacts = join(fileURLToPath(new URL('..', import.meta.url)), 'test-resu
 mkdirSync(artifacts, { recursive: true });
 
 import { E2E_SIMULATED_PATIENTS as SIMULATED_PATIENTS, E2E_SIMULATOR_SEED } from './constants.ts';
+import { E2E_COLLECTOR_PORT } from '../playwright.config.ts';
 
 interface Patient {
   symptoms: string[];
@@ -77,8 +78,16 @@ async function checkIn(page: Page, patient: Patient, screenshots: boolean): Prom
   await expect(receipt.getByRole('alert')).toHaveCount(0);
 }
 
-test('patients check in, the simulator sends a clinic, the dashboard intervals contain the truth', async ({ browser }) => {
+test('patients check in, the simulator sends a clinic, the dashboard intervals contain the truth', async ({ browser, request }) => {
   test.setTimeout(150_000);
+  // The demo campaign is published with an ingest key: a batch without it is refused, so every
+  // report counted below came through the SDK's or the simulator's `?key=`.
+  const keyless = await request.post(`http://127.0.0.1:${E2E_COLLECTOR_PORT}/v1/reports`, {
+    headers: { 'content-type': 'text/plain;charset=UTF-8' },
+    data: JSON.stringify({ campaignId: 'daily-checkin', campaignVersion: 1, reports: [{ id: '0'.repeat(31) + '1', questionId: 'low-mood', day: new Date().toISOString().slice(0, 10), payload: 1 }] }),
+  });
+  expect(keyless.status()).toBe(401);
+  expect(await keyless.json()).toMatchObject({ error: { code: 'INGEST_KEY_INVALID' } });
   // Patients: one browser context each (own IndexedDB/localStorage, like separate phones).
   for (const [i, patient] of PATIENTS.entries()) {
     const context = await browser.newContext();
@@ -87,12 +96,16 @@ test('patients check in, the simulator sends a clinic, the dashboard intervals c
     else await checkIn(page, patient, i === 0);
     if (i === 0) {
       await page.screenshot({ path: join(artifacts, 'patient-view.png'), fullPage: true });
-      // A second check-in the same day sends nothing: the app answers each question once per UTC
-      // day, so each day's reports come from different patients (the dashboard's per-day shuffle
-      // bound assumes it), and the receipt says why.
+      // A second check-in the same day sends nothing: the SDK reports each question once per UTC
+      // day (ALREADY_REPORTED), so each day's reports come from different patients (the
+      // dashboard's per-day shuffle bound assumes it), and the receipt says why in plain words.
       await page.getByTestId('submit-checkin').click();
-      await expect(page.getByTestId('receipt').getByRole('alert')).toContainText('ALREADY_ANSWERED_TODAY');
+      const alert = page.getByTestId('receipt').getByRole('alert');
+      await expect(alert.getByRole('listitem')).toHaveCount(4);
+      await expect(alert).toContainText('you already answered this today');
+      await expect(alert).toContainText('ALREADY_REPORTED');
       await expect(page.getByTestId('receipt').locator('.receipt-list li')).toHaveCount(0);
+      await expect(page.getByTestId('explain-symptoms')).toContainText('already answered today');
     }
     await context.close();
   }

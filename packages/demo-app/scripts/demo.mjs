@@ -21,7 +21,8 @@ console.log(`
   Patient view  ${stack.appUrl}/#/patient      Dashboard  ${stack.appUrl}/#/dashboard
   Simulator     ${stack.appUrl}/#/simulator    Trade-offs ${stack.appUrl}/#/tradeoffs
 
-  Demo tokens (public, for this demo only): admin demo-admin-token-not-a-secret, read demo-read-token-not-a-secret.
+  Demo tokens (public, for this demo only): admin demo-admin-token-not-a-secret, read demo-read-token-not-a-secret;
+  the campaign's publishable ingest key: demo-ingest-key-publishable.
   Press Ctrl-C to stop both.
 `);
 let stopping = false;

@@ -4,7 +4,9 @@
 // end-to-end test (e2e/global-setup.ts), which runs it on other ports.
 //
 // DEMO VALUES ONLY: the tokens below are fixed and public (README.md says so). Never reuse them.
-// The campaign is published without an ingest key because the SDK's transport cannot send one yet.
+// The campaign is published with a publishable ingest key (the same fixed value as src/config.ts),
+// which the SDK and the simulator send as `?key=`. Campaign versions are immutable: re-publishing
+// the identical campaign and key on a kept database is `unchanged`, so `--keep-data` restarts.
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 export const DEMO_ADMIN_TOKEN = 'demo-admin-token-not-a-secret';
 export const DEMO_READ_TOKEN = 'demo-read-token-not-a-secret';
+export const DEMO_INGEST_KEY = 'demo-ingest-key-publishable';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const collectorBin = join(packageDir, '..', 'collector', 'bin', 'pp-collector.mjs');
@@ -59,7 +62,7 @@ export async function startStack(options = {}) {
     await waitFor(`${collectorUrl.replace('localhost', '127.0.0.1')}/readyz`, collector, 'collector');
     await publishCampaign(collectorUrl.replace('localhost', '127.0.0.1'));
 
-    const appEnv = { ...process.env, VITE_PP_COLLECTOR_URL: collectorUrl, VITE_PP_READ_TOKEN: DEMO_READ_TOKEN };
+    const appEnv = { ...process.env, VITE_PP_COLLECTOR_URL: collectorUrl, VITE_PP_READ_TOKEN: DEMO_READ_TOKEN, VITE_PP_INGEST_KEY: DEMO_INGEST_KEY };
     let viteArgs = [viteBin, '--port', String(appPort), '--strictPort', '--host', 'localhost'];
     if (options.mode === 'preview') {
       const outDir = join(dataDir, 'dist');
@@ -89,8 +92,11 @@ async function publishCampaign(baseUrl) {
   const response = await fetch(`${baseUrl}/v1/campaigns`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${DEMO_ADMIN_TOKEN}` },
-    body: JSON.stringify(campaign),
+    body: JSON.stringify({ campaign, ingestKey: DEMO_INGEST_KEY }),
   });
+  if (response.status === 409) {
+    throw new Error(`publishing ${campaign.id} v${campaign.version} failed: the kept database already holds that version with other content (an older demo published it without an ingest key, or the campaign file changed). Published versions are immutable: start without --keep-data, or give the campaign a new version. ${await response.text()}`);
+  }
   if (!response.ok) throw new Error(`publishing ${campaign.id} failed: ${response.status} ${await response.text()}`);
 }
 

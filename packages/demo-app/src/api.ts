@@ -53,8 +53,7 @@ export interface IngestResult {
 /** POSTs one batch as text/plain JSON (a "simple" CORS request: no preflight), like the SDK does. */
 export async function postBatch(batch: unknown, signal?: AbortSignal): Promise<IngestResult> {
   // An ingest key goes in the query string: a custom header would make the request non-simple.
-  const query = ingestKey === undefined ? '' : `?key=${encodeURIComponent(ingestKey)}`;
-  const response = await fetch(`${collectorUrl}/v1/reports${query}`, {
+  const response = await fetch(`${collectorUrl}/v1/reports?key=${encodeURIComponent(ingestKey)}`, {
     method: 'POST',
     headers: { 'content-type': 'text/plain;charset=UTF-8' },
     body: JSON.stringify(batch),

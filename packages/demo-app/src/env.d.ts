@@ -5,7 +5,7 @@ interface ImportMetaEnv {
   readonly VITE_PP_COLLECTOR_URL?: string;
   /** Read token of the collector's read API. The default is the documented demo value. */
   readonly VITE_PP_READ_TOKEN?: string;
-  /** Publishable ingest key, if the campaign has one (the demo campaign has none). */
+  /** The campaign's publishable ingest key (default: the demo's, set by `pnpm demo`). */
   readonly VITE_PP_INGEST_KEY?: string;
 }
 

@@ -5,14 +5,15 @@
  */
 import { createClient, DEFAULT_CAPS, type Client } from '@practical-privacy/sdk';
 import { campaign } from './campaign.ts';
-import { collectorUrl } from './config.ts';
+import { collectorUrl, ingestKey } from './config.ts';
 
 export type PatientClient = Client;
 
 /**
  * The app's caps are the SDK defaults (DESIGN.md: restricted 0.5, high 1, moderate 2, low 4 per
- * report; 8 per day, 24 per week). One check-in costs about 6.1, so a second one the same day is
- * refused with BUDGET_EXCEEDED — visible in the receipt.
+ * report; 8 per day, 24 per week). One check-in costs about 6.1. A second one the same day is
+ * refused question by question with ALREADY_REPORTED (the SDK sends each question once per UTC
+ * day, its campaign period) — visible in the receipt.
  */
 export const APP_CAPS = DEFAULT_CAPS;
 
@@ -20,6 +21,7 @@ export function createPatientClient(): Promise<PatientClient> {
   return createClient({
     collectorUrl,
     campaignId: campaign.id,
+    ingestKey,
     caps: APP_CAPS,
     // The demo shows the round trip; a portal would keep the SDK's default schedule.
     flushIntervalMs: 2_000,

@@ -2,11 +2,15 @@
  * Patient view: consent first, then the daily check-in. Each question shows its sensitivity tier
  * and the plain-language explanation from the client's `explain()`; after submitting, a privacy
  * receipt lists what was sent (report ids and ε, never the answers) and the budget left today.
+ *
+ * Each question is answered at most once per UTC day: the SDK refuses a second report of a
+ * question in its period with ALREADY_REPORTED (checked in the same IndexedDB transaction as the
+ * budget, so a second tab cannot get round it), and the receipt says so in plain words.
  */
 import { campaign, medicationCandidates, medicationQuestion, moodQuestion, painQuestion, symptomItems, symptomLabel, symptomsQuestion, TIER_DESCRIPTIONS, type Question } from '../campaign.ts';
 import { utcDay } from '@practical-privacy/core';
 import { announce, formatNumber, h } from '../dom.ts';
-import type { FlushResult, Receipt } from '@practical-privacy/sdk';
+import type { Availability, FlushResult, Receipt } from '@practical-privacy/sdk';
 import type { PatientClient } from '../patient-client.ts';
 import type { View } from '../router.ts';
 
@@ -59,13 +63,15 @@ function tierBadge(question: Question): HTMLElement {
 }
 
 async function privacyNote(client: PatientClient, question: Question): Promise<HTMLElement> {
+  const note = h('p', { class: 'privacy-note', id: `privacy-${question.id}`, 'data-testid': `explain-${question.id}` });
+  await refreshNote(client, question, note);
+  return note;
+}
+
+/** The SDK's explanation; after an answer it also says from which day the question can be answered again. */
+async function refreshNote(client: PatientClient, question: Question, note: HTMLElement): Promise<void> {
   const explanation = await client.explain(question.id);
-  return h(
-    'p',
-    { class: 'privacy-note', id: `privacy-${question.id}`, 'data-testid': `explain-${question.id}` },
-    h('span', { class: 'privacy-label' }, 'Privacy: '),
-    explanation.text,
-  );
+  note.replaceChildren(h('span', { class: 'privacy-label' }, 'Privacy: '), explanation.text);
 }
 
 async function renderForm(body: HTMLElement, client: PatientClient): Promise<void> {
@@ -143,23 +149,17 @@ async function renderForm(body: HTMLElement, client: PatientClient): Promise<voi
     ];
     if (medication.value.trim() !== '') answers.push([medicationQuestion.id, medication.value.trim().toLowerCase()]);
     const receipts: Array<[string, Receipt]> = [];
-    const errors: string[] = [];
-    // One answer per question per UTC day: then each day's reports come from different patients,
-    // which the dashboard's per-day shuffle-amplified ε assumes (the SDK caps ε per day, not
-    // reports per question, so the app keeps this rule). Read from the SDK's own ledger.
-    const answeredToday = await questionsAnsweredToday(client);
+    const refused: Array<[string, unknown]> = [];
+    // No check of its own: the SDK refuses a question already answered today (ALREADY_REPORTED).
     for (const [questionId, answer] of answers) {
-      if (answeredToday.has(questionId)) {
-        errors.push(`${questionId}: ALREADY_ANSWERED_TODAY — this check-in sends each question once per day (UTC); try again tomorrow`);
-        continue;
-      }
       try {
         receipts.push([questionId, await client.report(questionId, answer)]);
       } catch (error) {
-        const code = (error as { code?: string }).code;
-        errors.push(`${questionId}: ${code === undefined ? '' : `${code} — `}${(error as Error).message}`);
+        refused.push([questionId, error]);
       }
     }
+    const availability = refused.length === 0 ? [] : (await client.budget()).questions;
+    const errors = refused.map(([questionId, error]) => notSent(questionId, error, availability.find((a) => a.questionId === questionId)));
     // The SDK sends on a schedule; the demo flushes at once so the dashboard can show the reports.
     let delivery: FlushResult | undefined;
     try {
@@ -169,6 +169,7 @@ async function renderForm(body: HTMLElement, client: PatientClient): Promise<voi
     }
     status.replaceChildren(receiptCard(receipts, errors, delivery));
     budgetSection.replaceChildren(budgetHeading, await budgetTable(client));
+    await Promise.all(campaign.questions.map((q) => refreshNote(client, q, note(q))));
     announce(errors.length === 0 ? 'Check-in sent. Your privacy receipt is below.' : 'Some answers were not sent. See the details below.');
     submit.disabled = false;
   });
@@ -186,11 +187,17 @@ async function renderForm(body: HTMLElement, client: PatientClient): Promise<voi
   body.append(form, budgetSection, optOut);
 }
 
-/** Questions this device already reported today (UTC), from the ledger's per-question day windows. */
-async function questionsAnsweredToday(client: PatientClient): Promise<Set<string>> {
-  const today = `day:${utcDay(new Date())}`;
-  const summary = await client.budget();
-  return new Set(summary.lines.filter((l) => l.campaignId === campaign.id && l.questionId !== '*' && l.window === today && l.spent > 0).map((l) => l.questionId));
+/** Why an answer was not sent, in plain words, with the SDK's error code for reference. */
+function notSent(questionId: string, error: unknown, availability: Availability | undefined): string {
+  const label = campaign.questions.find((q) => q.id === questionId)?.label ?? questionId;
+  const code = (error as { code?: string }).code;
+  if (code === 'ALREADY_REPORTED') {
+    const when = availability?.period === 'week' ? 'this week' : 'today';
+    const again = availability === undefined ? '' : ` You can answer it again from ${availability.nextReportDay} (UTC).`;
+    return `${label}: you already answered this ${when}, so nothing was sent again.${again} (ALREADY_REPORTED)`;
+  }
+  if (code === 'BUDGET_EXCEEDED') return `${label}: this answer would use more privacy budget than this app allows, so nothing was sent. (BUDGET_EXCEEDED)`;
+  return `${label}: not sent — ${(error as Error).message}${code === undefined ? '' : ` (${code})`}`;
 }
 
 async function budgetTable(client: PatientClient): Promise<HTMLElement> {
