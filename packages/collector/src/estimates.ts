@@ -39,7 +39,7 @@ export const AMPLIFICATION_DELTA = 1e-6;
 /** What a day cell's shuffle-amplified ε relies on (README "Shuffle amplification" has the detail). */
 export const AMPLIFICATION_ASSUMPTION =
   'Each of the n reports of this day comes from a different device (at most one report of this question per device per UTC day), ' +
-  'and the day is read as one batch. The collector cannot check this: it stores no device identifier, and the SDK caps ε per day, not reports per question. ' +
+  'and the day is read as one batch. The collector cannot check this (it stores no device identifier); the SDK enforces it on each device (one report per question per period, ALREADY_REPORTED), which an opt-out and opt-in or a second browser resets. ' +
   'Per day only: a patient who reported on several days is covered by the sum of those days’ ε; the local ε per report holds regardless.';
 
 const DAY_MS = 86_400_000;
