@@ -4,6 +4,6 @@
  * queued batch bodies (pendingBodies, for the page-hide beacon).
  */
 import { expose } from 'comlink';
-import { createWorkerApi } from '../../src/worker/api.ts';
+import { createSteppingWorkerApi } from './clock.ts';
 
-expose(createWorkerApi());
+expose(createSteppingWorkerApi());

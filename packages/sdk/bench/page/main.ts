@@ -42,6 +42,8 @@ const bench = {
       caps,
       dbName: `pp-bench-${name}`,
       flushIntervalMs,
+      // The SDK's worker with the bench's stepping clock (one UTC day per report; see clock.ts).
+      createWorker: () => new Worker(new URL('./sdk-worker.ts', import.meta.url), { type: 'module' }),
       onEvent: (event) => void events[event.type]++,
     });
     await c.optIn();
