@@ -204,7 +204,7 @@ async function measure(page: Page): Promise<void> {
   figures.push(ms('baseline latency p50 (comlink round trip + one IndexedDB put)', percentile(baseAll, 0.5)), ms('baseline latency p99', percentile(baseAll, 0.99)));
   figures.push(
     ms("split: the worker's report() alone (one round trip), p50", percentile(split.of('report'), 0.5)),
-    ms('split: re-reading the queued batch bodies (pendingBodies round trip), p50', percentile(split.of('bodies'), 0.5)),
+    ms('split: a pendingBodies round trip (page-hide bodies from the cache), p50', percentile(split.of('bodies'), 0.5)),
   );
   figures.push({ name: 'report() p50 / baseline p50', value: round(percentile(all, 0.5) / percentile(baseAll, 0.5)), unit: '×' });
 
@@ -224,8 +224,8 @@ async function measure(page: Page): Promise<void> {
     ms(`report() p50, boolean, uploads off, outbox ${fullRange}`, percentile(outbox.full.all(), 0.5)),
     ms(`split, outbox ${emptyRange}: the worker's report() p50`, percentile(outbox.emptySplit.of('report'), 0.5)),
     ms(`split, outbox ${fullRange}: the worker's report() p50`, percentile(outbox.fullSplit.of('report'), 0.5)),
-    ms(`split, outbox ${emptyRange}: pendingBodies p50`, percentile(outbox.emptySplit.of('bodies'), 0.5)),
-    ms(`split, outbox ${fullRange}: pendingBodies p50`, percentile(outbox.fullSplit.of('bodies'), 0.5)),
+    ms(`split, outbox ${emptyRange}: pendingBodies round trip p50`, percentile(outbox.emptySplit.of('bodies'), 0.5)),
+    ms(`split, outbox ${fullRange}: pendingBodies round trip p50`, percentile(outbox.fullSplit.of('bodies'), 0.5)),
   );
 
   details.loadAverage1m = { start: round(loadBefore), end: round(os.loadavg()[0]!) };
@@ -235,13 +235,13 @@ async function measure(page: Page): Promise<void> {
   );
 
   notes.push(
-    `Measured in headless Chromium ${String(details.chromium)} on a shared ${os.cpus().length}-core machine (1-minute load average ${round(loadBefore)} at the start, ${round(os.loadavg()[0]!)} at the end: other processes ran alongside, so absolute timings are noisy and the interleaved baseline ratios are the steadier figures); the SDK bundled by Vite from its sources (production, minified). Every report() goes facade → comlink → module worker (consent, answer check, budget pre-check, memo lookup or randomization, encoding) → one IndexedDB transaction (ledger, outbox, memo) → back, then the facade re-reads the queued batches for the page-hide beacon (a second round trip).`,
+    `Measured in headless Chromium ${String(details.chromium)} on a shared ${os.cpus().length}-core machine (1-minute load average ${round(loadBefore)} at the start, ${round(os.loadavg()[0]!)} at the end: other processes ran alongside, so absolute timings are noisy and the interleaved baseline ratios are the steadier figures); the SDK bundled by Vite from its sources (production, minified). Every report() goes facade → comlink → module worker (consent, answer check, budget pre-check, memo lookup or randomization, encoding) → one IndexedDB transaction (ledger, outbox, memo) → the page-hide bodies, rebuilt from the worker's cache of the outbox → back.`,
     `Sequential: ${sizes.sequential.toLocaleString('en-US')} reports cycling through 5 question types (after ${sizes.warmup} warm-up reports); concurrent: ${sizes.concurrent.toLocaleString('en-US')} reports with ${IN_FLIGHT} report() calls outstanding (the worker commits reports one at a time by design, so concurrency only overlaps the round trips). Uploads ran during both: every ${FLUSH_INTERVAL_MS} ms after a report was queued, in batches of ≤ 100, to a loopback stub (by the end of the concurrent part ${uploads.reports.toLocaleString('en-US')} reports had been acknowledged in ${uploads.batches} batches, ${round(uploads.reports / uploads.batches)} on average).`,
     'The SDK answers each question at most once per UTC day (ALREADY_REPORTED), so the bench workers run the SDK worker API with an injected clock that moves one day forward as each report starts (bench/page/clock.ts); everything else is the real path, and the ledger holds one day row per report, as a device has after that many days.',
     'Answers repeat as a population\'s would (2 booleans, 16 categories, 101 pain levels, item sets, 40 strings): after the first report of an answer, non-RAPPOR questions reuse the memoized permanent response (one HMAC and one memo read instead of a random draw); RAPPOR re-derives its permanent response from the device secret on every report (hardened-v1, k = 128: 8 WebCrypto HMAC-SHA-256 calls) and draws a fresh instantaneous response.',
-    "Split: the same reports sent straight to the SDK's worker API in a worker of its own (no facade), timing its report() and the facade's follow-up pendingBodies() call separately; the facade's report() is their sum plus promise bookkeeping.",
+    "Split: the same reports sent straight to the SDK's worker API in a worker of its own (no facade), timing its report() (the facade's report() is that plus promise bookkeeping) and, separately, a pendingBodies() round trip after each (what the facade asks after an upload or a flush; answered from the cache).",
     `Baseline: one comlink round trip to a module worker that commits one outbox-sized row in one IndexedDB readwrite transaction — the floor for any design that randomizes in a worker and persists each report before resolving. Baseline chunks were interleaved with the SDK's. The issue sets no number for latency or reports/s, so these figures carry no verdict.`,
-    `Uploads off: two clients with nothing sent, one whose outbox was first filled to ${sizes.outboxFull.toLocaleString('en-US')} reports, one emptied (flushed, untimed) after every chunk of ${OUTBOX_CHUNK}; ${sizes.outboxTimed} boolean reports each, chunks alternating, and the same pair driven through the worker API alone (split). The facade calls pendingBodies after every report (for the page-hide beacon); it reads and serializes the whole outbox. A device that stays offline builds such an outbox; online, uploads empty it (by default 30 s after a report is queued).`,
+    `Uploads off: two clients with nothing sent, one whose outbox was first filled to ${sizes.outboxFull.toLocaleString('en-US')} reports, one emptied (flushed, untimed) after every chunk of ${OUTBOX_CHUNK}; ${sizes.outboxTimed} boolean reports each, chunks alternating, and the same pair driven through the worker API alone (split). Each report() answers with the page-hide bodies, rebuilt from the worker's cache of the outbox (each row serialized once; the outbox is not re-read), so their cost grows with the outbox only by joining the cached strings. A device that stays offline builds such an outbox; online, uploads empty it (by default 30 s after a report is queued).`,
     `Delivery check: ${reported.toLocaleString('en-US')} report() calls resolved; the stub acknowledged ${collector.accepted.size.toLocaleString('en-US')} distinct report ids (${collector.duplicates} duplicates) after a final flush.`,
     'Sizes: `pnpm size` (size-limit with esbuild, minified + gzip, all dependencies bundled; .size-limit.js), measured at run time.',
   );

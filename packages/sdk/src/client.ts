@@ -12,7 +12,7 @@
 import { wrap, proxy, releaseProxy, type Remote } from 'comlink';
 import { PrivacyError } from '@practical-privacy/core';
 import type { BudgetSummary, Explanation, Receipt, WorkerApi, WorkerConfig } from './worker/api.ts';
-import type { FlushResult, TransportEvent } from './worker/transport.ts';
+import type { FlushResult, Pending, TransportEvent } from './worker/transport.ts';
 import { unwrap, type Result } from './worker/errors.ts';
 import { createSdkWorker } from './create-worker.ts';
 import { reportsUrl } from './reports-url.ts';
@@ -48,7 +48,20 @@ export async function createClient(options: ClientOptions): Promise<Client> {
   let worker: Worker | undefined;
   let remote: Remote<WorkerApi> | undefined;
   let starting: Promise<Remote<WorkerApi>> | undefined;
+  // The page-hide bodies, kept current by the worker: every report() answers with them, and they
+  // are asked for again after a (re)start, a flush, an opt-out and an upload ('sent' / 'dropped').
+  // `seen` is the version of the bodies kept: answers can arrive out of order (an upload's refresh
+  // against a report's), and one older than those kept is ignored. Versions count per worker, so a
+  // new worker starts afresh; the old one's calls were all rejected when it failed (fail()), so no
+  // late answer of it reaches keep().
   let bodies: string[] = [];
+  let seen = -1;
+  let started = false;
+  const keep = (pending: Pending) => {
+    if (pending.version < seen) return;
+    seen = pending.version;
+    bodies = pending.bodies;
+  };
 
   const fail = (message: string) => {
     const error = new PrivacyError('WORKER_UNAVAILABLE', 'runtime', message);
@@ -75,7 +88,15 @@ export async function createClient(options: ClientOptions): Promise<Client> {
       throw fail(`the SDK worker did not answer within ${handshakeTimeoutMs} ms`);
     }
     try {
-      unwrap(await r.init(workerConfig, proxy((event: TransportEvent) => onEvent?.(event))));
+      unwrap(
+        await r.init(
+          workerConfig,
+          proxy((event: TransportEvent) => {
+            if (event.type !== 'retry') void refreshBodies();
+            onEvent?.(event);
+          }),
+        ),
+      );
     } catch (error) {
       // A refused configuration (e.g. TIER_CAP_EXCEEDED) leaves no worker running; the next call retries.
       worker?.terminate();
@@ -84,6 +105,9 @@ export async function createClient(options: ClientOptions): Promise<Client> {
       throw error;
     }
     remote = r;
+    seen = -1;
+    if (started) void refreshBodies();
+    started = true;
     return r;
   };
 
@@ -108,9 +132,7 @@ export async function createClient(options: ClientOptions): Promise<Client> {
     });
   };
 
-  const refreshBodies = async () => {
-    bodies = await call((r) => r.pendingBodies()).catch(() => bodies);
-  };
+  const refreshBodies = () => call((r) => r.pendingBodies()).then(keep, () => undefined);
 
   // Page hide: hand the queued batches to the browser, which sends them after the page is gone.
   // They stay in the outbox until acknowledged, so a later flush may send them again — the collector
@@ -136,10 +158,13 @@ export async function createClient(options: ClientOptions): Promise<Client> {
     optOut: async () => {
       await call((r) => r.optOut());
       bodies = [];
+      await refreshBodies();
     },
     report: async (questionId, answer) => {
-      const receipt = await call((r) => r.report(questionId, answer));
-      await refreshBodies();
+      // `pending` stays on this side: the receipt the app gets is the public Receipt.
+      const { pending, ...receipt } = await call((r) => r.report(questionId, answer));
+      if (pending === undefined) void refreshBodies();
+      else keep(pending);
       return receipt;
     },
     explain: (questionId) => call((r) => r.explain(questionId)),

@@ -2,7 +2,7 @@
  * The facade against the real worker API over an in-process MessageChannel (comlink both ends):
  * handshake, error codes across the boundary, a worker that never answers, a worker that crashes.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { expose } from 'comlink';
 import { isPrivacyError, seededRandomSource } from '@practical-privacy/core';
 import { campaign, freshDbName, MONDAY, recordingFetch } from './fixtures.ts';
@@ -12,9 +12,9 @@ import { createWorkerApi } from '../src/worker/api.ts';
 
 type FakeWorker = Worker & { crash(message: string): void };
 
-function channelWorker(respond = true, seed = 'facade'): FakeWorker {
+function channelWorker(respond = true, seed = 'facade', fetch: typeof globalThis.fetch = recordingFetch().fetch): FakeWorker {
   const { port1, port2 } = new MessageChannel();
-  if (respond) expose(createWorkerApi({ fetch: recordingFetch().fetch, random: seededRandomSource(seed), now: () => new Date(MONDAY) }), port1 as unknown as Worker);
+  if (respond) expose(createWorkerApi({ fetch, random: seededRandomSource(seed), now: () => new Date(MONDAY) }), port1 as unknown as Worker);
   const listeners: Array<(e: unknown) => void> = [];
   const worker = port2 as unknown as FakeWorker;
   const add = port2.addEventListener.bind(port2);
@@ -125,5 +125,65 @@ describe('two clients on one database (two tabs)', () => {
     db.close();
     a!.close();
     b!.close();
+  });
+});
+
+describe('page-hide bodies', () => {
+  it('hands the queued batches over on pagehide, kept current across reports, uploads, a worker restart and opt-out; the receipt carries no bodies', async () => {
+    // Node has no window: capture the facade's pagehide listener and its keepalive fetch fallback.
+    const listeners = new Map<string, (e: Event) => void>();
+    const beacons: string[] = [];
+    vi.stubGlobal('addEventListener', (type: string, listener: (e: Event) => void) => listeners.set(type, listener));
+    vi.stubGlobal('removeEventListener', () => undefined);
+    vi.stubGlobal('fetch', async (_url: string, init: RequestInit) => (beacons.push(String(init.body)), new Response(null, { status: 202 })));
+    const hide = async () => {
+      beacons.length = 0;
+      // Let answers in flight (refreshes after an upload) arrive first.
+      await new Promise((r) => setTimeout(r, 20));
+      listeners.get('pagehide')!({ type: 'pagehide' } as Event);
+      return beacons.flatMap((b) => (JSON.parse(b) as { reports: Array<{ id: string }> }).reports.map((r) => r.id)).sort();
+    };
+    try {
+      const dbName = freshDbName();
+      const net = recordingFetch();
+      const workers: FakeWorker[] = [];
+      const client = await createClient({
+        ...base,
+        dbName,
+        batchSize: 2,
+        createWorker: () => {
+          const w = channelWorker(true, `hide-${workers.length}`, net.fetch);
+          workers.push(w);
+          return w;
+        },
+      });
+      expect(await hide()).toEqual([]);
+      await client.optIn();
+      const ids: string[] = [];
+      for (const [q, a] of [['fever', true], ['pain', 4], ['symptom', 'fatigue']] as const) {
+        const receipt = await client.report(q, a);
+        expect(Object.keys(receipt)).not.toContain('pending');
+        ids.push(receipt.reportId);
+      }
+      expect(await hide()).toEqual([...ids].sort());
+      // Another tab uploads them behind this worker's back, then the worker crashes: the restarted
+      // worker loads the outbox afresh and its bodies replace the old ones.
+      const db = await openSdkDatabase(dbName);
+      await db.clear('outbox');
+      db.close();
+      workers[0]!.crash('boom');
+      expect(await client.consented()).toBe(true);
+      expect(await hide()).toEqual([]);
+      const last = await client.report('meds', ['a']);
+      expect(await hide()).toEqual([last.reportId]);
+      expect((await client.flush()).sent).toBe(1);
+      expect(await hide()).toEqual([]);
+      await client.report('sleep', true);
+      await client.optOut();
+      expect(await hide()).toEqual([]);
+      client.close();
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });

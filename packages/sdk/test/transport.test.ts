@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { validateBatch } from '@practical-privacy/core';
+import fc from 'fast-check';
+import { validateBatch, type WireBatch } from '@practical-privacy/core';
 import { RAW, setup } from './fixtures.ts';
 import { parseRetryAfter } from '../src/worker/transport.ts';
-import { prepareBatches } from '../src/worker/batches.ts';
+import { entryOf, prepareBatches, MAX_BATCH_BYTES, type PreparedBatch } from '../src/worker/batches.ts';
 import type { OutboxRow } from '../src/store/db.ts';
 
 const until = async (condition: () => boolean, ms = 5_000) => {
@@ -15,7 +16,7 @@ const until = async (condition: () => boolean, ms = 5_000) => {
 
 describe('delivery', () => {
   it('after an offline period every queued report reaches the endpoint exactly once, as text/plain JSON', async () => {
-    const { api, net, events } = await setup({ flushIntervalMs: 10 }, ['offline', 'offline', { status: 503 }, { status: 429, headers: { 'retry-after': '0' } }]);
+    const { api, net, events } = await setup({ flushIntervalMs: 60_000 }, ['offline', 'offline', { status: 503 }, { status: 429, headers: { 'retry-after': '0' } }]);
     await api.optIn();
     const ids: string[] = [];
     for (const [q, a] of [['fever', true], ['symptom', RAW.categorical], ['diagnosis', RAW.string], ['pain', 2]] as const) {
@@ -23,6 +24,9 @@ describe('delivery', () => {
       if (!r.ok) throw new Error(r.error.message);
       ids.push(r.value.reportId);
     }
+    // The first attempt once all four are queued (not on a timer racing the reports); the retries
+    // then run on the backoff timer.
+    expect(await api.flush()).toMatchObject({ ok: true, value: { sent: 0, pending: 4 } });
     await until(() => net.accepted.size === ids.length);
     expect([...net.accepted].sort()).toEqual([...ids].sort());
     // The same ids on every attempt: retries carry the report ids unchanged.
@@ -80,6 +84,67 @@ describe('batches', () => {
       expect(b.body.length).toBeLessThan(60_000);
       expect(b.ids.length).toBeLessThanOrEqual(50);
       expect(new Set((JSON.parse(b.body) as { reports: unknown[]; campaignVersion: number }).campaignVersion === 2 ? ['v2'] : ['v1']).size).toBe(1);
+    }
+  });
+
+  // The batching as committed before bodies were assembled from cached row JSON: the reference.
+  function referenceBatches(rows: OutboxRow[], maxReports: number, maxBytes: number = MAX_BATCH_BYTES): PreparedBatch[] {
+    const groups = new Map<string, OutboxRow[]>();
+    for (const r of rows) {
+      const key = `${r.campaignId}\u0000${r.campaignVersion}`;
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    const batches: PreparedBatch[] = [];
+    for (const group of groups.values()) {
+      let current: OutboxRow[] = [];
+      let size = 0;
+      const emit = () => {
+        if (current.length === 0) return;
+        const batch: WireBatch = { campaignId: current[0]!.campaignId, campaignVersion: current[0]!.campaignVersion, reports: current.map((r) => r.report) };
+        batches.push({ body: JSON.stringify(batch), ids: current.map((r) => r.id) });
+        current = [];
+        size = 0;
+      };
+      for (const r of group) {
+        const bytes = new TextEncoder().encode(JSON.stringify(r.report)).length + 1;
+        if (current.length >= maxReports || (current.length > 0 && size + bytes + 200 > maxBytes)) emit();
+        current.push(r);
+        size += bytes;
+      }
+      emit();
+    }
+    return batches;
+  }
+
+  it('builds each body as exactly JSON.stringify({campaignId, campaignVersion, reports}) and splits as before (reports, 60 KB), from rows or cached entries', () => {
+    const anyRow = fc.record({
+      campaign: fc.constantFrom('c', 'symptômes "2026"', 'x\\y'),
+      campaignVersion: fc.integer({ min: 1, max: 3 }),
+      // Sizes around the 60 KB edge, multi-byte characters and characters JSON escapes.
+      payload: fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: 'grapheme', maxLength: 30 }), fc.integer({ min: 1_000, max: 30_000 }).map((n) => 'é'.repeat(n))),
+      cohort: fc.option(fc.nat(63), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(fc.array(anyRow, { maxLength: 40 }), fc.integer({ min: 1, max: 120 }), fc.constantFrom(MAX_BATCH_BYTES, 2_000), (specs, maxReports, maxBytes) => {
+        const rows: OutboxRow[] = specs.map((x, i) => {
+          const id = i.toString(16).padStart(32, '0');
+          return { id, campaignId: x.campaign, campaignVersion: x.campaignVersion, epsilon: 1, queuedAt: i, report: { id, questionId: 'q', day: '2026-11-23', payload: x.payload, ...(x.cohort === undefined ? {} : { cohort: x.cohort }) } };
+        });
+        const expected = referenceBatches(rows, maxReports, maxBytes);
+        expect(prepareBatches(rows, maxReports, maxBytes)).toEqual(expected);
+        expect(prepareBatches(rows.map(entryOf), maxReports, maxBytes)).toEqual(expected);
+        for (const b of prepareBatches(rows, maxReports, maxBytes)) {
+          const parsed = JSON.parse(b.body) as WireBatch;
+          expect(b.body).toBe(JSON.stringify({ campaignId: parsed.campaignId, campaignVersion: parsed.campaignVersion, reports: parsed.reports }));
+        }
+      }),
+      { numRuns: 200, seed: 20261125 },
+    );
+    // Every total size across the byte limit, one byte at a time (random sizes rarely hit it exactly).
+    const sized = (i: number, n: number): OutboxRow => ({ ...row(i), report: { ...row(i).report, payload: 'y'.repeat(n) } });
+    for (let n = 0; n < 900; n++) {
+      const rows = [sized(0, 100), sized(1, n)];
+      expect(prepareBatches(rows, 10, 1_000)).toEqual(referenceBatches(rows, 10, 1_000));
     }
   });
 

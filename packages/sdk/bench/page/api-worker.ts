@@ -1,7 +1,7 @@
 /**
  * The SDK's worker API in a module worker of its own, driven without the facade: lets the benchmark
- * split report() into its two round trips — the worker's report() and the facade's re-read of the
- * queued batch bodies (pendingBodies, for the page-hide beacon).
+ * time the worker's report() on its own, and a pendingBodies() round trip (the page-hide bodies,
+ * from the transport's cache) separately.
  */
 import { expose } from 'comlink';
 import { createSteppingWorkerApi } from './clock.ts';

@@ -127,8 +127,9 @@ const bench = {
   },
 
   /**
-   * What the facade's report() does, one round trip at a time: the worker's report(), then
-   * pendingBodies(); each timed on its own.
+   * The worker's report() (which answers with the page-hide bodies too: all the facade's report()
+   * waits for), then a pendingBodies() round trip — what the facade asks after an upload or a flush,
+   * answered from the transport's cache; each timed on its own.
    */
   async directSequential(name: string, start: number, count: number, questionId?: QuestionId): Promise<ChunkResult> {
     const d = direct.get(name)!;

@@ -32,7 +32,7 @@ import { settle, type Result } from './errors.ts';
 import { bloomFilter } from './rappor-bloom.ts';
 import { permanentResponse } from './rappor-prr.ts';
 import { framed, hmac, loadOrCreateSecret, toHex } from './secret.ts';
-import { Transport, type FlushResult, type TransportEvent, type TransportOptions } from './transport.ts';
+import { Transport, type FlushResult, type Pending, type TransportEvent, type TransportOptions } from './transport.ts';
 
 export const PROTOCOL = 'practical-privacy-worker/1';
 
@@ -64,6 +64,11 @@ export interface Receipt {
   memoized: boolean;
   persistent: boolean;
   explanation: string;
+}
+
+/** What the worker's report() answers: the receipt, and the page-hide bodies after it was queued (the facade keeps them and returns the receipt alone). */
+export interface ReportResult extends Receipt {
+  pending?: Pending;
 }
 
 export interface Explanation extends Availability {
@@ -216,7 +221,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
      * Reports run one at a time: two concurrent reports of the same answer must not both draw a
      * fresh permanent response (that would leak more than the memoized bound).
      */
-    async report(questionId: string, answer: unknown): Promise<Result<Receipt>> {
+    async report(questionId: string, answer: unknown): Promise<Result<ReportResult>> {
       const run = reportQueue.then(() => reportNow(questionId, answer));
       reportQueue = run.then(
         () => undefined,
@@ -269,13 +274,9 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       });
     },
 
-    /** Batch bodies for a page-hide beacon (the rows stay queued until acknowledged). */
-    async pendingBodies(): Promise<Result<string[]>> {
-      return settle(async () => {
-        const s = ready();
-        if (!(await consented(s))) return [];
-        return (await s.transport.pendingBatches()).map((b) => b.body);
-      });
+    /** Batch bodies for a page-hide beacon (the rows stay queued until acknowledged), from the transport's cache. */
+    async pendingBodies(): Promise<Result<Pending>> {
+      return settle(pendingNow);
     },
 
     close(): void {
@@ -285,7 +286,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
     },
   };
 
-  function reportNow(questionId: string, answer: unknown): Promise<Result<Receipt>> {
+  function reportNow(questionId: string, answer: unknown): Promise<Result<ReportResult>> {
     return settle(async () => {
       const s = ready();
       await requireConsent(s);
@@ -321,15 +322,31 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       const reportId = newReportId(sampler);
       const wire = toWireReport({ id: reportId, campaignId: s.campaign.id, campaignVersion: s.campaign.version, questionId, day }, encoded);
       const { campaignId: _c, campaignVersion: _v, ...report } = wire;
-      const spent = await commitReport(s.db, {
-        ...debit,
-        outbox: { id: reportId, campaignId: s.campaign.id, campaignVersion: s.campaign.version, report, epsilon: charge, queuedAt: now().getTime() },
-        ...(memo === undefined ? {} : { memo }),
-      });
+      const outbox = { id: reportId, campaignId: s.campaign.id, campaignVersion: s.campaign.version, report, epsilon: charge, queuedAt: now().getTime() };
+      const spent = await commitReport(s.db, { ...debit, outbox, ...(memo === undefined ? {} : { memo }) });
+      s.transport.queued(outbox);
       s.transport.schedule();
       log(`queued report ${reportId} for ${questionId}, ε ${charge}${memoized ? ' (memoized)' : ''}`);
-      return { reportId, epsilonSpent: charge, remaining: remainingOf(spent, s.caps), memoized, persistent: s.config.persistent !== false, explanation: explainText(s, mechanism) };
+      const receipt = { reportId, epsilonSpent: charge, remaining: remainingOf(spent, s.caps), memoized, persistent: s.config.persistent !== false, explanation: explainText(s, mechanism) };
+      // The report is committed: a failure to build the bodies must not turn it into an error.
+      const pending = await pendingNow().catch(() => undefined);
+      return pending === undefined ? receipt : { ...receipt, pending };
     });
+  }
+
+  /**
+   * The page-hide bodies, none without consent. Consent is read after the bodies were built: an
+   * opt-out (here or in another tab) that cleared the outbox before that read yields none. A
+   * transport replaced meanwhile (opt-out, a new init) is asked no more: the current one answers.
+   */
+  async function pendingNow(): Promise<Pending> {
+    for (;;) {
+      const s = ready();
+      const transport = s.transport;
+      const pending = await transport.pending();
+      const isIn = await consented(s);
+      if (ready().transport === transport) return isIn ? pending : { version: pending.version, bodies: [] };
+    }
   }
 
   async function fetchCampaign(config: WorkerConfig): Promise<unknown> {

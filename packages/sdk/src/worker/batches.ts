@@ -2,8 +2,9 @@
  * Groups queued reports into wire batches (core's BatchSchema): one campaign version per batch, at
  * most `maxReports` reports and under `maxBytes` of JSON — 60 KB keeps a batch inside the 64 KiB
  * that `fetch(…, {keepalive: true})` and `sendBeacon` allow in flight (Fetch spec, keepalive quota).
+ * A body is `JSON.stringify({campaignId, campaignVersion, reports})`, assembled from each row's
+ * serialized report, which `Entry` keeps so the page-hide cache never re-serializes a row.
  */
-import type { WireBatch } from '@practical-privacy/core';
 import type { OutboxRow } from '../store/db.ts';
 
 export const MAX_BATCH_BYTES = 60_000;
@@ -13,31 +14,46 @@ export interface PreparedBatch {
   ids: string[];
 }
 
-export function prepareBatches(rows: OutboxRow[], maxReports: number, maxBytes: number = MAX_BATCH_BYTES): PreparedBatch[] {
-  const groups = new Map<string, OutboxRow[]>();
-  for (const row of rows) {
-    const key = `${row.campaignId}\u0000${row.campaignVersion}`;
-    const group = groups.get(key) ?? [];
-    group.push(row);
-    groups.set(key, group);
+/** A queued row with its serialized report and that JSON's UTF-8 length. */
+export interface Entry {
+  row: OutboxRow;
+  json: string;
+  bytes: number;
+}
+
+const utf8 = new TextEncoder();
+
+export function entryOf(row: OutboxRow): Entry {
+  const json = JSON.stringify(row.report);
+  return { row, json, bytes: utf8.encode(json).length };
+}
+
+export function prepareBatches(rows: Array<OutboxRow | Entry>, maxReports: number, maxBytes: number = MAX_BATCH_BYTES): PreparedBatch[] {
+  const groups = new Map<string, Entry[]>();
+  for (const r of rows) {
+    const entry = 'json' in r ? r : entryOf(r);
+    const key = `${entry.row.campaignId}\u0000${entry.row.campaignVersion}`;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [entry]);
+    else group.push(entry);
   }
   const batches: PreparedBatch[] = [];
   for (const group of groups.values()) {
-    let current: OutboxRow[] = [];
+    let current: Entry[] = [];
     let size = 0;
     const emit = () => {
       if (current.length === 0) return;
-      const first = current[0]!;
-      const batch: WireBatch = { campaignId: first.campaignId, campaignVersion: first.campaignVersion, reports: current.map((r) => r.report) };
-      batches.push({ body: JSON.stringify(batch), ids: current.map((r) => r.id) });
+      const { campaignId, campaignVersion } = current[0]!.row;
+      // Exactly JSON.stringify({ campaignId, campaignVersion, reports }) (a WireBatch).
+      const reports = current.map((e) => e.json).join(',');
+      batches.push({ body: `{"campaignId":${JSON.stringify(campaignId)},"campaignVersion":${JSON.stringify(campaignVersion)},"reports":[${reports}]}`, ids: current.map((e) => e.row.id) });
       current = [];
       size = 0;
     };
-    for (const row of group) {
-      const bytes = new TextEncoder().encode(JSON.stringify(row.report)).length + 1;
-      if (current.length >= maxReports || (current.length > 0 && size + bytes + 200 > maxBytes)) emit();
-      current.push(row);
-      size += bytes;
+    for (const entry of group) {
+      if (current.length >= maxReports || (current.length > 0 && size + entry.bytes + 201 > maxBytes)) emit();
+      current.push(entry);
+      size += entry.bytes + 1;
     }
     emit();
   }

@@ -8,9 +8,9 @@
  * retries, so the collector counts it once.
  */
 import { RandomSampler } from '@practical-privacy/core';
-import type { SdkDatabase } from '../store/db.ts';
 import { reportsUrl } from '../reports-url.ts';
-import { prepareBatches, type PreparedBatch } from './batches.ts';
+import type { OutboxRow, SdkDatabase as Db } from '../store/db.ts';
+import { entryOf, prepareBatches, type Entry, type PreparedBatch } from './batches.ts';
 
 export interface TransportOptions {
   collectorUrl: string;
@@ -36,14 +36,36 @@ export interface FlushResult {
   pending: number;
 }
 
+/** The page-hide bodies and their version: every build gets a new, larger one (per worker). */
+export interface Pending {
+  version: number;
+  bodies: string[];
+}
+
+let builds = 0;
+
 export class Transport {
+  /**
+   * The page-hide cache, so report() need not re-read and re-serialize the whole outbox: this
+   * worker's mirror of the outbox, each row with its serialized report, and the bodies built from
+   * it (rebuilt only after a change). The mirror is the outbox as last read from IndexedDB — loaded
+   * on first use, and re-read at the start of every upload (which reads the outbox anyway) — plus
+   * what this worker queued or removed since. Rows another tab queues or uploads in between are
+   * missing or left over until this worker's next upload: its page-hide beacon may omit the former
+   * (that tab beacons its own, and uploads read the outbox, so they are delivered) or resend the
+   * latter (the collector deduplicates by report id).
+   */
+  private mirror: Map<string, Entry> | undefined;
+  private loading: Promise<void> | undefined;
+  private built: Pending | undefined;
+
   private timer: ReturnType<typeof setTimeout> | undefined;
   private attempt = 0;
   private running: Promise<FlushResult> | undefined;
   private stopped = false;
 
   constructor(
-    private readonly db: SdkDatabase,
+    private readonly db: Db,
     private readonly options: TransportOptions,
   ) {}
 
@@ -70,14 +92,79 @@ export class Transport {
     return this.running;
   }
 
-  /** The batches a page-hide beacon would send (the outbox is not changed). */
+  /** The batches in the outbox now (read from IndexedDB; the outbox is not changed). */
   async pendingBatches(): Promise<PreparedBatch[]> {
     return prepareBatches(await this.db.getAllFromIndex('outbox', 'byQueuedAt'), this.options.batchSize);
   }
 
+  /** The bodies a page-hide beacon would send, from the mirror (in outbox order: queuedAt, then id). */
+  async pending(): Promise<Pending> {
+    if (this.mirror === undefined) await this.load();
+    if (this.built !== undefined) return this.built;
+    const entries = [...this.mirror!.values()].sort((a, b) => a.row.queuedAt - b.row.queuedAt || (a.row.id < b.row.id ? -1 : a.row.id > b.row.id ? 1 : 0));
+    return (this.built = { version: ++builds, bodies: prepareBatches(entries, this.options.batchSize).map((b) => b.body) });
+  }
+
+  /**
+   * A row this worker has just committed to the outbox. A read that began before the commit has
+   * already updated the mirror (see read()); without a mirror yet, the first read will see the row.
+   */
+  queued(row: OutboxRow): void {
+    if (this.mirror === undefined) return;
+    this.mirror.set(row.id, entryOf(row));
+    this.built = undefined;
+  }
+
+  private load(): Promise<void> {
+    return (this.loading ??= this.read().then(
+      () => {
+        this.loading = undefined;
+      },
+      (error: unknown) => {
+        this.loading = undefined;
+        throw error;
+      },
+    ));
+  }
+
+  /**
+   * Reads the outbox and makes the mirror equal to it, in the read's own continuation (no await
+   * between). IndexedDB starts transactions over the same store in creation order, a write only
+   * when earlier ones have finished and a read only after earlier writes (IndexedDB 3.0,
+   * "Transaction scheduling"; w3c/IndexedDB#319): so a read that began before a commit or delete
+   * has updated the mirror before that write lands, and queued() / run() apply the write after it.
+   */
+  private async read(): Promise<OutboxRow[]> {
+    const rows = await this.db.getAllFromIndex('outbox', 'byQueuedAt');
+    const mirror = (this.mirror ??= new Map());
+    const ids = new Set<string>();
+    let changed = false;
+    for (const row of rows) {
+      ids.add(row.id);
+      if (!mirror.has(row.id)) {
+        mirror.set(row.id, entryOf(row));
+        changed = true;
+      }
+    }
+    for (const id of mirror.keys()) {
+      if (!ids.has(id)) {
+        mirror.delete(id);
+        changed = true;
+      }
+    }
+    if (changed) this.built = undefined;
+    return rows;
+  }
+
   private async run(): Promise<FlushResult> {
     const result: FlushResult = { sent: 0, dropped: 0, pending: 0 };
-    const batches = await this.pendingBatches();
+    const rows = await this.read();
+    const mirror = this.mirror!;
+    // The mirror's entries: each row is serialized once, whether it is beaconed, uploaded or both.
+    const batches = prepareBatches(
+      rows.map((row) => mirror.get(row.id) ?? row),
+      this.options.batchSize,
+    );
     for (let i = 0; i < batches.length; i++) {
       // Opt-out stops delivery at once, even in the middle of a run.
       if (this.stopped) break;
@@ -90,6 +177,10 @@ export class Transport {
       }
       const tx = this.db.transaction('outbox', 'readwrite');
       await Promise.all([...batch.ids.map((id) => tx.store.delete(id)), tx.done]);
+      for (const id of batch.ids) this.mirror!.delete(id);
+      this.built = undefined;
+      // Raised once the rows are gone, so a listener that asks for the page-hide bodies gets them without.
+      this.options.onEvent(outcome.event);
       if (outcome.kind === 'sent') result.sent += batch.ids.length;
       else result.dropped += batch.ids.length;
     }
@@ -97,7 +188,7 @@ export class Transport {
     return result;
   }
 
-  private async post(batch: PreparedBatch): Promise<{ kind: 'sent' | 'dropped' } | { kind: 'retry'; reason: string; retryAfterMs?: number }> {
+  private async post(batch: PreparedBatch): Promise<{ kind: 'sent' | 'dropped'; event: TransportEvent } | { kind: 'retry'; reason: string; retryAfterMs?: number }> {
     let response: Response;
     try {
       response = await this.options.fetch(reportsUrl(this.options.collectorUrl, this.options.ingestKey), {
@@ -112,16 +203,14 @@ export class Transport {
     }
     if (response.ok) {
       const ack = (await response.json().catch(() => ({}))) as { accepted?: number; duplicates?: number };
-      this.options.onEvent({ type: 'sent', reports: batch.ids.length, ...pickCounts(ack) });
-      return { kind: 'sent' };
+      return { kind: 'sent', event: { type: 'sent', reports: batch.ids.length, ...pickCounts(ack) } };
     }
     if (response.status === 429 || response.status >= 500) {
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
       return retryAfterMs === undefined ? { kind: 'retry', reason: `HTTP ${response.status}` } : { kind: 'retry', reason: `HTTP ${response.status}`, retryAfterMs };
     }
     const message = (await response.text().catch(() => '')).slice(0, 500);
-    this.options.onEvent({ type: 'dropped', status: response.status, reports: batch.ids.length, message });
-    return { kind: 'dropped' };
+    return { kind: 'dropped', event: { type: 'dropped', status: response.status, reports: batch.ids.length, message } };
   }
 
   private retryLater(reason: string, retryAfterMs?: number): void {
