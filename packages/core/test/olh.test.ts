@@ -60,6 +60,26 @@ describe('OptimizedLocalHashing', () => {
     );
   });
 
+  it('addToSums agrees with hash() for every bucket y and seeds at the int32/uint32 edges (the loop works on wrapped 32-bit integers)', () => {
+    const seeds = [0, 1, 2 ** 31 - 1, 2 ** 31, 2 ** 31 + 1, 2 ** 32 - 1, 3_000_000_000];
+    const mismatches: string[] = [];
+    let supports = 0;
+    for (const epsilon of [0.1, 1, 2, Math.log(56), 9]) {
+      const m = new OptimizedLocalHashing({ k: 64, epsilon });
+      for (const seed of seeds) {
+        for (let y = 0; y < m.g; y++) {
+          const sums = new Float64Array(m.sumsLength);
+          m.addToSums({ seed, y }, sums);
+          for (let v = 0; v < m.k; v++) if (sums[1 + v] !== (m.hash(seed, v) === y ? 1 : 0)) mismatches.push(`g=${m.g} seed=${seed} y=${y} v=${v}`);
+          supports += sums.reduce((a, b) => a + b, 0) - 1;
+        }
+      }
+    }
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    // Each (seed, v) lands in exactly one bucket, so summed over y every value is supported once.
+    expect(supports).toBe(seeds.length * 64 * 5);
+  });
+
   it('pairwise collision rate Pr_s[H_s(u) = H_s(v)] matches 1/g (the estimator\'s q* assumption)', () => {
     // For each g, 40 pairs × 20,000 consecutive-and-scrambled seeds; the pooled rate must be within
     // 5 binomial SDs of 1/g, and every pair within 5 SDs (Bonferroni-safe at 40·5 checks).

@@ -174,17 +174,22 @@ export class OptimizedLocalHashing extends OlhRandomizer implements FrequencyOra
     const width = bucketStart(y + 1, this.g) - lo;
     const inputs = this.hashInputs;
     const k = this.k;
+    // Everything in the loop stays in 32-bit integer registers: seed and lo (both < 2^32, so not
+    // always int32 as JS numbers) are reinterpreted as int32 once, and the bucket test is done on
+    // the wrapped difference — lo ≤ h < lo + width ⟺ (h − lo) mod 2^32 < width, unsigned.
+    const seed32 = seed | 0;
+    const lo32 = lo | 0;
     // xxh32Finish inlined: this loop is the collector's hot path (k hashes per report).
     for (let v = 0; v < k; v++) {
-      let h = (seed + inputs[v]!) | 0;
+      let h = (seed32 + inputs[v]!) | 0;
       h = Math.imul((h << 17) | (h >>> 15), PRIME32_4);
       h ^= h >>> 15;
       h = Math.imul(h, PRIME32_2);
       h ^= h >>> 13;
       h = Math.imul(h, PRIME32_3);
       h ^= h >>> 16;
-      // lo ≤ h < lo + width as one unsigned comparison.
-      if ((h - lo) >>> 0 < width) sums[1 + v]! += 1;
+      // Branch-free: the test is true for 1 value in g at random, which a branch would mispredict.
+      sums[1 + v]! += +(((h - lo32) | 0) >>> 0 < width);
     }
   }
 
