@@ -407,10 +407,32 @@ async function main(): Promise<void> {
     `Estimates: ${QUERY_REPEATS} sequential GET /v1/campaigns/bench/estimates?question=${QUERY_QUESTION} (32 categories, OUE) per bucket over one kept-alive connection, after 20 warm-up queries, with the read token; bucket=day answers ${FILL_DAYS} daily cells. One collector process per database serves the whole series while the database grows under it; Memory is read from /proc after every 10th timed query at that size; the RSS figure is the median of the anonymous part (RssAnon: JS heap, native allocations, SQLite's page cache), because the file-backed part (node's binary and libraries) of a process idle during a multi-GB fill is partly dropped by the kernel and read back on use, which says nothing about the collector's memory. Total and file-backed RSS are in details.`,
     `Filling (no HTTP): reports made with core's randomizers and fresh ids over the last ${FILL_DAYS} days go through the ingest route's own code (ingestBatch: validation, day window, ingest key, decoding, integer sums) in batches of 1,000 and are stored by the repository's ingest — the SQL the route uses — in batches of 50,000 (SQLite; the batches of one size step nested in one transaction, 3 GB page cache on the filling connection) or 20,000 (PostgreSQL, one transaction each). Checked in the same run: ${count(EQUIVALENCE_REPORTS)} reports filled this way and the same reports sent over HTTP leave identical report rows and cells and give identical answers to every estimate query (5 questions × total/day/week).`,
   ];
+  notes.push(...memoryNotes());
   if (isQuick) notes.push('Quick run: the PostgreSQL estimate series is left out.');
   if (!havePostgres) notes.push(`PostgreSQL was not reachable at ${POSTGRES_URL}: its figures are missing from this run.`);
   printFigures(figures);
   console.log(`wrote ${writeStep('collector', figures, { notes, details })}`);
+}
+
+/**
+ * Which way the RSS moved, in words: the ±10% band counts a drop as a miss just as it does growth,
+ * and the reader should see which one happened and how far the figure swings within one size.
+ */
+function memoryNotes(): string[] {
+  const notes: string[] = [];
+  for (const [key, value] of Object.entries(details)) {
+    if (!key.startsWith('estimates ')) continue;
+    const rows = (value as Array<{ size: number; memoryMiB: { anon: number } | null; anonymousRangeMiB: number[] | null }>).filter((r) => r.memoryMiB !== null);
+    if (rows.length < 2) continue;
+    const base = rows[0]!.memoryMiB!.anon;
+    const steps = rows.slice(1).map((r) => {
+      const change = Math.round((r.memoryMiB!.anon / base - 1) * 100);
+      return `${count(r.size)}: ${change > 0 ? '+' : ''}${change}%`;
+    });
+    const ranges = rows.map((r) => `${count(r.size)} ${r.anonymousRangeMiB?.join('–') ?? '?'} MiB`).join(', ');
+    notes.push(`RSS direction, ${key.slice('estimates '.length)}: anonymous RSS against the ${count(rows[0]!.size)}-report reference — ${steps.join('; ')} (a negative figure is memory that shrank, not grew, as stored reports multiplied). Range of the samples within each size (garbage-collection sawtooth): ${ranges}.`);
+  }
+  return notes;
 }
 
 async function cleanup(): Promise<void> {
