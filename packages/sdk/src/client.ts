@@ -16,6 +16,7 @@ import type { FlushResult, Pending, TransportEvent } from './worker/transport.ts
 import { unwrap, type Result } from './worker/errors.ts';
 import { createSdkWorker } from './create-worker.ts';
 import { reportsUrl } from './reports-url.ts';
+import { OPTED_OUT, optOutChannel } from './opt-out-signal.ts';
 
 export interface ClientOptions extends WorkerConfig {
   /** Start-up handshake timeout (ms). */
@@ -54,11 +55,14 @@ export async function createClient(options: ClientOptions): Promise<Client> {
   // against a report's), and one older than those kept is ignored. Versions count per worker, so a
   // new worker starts afresh; the old one's calls were all rejected when it failed (fail()), so no
   // late answer of it reaches keep().
+  // `epoch` counts opt-outs signalled by other tabs: an answer to a call made before one may hold
+  // erased reports (built before the erase reached this worker), so it is not kept.
   let bodies: string[] = [];
   let seen = -1;
+  let epoch = 0;
   let started = false;
-  const keep = (pending: Pending) => {
-    if (pending.version < seen) return;
+  const keep = (pending: Pending, at: number) => {
+    if (at !== epoch || pending.version < seen) return;
     seen = pending.version;
     bodies = pending.bodies;
   };
@@ -132,7 +136,10 @@ export async function createClient(options: ClientOptions): Promise<Client> {
     });
   };
 
-  const refreshBodies = () => call((r) => r.pendingBodies()).then(keep, () => undefined);
+  const refreshBodies = () => {
+    const at = epoch;
+    return call((r) => r.pendingBodies()).then((p) => keep(p, at), () => undefined);
+  };
 
   // Page hide: hand the queued batches to the browser, which sends them after the page is gone.
   // They stay in the outbox until acknowledged, so a later flush may send them again — the collector
@@ -145,7 +152,24 @@ export async function createClient(options: ClientOptions): Promise<Client> {
       if (!sent) void fetch(url, { method: 'POST', body, keepalive: true, credentials: 'omit', headers: { 'content-type': 'text/plain;charset=UTF-8' } }).catch(() => undefined);
     }
   };
-  await call(async () => ({ ok: true, value: undefined }) as Result<undefined>);
+  // An opt-out in another tab (src/opt-out-signal.ts): its reports are erased, so drop the bodies
+  // now, synchronously, before any page hide can beacon them. The worker hears it too and drops its
+  // mirror; consent is read from IndexedDB on every call, so report() refuses from now on. Listened
+  // to before the first bodies are asked for, so no opt-out falls between the two.
+  const signal = optOutChannel(config.dbName);
+  if (signal !== undefined) {
+    signal.onmessage = (event) => {
+      if (event.data !== OPTED_OUT) return;
+      bodies = [];
+      epoch++;
+    };
+  }
+  try {
+    await call(async () => ({ ok: true, value: undefined }) as Result<undefined>);
+  } catch (error) {
+    signal?.close();
+    throw error;
+  }
   await refreshBodies();
   if (typeof addEventListener === 'function') {
     addEventListener('pagehide', onHide);
@@ -162,9 +186,10 @@ export async function createClient(options: ClientOptions): Promise<Client> {
     },
     report: async (questionId, answer) => {
       // `pending` stays on this side: the receipt the app gets is the public Receipt.
+      const at = epoch;
       const { pending, ...receipt } = await call((r) => r.report(questionId, answer));
       if (pending === undefined) void refreshBodies();
-      else keep(pending);
+      else keep(pending, at);
       return receipt;
     },
     explain: (questionId) => call((r) => r.explain(questionId)),
@@ -179,6 +204,7 @@ export async function createClient(options: ClientOptions): Promise<Client> {
         removeEventListener('pagehide', onHide);
         removeEventListener('visibilitychange', onHide);
       }
+      signal?.close();
       remote?.[releaseProxy]();
       worker?.terminate();
       worker = undefined;

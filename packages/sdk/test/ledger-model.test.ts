@@ -34,6 +34,8 @@ describe('ledger model', () => {
       fc.asyncProperty(fc.array(step, { maxLength: 40 }), async (steps) => {
         const name = freshDbName();
         let db: SdkDatabase = await openSdkDatabase(name);
+        // commitReport re-reads consent in its transaction.
+        await db.put('meta', true, 'consent');
         let n = 0;
         let lastId = '';
         // The reference model: ε per campaign window and the (question, window) pairs reported.

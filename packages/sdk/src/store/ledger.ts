@@ -136,11 +136,16 @@ export async function checkCharge(store: LedgerReader, c: Charge): Promise<Spent
   return spent;
 }
 
-/** Check + debit + queue (+ memo) in ONE transaction. Resolves with what was spent after the debit. */
+/**
+ * Consent + check + debit + queue (+ memo) in ONE transaction. Resolves with what was spent after
+ * the debit. Consent is read again here: an opt-out (in this tab or another) that erased the
+ * database after report() checked it must not be followed by a queued report.
+ */
 export async function commitReport(db: SdkDatabase, debit: Debit): Promise<Spent> {
-  const tx = db.transaction(['ledger', 'outbox', 'memo'], 'readwrite');
+  const tx = db.transaction(['meta', 'ledger', 'outbox', 'memo'], 'readwrite');
   const ledger = tx.objectStore('ledger');
   try {
+    if ((await tx.objectStore('meta').get('consent')) !== true) throw new PrivacyError('CONSENT_REQUIRED', 'runtime', 'the patient has opted out: nothing is computed, stored or sent');
     const spent = await checkCharge(ledger, debit);
     const w = windowsOf(debit.day);
     const rows: Array<[string, string]> = [

@@ -32,6 +32,7 @@ import { settle, type Result } from './errors.ts';
 import { bloomFilter } from './rappor-bloom.ts';
 import { permanentResponse } from './rappor-prr.ts';
 import { framed, hmac, loadOrCreateSecret, toHex } from './secret.ts';
+import { OPTED_OUT, optOutChannel } from '../opt-out-signal.ts';
 import { Transport, type FlushResult, type Pending, type TransportEvent, type TransportOptions } from './transport.ts';
 
 export const PROTOCOL = 'practical-privacy-worker/1';
@@ -124,6 +125,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
   let state: State | undefined;
   let onEvent: (event: TransportEvent) => void = () => undefined;
   let reportQueue: Promise<unknown> = Promise.resolve();
+  let signal: BroadcastChannel | undefined;
 
   const log = (message: string) => {
     // Debug logs name questions, ids and ε — never an answer.
@@ -136,6 +138,11 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
   };
 
   const consented = async (s: State) => (await s.db.get('meta', 'consent')) === true;
+  /** A new transport: the old one stops (its timer, and a run in progress before its next batch) and its outbox mirror goes with it. */
+  const restartTransport = (s: State) => {
+    s.transport.stop();
+    s.transport = new Transport(s.db, s.transportOptions);
+  };
   const requireConsent = async (s: State) => {
     if (!(await consented(s))) throw new PrivacyError('CONSENT_REQUIRED', 'runtime', 'the patient has not opted in: nothing is computed, stored or sent');
   };
@@ -184,6 +191,10 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         };
         const transport = new Transport(db, transportOptions);
         state = { config, caps, db, campaign, mechanisms, transportOptions, transport };
+        signal?.close();
+        signal = optOutChannel(config.dbName);
+        // Another tab opted out: its worker erased the outbox this worker mirrors and may be uploading.
+        if (signal !== undefined) signal.onmessage = (event) => event.data === OPTED_OUT && state !== undefined && restartTransport(state);
         const isIn = await consented(state);
         if (isIn && (await db.count('outbox')) > 0) transport.schedule();
         log(`initialized campaign ${campaign.id} v${campaign.version}, consent ${isIn}`);
@@ -212,7 +223,8 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         const tx = s.db.transaction(STORE_NAMES, 'readwrite');
         await Promise.all([...STORE_NAMES.map((name) => tx.objectStore(name).clear()), tx.done]);
         await s.db.put('meta', false, 'consent');
-        s.transport = new Transport(s.db, s.transportOptions);
+        restartTransport(s);
+        signal?.postMessage(OPTED_OUT);
         log('opted out: secret, memo, ledger and outbox erased');
       });
     },
@@ -280,6 +292,8 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
     },
 
     close(): void {
+      signal?.close();
+      signal = undefined;
       state?.transport.stop();
       state?.db.close();
       state = undefined;
@@ -297,7 +311,8 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       const debit = { campaignId: s.campaign.id, questionId, period: q.period, day, charge, caps: s.caps };
       await checkCharge(s.db.transaction('ledger').store, debit);
 
-      const secret = await loadOrCreateSecret(s.db);
+      // Only while consented: an opt-out in another tab since the check above leaves no new secret behind.
+      const secret = await loadOrCreateSecret(s.db, true);
       let encoded: EncodedReport;
       let memo: MemoRow | undefined;
       let memoized = true;

@@ -6,17 +6,34 @@
 import { PrivacyError } from '@practical-privacy/core';
 import type { SdkDatabase } from '../store/db.ts';
 
-export async function loadOrCreateSecret(db: SdkDatabase): Promise<CryptoKey> {
+/**
+ * The stored secret, or a new one. `whileConsented`: the new key is stored only if consent is still
+ * given, read in the same transaction as the write (an opt-out in another tab may have erased the
+ * secret after this tab checked consent; CONSENT_REQUIRED then, and nothing is left behind).
+ */
+export async function loadOrCreateSecret(db: SdkDatabase, whileConsented = false): Promise<CryptoKey> {
   const existing = await db.get('meta', 'secret');
-  if (existing !== undefined) {
-    if (!(existing instanceof CryptoKey) || existing.extractable || existing.algorithm.name !== 'HMAC') {
-      throw new PrivacyError('STORAGE_UNAVAILABLE', 'runtime', 'the stored device secret is not a non-extractable HMAC key');
-    }
-    return existing;
-  }
+  if (existing !== undefined) return checked(existing);
   const key = await subtle().generateKey({ name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign']);
-  await db.put('meta', key, 'secret');
+  // No await other than the store's own requests below, so the transaction stays active.
+  const tx = db.transaction('meta', 'readwrite');
+  const [consent, raced] = await Promise.all([tx.store.get('consent'), tx.store.get('secret')]);
+  if (whileConsented && consent !== true) {
+    tx.abort();
+    await tx.done.catch(() => undefined);
+    throw new PrivacyError('CONSENT_REQUIRED', 'runtime', 'the patient has opted out: nothing is computed, stored or sent');
+  }
+  // Another tab may have created one meanwhile: keep that one.
+  if (raced !== undefined) return checked(raced);
+  await Promise.all([tx.store.put(key, 'secret'), tx.done]);
   return key;
+}
+
+function checked(existing: unknown): CryptoKey {
+  if (!(existing instanceof CryptoKey) || existing.extractable || existing.algorithm.name !== 'HMAC') {
+    throw new PrivacyError('STORAGE_UNAVAILABLE', 'runtime', 'the stored device secret is not a non-extractable HMAC key');
+  }
+  return existing;
 }
 
 export async function hmac(key: CryptoKey, data: Uint8Array): Promise<Uint8Array> {

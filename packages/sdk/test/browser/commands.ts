@@ -45,3 +45,49 @@ export const reportThenReload: BrowserCommand<[collectorUrl: string, campaign: u
     await page.close();
   }
 };
+
+/**
+ * Two tabs of the same origin over one database: B reports, A opts out, then B's page hides. B's
+ * sendBeacon is replaced by a recorder; B also listens on the opt-out channel itself, created after
+ * its client's, so by the time it hears the signal the SDK's listener has run (HTML: a broadcast is
+ * delivered to the channels in creation order).
+ */
+export const optOutInOtherTab: BrowserCommand<[collectorUrl: string, campaign: unknown]> = async (ctx, collectorUrl, campaign) => {
+  const context = (ctx as unknown as { context: { newPage(): Promise<Page> } }).context;
+  const tester = (ctx as unknown as { page: { url(): string } }).page;
+  const url = new URL('/test/browser/harness.html', tester.url()).href;
+  const dbName = `pp-tabs-${Date.now()}`;
+  const options = JSON.stringify({ collectorUrl, campaign, dbName, flushIntervalMs: 600_000 });
+  const [a, b] = [await context.newPage(), await context.newPage()];
+  try {
+    for (const page of [a, b]) {
+      await page.goto(url);
+      await page.waitForFunction('window.ppReady === true');
+    }
+    await b.evaluate(`(async () => {
+      window.beacons = [];
+      Object.defineProperty(navigator, 'sendBeacon', { configurable: true, value: (_url, body) => (window.beacons.push(String(body)), true) });
+      window.client = await window.ppCreateClient(${options});
+      const channel = new BroadcastChannel('practical-privacy/opt-out/${dbName}');
+      window.heard = new Promise((resolve) => (channel.onmessage = resolve));
+      await window.client.optIn();
+      await window.client.report('fever', true);
+    })()`);
+    const hide = `(() => { window.beacons.length = 0; dispatchEvent(new PageTransitionEvent('pagehide', { persisted: false })); return window.beacons.length; })()`;
+    const before = await b.evaluate<number>(hide);
+    await a.evaluate(`(async () => {
+      const c = await window.ppCreateClient(${options});
+      await c.optOut();
+      c.close();
+    })()`);
+    await b.evaluate('window.heard.then(() => undefined)');
+    const after = await b.evaluate<number>(hide);
+    const refused = await b.evaluate<string>(`window.client.report('pain', 3).then(() => 'ok', (e) => e.code)`);
+    const consented = await b.evaluate<boolean>('window.client.consented()');
+    await b.evaluate('window.client.close()');
+    return { before, after, refused, consented };
+  } finally {
+    await a.close();
+    await b.close();
+  }
+};

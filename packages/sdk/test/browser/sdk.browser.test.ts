@@ -143,4 +143,9 @@ describe('SDK in Chromium', () => {
     expect(after).toEqual({ consented: true, spent: before.spent, resent: 1 });
     expect((await recorded()).accepted).toContain(before.reportId);
   });
+
+  it('an opt-out in another tab of the same origin empties this tab’s page-hide beacon at once', async () => {
+    const run = (commands as unknown as { optOutInOtherTab(url: string, campaign: unknown): Promise<{ before: number; after: number; refused: string; consented: boolean }> }).optOutInOtherTab;
+    expect(await run(collectorUrl, campaign)).toEqual({ before: 1, after: 0, refused: 'CONSENT_REQUIRED', consented: false });
+  });
 });
