@@ -8,9 +8,10 @@
  *
  * Called only from createClient and init: nothing is touched at import time (SSR).
  */
+import { DEFAULT_DB_NAME } from './store/db-name.ts';
+
 export const OPTED_OUT = 'opted-out';
 
-/** `dbName` defaults to store/db.ts's DEFAULT_DB_NAME, repeated here so the facade does not bundle idb. */
-export function optOutChannel(dbName = 'practical-privacy'): BroadcastChannel | undefined {
+export function optOutChannel(dbName = DEFAULT_DB_NAME): BroadcastChannel | undefined {
   return typeof BroadcastChannel === 'function' ? new BroadcastChannel(`practical-privacy/opt-out/${dbName}`) : undefined;
 }

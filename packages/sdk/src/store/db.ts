@@ -12,9 +12,10 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { PrivacyError } from '@practical-privacy/core';
 import type { BatchReport, EncodedReport } from '@practical-privacy/core';
+import { DEFAULT_DB_NAME } from './db-name.ts';
 
+export { DEFAULT_DB_NAME };
 export const DB_VERSION = 1;
-export const DEFAULT_DB_NAME = 'practical-privacy';
 
 export interface MetaValues {
   consent: boolean;
