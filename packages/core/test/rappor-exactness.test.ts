@@ -85,7 +85,6 @@ function nominalRatios(f: number, p: number, q: number, h: number): { report: Ra
 
 /**
  * e^(figure·(1 − 1e-9) − h·1e-14) ≤ ratio: the figure overstates ln(ratio) by no more than rounding.
- * (google-py rounds f > 127/128 up to f′ = 1: a pure-noise PRR, ratio 1 and a figure of ~h·2e-15.)
  */
 function isTight(ratio: Rational, figure: number, h: number): boolean {
   const below = figure * (1 - 1e-9) - h * 1e-14;
@@ -121,6 +120,13 @@ describe('RAPPOR ε₁ and ε∞ are exact statements about the implemented thre
     let checked = 0;
     for (const f of F_GRID) {
       for (const [p, q] of PQ_GRID) {
+        const fBits = mode === 'google-py' ? 7 : 15;
+        if (Math.ceil(f * 2 ** fBits) >= 2 ** fBits) {
+          // f′ would round to 1 (pure-noise PRR): refused at construction, naming f.
+          checked++;
+          expect(() => new Rappor({ k, h, m: 4, f, p, q, mode, metricId: 'exactness' }), `f=${f}`).toThrow(/rounds up to 1/);
+          continue;
+        }
         const r = new Rappor({ k, h, m: 4, f, p, q, mode, metricId: 'exactness' });
         const where = `f=${f} p=${p} q=${q}`;
         const t = thresholdsOf(r);

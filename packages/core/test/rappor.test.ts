@@ -122,6 +122,8 @@ describe('parameter validation names the parameter', () => {
     ['f', { f: 0 }],
     ['f', { f: 1 }],
     ['f', { f: Number.NaN }],
+    ['f', { f: 0.995 }], // google-py: ⌈0.995·128⌉ = 128, f′ = 1
+    ['f', { f: 1 - 2 ** -16, mode: 'hardened-v1', metricId: 'm' }], // hardened-v1: f′ = 1 on 2^-15
     ['p', { p: -0.1 }],
     ['q', { q: 1.5 }],
     ['q', { q: 0.5 }],

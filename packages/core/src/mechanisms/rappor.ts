@@ -165,6 +165,11 @@ export class RapporRandomizer {
 
     this.fBits = mode === 'google-py' ? GOOGLE_PY_F_BITS : HARDENED_F_BITS;
     this.fThreshold = fThresholdFor(this.f, this.fBits);
+    // f is rounded up to the 2^-b grid (toward privacy); above 1 − 2^-b it becomes f′ = 1, a PRR of
+    // pure coin flips: reports carry no information and the debias (÷ (1 − f′)) has no answer.
+    if (this.fThreshold >= 2 ** this.fBits) {
+      throw parameterError('f', `rounds up to 1 on the 2^-${this.fBits} grid of ${mode} (f ≤ ${1 - 2 ** -this.fBits} required), got ${this.f}: the permanent response would be pure noise`);
+    }
     this.pThreshold = Math.ceil(this.p * THRESHOLD_ONE);
     this.qThreshold = Math.floor(this.q * THRESHOLD_ONE);
     if (!(this.qThreshold > this.pThreshold)) throw parameterError('q', `q − p is below the 2^-32 resolution (p = ${this.p}, q = ${this.q})`);
