@@ -19,7 +19,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { doubleToRational, expLowerBound, expUpperBound, Rappor, rationalLessOrEqual, type Rational, type RapporMode } from '../src/index.ts';
-import { GOOGLE_PY_MAX_BITS, GOOGLE_PY_MAX_HASHES, HARDENED_MAX_HASHES } from '../src/mechanisms/rappor-bloom.ts';
+import { GOOGLE_PY_F_BITS, GOOGLE_PY_MAX_BITS, GOOGLE_PY_MAX_HASHES, HARDENED_F_BITS, HARDENED_MAX_HASHES } from '../src/mechanisms/rappor-bloom.ts';
 
 const ONE = 1n << 32n;
 
@@ -120,7 +120,7 @@ describe('RAPPOR ε₁ and ε∞ are exact statements about the implemented thre
     let checked = 0;
     for (const f of F_GRID) {
       for (const [p, q] of PQ_GRID) {
-        const fBits = mode === 'google-py' ? 7 : 15;
+        const fBits = mode === 'google-py' ? GOOGLE_PY_F_BITS : HARDENED_F_BITS;
         if (Math.ceil(f * 2 ** fBits) >= 2 ** fBits) {
           // f′ would round to 1 (pure-noise PRR): refused at construction, naming f.
           checked++;
