@@ -50,6 +50,8 @@ describe('campaign versions are immutable', () => {
       const response = await app.inject(`/v1/campaigns/demo?${query}`);
       expect(response.statusCode, query).toBe(400);
       expect(response.json().error.path).toBe('version');
+      // The same code as the estimates route gives a bad ?version= (a query, not a report).
+      expect(response.json().error.code).toBe('REQUEST_INVALID');
     }
   });
 

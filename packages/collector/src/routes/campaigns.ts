@@ -69,7 +69,7 @@ export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (request, reply) => {
       const { version } = request.query;
-      if (version !== undefined && !/^[1-9]\d{0,9}$/.test(version)) throw new HttpError(400, 'REPORT_INVALID', 'version: must be a positive integer', 'version');
+      if (version !== undefined && !/^[1-9]\d{0,9}$/.test(version)) throw new HttpError(400, 'REQUEST_INVALID', 'version: must be a positive integer', 'version');
       const stored = await ctx.repository.getCampaign(request.params.id, version === undefined ? undefined : Number(version));
       if (stored === undefined) throw new HttpError(404, 'CAMPAIGN_UNKNOWN', `campaign ${request.params.id} is not published`);
       // A named version never changes (insert-only storage), so caches may keep it for good. The
