@@ -151,6 +151,13 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
   app.addHook('preClose', async () => {
     ctx.state.closing = true;
   });
+  // Node's server.close() closes the keep-alive connections that are idle at that moment, once; a
+  // connection whose request is still being answered would stay open after its answer until the
+  // keep-alive timeout (72 s), and the shutdown would wait for it. Answers sent while closing
+  // therefore ask the client to close the connection.
+  app.addHook('onSend', async (_request, reply) => {
+    if (ctx.state.closing) reply.header('connection', 'close');
+  });
   app.addHook('onClose', async () => {
     if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
     await repository.close();
