@@ -111,4 +111,23 @@ export function repositoryContract(open: () => Promise<Repository>, dispose: (re
     // Aggregates are unaffected by purging ids.
     expect((await repo.readSums({ campaignId: 'c', version: 1, questionId: 'q' })).length).toBe(2);
   });
+  it('batches stored at the same time that share ids: each id is counted once, in one batch, and its cells once', async () => {
+    const [a, b, c, d] = [reportId(), reportId(), reportId(), reportId()];
+    const batches = [
+      [report('q', '2026-01-01', [[0, 1]], a), report('q', '2026-01-01', [[1, 1]], b)],
+      [report('q', '2026-01-01', [[1, 1]], b), report('q', '2026-01-02', [[0, 1]], c)],
+      [report('q', '2026-01-01', [[0, 1]], a), report('q', '2026-01-02', [[0, 1]], c), report('q', '2026-01-02', [[2, 1]], d)],
+      [report('q', '2026-01-01', [[0, 1]], a)],
+    ];
+    const results = await Promise.all(batches.map((batch) => repo.ingest('c', 1, batch)));
+    expect(results.reduce((n, r) => n + r.accepted, 0)).toBe(4);
+    results.forEach((r, i) => expect(r.accepted + r.duplicates).toBe(batches[i]!.length));
+    expect((await repo.listReportIds('c', 1)).sort()).toEqual([a, b, c, d].sort());
+    expect(await repo.readSums({ campaignId: 'c', version: 1, questionId: 'q' })).toEqual([
+      { day: '2026-01-01', index: 0, sum: 1 },
+      { day: '2026-01-01', index: 1, sum: 1 },
+      { day: '2026-01-02', index: 0, sum: 1 },
+      { day: '2026-01-02', index: 2, sum: 1 },
+    ]);
+  });
 }

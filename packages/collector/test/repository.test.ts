@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { PostgresRepository } from '../src/storage/postgres.ts';
-import { SqliteRepository } from '../src/storage/sqlite.ts';
+import { SqliteRepository, WAL_CHECKPOINT_PAGES } from '../src/storage/sqlite.ts';
 import { HAVE_POSTGRES, POSTGRES_URL, uniqueSchema } from './postgres-env.ts';
-import { repositoryContract } from './repository.contract.ts';
+import { repositoryContract, reportId } from './repository.contract.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pp-repo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,10 +17,59 @@ describe('SqliteRepository', () => {
     (repo) => repo.close(),
   );
 
-  it('opens with WAL and synchronous=FULL', async () => {
+  it('opens with WAL, synchronous=FULL and the larger checkpoint interval', async () => {
     const repo = new SqliteRepository(join(dir, 'pragmas.sqlite'));
     await repo.migrate();
-    expect(repo.durabilitySettings()).toEqual({ journalMode: 'wal', synchronous: 2 });
+    expect(repo.durabilitySettings()).toEqual({ journalMode: 'wal', synchronous: 2, walAutocheckpoint: WAL_CHECKPOINT_PAGES });
+    await repo.close();
+  });
+
+  it('group commit: batches handed over in one turn of the event loop are one transaction, each with its own counts', async () => {
+    const repo = new SqliteRepository(join(dir, 'group.sqlite'));
+    await repo.migrate();
+    const transaction = vi.spyOn(repo.db, 'transaction');
+    const ids = Array.from({ length: 5 }, () => reportId());
+    const results = await Promise.all([
+      repo.ingest('c', 1, [{ id: ids[0]!, questionId: 'q', day: '2026-01-01', sums: [[0, 1]] }, { id: ids[1]!, questionId: 'q', day: '2026-01-01', sums: [[1, 1]] }]),
+      repo.ingest('c', 1, [{ id: ids[1]!, questionId: 'q', day: '2026-01-01', sums: [[1, 1]] }, { id: ids[2]!, questionId: 'q', day: '2026-01-01', sums: [[0, 1]] }]),
+      repo.ingest('c', 2, [{ id: ids[3]!, questionId: 'q', day: '2026-01-01', sums: [[0, 1]] }]),
+    ]);
+    expect(transaction).toHaveBeenCalledTimes(1);
+    // In queue order: the second batch's copy of ids[1] is the duplicate.
+    expect(results).toEqual([{ accepted: 2, duplicates: 0 }, { accepted: 1, duplicates: 1 }, { accepted: 1, duplicates: 0 }]);
+    expect(await repo.readSums({ campaignId: 'c', version: 1, questionId: 'q' })).toEqual([
+      { day: '2026-01-01', index: 0, sum: 2 },
+      { day: '2026-01-01', index: 1, sum: 1 },
+    ]);
+    expect(await repo.readSums({ campaignId: 'c', version: 2, questionId: 'q' })).toEqual([{ day: '2026-01-01', index: 0, sum: 1 }]);
+    // Queued when close() is called: stored before the connection closes.
+    const late = repo.ingest('c', 1, [{ id: ids[4]!, questionId: 'q', day: '2026-01-01', sums: [[0, 1]] }]);
+    await repo.close();
+    expect(await late).toEqual({ accepted: 1, duplicates: 0 });
+    const reopened = new SqliteRepository(join(dir, 'group.sqlite'));
+    expect(await reopened.listReportIds('c', 1)).toContain(ids[4]);
+    await reopened.close();
+  });
+
+  it('group commit: a batch that fails the shared transaction is retried alone and refused; the others are stored', async () => {
+    const repo = new SqliteRepository(join(dir, 'group-failure.sqlite'));
+    await repo.migrate();
+    const [good1, good2, badFirst, badSecond] = [reportId(), reportId(), reportId(), reportId()];
+    const settled = await Promise.allSettled([
+      repo.ingest('c', 1, [{ id: good1, questionId: 'q', day: '2026-01-01', sums: [[0, 1]] }]),
+      // A valid report followed by one the table refuses (question_id is NOT NULL): the batch is all-or-nothing.
+      repo.ingest('c', 1, [
+        { id: badFirst, questionId: 'q', day: '2026-01-01', sums: [[0, 1]] },
+        { id: badSecond, questionId: null as unknown as string, day: '2026-01-01', sums: [[0, 1]] },
+      ]),
+      repo.ingest('c', 1, [{ id: good2, questionId: 'q', day: '2026-01-01', sums: [[1, 1]] }]),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await repo.listReportIds('c', 1)).sort()).toEqual([good1, good2].sort());
+    expect(await repo.readSums({ campaignId: 'c', version: 1, questionId: 'q' })).toEqual([
+      { day: '2026-01-01', index: 0, sum: 1 },
+      { day: '2026-01-01', index: 1, sum: 1 },
+    ]);
     await repo.close();
   });
 
