@@ -130,4 +130,19 @@ export function repositoryContract(open: () => Promise<Repository>, dispose: (re
       { day: '2026-01-02', index: 2, sum: 1 },
     ]);
   });
+  it('a batch that fails a shared transaction is retried alone and refused; the batches stored with it are kept', async () => {
+    const [good1, good2, badFirst, badSecond] = [reportId(), reportId(), reportId(), reportId()];
+    const settled = await Promise.allSettled([
+      repo.ingest('c', 1, [report('q', '2026-01-01', [[0, 1]], good1)]),
+      // A valid report followed by one the table refuses (question_id is NOT NULL): the batch is all-or-nothing.
+      repo.ingest('c', 1, [report('q', '2026-01-01', [[0, 1]], badFirst), report(null as unknown as string, '2026-01-01', [[0, 1]], badSecond)]),
+      repo.ingest('c', 1, [report('q', '2026-01-01', [[1, 1]], good2)]),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((await repo.listReportIds('c', 1)).sort()).toEqual([good1, good2].sort());
+    expect(await repo.readSums({ campaignId: 'c', version: 1, questionId: 'q' })).toEqual([
+      { day: '2026-01-01', index: 0, sum: 1 },
+      { day: '2026-01-01', index: 1, sum: 1 },
+    ]);
+  });
 }

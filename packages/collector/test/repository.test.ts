@@ -51,28 +51,6 @@ describe('SqliteRepository', () => {
     await reopened.close();
   });
 
-  it('group commit: a batch that fails the shared transaction is retried alone and refused; the others are stored', async () => {
-    const repo = new SqliteRepository(join(dir, 'group-failure.sqlite'));
-    await repo.migrate();
-    const [good1, good2, badFirst, badSecond] = [reportId(), reportId(), reportId(), reportId()];
-    const settled = await Promise.allSettled([
-      repo.ingest('c', 1, [{ id: good1, questionId: 'q', day: '2026-01-01', sums: [[0, 1]] }]),
-      // A valid report followed by one the table refuses (question_id is NOT NULL): the batch is all-or-nothing.
-      repo.ingest('c', 1, [
-        { id: badFirst, questionId: 'q', day: '2026-01-01', sums: [[0, 1]] },
-        { id: badSecond, questionId: null as unknown as string, day: '2026-01-01', sums: [[0, 1]] },
-      ]),
-      repo.ingest('c', 1, [{ id: good2, questionId: 'q', day: '2026-01-01', sums: [[1, 1]] }]),
-    ]);
-    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect((await repo.listReportIds('c', 1)).sort()).toEqual([good1, good2].sort());
-    expect(await repo.readSums({ campaignId: 'c', version: 1, questionId: 'q' })).toEqual([
-      { day: '2026-01-01', index: 0, sum: 1 },
-      { day: '2026-01-01', index: 1, sum: 1 },
-    ]);
-    await repo.close();
-  });
-
   it('refuses UPDATE, DELETE and INSERT OR REPLACE of a published campaign in the database itself', async () => {
     const repo = new SqliteRepository(join(dir, 'immutable.sqlite'));
     await repo.migrate();
@@ -106,6 +84,31 @@ describe.skipIf(!HAVE_POSTGRES)('PostgresRepository', () => {
       await repo.close();
     },
   );
+
+  it('group commit: batches handed over together are one transaction on one connection, each with its own counts', async () => {
+    const repo = new PostgresRepository({ connectionString: POSTGRES_URL, schema: uniqueSchema('group') });
+    await repo.migrate();
+    try {
+      const connect = vi.spyOn(repo.pool, 'connect');
+      const ids = Array.from({ length: 3 }, () => reportId());
+      const results = await Promise.all([
+        repo.ingest('c', 1, [{ id: ids[0]!, questionId: 'q', day: '2026-01-01', sums: [[0, 1]] }, { id: ids[1]!, questionId: 'q', day: '2026-01-01', sums: [[1, 1]] }]),
+        repo.ingest('c', 1, [{ id: ids[1]!, questionId: 'q', day: '2026-01-01', sums: [[1, 1]] }, { id: ids[2]!, questionId: 'q', day: '2026-01-01', sums: [[0, 1]] }]),
+        repo.ingest('c', 2, [{ id: ids[2]!, questionId: 'q', day: '2026-01-01', sums: [[0, 1]] }]),
+      ]);
+      expect(connect).toHaveBeenCalledTimes(1);
+      // The first copy of an id in the group is counted: ids[1] in the first batch; ids[2] goes to
+      // version 1 (its campaign version sorts first), so version 2's copy is a duplicate.
+      expect(results).toEqual([{ accepted: 2, duplicates: 0 }, { accepted: 1, duplicates: 1 }, { accepted: 0, duplicates: 1 }]);
+      expect(await repo.readSums({ campaignId: 'c', version: 1, questionId: 'q' })).toEqual([
+        { day: '2026-01-01', index: 0, sum: 2 },
+        { day: '2026-01-01', index: 1, sum: 1 },
+      ]);
+    } finally {
+      await repo.dropSchema();
+      await repo.close();
+    }
+  });
 
   it('refuses UPDATE, DELETE, upsert and TRUNCATE of a published campaign in the database itself', async () => {
     const repo = new PostgresRepository({ connectionString: POSTGRES_URL, schema: uniqueSchema('immutable') });

@@ -9,6 +9,7 @@
  * PostgreSQL's default), and only then does the collector acknowledge.
  */
 import pg from 'pg';
+import { GroupCommit, type IngestRequest } from './group-commit.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import {
   canonicalJson,
@@ -96,6 +97,8 @@ export class PostgresRepository implements Repository {
   }
 
   async close(): Promise<void> {
+    // Batches queued for the next group commit are stored (or refused) before the pool goes.
+    await this.groupCommit.drain();
     await this.pool.end();
   }
 
@@ -164,36 +167,63 @@ export class PostgresRepository implements Repository {
     return rows.map((r) => r.version);
   }
 
+  /**
+   * Group commit (group-commit.ts): one group in flight per instance; the batches that arrive while
+   * it is written form the next one. Local batches then never wait on each other's locks of the
+   * same hot cell rows, and share one COMMIT.
+   */
   async ingest(campaignId: string, version: number, reports: ReportContribution[]): Promise<IngestResult> {
-    const sorted = [...reports].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return this.groupCommit.submit({ campaignId, version, reports });
+  }
+
+  private readonly groupCommit = new GroupCommit((group) => this.storeGroup(group));
+
+  /** One transaction for all of `group` (retried whole on a deadlock); results in the order of `group`. */
+  private async storeGroup(group: readonly IngestRequest[]): Promise<IngestResult[]> {
+    // Reports of one campaign version, sorted by id and then by position in the group: the id order
+    // is the lock order every instance follows; the first copy of an id in the group is the one counted.
+    const parts = new Map<string, { campaignId: string; version: number; entries: Array<{ report: ReportContribution; batch: number }> }>();
+    group.forEach(({ campaignId, version, reports }, batch) => {
+      const key = `${campaignId}\u0000${version}`;
+      let part = parts.get(key);
+      if (part === undefined) parts.set(key, (part = { campaignId, version, entries: [] }));
+      for (const report of reports) part.entries.push({ report, batch });
+    });
+    const ordered = [...parts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, part]) => part);
+    for (const part of ordered) part.entries.sort((a, b) => (a.report.id < b.report.id ? -1 : a.report.id > b.report.id ? 1 : a.batch - b.batch));
     return this.transaction(async (client) => {
-      const { rows } = await client.query<{ id: string }>(
-        `INSERT INTO reports (id, campaign_id, version, question_id, day, raw)
-         SELECT r.id, $1, $2, r.question_id, r.day::date, r.raw
-           FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS r(id, question_id, day, raw, ord)
-          ORDER BY r.ord
-         ON CONFLICT (id) DO NOTHING
-         RETURNING id`,
-        [campaignId, version, sorted.map((r) => r.id), sorted.map((r) => r.questionId), sorted.map((r) => r.day), sorted.map((r) => r.raw ?? null)],
-      );
-      const insertedIds = new Set(rows.map((r) => r.id));
-      // A batch could name one id twice: count it once.
-      const fresh: ReportContribution[] = [];
-      for (const report of sorted) {
-        if (insertedIds.delete(report.id)) fresh.push(report);
-      }
-      const cells = cellDeltas(fresh);
-      if (cells.length > 0) {
-        await client.query(
-          `INSERT INTO cells (campaign_id, version, question_id, day, idx, sum)
-           SELECT $1, $2, c.question_id, c.day::date, c.idx, c.delta
-             FROM unnest($3::text[], $4::text[], $5::int[], $6::bigint[]) WITH ORDINALITY AS c(question_id, day, idx, delta, ord)
-            ORDER BY c.ord
-           ON CONFLICT (campaign_id, version, question_id, day, idx) DO UPDATE SET sum = cells.sum + excluded.sum`,
-          [campaignId, version, cells.map((c) => c.questionId), cells.map((c) => c.day), cells.map((c) => c.index), cells.map((c) => c.delta)],
+      const accepted = group.map(() => 0);
+      for (const { campaignId, version, entries } of ordered) {
+        const { rows } = await client.query<{ id: string }>(
+          `INSERT INTO reports (id, campaign_id, version, question_id, day, raw)
+           SELECT r.id, $1, $2, r.question_id, r.day::date, r.raw
+             FROM unnest($3::text[], $4::text[], $5::text[], $6::text[]) WITH ORDINALITY AS r(id, question_id, day, raw, ord)
+            ORDER BY r.ord
+           ON CONFLICT (id) DO NOTHING
+           RETURNING id`,
+          [campaignId, version, entries.map((e) => e.report.id), entries.map((e) => e.report.questionId), entries.map((e) => e.report.day), entries.map((e) => e.report.raw ?? null)],
         );
+        const insertedIds = new Set(rows.map((r) => r.id));
+        // An id named twice (in one batch or two) is inserted once: count it once, for its first copy.
+        const fresh: ReportContribution[] = [];
+        for (const { report, batch } of entries) {
+          if (!insertedIds.delete(report.id)) continue;
+          fresh.push(report);
+          accepted[batch]! += 1;
+        }
+        const cells = cellDeltas(fresh);
+        if (cells.length > 0) {
+          await client.query(
+            `INSERT INTO cells (campaign_id, version, question_id, day, idx, sum)
+             SELECT $1, $2, c.question_id, c.day::date, c.idx, c.delta
+               FROM unnest($3::text[], $4::text[], $5::int[], $6::bigint[]) WITH ORDINALITY AS c(question_id, day, idx, delta, ord)
+              ORDER BY c.ord
+             ON CONFLICT (campaign_id, version, question_id, day, idx) DO UPDATE SET sum = cells.sum + excluded.sum`,
+            [campaignId, version, cells.map((c) => c.questionId), cells.map((c) => c.day), cells.map((c) => c.index), cells.map((c) => c.delta)],
+          );
+        }
       }
-      return { accepted: fresh.length, duplicates: reports.length - fresh.length };
+      return group.map((batch, i) => ({ accepted: accepted[i]!, duplicates: batch.reports.length - accepted[i]! }));
     });
   }
 

@@ -4,12 +4,13 @@
  * Durability: WAL journal with `synchronous=FULL`, so a transaction is on disk (WAL fsynced) when
  * COMMIT returns — the collector acknowledges only after that, and a SIGKILL or power loss after
  * an acknowledgement loses nothing. better-sqlite3 is synchronous: the batches that arrive in one
- * turn of the event loop are one short transaction (group commit, see `ingest`), which also
+ * turn of the event loop are one short transaction (group commit, group-commit.ts), which also
  * serializes writers without locks.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { GroupCommit, type IngestRequest } from './group-commit.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import {
   canonicalJson,
@@ -24,14 +25,6 @@ import {
   type SumCell,
   type SumsQuery,
 } from './repository.ts';
-
-interface QueuedIngest {
-  campaignId: string;
-  version: number;
-  reports: ReportContribution[];
-  resolve: (result: IngestResult) => void;
-  reject: (error: unknown) => void;
-}
 
 /** WAL pages between automatic checkpoints (see the constructor). */
 export const WAL_CHECKPOINT_PAGES = 20_000;
@@ -84,7 +77,7 @@ export class SqliteRepository implements Repository {
 
   async close(): Promise<void> {
     // Batches queued for the next group commit are stored (or refused) before the connection goes.
-    this.flushIngests();
+    await this.groupCommit.drain();
     if (this.db.open) this.db.close();
   }
 
@@ -120,47 +113,16 @@ export class SqliteRepository implements Repository {
     return (this.db.prepare('SELECT version FROM campaigns WHERE id = ? ORDER BY version').all(id) as Array<{ version: number }>).map((r) => r.version);
   }
 
-  /**
-   * Group commit: batches handed to `ingest` in the same turn of the event loop (requests whose
-   * bodies arrived while the previous COMMIT held the loop) are stored in one transaction, so they
-   * share one WAL fsync and their cell updates are merged. Each caller's promise settles only
-   * after that COMMIT, with its own batch's counts; a batch that makes the group's transaction
-   * fail is retried alone, so it cannot take the others down (and nothing of the failed group
-   * was committed). Measured in `pnpm bench` (docs/benchmarks.md, collector step).
-   */
+  /** Group commit (group-commit.ts): the batches that arrive together share one transaction. */
   async ingest(campaignId: string, version: number, reports: ReportContribution[]): Promise<IngestResult> {
-    return new Promise<IngestResult>((resolve, reject) => {
-      this.queuedIngests.push({ campaignId, version, reports, resolve, reject });
-      if (this.queuedIngests.length === 1) setImmediate(() => this.flushIngests());
-    });
+    return this.groupCommit.submit({ campaignId, version, reports });
   }
 
-  private readonly queuedIngests: QueuedIngest[] = [];
+  private readonly groupCommit = new GroupCommit((group) => this.storeGroup(group));
   private statements: { insertReport: Database.Statement; addCell: Database.Statement } | undefined;
 
-  private flushIngests(): void {
-    const group = this.queuedIngests.splice(0);
-    if (group.length === 0) return;
-    try {
-      const results = this.storeGroup(group);
-      group.forEach((batch, i) => batch.resolve(results[i]!));
-    } catch (error) {
-      if (group.length === 1) {
-        group[0]!.reject(error);
-        return;
-      }
-      for (const batch of group) {
-        try {
-          batch.resolve(this.storeGroup([batch])[0]!);
-        } catch (alone) {
-          batch.reject(alone);
-        }
-      }
-    }
-  }
-
   /** One transaction for all of `group`; results in the same order. */
-  private storeGroup(group: readonly QueuedIngest[]): IngestResult[] {
+  private storeGroup(group: readonly IngestRequest[]): IngestResult[] {
     this.statements ??= {
       insertReport: this.db.prepare('INSERT INTO reports (id, campaign_id, version, question_id, day, raw) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING'),
       addCell: this.db.prepare(
