@@ -51,6 +51,19 @@ describe('SqliteRepository', () => {
     await reopened.close();
   });
 
+  it('group commit: the rows of batches stored together are interleaved in id order, not one device after another', async () => {
+    const repo = new SqliteRepository(join(dir, 'group-order.sqlite'));
+    await repo.migrate();
+    const id = (digit: string) => digit.repeat(32);
+    await Promise.all([
+      repo.ingest('c', 1, [{ id: id('d'), questionId: 'q', day: '2026-01-01', sums: [[0, 1]] }, { id: id('b'), questionId: 'q', day: '2026-01-01', sums: [[0, 1]] }]),
+      repo.ingest('c', 1, [{ id: id('c'), questionId: 'q', day: '2026-01-01', sums: [[0, 1]] }, { id: id('a'), questionId: 'q', day: '2026-01-01', sums: [[0, 1]] }]),
+    ]);
+    const physical = (repo.db.prepare('SELECT id FROM reports ORDER BY rowid').all() as Array<{ id: string }>).map((r) => r.id);
+    expect(physical).toEqual([id('a'), id('b'), id('c'), id('d')]);
+    await repo.close();
+  });
+
   it('refuses UPDATE, DELETE and INSERT OR REPLACE of a published campaign in the database itself', async () => {
     const repo = new SqliteRepository(join(dir, 'immutable.sqlite'));
     await repo.migrate();

@@ -81,3 +81,30 @@ export class GroupCommit {
     }
   }
 }
+
+/** The reports of a group that belong to one campaign version, with the batch each came in. */
+export interface GroupPart {
+  campaignId: string;
+  version: number;
+  entries: Array<{ report: ReportContribution; batch: number }>;
+}
+
+/**
+ * Splits a group by campaign version (parts in key order) and sorts each part's reports by id,
+ * then by position in the group. Both stores write in this order: for PostgreSQL the id order is
+ * the lock order every instance follows; for both, the rows of batches that arrived together are
+ * interleaved in storage instead of sitting one device after another; and the first copy of an id
+ * in the group is the one counted.
+ */
+export function partsInIdOrder(group: readonly IngestRequest[]): GroupPart[] {
+  const parts = new Map<string, GroupPart>();
+  group.forEach(({ campaignId, version, reports }, batch) => {
+    const key = `${campaignId}\u0000${version}`;
+    let part = parts.get(key);
+    if (part === undefined) parts.set(key, (part = { campaignId, version, entries: [] }));
+    for (const report of reports) part.entries.push({ report, batch });
+  });
+  const ordered = [...parts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, part]) => part);
+  for (const part of ordered) part.entries.sort((a, b) => (a.report.id < b.report.id ? -1 : a.report.id > b.report.id ? 1 : a.batch - b.batch));
+  return ordered;
+}

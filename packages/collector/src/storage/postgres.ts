@@ -9,7 +9,7 @@
  * PostgreSQL's default), and only then does the collector acknowledge.
  */
 import pg from 'pg';
-import { GroupCommit, type IngestRequest } from './group-commit.ts';
+import { GroupCommit, partsInIdOrder, type IngestRequest } from './group-commit.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
 import {
   canonicalJson,
@@ -180,17 +180,7 @@ export class PostgresRepository implements Repository {
 
   /** One transaction for all of `group` (retried whole on a deadlock); results in the order of `group`. */
   private async storeGroup(group: readonly IngestRequest[]): Promise<IngestResult[]> {
-    // Reports of one campaign version, sorted by id and then by position in the group: the id order
-    // is the lock order every instance follows; the first copy of an id in the group is the one counted.
-    const parts = new Map<string, { campaignId: string; version: number; entries: Array<{ report: ReportContribution; batch: number }> }>();
-    group.forEach(({ campaignId, version, reports }, batch) => {
-      const key = `${campaignId}\u0000${version}`;
-      let part = parts.get(key);
-      if (part === undefined) parts.set(key, (part = { campaignId, version, entries: [] }));
-      for (const report of reports) part.entries.push({ report, batch });
-    });
-    const ordered = [...parts.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, part]) => part);
-    for (const part of ordered) part.entries.sort((a, b) => (a.report.id < b.report.id ? -1 : a.report.id > b.report.id ? 1 : a.batch - b.batch));
+    const ordered = partsInIdOrder(group);
     return this.transaction(async (client) => {
       const accepted = group.map(() => 0);
       for (const { campaignId, version, entries } of ordered) {

@@ -10,7 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { GroupCommit, type IngestRequest } from './group-commit.ts';
+import { GroupCommit, partsInIdOrder, type IngestRequest } from './group-commit.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import {
   canonicalJson,
@@ -131,27 +131,19 @@ export class SqliteRepository implements Repository {
     };
     const { insertReport, addCell } = this.statements;
     const run = this.db.transaction((): IngestResult[] => {
-      // Fresh reports per campaign version: their cell deltas are summed before the upserts.
-      const freshByVersion = new Map<string, { campaignId: string; version: number; fresh: ReportContribution[] }>();
-      const results = group.map(({ campaignId, version, reports }): IngestResult => {
-        const key = `${campaignId}\u0000${version}`;
-        let target = freshByVersion.get(key);
-        if (target === undefined) freshByVersion.set(key, (target = { campaignId, version, fresh: [] }));
-        let accepted = 0;
-        for (const report of reports) {
-          // A second copy of an id — in this batch, an earlier batch of the group or the database — changes nothing.
+      const accepted = group.map(() => 0);
+      for (const { campaignId, version, entries } of partsInIdOrder(group)) {
+        const fresh: ReportContribution[] = [];
+        for (const { report, batch } of entries) {
+          // A second copy of an id — in this group or already in the database — changes nothing.
           const info = insertReport.run(report.id, campaignId, version, report.questionId, report.day, report.raw ?? null);
-          if (info.changes === 1) {
-            target.fresh.push(report);
-            accepted++;
-          }
+          if (info.changes !== 1) continue;
+          fresh.push(report);
+          accepted[batch]! += 1;
         }
-        return { accepted, duplicates: reports.length - accepted };
-      });
-      for (const { campaignId, version, fresh } of freshByVersion.values()) {
         for (const cell of cellDeltas(fresh)) addCell.run(campaignId, version, cell.questionId, cell.day, cell.index, cell.delta);
       }
-      return results;
+      return group.map((batch, i) => ({ accepted: accepted[i]!, duplicates: batch.reports.length - accepted[i]! }));
     });
     return run.immediate();
   }
