@@ -7,9 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../test/process-helpers.ts';
 import { ADMIN_TOKEN, ORIGIN, READ_TOKEN } from './workload.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -28,17 +28,6 @@ export interface ServerProcess {
    * may drop from an idle process when other I/O needs the memory, and read back on use.
    */
   memoryMiB(): { rss: number; anon: number; file: number } | undefined;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
 }
 
 function wrap(child: ChildProcess, url: string, output: () => string): ServerProcess {

@@ -25,7 +25,10 @@ let defaultSampler: RandomSampler | undefined;
 /**
  * Fisher–Yates with uniform integers from the CSPRNG, in place. A batch is one device's reports,
  * in the order the device made them; storing them shuffled keeps that order (which question was
- * answered first, which report was queued last) out of the database's row order.
+ * answered first, which report was queued last) out of the database's row order. Both stores now
+ * also write a group in report-id order (storage/group-commit.ts), which hides it as long as the
+ * device drew its ids at random; the shuffle keeps the promise without relying on the ids or on
+ * how a store orders its writes.
  */
 function shuffle<T>(items: T[], random: RandomSampler): void {
   for (let i = items.length - 1; i > 0; i--) {

@@ -50,7 +50,7 @@ export class SqliteRepository implements Repository {
     this.db.pragma('busy_timeout = 5000');
   }
 
-  /** The pragmas the durability promise rests on (asserted by a startup test). */
+  /** The pragmas the durability promise rests on, and the checkpoint interval ingest speed rests on (asserted by a startup test). */
   durabilitySettings(): { journalMode: string; synchronous: number; walAutocheckpoint: number } {
     return {
       journalMode: String(this.db.pragma('journal_mode', { simple: true })),
