@@ -17,12 +17,18 @@ export type PatientClient = Client;
  */
 export const APP_CAPS = DEFAULT_CAPS;
 
+/** The tier of every question, as this app ships it (campaign/daily-checkin.json). */
+export const APP_TIERS = Object.fromEntries(campaign.questions.map((q) => [q.id, q.tier]));
+
 export function createPatientClient(): Promise<PatientClient> {
   return createClient({
     collectorUrl,
     campaignId: campaign.id,
     ingestKey,
     caps: APP_CAPS,
+    // The app pins each question's tier from its own copy of the campaign, so a collector that
+    // relabels a question (say the high-tier mood question as low) is refused, not obeyed.
+    tiers: APP_TIERS,
     // The demo shows the round trip; a portal would keep the SDK's default schedule.
     flushIntervalMs: 2_000,
   });

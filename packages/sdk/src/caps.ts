@@ -2,8 +2,16 @@
  * Privacy-budget caps set by the app developer. The campaign may ask for less ε, never more: a
  * question whose ε exceeds its tier's cap is refused (TIER_CAP_EXCEEDED), so a server can never
  * raise the privacy loss of a device.
+ *
+ * The tier that picks the cap is the app's, not the server's: a fetched campaign's questions take
+ * the tier the app pinned for them (`tiers`, by question id), and a question the app has not pinned
+ * counts as `restricted`, the strictest, unless the app opts in to server-declared tiers
+ * (`trustServerTiers`). Otherwise a server could relabel a `high` question `low` and buy the `low`
+ * cap. A campaign that declares a laxer tier than the app pinned is refused outright: either the
+ * server or the app is wrong about what the question is, and nothing is sent until they agree.
+ * A campaign defined in code is the app's own, so its declared tiers count as pinned.
  */
-import { PrivacyError, type Campaign, type Tier } from '@practical-privacy/core';
+import { PrivacyError, TIERS, type Campaign, type Tier } from '@practical-privacy/core';
 
 export interface Caps {
   /** Most ε one report of a question of this tier may cost. */
@@ -43,17 +51,65 @@ export function resolveCaps(input: CapsInput = {}): Caps {
   return caps;
 }
 
+/** Which tier each question of a campaign is held to, as the app decides (see the file comment). */
+export interface TierPolicy {
+  /** The app's tier for each question id it knows. */
+  tiers?: Record<string, Tier>;
+  /** Use the tier a fetched campaign declares for questions the app has not pinned (off by default). */
+  trustServerTiers?: boolean;
+  /** The campaign was defined in the app's code: its declared tiers are the app's. */
+  definedInCode?: boolean;
+}
+
+/** Index in TIERS: 0 is the strictest. */
+const strictness = (tier: Tier): number => TIERS.indexOf(tier);
+
+export function checkTierPins(tiers: unknown): Record<string, Tier> {
+  if (tiers === undefined) return {};
+  if (typeof tiers !== 'object' || tiers === null || Array.isArray(tiers)) {
+    throw new PrivacyError('PARAMETER_INVALID', 'configuration', 'tiers: must be an object mapping question ids to a tier', { path: 'tiers' });
+  }
+  for (const [id, tier] of Object.entries(tiers)) {
+    if (!(TIERS as readonly unknown[]).includes(tier)) {
+      throw new PrivacyError('PARAMETER_INVALID', 'configuration', `tiers.${id}: must be one of ${TIERS.join(', ')}, got ${String(tier)}`, { path: `tiers.${id}` });
+    }
+  }
+  return tiers as Record<string, Tier>;
+}
+
 /**
- * Refuses a campaign any of whose questions asks for more than its tier's cap. `epsilonOf` gives the
- * ε the device will actually charge per report (the mechanism's implemented ε).
+ * The tier each question is held to. Refuses (TIER_CAP_EXCEEDED) a question whose declared tier is
+ * laxer than the one the app pinned for it.
  */
-export function checkCampaignAgainstCaps(campaign: Campaign, caps: Caps, epsilonOf: (questionId: string) => number): void {
+export function effectiveTiers(campaign: Campaign, policy: TierPolicy): Map<string, Tier> {
+  const pins = checkTierPins(policy.tiers);
+  const result = new Map<string, Tier>();
   campaign.questions.forEach((question, i) => {
-    const cap = caps.perReport[question.tier];
+    const pinned = Object.hasOwn(pins, question.id) ? pins[question.id] : undefined;
+    if (pinned !== undefined && strictness(question.tier) > strictness(pinned)) {
+      const path = `questions.${i}.tier`;
+      throw new PrivacyError('TIER_CAP_EXCEEDED', 'accounting', `${path}: question ${question.id} is declared ${question.tier}, laxer than the tier ${pinned} this app pinned for it`, { path });
+    }
+    const trusted = policy.definedInCode === true || policy.trustServerTiers === true;
+    result.set(question.id, pinned ?? (trusted ? question.tier : 'restricted'));
+  });
+  return result;
+}
+
+/**
+ * Refuses a campaign any of whose questions asks for more than the cap of the tier the app holds it
+ * to (`tierOf`, from effectiveTiers). `epsilonOf` gives the ε the device will actually charge per
+ * report (the mechanism's implemented ε).
+ */
+export function checkCampaignAgainstCaps(campaign: Campaign, caps: Caps, tierOf: (questionId: string) => Tier, epsilonOf: (questionId: string) => number): void {
+  campaign.questions.forEach((question, i) => {
+    const tier = tierOf(question.id);
+    const cap = caps.perReport[tier];
     const asked = Math.max(question.epsilon, epsilonOf(question.id));
     if (asked > cap) {
       const path = `questions.${i}.epsilon`;
-      throw new PrivacyError('TIER_CAP_EXCEEDED', 'accounting', `${path}: question ${question.id} (tier ${question.tier}) asks for ε = ${asked}, above this app's cap of ${cap}`, { path });
+      const held = tier === question.tier ? `tier ${tier}` : `held to tier ${tier} by this app, declared ${question.tier}`;
+      throw new PrivacyError('TIER_CAP_EXCEEDED', 'accounting', `${path}: question ${question.id} (${held}) asks for ε = ${asked}, above this app's cap of ${cap}`, { path });
     }
   });
 }

@@ -23,8 +23,9 @@ import {
   type RandomSource,
   type Randomizer,
   type RapporRandomizer,
+  type Tier,
 } from '@practical-privacy/core';
-import { checkCampaignAgainstCaps, resolveCaps, type Caps, type CapsInput } from '../caps.ts';
+import { checkCampaignAgainstCaps, effectiveTiers, resolveCaps, type Caps, type CapsInput } from '../caps.ts';
 import { openSdkDatabase, STORE_NAMES, type MemoRow, type SdkDatabase } from '../store/db.ts';
 import { answeredText, availabilityOf, checkCharge, commitReport, ledgerKey, readSpent, remainingOf, windowsOf, type Availability, type Spent } from '../store/ledger.ts';
 import { parseAnswer } from './answers.ts';
@@ -47,6 +48,13 @@ export interface WorkerConfig {
   campaignId?: string;
   campaignUrl?: string;
   caps?: CapsInput;
+  /**
+   * The app's tier for each question id (picks its cap). For a fetched campaign an unpinned question
+   * is held to `restricted` unless `trustServerTiers`; a declared tier laxer than the pin is refused.
+   */
+  tiers?: Record<string, Tier>;
+  /** Let a fetched campaign's declared tiers decide for questions not in `tiers` (off by default). */
+  trustServerTiers?: boolean;
   dbName?: string;
   debug?: boolean;
   /** Whether navigator.storage.persist() was granted (the facade asks). */
@@ -175,7 +183,8 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         const raw = config.campaign ?? (await fetchCampaign(config));
         const campaign = validateCampaign(raw);
         const mechanisms = createCampaignRandomizers(campaign);
-        checkCampaignAgainstCaps(campaign, caps, (id) => mechanisms.get(id)!.implementedEpsilon);
+        const tiers = effectiveTiers(campaign, { tiers: config.tiers, trustServerTiers: config.trustServerTiers, definedInCode: config.campaign !== undefined });
+        checkCampaignAgainstCaps(campaign, caps, (id) => tiers.get(id)!, (id) => mechanisms.get(id)!.implementedEpsilon);
         const db = await openSdkDatabase(config.dbName);
         state?.transport.stop();
         const transportOptions: TransportOptions = {
