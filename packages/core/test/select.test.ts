@@ -7,7 +7,7 @@ import { HadamardResponse } from '../src/mechanisms/hadamard.ts';
 import { pureParameters } from '../src/planner.ts';
 import { scoreMechanism, scoreMechanisms, selectMechanism, SELECTION_ORDER } from '../src/select.ts';
 
-// Variance formulas at f ≈ 0 from DESIGN.md's table (n = 1), written out independently of select.ts.
+// Variance formulas at f ≈ 0 from the published formulas (Wang et al. 2017; n = 1), written out independently of select.ts.
 const formula = {
   grr: (k: number, e: number) => (Math.exp(e) + k - 2) / Math.expm1(e) ** 2,
   sue: (_k: number, e: number) => Math.exp(e / 2) / Math.expm1(e / 2) ** 2,
@@ -39,7 +39,7 @@ describe('selectMechanism', () => {
     }
   });
 
-  it('scores match the DESIGN.md formulas and the pure-protocol variance of the closed-form p, q', () => {
+  it('scores match the published variance formulas and the pure-protocol variance of the closed-form p, q', () => {
     for (const k of [2, 7, 64, 1000]) {
       for (const epsilon of [0.2, 1, 4]) {
         for (const name of ['grr', 'sue', 'oue'] as const) expect(scoreMechanism(name, k, epsilon).unitVariance).toBeCloseTo(formula[name](k, epsilon), 9);

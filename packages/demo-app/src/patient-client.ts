@@ -10,7 +10,7 @@ import { collectorUrl, ingestKey } from './config.ts';
 export type PatientClient = Client;
 
 /**
- * The app's caps are the SDK defaults (DESIGN.md: restricted 0.5, high 1, moderate 2, low 4 per
+ * The app's caps are the SDK defaults (docs/privacy-model.md; restricted 0.5, high 1, moderate 2, low 4 per
  * report; 8 per day, 24 per week). One check-in costs about 6.1. A second one the same day is
  * refused question by question with ALREADY_REPORTED (the SDK sends each question once per UTC
  * day, its campaign period) — visible in the receipt.

@@ -32,7 +32,7 @@
  *          (rounded toward privacy).
  *   The HMAC is a PRF keyed by the secret (HMAC-SHA256 security, Bellare 2006), so the PRR coins are
  *   pseudo-random, independent across bits, Bloom values and metrics, and reproducible from the
- *   secret alone — nothing but the secret needs storing (DESIGN.md, "Longitudinal privacy").
+ *   secret alone — nothing but the secret needs storing (docs/privacy-model.md, "Over time").
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { md5 } from '@noble/hashes/legacy.js';

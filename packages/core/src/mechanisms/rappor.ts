@@ -8,7 +8,7 @@
  *   f = Pr[a PRR bit is replaced by a fair coin]  (PRR bit = 1 w.p. f/2, 0 w.p. f/2, Bloom bit w.p. 1−f)
  *   p = Pr[IRR bit = 1 | PRR bit = 0]
  *   q = Pr[IRR bit = 1 | PRR bit = 1]           (q > p, else the IRR carries no signal)
- * Beware: the paper and the SUE row of DESIGN.md use p for "keep" — not here.
+ * Beware: the paper and the SUE row of the mechanism table in docs/ use p for "keep" — not here.
  *
  * Privacy (Erlingsson et al. 2014, §4), with the implemented f′, p′, q′:
  *   ε∞ = 2h·ln((1 − f′/2)/(f′/2))    — whatever an observer learns from unlimited reports of one

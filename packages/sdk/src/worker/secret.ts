@@ -1,7 +1,10 @@
 /**
  * The device secret: a NON-EXTRACTABLE WebCrypto HMAC-SHA256 key, created on opt-in and kept in
  * IndexedDB (CryptoKey objects are structured-cloneable). Script can sign with it but never read its
- * bytes, so an XSS or a storage dump yields no secret to brute-force memo keys or PRRs with.
+ * bytes, so a storage dump alone yields no secret. Script running in the app's origin can still USE
+ * the key: HMAC-ing every possible answer and comparing with the memo's keys recovers the memoized
+ * answers (an open gap, docs/privacy-model.md "Known gaps"). Non-extractable protects the key's
+ * bytes, not what the key can compute.
  */
 import { PrivacyError } from '@practical-privacy/core';
 import type { SdkDatabase } from '../store/db.ts';
