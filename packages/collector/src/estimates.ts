@@ -16,7 +16,9 @@
  * many times). See AMPLIFICATION_ASSUMPTION for what even a day cell relies on.
  */
 import {
+  addDays,
   buildCandidateMap,
+  isoWeekStart,
   consistentEstimate,
   decodeRappor,
   shuffleAmplifiedEpsilon,
@@ -42,17 +44,8 @@ export const AMPLIFICATION_ASSUMPTION =
   'and the day is read as one batch. The collector cannot check this (it stores no device identifier); the SDK enforces it on each device (one report per question per period, ALREADY_REPORTED), which an opt-out and opt-in or a second browser resets. ' +
   'Per day only: a patient who reported on several days is covered by the sum of those days’ ε; the local ε per report holds regardless.';
 
-const DAY_MS = 86_400_000;
-
-function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
-}
-
-/** Monday of the ISO week holding `day` (the SDK's budget weeks start on Monday too). */
-export function weekStart(day: string): string {
-  const offset = (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7;
-  return addDays(day, -offset);
-}
+/** Monday of the ISO week holding `day`: core's rule, the one the SDK's budget weeks use. */
+export const weekStart = isoWeekStart;
 
 interface DayCell {
   day: string;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { GeneralizedRandomizedResponse, isPrivacyError, RandomSampler, seededRandomSource } from '../src/index.ts';
 import { OptimizedUnaryEncoding } from '../src/mechanisms/oue.ts';
-import { isValidDay, newReportId, utcDay } from '../src/wire/ids.ts';
+import { addDays, isoWeekStart, isValidDay, newReportId, utcDay } from '../src/wire/ids.ts';
 import { MAX_BATCH_REPORTS } from '../src/wire/schema.ts';
 import { decodeWithMechanism, encodedOf, reportsOfBatch, toWireReport, validateBatch, validateReport } from '../src/wire/validate.ts';
 import { FIXED_NOW, hostileBatches, hostileReports, materialize, validBatch, validReport } from './hostile-inputs.ts';
@@ -60,6 +60,22 @@ describe('report and batch validators', () => {
 });
 
 describe('ids and days', () => {
+  it('isoWeekStart gives the Monday of the ISO week, across month, year and leap-day edges', () => {
+    expect(isoWeekStart('2026-11-23')).toBe('2026-11-23'); // a Monday
+    expect(isoWeekStart('2026-11-29')).toBe('2026-11-23'); // its Sunday
+    expect(isoWeekStart('2026-01-01')).toBe('2025-12-29'); // Thursday of ISO week 2026-W01
+    expect(isoWeekStart('2024-03-03')).toBe('2024-02-26'); // Sunday after a leap day
+    expect(addDays('2024-02-28', 1)).toBe('2024-02-29');
+    expect(addDays('2026-01-01', -1)).toBe('2025-12-31');
+    // Every day of a week maps to that week's Monday, and a Monday is 7 days after the previous one.
+    fc.assert(fc.property(fc.integer({ min: 0, max: 3_000 }), (n) => {
+      const day = addDays('2020-01-01', n);
+      const monday = isoWeekStart(day);
+      const gap = (Date.parse(`${day}T00:00:00Z`) - Date.parse(`${monday}T00:00:00Z`)) / 86_400_000;
+      return new Date(`${monday}T00:00:00Z`).getUTCDay() === 1 && gap >= 0 && gap < 7;
+    }));
+  });
+
   it('newReportId gives 32 lowercase hex digits from the sampler', () => {
     const rng = new RandomSampler(seededRandomSource('ids'));
     const ids = new Set(Array.from({ length: 1000 }, () => newReportId(rng)));

@@ -29,6 +29,22 @@ export function utcDay(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
+const DAY_MS = 86_400_000;
+
+/** The UTC day `days` after `day` (before it when negative); both 'YYYY-MM-DD'. */
+export function addDays(day: string, days: number): string {
+  return utcDay(new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS));
+}
+
+/**
+ * Monday of the ISO 8601 week holding `day`. One rule for both ends: the SDK's budget and
+ * one-report-per-week windows and the collector's week buckets must start on the same day.
+ */
+export function isoWeekStart(day: string): string {
+  const sinceMonday = (new Date(`${day}T00:00:00Z`).getUTCDay() + 6) % 7;
+  return addDays(day, -sinceMonday);
+}
+
 /** True when `day` matches 'YYYY-MM-DD', has a year in [2000, 9999] and is a real calendar date. */
 export function isValidDay(day: string): boolean {
   const match = DAY_PATTERN.exec(day);

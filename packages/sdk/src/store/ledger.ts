@@ -16,7 +16,7 @@
  * A ledger row that is not a finite non-negative number means the ledger is corrupt: reporting then
  * fails closed (STORAGE_UNAVAILABLE) rather than assuming nothing was spent.
  */
-import { PrivacyError } from '@practical-privacy/core';
+import { PrivacyError, addDays, isoWeekStart } from '@practical-privacy/core';
 import type { Caps } from '../caps.ts';
 import type { LedgerRow, MemoRow, OutboxRow, SdkDatabase } from './db.ts';
 
@@ -33,18 +33,14 @@ export interface Windows {
 
 /** The UTC day's window and its week's window (weeks start on Monday, ISO 8601). */
 export function windowsOf(day: string): Windows {
-  const date = new Date(`${day}T00:00:00Z`);
-  const sinceMonday = (date.getUTCDay() + 6) % 7;
-  const monday = new Date(date.getTime() - sinceMonday * 86_400_000).toISOString().slice(0, 10);
-  return { day: `day:${day}`, week: `week:${monday}` };
+  return { day: `day:${day}`, week: `week:${isoWeekStart(day)}` };
 }
 
 export type Period = 'day' | 'week';
 
 /** The first UTC day of the `period` window after the one that contains `day`. */
 function nextWindowStart(period: Period, day: string): string {
-  const start = period === 'day' ? day : windowsOf(day).week.slice(5);
-  return new Date(Date.parse(`${start}T00:00:00Z`) + (period === 'day' ? 1 : 7) * 86_400_000).toISOString().slice(0, 10);
+  return period === 'day' ? addDays(day, 1) : addDays(isoWeekStart(day), 7);
 }
 
 export function ledgerKey(campaignId: string, questionId: string, window: string): string {
