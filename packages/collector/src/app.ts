@@ -46,6 +46,14 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
   const app = Fastify({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
+    // Slow bodies: Node closes a request that is not complete after requestTimeout (408), checked
+    // every connectionsCheckingInterval (Node's default, 30 s, would double a 30 s limit).
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: Math.min(60_000, config.requestTimeoutMs),
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(config.requestTimeoutMs / 4))),
+    },
     logger: {
       level: config.logLevel,
       ...(options.logStream === undefined ? {} : { stream: options.logStream }),

@@ -36,6 +36,12 @@ export interface CollectorConfig {
   rateLimitPerMinute: number;
   /** Event-loop delay (ms) above which requests are shed with 503. 0 disables. */
   maxEventLoopDelayMs: number;
+  /**
+   * Longest time (ms) a client may take to send a whole request, headers and body; the connection
+   * is closed (408) after it, however slowly the bytes keep arriving. Headers must arrive within
+   * min(60 s, this).
+   */
+  requestTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** Trust X-Forwarded-For from a load balancer (only for rate limiting; never stored). */
   trustProxy: boolean;
@@ -67,6 +73,7 @@ const EnvSchema = v.object({
   PP_MAX_BATCH_REPORTS: v.optional(int(1, 100_000), '1000'),
   PP_RATE_LIMIT_PER_MINUTE: v.optional(int(1, 10_000_000), '600'),
   PP_MAX_EVENT_LOOP_DELAY_MS: v.optional(int(0, 60_000), '1000'),
+  PP_REQUEST_TIMEOUT_MS: v.optional(int(100, 3_600_000), '30000'),
   PP_LOG_LEVEL: v.optional(v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
   PP_TRUST_PROXY: v.optional(bool, 'false'),
 });
@@ -116,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBatchReports: o.PP_MAX_BATCH_REPORTS,
     rateLimitPerMinute: o.PP_RATE_LIMIT_PER_MINUTE,
     maxEventLoopDelayMs: o.PP_MAX_EVENT_LOOP_DELAY_MS,
+    requestTimeoutMs: o.PP_REQUEST_TIMEOUT_MS,
     logLevel: o.PP_LOG_LEVEL,
     trustProxy: o.PP_TRUST_PROXY,
   };
