@@ -61,6 +61,14 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
       serializers: {
         req: (request: { method: string; routeOptions?: { url?: string }; url: string }) => ({ method: request.method, route: request.routeOptions?.url ?? request.url.split('?')[0] }),
         res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
+        // Node's clientError (a malformed request, logged by Fastify at trace) carries `rawPacket`,
+        // the request's raw bytes with its bearer token and ingest key: errors log only these fields.
+        err: (error: FastifyError) => ({
+          type: error.name,
+          message: String(error.message),
+          stack: error.stack ?? '',
+          ...(typeof error.code === 'string' ? { code: error.code } : {}),
+        }),
       },
     },
     // Request ids from a counter, not from any client header.
