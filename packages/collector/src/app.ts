@@ -12,6 +12,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import { AuthThrottle } from './auth.ts';
 import { CampaignCache } from './campaigns/model.ts';
 import type { CollectorConfig } from './config.ts';
 import type { AppContext } from './context.ts';
@@ -84,6 +85,7 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
 
   const ctx: AppContext = {
     config,
+    authThrottle: new AuthThrottle(config.authFailuresPerMinute),
     repository,
     campaigns: new CampaignCache(),
     metrics: options.metrics ?? createMetrics(),

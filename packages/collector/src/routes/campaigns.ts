@@ -35,7 +35,7 @@ export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      requireBearer(request, ctx.config.adminToken, 'publishing campaigns');
+      requireBearer(request, ctx.config.adminToken, 'publishing campaigns', ctx.authThrottle);
       const { document, ingestKey } = splitPublishBody(request.body);
       let model;
       try {

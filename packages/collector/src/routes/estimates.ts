@@ -60,7 +60,7 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request) => {
-      requireBearer(request, ctx.config.readToken, 'the read API');
+      requireBearer(request, ctx.config.readToken, 'the read API', ctx.authThrottle);
       const query = parseQuery(request.query);
       const stored = await ctx.repository.getCampaign(requireCampaignId(request.params.id), query.version);
       if (stored === undefined) throw new HttpError(404, 'CAMPAIGN_UNKNOWN', `campaign ${request.params.id} is not published`);
@@ -88,7 +88,7 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      requireBearer(request, ctx.config.readToken, 'the read API');
+      requireBearer(request, ctx.config.readToken, 'the read API', ctx.authThrottle);
       const query = parseQuery(request.query);
       const format = (request.query.format ?? 'csv') as ExportFormat;
       if (!EXPORT_FORMATS.includes(format)) throw new HttpError(400, 'REQUEST_INVALID', `format: one of ${EXPORT_FORMATS.join(', ')}`, 'format');
