@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectorApp } from '../src/app.ts';
 import { PostgresRepository } from '../src/storage/postgres.ts';
-import { READ, makeApp, publish } from './helpers.ts';
+import { READ, batch, makeApp, publish, report } from './helpers.ts';
 import { HAVE_POSTGRES, POSTGRES_URL, uniqueSchema } from './postgres-env.ts';
 
 const stores: Array<[string, boolean, () => Promise<CollectorApp>]> = [
@@ -44,6 +44,18 @@ for (const [name, enabled, open] of stores) {
         expect(response.statusCode, `${url} ${response.body}`).toBe(404);
         expect(response.json().error.code).toBe('CAMPAIGN_UNKNOWN');
       }
+    });
+
+    it.each(['de\u0000mo', 'demo\u0000', '\u0001'])('POST /v1/reports with campaignId %j → 4xx, not 500', async (campaignId) => {
+      const response = await app.inject({ method: 'POST', url: '/v1/reports', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(batch([report('fever', 1)], campaignId)) });
+      expect(response.statusCode, response.body).toBeGreaterThanOrEqual(400);
+      expect(response.statusCode, response.body).toBeLessThan(500);
+    });
+
+    it.each([2 ** 31, 2 ** 32, Number.MAX_SAFE_INTEGER])('POST /v1/reports with campaignVersion %d → 4xx, not 500', async (version) => {
+      const response = await app.inject({ method: 'POST', url: '/v1/reports', headers: { 'content-type': 'application/json' }, payload: JSON.stringify(batch([report('fever', 1)], 'demo', version)) });
+      expect(response.statusCode, response.body).toBeGreaterThanOrEqual(400);
+      expect(response.statusCode, response.body).toBeLessThan(500);
     });
 
     it.each([
