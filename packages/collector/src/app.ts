@@ -12,6 +12,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
+import { AuthThrottle } from './auth.ts';
 import { CampaignCache } from './campaigns/model.ts';
 import type { CollectorConfig } from './config.ts';
 import type { AppContext } from './context.ts';
@@ -46,6 +47,14 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
   const app = Fastify({
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
+    // Slow bodies: Node closes a request that is not complete after requestTimeout (408), checked
+    // every connectionsCheckingInterval (Node's default, 30 s, would double a 30 s limit).
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: Math.min(60_000, config.requestTimeoutMs),
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(config.requestTimeoutMs / 4))),
+    },
     logger: {
       level: config.logLevel,
       ...(options.logStream === undefined ? {} : { stream: options.logStream }),
@@ -53,6 +62,14 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
       serializers: {
         req: (request: { method: string; routeOptions?: { url?: string }; url: string }) => ({ method: request.method, route: request.routeOptions?.url ?? request.url.split('?')[0] }),
         res: (reply: { statusCode: number }) => ({ statusCode: reply.statusCode }),
+        // Node's clientError (a malformed request, logged by Fastify at trace) carries `rawPacket`,
+        // the request's raw bytes with its bearer token and ingest key: errors log only these fields.
+        err: (error: FastifyError) => ({
+          type: error.name,
+          message: String(error.message),
+          stack: error.stack ?? '',
+          ...(typeof error.code === 'string' ? { code: error.code } : {}),
+        }),
       },
     },
     // Request ids from a counter, not from any client header.
@@ -68,6 +85,7 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
 
   const ctx: AppContext = {
     config,
+    authThrottle: new AuthThrottle(config.authFailuresPerMinute),
     repository,
     campaigns: new CampaignCache(),
     metrics: options.metrics ?? createMetrics(),

@@ -22,6 +22,7 @@ import { RepositoryConflictError } from './storage/repository.ts';
 import { exportQuestion, EXPORT_FORMATS, type ExportFormat } from './exports.ts';
 
 const USAGE = `usage:
+  pp-collector --help | --version
   pp-collector serve
   pp-collector migrate
   pp-collector campaign publish <file.json> [--ingest-key <key>]
@@ -30,6 +31,17 @@ configuration: PP_PORT, PP_DATABASE_URL, PP_ADMIN_TOKEN, PP_READ_TOKEN, PP_ALLOW
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  // Help and version need no configuration: they answer even when PP_* variables are wrong.
+  if (command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  if (command === '--version' || command === '-V') {
+    // ../package.json from src/cli.ts and from dist/cli.js alike.
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    console.log(`pp-collector ${version}`);
+    return 0;
+  }
   try {
     const config = loadConfig();
     switch (command) {

@@ -36,9 +36,21 @@ export interface CollectorConfig {
   rateLimitPerMinute: number;
   /** Event-loop delay (ms) above which requests are shed with 503. 0 disables. */
   maxEventLoopDelayMs: number;
+  /**
+   * Longest time (ms) a client may take to send a whole request, headers and body; the connection
+   * is closed (408) after it, however slowly the bytes keep arriving. Headers must arrive within
+   * min(60 s, this).
+   */
+  requestTimeoutMs: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  /** Trust X-Forwarded-For from a load balancer (only for rate limiting; never stored). */
-  trustProxy: boolean;
+  /** Failed bearer-token attempts per minute per client address before 429 on authenticated routes. */
+  authFailuresPerMinute: number;
+  /**
+   * Peers whose X-Forwarded-For is believed (only for rate limiting; never stored): false, or a list
+   * of addresses / CIDRs / proxy-addr names. PP_TRUST_PROXY=true means loopback, link-local and
+   * private networks — never every peer, which would let any client spoof its address.
+   */
+  trustProxy: false | string[];
 }
 
 export class ConfigError extends Error {
@@ -67,8 +79,22 @@ const EnvSchema = v.object({
   PP_MAX_BATCH_REPORTS: v.optional(int(1, 100_000), '1000'),
   PP_RATE_LIMIT_PER_MINUTE: v.optional(int(1, 10_000_000), '600'),
   PP_MAX_EVENT_LOOP_DELAY_MS: v.optional(int(0, 60_000), '1000'),
+  PP_REQUEST_TIMEOUT_MS: v.optional(int(100, 3_600_000), '30000'),
   PP_LOG_LEVEL: v.optional(v.picklist(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info'),
-  PP_TRUST_PROXY: v.optional(bool, 'false'),
+  PP_AUTH_FAILURES_PER_MINUTE: v.optional(int(1, 1_000_000), '30'),
+  PP_TRUST_PROXY: v.optional(
+    v.pipe(
+      v.string(),
+      v.transform((s) => s.trim()),
+      v.check((s) => /^(true|false|1|0|yes|no)$/.test(s) || s.split(',').every((p) => /^(loopback|linklocal|uniquelocal|[0-9A-Fa-f.:]+(\/\d{1,3})?)$/.test(p.trim())), 'must be true, false or a comma-separated list of addresses/CIDRs'),
+      v.transform((s): false | string[] => {
+        if (/^(false|0|no)$/.test(s)) return false;
+        if (/^(true|1|yes)$/.test(s)) return ['loopback', 'linklocal', 'uniquelocal'];
+        return s.split(',').map((p) => p.trim());
+      }),
+    ),
+    'false',
+  ),
 });
 
 export const CONFIG_VARIABLES = Object.keys(EnvSchema.entries);
@@ -116,7 +142,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBatchReports: o.PP_MAX_BATCH_REPORTS,
     rateLimitPerMinute: o.PP_RATE_LIMIT_PER_MINUTE,
     maxEventLoopDelayMs: o.PP_MAX_EVENT_LOOP_DELAY_MS,
+    requestTimeoutMs: o.PP_REQUEST_TIMEOUT_MS,
     logLevel: o.PP_LOG_LEVEL,
+    authFailuresPerMinute: o.PP_AUTH_FAILURES_PER_MINUTE,
     trustProxy: o.PP_TRUST_PROXY,
   };
 }

@@ -1,4 +1,5 @@
 import type { CampaignCache } from './campaigns/model.ts';
+import type { AuthThrottle } from './auth.ts';
 import type { CollectorConfig } from './config.ts';
 import type { CollectorMetrics } from './metrics.ts';
 import type { Repository } from './storage/repository.ts';
@@ -6,6 +7,8 @@ import type { Repository } from './storage/repository.ts';
 /** What every route needs, passed explicitly (no decorators to look up). */
 export interface AppContext {
   config: CollectorConfig;
+  /** Failed bearer-token attempts per client address (429 past the limit). */
+  authThrottle: AuthThrottle;
   repository: Repository;
   campaigns: CampaignCache;
   metrics: CollectorMetrics;

@@ -34,4 +34,11 @@ describe('pp-collector CLI', () => {
     (await import('node:fs')).writeFileSync(bad, JSON.stringify({ id: 'x', version: 1, title: 't', questions: [] }));
     expect(await runCli(['campaign', 'publish', bad], env)).toMatchObject({ code: 1, output: expect.stringContaining('CAMPAIGN_INVALID') });
   });
+
+  it('--help and --version exit 0, even with bad configuration', async () => {
+    const env = { PP_PORT: 'eighty' };
+    for (const flag of ['--help', '-h', 'help']) expect(await runCli([flag], env)).toMatchObject({ code: 0, output: expect.stringContaining('pp-collector serve') });
+    const { version } = JSON.parse((await import('node:fs')).readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) expect(await runCli([flag], env)).toMatchObject({ code: 0, output: expect.stringContaining(version) });
+  });
 });

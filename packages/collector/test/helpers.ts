@@ -56,7 +56,7 @@ export function batch(reports: unknown[], campaign = 'demo', version = 1): Recor
 }
 
 export async function makeApp(overrides: Partial<CollectorConfig> = {}, options: BuildOptions = {}): Promise<CollectorApp> {
-  return buildApp(testConfig({ adminToken: ADMIN, readToken: READ, rateLimitPerMinute: 1_000_000, maxEventLoopDelayMs: 0, ...overrides }), options);
+  return buildApp(testConfig({ adminToken: ADMIN, readToken: READ, rateLimitPerMinute: 1_000_000, authFailuresPerMinute: 1_000_000, maxEventLoopDelayMs: 0, ...overrides }), options);
 }
 
 export async function publish(app: CollectorApp, document: unknown = DEMO_CAMPAIGN): Promise<number> {

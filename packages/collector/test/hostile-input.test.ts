@@ -235,6 +235,17 @@ describe('hostile-input catalogue', () => {
     expect(viaQuery.statusCode).toBe(202);
   });
 
+  it.each([
+    ['repeated ?key= (the query parser gives an array)', `?key=${INGEST_KEY}&key=${INGEST_KEY}`],
+    ['repeated ?key= with a wrong key', '?key=a&key=b'],
+  ])('%s → 400 REQUEST_INVALID, nothing changed', async (_name, query) => {
+    const before = await snapshot();
+    const response = await app.inject({ method: 'POST', url: `/v1/reports${query}`, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(batch([valid()], 'keyed')) });
+    expect(response.statusCode, response.body).toBe(400);
+    expect(response.json().error).toMatchObject({ code: 'REQUEST_INVALID', path: 'key' });
+    expect(await snapshot()).toBe(before);
+  });
+
   it('a valid batch is still accepted afterwards', async () => {
     expect((await post(app, batch([valid()]))).statusCode).toBe(202);
   });

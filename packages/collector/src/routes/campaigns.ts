@@ -4,6 +4,7 @@ import { requireBearer } from '../auth.ts';
 import { parseCampaign } from '../campaigns/model.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
+import { parseVersion, requireCampaignId } from '../params.ts';
 import { RepositoryConflictError } from '../storage/repository.ts';
 
 /**
@@ -34,7 +35,7 @@ export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      requireBearer(request, ctx.config.adminToken, 'publishing campaigns');
+      requireBearer(request, ctx.config.adminToken, 'publishing campaigns', ctx.authThrottle);
       const { document, ingestKey } = splitPublishBody(request.body);
       let model;
       try {
@@ -68,9 +69,8 @@ export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      const { version } = request.query;
-      if (version !== undefined && !/^[1-9]\d{0,9}$/.test(version)) throw new HttpError(400, 'REQUEST_INVALID', 'version: must be a positive integer', 'version');
-      const stored = await ctx.repository.getCampaign(request.params.id, version === undefined ? undefined : Number(version));
+      const version = parseVersion(request.query.version);
+      const stored = await ctx.repository.getCampaign(requireCampaignId(request.params.id), version);
       if (stored === undefined) throw new HttpError(404, 'CAMPAIGN_UNKNOWN', `campaign ${request.params.id} is not published`);
       // A named version never changes (insert-only storage), so caches may keep it for good. The
       // latest version changes when a new one is published; a device that fetched a stale

@@ -5,6 +5,7 @@ import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { estimateQuestion, type Bucket } from '../estimates.ts';
 import { exportQuestion, EXPORT_FORMATS, type ExportFormat } from '../exports.ts';
+import { isCalendarDay, parseVersion, requireCampaignId } from '../params.ts';
 
 interface EstimateQuery {
   question?: string;
@@ -15,23 +16,22 @@ interface EstimateQuery {
   format?: string;
 }
 
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
-
 function parseQuery(query: EstimateQuery): { question: string; from?: string; to?: string; bucket: Bucket; version?: number } {
   if (query.question === undefined || query.question === '') throw new HttpError(400, 'REQUEST_INVALID', 'question: required', 'question');
   for (const key of ['from', 'to'] as const) {
-    if (query[key] !== undefined && !DAY.test(query[key])) throw new HttpError(400, 'REQUEST_INVALID', `${key}: must be YYYY-MM-DD`, key);
+    const day: unknown = query[key];
+    if (day !== undefined && (typeof day !== 'string' || !isCalendarDay(day))) throw new HttpError(400, 'REQUEST_INVALID', `${key}: must be a calendar date YYYY-MM-DD`, key);
   }
   if (query.from !== undefined && query.to !== undefined && query.from > query.to) throw new HttpError(400, 'REQUEST_INVALID', `from: must not be after to (${query.from} > ${query.to})`, 'from');
   const bucket = (query.bucket ?? 'total') as Bucket;
   if (!['day', 'week', 'total'].includes(bucket)) throw new HttpError(400, 'REQUEST_INVALID', 'bucket: must be day, week or total', 'bucket');
-  if (query.version !== undefined && !/^[1-9]\d{0,9}$/.test(query.version)) throw new HttpError(400, 'REQUEST_INVALID', 'version: must be a positive integer', 'version');
+  const version = parseVersion(query.version);
   return {
     question: query.question,
     bucket,
     ...(query.from === undefined ? {} : { from: query.from }),
     ...(query.to === undefined ? {} : { to: query.to }),
-    ...(query.version === undefined ? {} : { version: Number(query.version) }),
+    ...(version === undefined ? {} : { version }),
   };
 }
 
@@ -60,9 +60,9 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request) => {
-      requireBearer(request, ctx.config.readToken, 'the read API');
+      requireBearer(request, ctx.config.readToken, 'the read API', ctx.authThrottle);
       const query = parseQuery(request.query);
-      const stored = await ctx.repository.getCampaign(request.params.id, query.version);
+      const stored = await ctx.repository.getCampaign(requireCampaignId(request.params.id), query.version);
       if (stored === undefined) throw new HttpError(404, 'CAMPAIGN_UNKNOWN', `campaign ${request.params.id} is not published`);
       let model;
       try {
@@ -88,11 +88,11 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      requireBearer(request, ctx.config.readToken, 'the read API');
+      requireBearer(request, ctx.config.readToken, 'the read API', ctx.authThrottle);
       const query = parseQuery(request.query);
       const format = (request.query.format ?? 'csv') as ExportFormat;
       if (!EXPORT_FORMATS.includes(format)) throw new HttpError(400, 'REQUEST_INVALID', `format: one of ${EXPORT_FORMATS.join(', ')}`, 'format');
-      const text = await exportQuestion(ctx.repository, { campaignId: request.params.id, version: query.version, questionId: query.question, format, from: query.from, to: query.to, bucket: query.bucket }, ctx.campaigns);
+      const text = await exportQuestion(ctx.repository, { campaignId: requireCampaignId(request.params.id), version: query.version, questionId: query.question, format, from: query.from, to: query.to, bucket: query.bucket }, ctx.campaigns);
       const filename = format === 'csv' ? `${request.params.id}-${query.question}.csv` : `${format.slice('rappor-'.length)}.csv`;
       return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(text);
     },

@@ -26,7 +26,7 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (request, reply) => {
       // Per-campaign accepted/duplicate counters show ingest volume over time; keep them private.
-      if (ctx.config.metricsToken !== undefined) requireBearer(request, ctx.config.metricsToken, 'metrics');
+      if (ctx.config.metricsToken !== undefined) requireBearer(request, ctx.config.metricsToken, 'metrics', ctx.authThrottle);
       reply.header('content-type', ctx.metrics.registry.contentType);
       return ctx.metrics.registry.metrics();
     },

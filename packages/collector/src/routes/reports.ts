@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
+import { HttpError } from '../errors.ts';
 import { ingestBatch } from '../ingest.ts';
 
 export function reportRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -20,7 +21,10 @@ export function reportRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (request, reply) => {
       const header = request.headers['x-pp-ingest-key'];
-      const key = typeof header === 'string' ? header : request.query.key;
+      // A repeated `?key=` reaches here as an array (Fastify's query parser): refuse it before any lookup.
+      const queryKey: unknown = request.query.key;
+      if (queryKey !== undefined && typeof queryKey !== 'string') throw new HttpError(400, 'REQUEST_INVALID', 'key: give the ingest key once', 'key');
+      const key = typeof header === 'string' ? header : queryKey;
       const stop = ctx.metrics.ingestSeconds.startTimer();
       // Rejections (including parser errors before this handler) are counted in the app's error handler.
       const result = await ingestBatch(request.body, key, ctx.repository, ctx.campaigns, { ...ctx.config, now: ctx.now });
