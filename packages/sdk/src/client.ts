@@ -10,11 +10,11 @@
  * Nothing global (window, indexedDB, Worker, crypto) is touched at import time.
  */
 import { wrap, proxy, releaseProxy, type Remote } from 'comlink';
-import { PrivacyError } from '@practical-privacy/core';
+import { isPrivacyError, PrivacyError } from '@practical-privacy/core';
 import type { BudgetSummary, Explanation, Receipt, WorkerApi, WorkerConfig } from './worker/api.ts';
 import type { FlushResult, Pending, TransportEvent } from './worker/transport.ts';
 import { unwrap, type Result } from './worker/errors.ts';
-import { createSdkWorker } from './create-worker.ts';
+import { createSdkWorker, sdkWorkerUrl } from './create-worker.ts';
 import { reportsUrl } from './reports-url.ts';
 import { OPTED_OUT, optOutChannel } from './opt-out-signal.ts';
 
@@ -23,6 +23,11 @@ export interface ClientOptions extends WorkerConfig {
   handshakeTimeoutMs?: number;
   /** Called when the collector refuses a batch for good, or on send/retry. */
   onEvent?: (event: TransportEvent) => void;
+  /**
+   * Where the worker script is served from, when the app hosts `dist/worker.js` itself. Default: next
+   * to the SDK module (the URL bundlers rewrite).
+   */
+  workerUrl?: string | URL;
   /** For tests: how to start the worker. */
   createWorker?: () => Worker;
 }
@@ -39,7 +44,9 @@ export interface Client {
 }
 
 export async function createClient(options: ClientOptions): Promise<Client> {
-  const { handshakeTimeoutMs = 10_000, onEvent, createWorker = createSdkWorker, ...config } = options;
+  const { handshakeTimeoutMs = 10_000, onEvent, workerUrl, createWorker = () => createSdkWorker(workerUrl), ...config } = options;
+  // Named in WORKER_UNAVAILABLE messages, so a worker that fails to load says which URL failed.
+  const workerName = () => String(workerUrl ?? (options.createWorker === undefined ? sdkWorkerUrl() : 'the injected worker'));
   if (typeof Worker === 'undefined' && options.createWorker === undefined) {
     throw new PrivacyError('WORKER_UNAVAILABLE', 'runtime', 'Web Workers are not available: the SDK only randomizes answers inside a worker');
   }
@@ -79,17 +86,32 @@ export async function createClient(options: ClientOptions): Promise<Client> {
   };
 
   const start = async (): Promise<Remote<WorkerApi>> => {
-    worker = createWorker();
-    worker.addEventListener('error', (event) => {
+    const w = (worker = createWorker());
+    // Until the handshake answers, an `error` (the script failed to load or threw at start-up) or a
+    // `messageerror` rejects start-up at once, naming the worker URL; later they fail pending calls.
+    let handshaking = true;
+    let rejectStart: (error: PrivacyError) => void = () => undefined;
+    const failed = new Promise<never>((_, reject) => (rejectStart = reject));
+    const onFailure = (what: string) => (event: Event) => {
       event.preventDefault?.();
-      fail(`the SDK worker failed: ${(event as ErrorEvent).message ?? 'error'}`);
-    });
-    const r = wrap<WorkerApi>(worker);
-    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), handshakeTimeoutMs));
+      if (worker !== w) return;
+      const detail = (event as ErrorEvent).message;
+      const error = fail(handshaking ? `the SDK worker ${workerName()} failed to load (${what}${detail ? `: ${detail}` : ''})` : `the SDK worker failed: ${detail ?? what}`);
+      if (handshaking) rejectStart(error);
+    };
+    w.addEventListener('error', onFailure('error'));
+    w.addEventListener('messageerror', onFailure('messageerror'));
+    const r = wrap<WorkerApi>(w);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), handshakeTimeoutMs)));
     try {
-      await Promise.race([r.handshake(), timeout]);
-    } catch {
-      throw fail(`the SDK worker did not answer within ${handshakeTimeoutMs} ms`);
+      await Promise.race([r.handshake(), timeout, failed]);
+    } catch (error) {
+      if (isPrivacyError(error, 'WORKER_UNAVAILABLE')) throw error;
+      throw fail(`the SDK worker ${workerName()} did not answer within ${handshakeTimeoutMs} ms`);
+    } finally {
+      handshaking = false;
+      clearTimeout(timer);
     }
     try {
       unwrap(

@@ -187,3 +187,61 @@ describe('page-hide bodies', () => {
     }
   });
 });
+
+describe('a worker that fails to load', () => {
+  // A Worker whose script never loads: no answer to the handshake, an `error` (or `messageerror`) event soon after start.
+  class FailingWorker extends EventTarget {
+    static urls: string[] = [];
+    static event = 'error';
+    terminated = false;
+    constructor(url: string | URL) {
+      super();
+      FailingWorker.urls.push(String(url));
+      setTimeout(() => this.dispatchEvent(new Event(FailingWorker.event)), 5);
+    }
+    postMessage(): void {}
+    terminate(): void {
+      this.terminated = true;
+    }
+  }
+
+  it.each(['error', 'messageerror'])('rejects createClient at once on `%s` with WORKER_UNAVAILABLE naming the worker URL, long before the handshake timeout', async (type) => {
+    vi.useFakeTimers();
+    vi.stubGlobal('Worker', FailingWorker);
+    FailingWorker.urls = [];
+    FailingWorker.event = type;
+    try {
+      let outcome: unknown = 'pending';
+      void createClient({ ...base, dbName: freshDbName() }).then(
+        () => (outcome = 'resolved'),
+        (e: unknown) => (outcome = e),
+      );
+      // Well before the 10 s default handshake timeout.
+      await vi.advanceTimersByTimeAsync(100);
+      expect(FailingWorker.urls).toHaveLength(1);
+      expect(FailingWorker.urls[0]).toMatch(/\/worker\.ts$/);
+      expect(isPrivacyError(outcome, 'WORKER_UNAVAILABLE')).toBe(true);
+      expect((outcome as Error).message).toContain(FailingWorker.urls[0]);
+      expect((outcome as Error).message).toContain(type);
+    } finally {
+      vi.useRealTimers();
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('names the workerUrl the app passed, and loads the worker from it', async () => {
+    vi.stubGlobal('Worker', FailingWorker);
+    FailingWorker.urls = [];
+    FailingWorker.event = 'error';
+    try {
+      const started = Date.now();
+      const error = await createClient({ ...base, dbName: freshDbName(), workerUrl: 'https://app.test/assets/pp-worker.js' }).catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(FailingWorker.urls).toEqual(['https://app.test/assets/pp-worker.js']);
+      expect(isPrivacyError(error, 'WORKER_UNAVAILABLE')).toBe(true);
+      expect((error as Error).message).toContain('https://app.test/assets/pp-worker.js');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});
