@@ -1,7 +1,8 @@
 /**
  * Boundary checks for query and path parameters, shared by the routes so that both stores see
  * only values they can hold (PostgreSQL's integer is 32-bit, its text refuses NUL): a version is
- * 1 … 2³¹ − 1, a day is a real calendar date, a campaign id has no control characters.
+ * 1 … 2³¹ − 1, a campaign id has no control characters. Days are checked with core's isValidDay,
+ * the rule reports' days already follow.
  */
 import { HttpError } from './errors.ts';
 
@@ -15,16 +16,6 @@ export function parseVersion(value: unknown): number | undefined {
     throw new HttpError(400, 'REQUEST_INVALID', `version: must be an integer from 1 to ${MAX_VERSION}`, 'version');
   }
   return Number(value);
-}
-
-/** True for `YYYY-MM-DD` naming a real day (2026-02-30 and 2026-13-45 are not). */
-export function isCalendarDay(value: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (m === null) return false;
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 /** A campaign id from a path: one with control characters (NUL included) names no campaign, 404 on both stores. */

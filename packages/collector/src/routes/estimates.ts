@@ -1,11 +1,11 @@
-import { isPrivacyError } from '@practical-privacy/core';
+import { isPrivacyError, isValidDay } from '@practical-privacy/core';
 import type { FastifyInstance } from 'fastify';
 import { requireBearer } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { estimateQuestion, type Bucket } from '../estimates.ts';
 import { exportQuestion, EXPORT_FORMATS, type ExportFormat } from '../exports.ts';
-import { isCalendarDay, parseVersion, requireCampaignId } from '../params.ts';
+import { parseVersion, requireCampaignId } from '../params.ts';
 
 interface EstimateQuery {
   question?: string;
@@ -20,7 +20,7 @@ function parseQuery(query: EstimateQuery): { question: string; from?: string; to
   if (query.question === undefined || query.question === '') throw new HttpError(400, 'REQUEST_INVALID', 'question: required', 'question');
   for (const key of ['from', 'to'] as const) {
     const day: unknown = query[key];
-    if (day !== undefined && (typeof day !== 'string' || !isCalendarDay(day))) throw new HttpError(400, 'REQUEST_INVALID', `${key}: must be a calendar date YYYY-MM-DD`, key);
+    if (day !== undefined && (typeof day !== 'string' || !isValidDay(day))) throw new HttpError(400, 'REQUEST_INVALID', `${key}: must be a calendar date YYYY-MM-DD (years 2000–9999)`, key);
   }
   if (query.from !== undefined && query.to !== undefined && query.from > query.to) throw new HttpError(400, 'REQUEST_INVALID', `from: must not be after to (${query.from} > ${query.to})`, 'from');
   const bucket = (query.bucket ?? 'total') as Bucket;
