@@ -36,10 +36,15 @@ import type { RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon, checkInteger, MAX_DOMAIN_SIZE } from '../validate.ts';
 import { GeneralizedRandomizedResponse, GrrRandomizer } from './grr.ts';
 import { OlhRandomizer, OptimizedLocalHashing } from './olh.ts';
+import { LgrrRandomizer, LongitudinalGrr } from './longitudinal/l-grr.ts';
+import { Loloha, LolohaRandomizer } from './longitudinal/loloha.ts';
+import { isTwoLevel, type AnyTwoLevelRandomizer } from './longitudinal/two-level.ts';
 import { clamp01 } from './pure-protocol.ts';
 import { Z_95, type EncodedReport, type FrequencyEstimate, type FrequencyOracle, type Mechanism, type MechanismDescription, type Randomizer } from './types.ts';
 
-export type PaddingSamplingInner = 'grr' | 'olh';
+/** One-level inner oracles, and the two-level ones (longitudinal/) that need `epsilonPermanent`. */
+export type PaddingSamplingInner = 'grr' | 'olh' | 'l-grr' | 'loloha';
+const INNERS: readonly string[] = ['grr', 'olh', 'l-grr', 'loloha'];
 
 export interface PaddingSamplingOptions {
   /** Number of items to choose from. */
@@ -49,6 +54,8 @@ export interface PaddingSamplingOptions {
   epsilon: number;
   /** Inner frequency oracle over k + L values; default 'grr'. */
   inner?: PaddingSamplingInner;
+  /** ε∞ of a two-level inner oracle ('l-grr', 'loloha'). */
+  epsilonPermanent?: number;
 }
 
 /**
@@ -58,7 +65,7 @@ export interface PaddingSamplingOptions {
 export type PrevalenceEstimate = FrequencyEstimate;
 
 /** What the padding step hands to: the inner oracle's device half (or the full oracle). */
-type InnerFactory<T> = (inner: unknown, domainSize: number, epsilon: number) => T;
+type InnerFactory<T> = (inner: unknown, domainSize: number, epsilon: number, epsilonPermanent?: number) => T;
 
 /** The device half: L, the inner oracle's device half, the randomizer and its explanation. */
 export class PaddingSamplingRandomizer<Inner extends Randomizer<number, unknown> = Randomizer<number, unknown>> implements Randomizer<readonly number[], unknown> {
@@ -76,16 +83,65 @@ export class PaddingSamplingRandomizer<Inner extends Randomizer<number, unknown>
     if (this.k + this.maxItems > MAX_DOMAIN_SIZE) throw parameterError('maxItems', `k + maxItems must be ≤ ${MAX_DOMAIN_SIZE}, got ${this.k + this.maxItems}`);
     this.epsilon = checkEpsilon(options.epsilon);
     const inner = options.inner ?? 'grr';
-    if (inner !== 'grr' && inner !== 'olh') throw parameterError('inner', `must be 'grr' or 'olh', got ${JSON.stringify(inner)}`);
-    this.inner = createInner(inner, this.k + this.maxItems, this.epsilon);
+    if (!INNERS.includes(inner)) throw parameterError('inner', `must be one of ${INNERS.join(', ')}, got ${JSON.stringify(inner)}`);
+    if ((inner === 'l-grr' || inner === 'loloha') !== (options.epsilonPermanent !== undefined)) throw parameterError('epsilonPermanent', `is required with a two-level inner oracle (l-grr, loloha) and only then`);
+    this.inner = createInner(inner, this.k + this.maxItems, this.epsilon, options.epsilonPermanent);
     this.implementedEpsilon = this.inner.implementedEpsilon;
   }
 
   randomize(items: readonly number[], rng: RandomSampler): unknown {
+    return this.inner.randomize(this.pick(items, rng), rng);
+  }
+
+  /** The padding step: one of the answer's items, or a dummy, uniformly (a fresh draw on every report). */
+  pick(items: readonly number[], rng: RandomSampler): number {
     this.checkItems(items);
     const pick = rng.uniformInt(this.maxItems);
-    const reported = pick < items.length ? items[pick]! : this.k + (pick - items.length);
-    return this.inner.randomize(reported, rng);
+    return pick < items.length ? items[pick]! : this.k + (pick - items.length);
+  }
+
+  // Two-level form (inner 'l-grr' or 'loloha'): the padding step runs on every report, then the
+  // picked value goes through the inner oracle's slot, permanent and instantaneous levels. Every
+  // report is still the inner oracle's ε₁ (an average of ε₁-LDP distributions), and a device only
+  // ever uses the inner oracle's D slots (g for LOLOHA), so two-level.ts's D·ε∞ carries over.
+  get longitudinal(): boolean {
+    return isTwoLevel(this.inner);
+  }
+
+  private get twoLevel(): AnyTwoLevelRandomizer {
+    if (!isTwoLevel(this.inner)) throw parameterError('inner', 'this padding-and-sampling question has a one-level inner oracle');
+    return this.inner;
+  }
+
+  get epsilonPermanent(): number {
+    return this.twoLevel.epsilonPermanent;
+  }
+  get permanentEpsilon(): number {
+    return this.twoLevel.permanentEpsilon;
+  }
+  get instantaneousEpsilon(): number {
+    return this.twoLevel.instantaneousEpsilon;
+  }
+  get permanentCount(): number {
+    return this.twoLevel.permanentCount;
+  }
+  get linkageBits(): number {
+    return this.twoLevel.linkageBits;
+  }
+  get parameterKey(): string {
+    return `padding-sampling/k=${this.k}/L=${this.maxItems}/${this.twoLevel.parameterKey}`;
+  }
+  device(rng: RandomSampler): unknown {
+    return this.twoLevel.device(rng);
+  }
+  slotOf(items: readonly number[], device: unknown, rng: RandomSampler): number {
+    return this.twoLevel.slotOf(this.pick(items, rng), device, rng);
+  }
+  permanent(slot: number, rng: RandomSampler): unknown {
+    return this.twoLevel.permanent(slot, rng);
+  }
+  instantaneous(permanent: unknown, device: unknown, rng: RandomSampler): unknown {
+    return this.twoLevel.instantaneous(permanent, device, rng);
   }
 
   encodeReport(report: unknown): EncodedReport {
@@ -156,10 +212,14 @@ export class PaddingAndSampling extends PaddingSamplingRandomizer<FrequencyOracl
   }
 }
 
-function createInnerRandomizer(inner: unknown, domainSize: number, epsilon: number): Randomizer<number, unknown> {
-  return inner === 'olh' ? new OlhRandomizer({ k: domainSize, epsilon }) : new GrrRandomizer({ k: domainSize, epsilon });
+function createInnerRandomizer(inner: unknown, k: number, epsilon: number, epsilonPermanent?: number): Randomizer<number, unknown> {
+  if (inner === 'l-grr') return new LgrrRandomizer({ k, epsilon, epsilonPermanent: epsilonPermanent! });
+  if (inner === 'loloha') return new LolohaRandomizer({ k, epsilon, epsilonPermanent: epsilonPermanent! });
+  return inner === 'olh' ? new OlhRandomizer({ k, epsilon }) : new GrrRandomizer({ k, epsilon });
 }
 
-function createInnerOracle(inner: unknown, domainSize: number, epsilon: number): FrequencyOracle<unknown> {
-  return (inner === 'olh' ? new OptimizedLocalHashing({ k: domainSize, epsilon }) : new GeneralizedRandomizedResponse({ k: domainSize, epsilon })) as FrequencyOracle<unknown>;
+function createInnerOracle(inner: unknown, k: number, epsilon: number, epsilonPermanent?: number): FrequencyOracle<unknown> {
+  if (inner === 'l-grr') return new LongitudinalGrr({ k, epsilon, epsilonPermanent: epsilonPermanent! }) as FrequencyOracle<unknown>;
+  if (inner === 'loloha') return new Loloha({ k, epsilon, epsilonPermanent: epsilonPermanent! }) as FrequencyOracle<unknown>;
+  return (inner === 'olh' ? new OptimizedLocalHashing({ k, epsilon }) : new GeneralizedRandomizedResponse({ k, epsilon })) as FrequencyOracle<unknown>;
 }

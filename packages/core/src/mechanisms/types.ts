@@ -9,9 +9,11 @@
  */
 import type { RandomSampler } from '../random/sampler.ts';
 
-export type FrequencyMechanismName = 'binary-rr' | 'grr' | 'sue' | 'oue' | 'olh' | 'hadamard';
+export type FrequencyMechanismName = 'binary-rr' | 'grr' | 'sue' | 'oue' | 'olh' | 'hadamard' | LongitudinalFrequencyName;
 export type NumericMechanismName = 'duchi' | 'piecewise' | 'hybrid';
-export type MechanismName = FrequencyMechanismName | NumericMechanismName | 'rappor' | 'padding-sampling';
+/** Two-level mechanisms (longitudinal/two-level.ts). */
+export type LongitudinalFrequencyName = 'l-grr' | 'l-sue' | 'l-oue' | 'l-osue' | 'l-soue' | 'loloha';
+export type MechanismName = FrequencyMechanismName | NumericMechanismName | 'alpha-1bit' | 'rappor' | 'padding-sampling';
 
 /** A JSON value as it travels in a report's `payload`. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

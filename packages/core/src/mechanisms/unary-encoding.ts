@@ -111,28 +111,11 @@ export abstract class UnaryEncoding extends UnaryRandomizer implements Frequency
   }
 
   decodeReport(encoded: EncodedReport): Uint8Array {
-    const { payload } = encoded;
-    if (encoded.cohort !== undefined) throw payloadError(`${this.name} reports have no cohort`, 'cohort');
-    if (typeof payload !== 'string') throw payloadError(`${this.name} payload must be a base64url string, got ${typeof payload}`, 'payload');
-    const bytes = base64UrlDecode(payload, this.byteLength);
-    const spare = this.byteLength * 8 - this.k;
-    if (spare > 0 && bytes[this.byteLength - 1]! >> (8 - spare) !== 0) {
-      throw payloadError(`${this.name} payload has bits set beyond k = ${this.k}`, 'payload');
-    }
-    return bytes;
+    return decodeUnaryBits(encoded, this.k, this.name);
   }
 
   addToSums(report: Uint8Array, sums: Float64Array): void {
-    sums[0]! += 1;
-    const length = this.byteLength;
-    for (let i = 0; i < length; i++) {
-      let byte = report[i]!;
-      while (byte !== 0) {
-        const bit = 31 - Math.clz32(byte & -byte);
-        sums[1 + i * 8 + bit]! += 1;
-        byte &= byte - 1;
-      }
-    }
+    addBitsToSums(report, sums);
   }
 
   estimate(sums: ArrayLike<number>): FrequencyEstimate {
@@ -141,6 +124,34 @@ export abstract class UnaryEncoding extends UnaryRandomizer implements Frequency
 
   variance(n: number, f = 0): number {
     return pureProtocolVariance(n, f, this.p, this.q);
+  }
+}
+
+/**
+ * The k-bit layout's one decoder (SUE, OUE and the longitudinal unary encodings): exact length,
+ * zero padding bits, canonical base64url — so each report has one encoding only.
+ */
+export function decodeUnaryBits(encoded: EncodedReport, k: number, name: string): Uint8Array {
+  const { payload } = encoded;
+  if (encoded.cohort !== undefined) throw payloadError(`${name} reports have no cohort`, 'cohort');
+  if (typeof payload !== 'string') throw payloadError(`${name} payload must be a base64url string, got ${typeof payload}`, 'payload');
+  const byteLength = Math.ceil(k / 8);
+  const bytes = base64UrlDecode(payload, byteLength);
+  const spare = byteLength * 8 - k;
+  if (spare > 0 && bytes[byteLength - 1]! >> (8 - spare) !== 0) throw payloadError(`${name} payload has bits set beyond k = ${k}`, 'payload');
+  return bytes;
+}
+
+/** sums[0] += 1 and sums[1 + j] += 1 for every set bit j of a packed report. */
+export function addBitsToSums(report: Uint8Array, sums: Float64Array): void {
+  sums[0]! += 1;
+  for (let i = 0; i < report.length; i++) {
+    let byte = report[i]!;
+    while (byte !== 0) {
+      const bit = 31 - Math.clz32(byte & -byte);
+      sums[1 + i * 8 + bit]! += 1;
+      byte &= byte - 1;
+    }
   }
 }
 
