@@ -67,8 +67,10 @@ export * from './campaign/validate.ts';
 export {
   createQuestionMechanism,
   createQuestionRandomizer,
+  isLongitudinalMechanism,
   multiselectInner,
   resolvedMechanismName,
+  stringIndex,
   type AnyMechanism,
   type AnyRandomizer,
   type QuestionMechanismOptions,
@@ -80,4 +82,31 @@ export { issuePath, issuesToError } from './wire/issues.ts';
 export { roundUpEpsilon, shuffleAmplifiedEpsilon, shuffleMaxLocalEpsilon, type ShuffleAmplification, type ShuffleInput } from './shuffle.ts';
 export * from './aggregate/index.ts';
 export { BitCounter } from './fast/bit-counter.ts';
-export { olhHashRange, scoreMechanism, scoreMechanisms, selectMechanism, SELECTION_ORDER, type MechanismScore, type SelectableMechanism, type SelectOptions } from './select.ts';
+export {
+  LONGITUDINAL_SELECTION_ORDER,
+  longitudinalFrequencyRandomizer,
+  olhHashRange,
+  scoreLongitudinal,
+  scoreMechanism,
+  scoreMechanisms,
+  selectLongitudinalMechanism,
+  selectMechanism,
+  SELECTION_ORDER,
+  type LongitudinalScore,
+  type MechanismScore,
+  type SelectableMechanism,
+  type SelectOptions,
+} from './select.ts';
+export {
+  LONGITUDINAL_FREQUENCY_NAMES,
+  exactlyWithin,
+  isTwoLevel,
+  randomizeTwoLevel,
+  type AnyTwoLevelRandomizer,
+  type LongitudinalMechanismName,
+  type TwoLevelRandomizer,
+} from './mechanisms/longitudinal/two-level.ts';
+export { LgrrRandomizer, LongitudinalGrr, grrStep, lgrrChained, lgrrLevels, type LgrrLevels, type LongitudinalOptions } from './mechanisms/longitudinal/l-grr.ts';
+export { LongitudinalUnaryEncoding, LueRandomizer, lueChained, unaryChainedRatio, type LueName } from './mechanisms/longitudinal/l-ue.ts';
+export { LOLOHA_PRIMES, Loloha, LolohaRandomizer, lolohaBestG, type LolohaOptions, type LolohaReport } from './mechanisms/longitudinal/loloha.ts';
+export { AlphaOneBitMean, AlphaOneBitRandomizer, type AlphaOneBitOptions } from './mechanisms/longitudinal/alpha-1bit.ts';

@@ -20,8 +20,9 @@ import { parameterError } from './errors.ts';
 import { duchiWorstCaseVariance } from './mechanisms/duchi.ts';
 import { hybridWorstCaseVariance } from './mechanisms/hybrid.ts';
 import { piecewiseWorstCaseVariance } from './mechanisms/piecewise.ts';
-import { Z_95, type FrequencyMechanismName, type NumericMechanismName } from './mechanisms/types.ts';
-import { olhHashRange, selectMechanism } from './select.ts';
+import { Z_95, type FrequencyMechanismName, type LongitudinalFrequencyName, type NumericMechanismName, type OneLevelFrequencyName } from './mechanisms/types.ts';
+import { longitudinalFrequencyRandomizer, olhHashRange, selectLongitudinalMechanism, selectMechanism } from './select.ts';
+import { LONGITUDINAL_FREQUENCY_NAMES } from './mechanisms/longitudinal/two-level.ts';
 import { checkDomainSize, checkEpsilon, checkFiniteNumber, checkInteger, MAX_EPSILON } from './validate.ts';
 
 /** Granularity of the ε the planner proposes. */
@@ -33,7 +34,7 @@ export interface PureProtocolParameters {
 }
 
 /** Closed-form p*, q* of each frequency oracle (see each mechanism's header). */
-export function pureParameters(mechanism: FrequencyMechanismName, k: number, epsilon: number): PureProtocolParameters {
+export function pureParameters(mechanism: OneLevelFrequencyName, k: number, epsilon: number): PureProtocolParameters {
   const e = Math.exp(epsilon);
   switch (mechanism) {
     case 'binary-rr':
@@ -61,6 +62,12 @@ export interface FrequencyPlanInput {
   epsilon: number;
   n: number;
   maxBits?: number;
+  /**
+   * ε∞ of a permanent level: required by the two-level forms (l-grr, l-sue, l-oue, l-osue,
+   * l-soue, loloha), and with `auto` it selects among them. Their p*, q* are the chained ones of
+   * the implemented thresholds (exact, not a closed form), so the plan is the collector's variance.
+   */
+  epsilonPermanent?: number;
 }
 
 export interface FrequencyPlan {
@@ -79,8 +86,11 @@ export function plan(input: FrequencyPlanInput): FrequencyPlan {
   const k = input.mechanism === 'binary-rr' ? checkInteger(input.k, 'k', 2, 2) : checkDomainSize(input.k);
   const epsilon = checkEpsilon(input.epsilon);
   const n = checkInteger(input.n, 'n', 1);
-  const mechanism = resolveFrequencyMechanism(input.mechanism, k, epsilon, input.maxBits);
-  const { p, q } = pureParameters(mechanism, k, epsilon);
+  const epsilonPermanent = input.epsilonPermanent === undefined ? undefined : checkEpsilon(input.epsilonPermanent, 'epsilonPermanent');
+  const mechanism = resolveFrequencyMechanism(input.mechanism, k, epsilon, input.maxBits, epsilonPermanent);
+  const { p, q } = isLongitudinalName(mechanism)
+    ? longitudinalFrequencyRandomizer(mechanism, { k, epsilon, epsilonPermanent: epsilonPermanent! })
+    : pureParameters(mechanism, k, epsilon);
   const gap = p - q;
   const zero = (q * (1 - q)) / (n * gap * gap);
   const slope = (1 - p - q) / (n * gap);
@@ -96,8 +106,18 @@ export function plan(input: FrequencyPlanInput): FrequencyPlan {
   };
 }
 
-function resolveFrequencyMechanism(mechanism: unknown, k: number, epsilon: number, maxBits: number | undefined): FrequencyMechanismName {
-  if (mechanism === 'auto') return selectMechanism(k, epsilon, maxBits === undefined ? {} : { maxBits });
+function isLongitudinalName(mechanism: FrequencyMechanismName): mechanism is LongitudinalFrequencyName {
+  return (LONGITUDINAL_FREQUENCY_NAMES as readonly string[]).includes(mechanism);
+}
+
+function resolveFrequencyMechanism(mechanism: unknown, k: number, epsilon: number, maxBits: number | undefined, epsilonPermanent: number | undefined): FrequencyMechanismName {
+  const bits = maxBits === undefined ? {} : { maxBits };
+  if (mechanism === 'auto') return epsilonPermanent === undefined ? selectMechanism(k, epsilon, bits) : selectLongitudinalMechanism(k, epsilon, epsilonPermanent, bits);
+  if (typeof mechanism === 'string' && isLongitudinalName(mechanism as FrequencyMechanismName)) {
+    if (epsilonPermanent === undefined) throw parameterError('epsilonPermanent', `is required by the two-level ${mechanism}`);
+    return mechanism as LongitudinalFrequencyName;
+  }
+  if (epsilonPermanent !== undefined) throw parameterError('epsilonPermanent', `only two-level mechanisms have a permanent level; ${JSON.stringify(mechanism)} is charged per report`);
   if (mechanism === 'binary-rr' || mechanism === 'grr' || mechanism === 'sue' || mechanism === 'oue' || mechanism === 'olh' || mechanism === 'hadamard') return mechanism;
   throw parameterError('mechanism', `unknown frequency mechanism ${JSON.stringify(mechanism)}`);
 }
@@ -111,6 +131,8 @@ export interface EpsilonForInput {
   /** Which variance to meet the target for; default 'worst' (any true frequency). */
   basis?: 'zero' | 'worst';
   maxBits?: number;
+  /** For two-level forms: ε∞ = ratio·ε₁ (> 1) at every ε₁ searched. */
+  epsilonPermanentRatio?: number;
 }
 
 export interface EpsilonPlan {
@@ -125,7 +147,15 @@ export function epsilonFor(input: EpsilonForInput): EpsilonPlan {
   const target = checkHalfWidth(input.halfWidth);
   const basis = input.basis ?? 'worst';
   const halfWidthAt = (epsilon: number): { halfWidth: number; mechanism: FrequencyMechanismName } => {
-    const result = plan({ mechanism: input.mechanism ?? 'auto', k: input.k, epsilon, n: input.n, ...(input.maxBits === undefined ? {} : { maxBits: input.maxBits }) });
+    const result = plan({
+      mechanism: input.mechanism ?? 'auto',
+      k: input.k,
+      epsilon,
+      n: input.n,
+      ...(input.maxBits === undefined ? {} : { maxBits: input.maxBits }),
+      // The permanent level keeps its ratio to ε₁ while the search moves ε₁.
+      ...(input.epsilonPermanentRatio === undefined ? {} : { epsilonPermanent: epsilon * input.epsilonPermanentRatio }),
+    });
     return { halfWidth: basis === 'zero' ? result.atZero.halfWidth95 : result.worstCase.halfWidth95, mechanism: result.mechanism };
   };
   const epsilon = smallestEpsilon((e) => halfWidthAt(e).halfWidth <= target, `halfWidth ${target} is out of reach with n = ${input.n} even at ε = ${MAX_EPSILON}`);

@@ -21,10 +21,14 @@
  * (OUE and OLH agree to first order) go to the earlier candidate in {@link SELECTION_ORDER}.
  */
 import { parameterError } from './errors.ts';
-import type { FrequencyMechanismName } from './mechanisms/types.ts';
+import { LgrrRandomizer } from './mechanisms/longitudinal/l-grr.ts';
+import { LueRandomizer } from './mechanisms/longitudinal/l-ue.ts';
+import { LolohaRandomizer } from './mechanisms/longitudinal/loloha.ts';
+import { pureProtocolVariance } from './mechanisms/pure-protocol.ts';
+import type { LongitudinalFrequencyName, OneLevelFrequencyName } from './mechanisms/types.ts';
 import { checkDomainSize, checkEpsilon, checkInteger } from './validate.ts';
 
-export type SelectableMechanism = Exclude<FrequencyMechanismName, 'binary-rr'>;
+export type SelectableMechanism = Exclude<OneLevelFrequencyName, 'binary-rr'>;
 
 /** Tie-break order: cheaper server work and smaller reports first. */
 export const SELECTION_ORDER: readonly SelectableMechanism[] = ['grr', 'oue', 'olh', 'hadamard', 'sue'];
@@ -87,5 +91,62 @@ export function selectMechanism(k: number, epsilon: number, options: SelectOptio
     if (best === undefined || score.unitVariance < best.unitVariance * (1 - 1e-9)) best = score;
   }
   if (best === undefined) throw parameterError('maxBits', `no frequency oracle fits in ${maxBits} bits for k = ${k}`);
+  return best.mechanism;
+}
+
+/** Tie-break order of the two-level forms: smaller reports, then fewer permanent responses. */
+export const LONGITUDINAL_SELECTION_ORDER: readonly LongitudinalFrequencyName[] = ['l-grr', 'loloha', 'l-oue', 'l-osue', 'l-sue', 'l-soue'];
+
+export interface LongitudinalScore {
+  mechanism: LongitudinalFrequencyName;
+  /** n·Var[f̂_v] at f = 0, from the chained p*, q* of the IMPLEMENTED thresholds (exact integers, identical on both ends). */
+  unitVariance: number;
+  reportBits: number;
+  /** D: the permanent responses a device can use, so the lifetime charge is D·ε∞. */
+  permanentCount: number;
+  /** Bits every report of a device repeats (LOLOHA's hash index). */
+  linkageBits: number;
+}
+
+/** The device half of a two-level frequency oracle by name (throws PARAMETER_INVALID when it cannot implement the levels). */
+export function longitudinalFrequencyRandomizer(mechanism: LongitudinalFrequencyName, options: { k: number; epsilon: number; epsilonPermanent: number }): LgrrRandomizer | LueRandomizer | LolohaRandomizer {
+  if (mechanism === 'l-grr') return new LgrrRandomizer(options);
+  if (mechanism === 'loloha') return new LolohaRandomizer(options);
+  if (mechanism === 'l-sue' || mechanism === 'l-oue' || mechanism === 'l-osue' || mechanism === 'l-soue') return new LueRandomizer(mechanism, options);
+  throw parameterError('mechanism', `unknown two-level frequency oracle ${JSON.stringify(mechanism)}`);
+}
+
+/** A two-level form's score, or undefined when (k, ε₁, ε∞) is outside what it can implement. */
+export function scoreLongitudinal(mechanism: LongitudinalFrequencyName, k: number, epsilon: number, epsilonPermanent: number): LongitudinalScore | undefined {
+  let randomizer: LgrrRandomizer | LueRandomizer | LolohaRandomizer;
+  try {
+    randomizer = longitudinalFrequencyRandomizer(mechanism, { k, epsilon, epsilonPermanent });
+  } catch {
+    return undefined;
+  }
+  const reportBits =
+    randomizer instanceof LgrrRandomizer ? Math.ceil(Math.log2(k)) : randomizer instanceof LolohaRandomizer ? Math.ceil(randomizer.linkageBits) + Math.ceil(Math.log2(randomizer.g)) : k;
+  return { mechanism, unitVariance: pureProtocolVariance(1, 0, randomizer.p, randomizer.q), reportBits, permanentCount: randomizer.permanentCount, linkageBits: randomizer.linkageBits };
+}
+
+/**
+ * `auto` for a question with a permanent level: the two-level form of least variance of ONE
+ * report for (k, ε₁, ε∞) that fits in `maxBits` (the issue's rule). Scores come from the
+ * implemented integer thresholds, so the device and the collector resolve the same form. The
+ * lifetime charge differs (D = k for L-GRR and the L-UE family, g ≤ 31 for LOLOHA): a question
+ * whose k·ε∞ exceeds the device's lifetime cap can name `loloha` explicitly.
+ */
+export function selectLongitudinalMechanism(k: number, epsilon: number, epsilonPermanent: number, options: SelectOptions = {}): LongitudinalFrequencyName {
+  checkDomainSize(k);
+  checkEpsilon(epsilon);
+  checkEpsilon(epsilonPermanent, 'epsilonPermanent');
+  const maxBits = options.maxBits === undefined ? Infinity : checkInteger(options.maxBits, 'maxBits', 1);
+  let best: LongitudinalScore | undefined;
+  for (const mechanism of LONGITUDINAL_SELECTION_ORDER) {
+    const score = scoreLongitudinal(mechanism, k, epsilon, epsilonPermanent);
+    if (score === undefined || score.reportBits > maxBits) continue;
+    if (best === undefined || score.unitVariance < best.unitVariance * (1 - 1e-9)) best = score;
+  }
+  if (best === undefined) throw parameterError('epsilonPermanent', `no two-level frequency oracle implements ε₁ = ${epsilon}, ε∞ = ${epsilonPermanent} for k = ${k}${maxBits === Infinity ? '' : ` in ${maxBits} bits`}`);
   return best.mechanism;
 }

@@ -34,7 +34,7 @@ describe('validateCampaign', () => {
     expect(campaign.questions.map((q) => q.mechanism)).toEqual(['auto', 'auto', 'auto', 'auto', 'auto']);
     expect(campaign.questions.every((q) => q.period === 'day' && q.minBatch === 20)).toBe(true);
     const string = campaign.questions[4]!;
-    expect(string.type === 'string' && string.domain.rappor.mode).toBe('hardened-v1');
+    expect(string.type === 'string' && string.domain.rappor?.mode).toBe('hardened-v1');
   });
 
   it.each(hostileCampaigns().map((c) => [c.name, c] as const))('rejects: %s', (_name, c) => {

@@ -39,7 +39,14 @@ const common = {
   /** Short label for dashboards. */
   label: v.optional(Text(200)),
   tier: v.picklist(TIERS),
+  /** ε₁: what one report may reveal (the chained distribution of both levels, for a two-level mechanism). */
   epsilon: v.pipe(Finite, v.gtValue(0), v.maxValue(MAX_EPSILON)),
+  /**
+   * ε∞ of a permanent level, > epsilon: what ALL reports about one answer may reveal. Present ⇒
+   * the question uses a two-level (longitudinal) mechanism, and `auto` picks one; absent ⇒ a
+   * one-level mechanism charged ε per report (docs/privacy-model.md, "Longitudinal").
+   */
+  epsilonPermanent: v.optional(v.pipe(Finite, v.gtValue(0), v.maxValue(MAX_EPSILON))),
   period: v.optional(v.picklist(PERIODS), 'day'),
   /** Estimates from fewer reports than this are withheld. */
   minBatch: v.optional(Integer(1, 1_000_000_000), DEFAULT_MIN_BATCH),
@@ -48,13 +55,13 @@ const common = {
 export const BooleanQuestionSchema = v.strictObject({
   ...common,
   type: v.literal('boolean'),
-  mechanism: v.optional(v.picklist(['auto', 'binary-rr']), 'auto'),
+  mechanism: v.optional(v.picklist(['auto', 'binary-rr', 'l-grr']), 'auto'),
 });
 
 export const CategoricalQuestionSchema = v.strictObject({
   ...common,
   type: v.literal('categorical'),
-  mechanism: v.optional(v.picklist(['auto', 'grr', 'sue', 'oue', 'olh', 'hadamard']), 'auto'),
+  mechanism: v.optional(v.picklist(['auto', 'grr', 'sue', 'oue', 'olh', 'hadamard', 'l-grr', 'l-sue', 'l-oue', 'l-osue', 'l-soue', 'loloha']), 'auto'),
   domain: v.strictObject({ categories: Options(2, MAX_DOMAIN_SIZE) }),
   /** Bandwidth limit for `auto`, bits per report (selectMechanism's maxBits). */
   maxBits: v.optional(Integer(1, MAX_DOMAIN_SIZE)),
@@ -69,19 +76,21 @@ export const MultiselectQuestionSchema = v.strictObject({
     /** L: the most items one answer may contain. */
     maxItems: Integer(1, MAX_DOMAIN_SIZE),
     /** Inner frequency oracle over k + L values; `auto` picks the lower-variance one. */
-    inner: v.optional(v.picklist(['auto', 'grr', 'olh']), 'auto'),
+    inner: v.optional(v.picklist(['auto', 'grr', 'olh', 'l-grr', 'loloha']), 'auto'),
   }),
 });
 
 export const NumericQuestionSchema = v.strictObject({
   ...common,
   type: v.literal('numeric'),
-  mechanism: v.optional(v.picklist(['auto', 'duchi', 'piecewise', 'hybrid']), 'auto'),
+  mechanism: v.optional(v.picklist(['auto', 'duchi', 'piecewise', 'hybrid', 'alpha-1bit']), 'auto'),
   domain: v.strictObject({
     low: Finite,
     high: Finite,
-    /** Steps of the fixed input grid (numeric.ts); default 1000. */
+    /** Steps of the fixed input grid (numeric.ts); default 1000. One-level mechanisms only. */
     gridSize: v.optional(Integer(1, 10_000)),
+    /** alpha-1bit's rounding levels (its D); default 2. */
+    levels: v.optional(Integer(2, 64)),
   }),
 });
 
@@ -100,7 +109,12 @@ export const RapporParametersSchema = v.strictObject({
 export const StringQuestionSchema = v.strictObject({
   ...common,
   type: v.literal('string'),
-  mechanism: v.optional(v.picklist(['auto', 'rappor']), 'auto'),
+  /**
+   * `rappor` (one-level per report, Google-compatible) needs `domain.rappor`; `loloha` (two-level)
+   * treats the answer as one of the candidates or "other" (k = candidates + 1) and needs
+   * `epsilonPermanent`. `auto`: loloha when epsilonPermanent is set, rappor otherwise.
+   */
+  mechanism: v.optional(v.picklist(['auto', 'rappor', 'loloha']), 'auto'),
   domain: v.strictObject({
     /** Strings the analysis decodes against (the device may send any string). */
     candidates: v.pipe(
@@ -109,7 +123,7 @@ export const StringQuestionSchema = v.strictObject({
       v.maxLength(MAX_CANDIDATES),
       v.check((c) => new Set(c).size === c.length, 'candidates must be unique'),
     ),
-    rappor: RapporParametersSchema,
+    rappor: v.optional(RapporParametersSchema),
   }),
 });
 

@@ -56,7 +56,7 @@ function build<T>(create: (question: Question, options: { campaignId: string }) 
     return create(question, { campaignId });
   } catch (error) {
     if (error instanceof PrivacyError) {
-      const inner = question.type === 'string' && error.code === 'PARAMETER_INVALID' ? `domain.rappor.${error.path ?? ''}` : error.path;
+      const inner = question.type === 'string' && question.mechanism !== 'loloha' && question.epsilonPermanent === undefined && error.code === 'PARAMETER_INVALID' ? `domain.rappor.${error.path ?? ''}` : error.path;
       const where = [path, inner].filter((s) => s !== undefined && s !== '').join('.');
       // Inner messages start with their own path ("q: must exceed p"); keep only the full one.
       const message = error.path !== undefined && error.message.startsWith(`${error.path}: `) ? error.message.slice(error.path.length + 2) : error.message;

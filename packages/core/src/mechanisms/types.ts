@@ -9,7 +9,8 @@
  */
 import type { RandomSampler } from '../random/sampler.ts';
 
-export type FrequencyMechanismName = 'binary-rr' | 'grr' | 'sue' | 'oue' | 'olh' | 'hadamard' | LongitudinalFrequencyName;
+export type OneLevelFrequencyName = 'binary-rr' | 'grr' | 'sue' | 'oue' | 'olh' | 'hadamard';
+export type FrequencyMechanismName = OneLevelFrequencyName | LongitudinalFrequencyName;
 export type NumericMechanismName = 'duchi' | 'piecewise' | 'hybrid';
 /** Two-level mechanisms (longitudinal/two-level.ts). */
 export type LongitudinalFrequencyName = 'l-grr' | 'l-sue' | 'l-oue' | 'l-osue' | 'l-soue' | 'loloha';
