@@ -23,7 +23,7 @@ describe('false-alarm budget of the ε audits', () => {
   });
 
   it('is spent once per audit file, each on its own share', () => {
-    expect(auditFiles).toEqual(['epsilon-audit.slow.test.ts', 'numeric-epsilon-audit.slow.test.ts', 'rappor-epsilon-audit.slow.test.ts']);
+    expect(auditFiles).toEqual(['epsilon-audit.slow.test.ts', 'longitudinal-epsilon-audit.slow.test.ts', 'numeric-epsilon-audit.slow.test.ts', 'rappor-epsilon-audit.slow.test.ts']);
     const owner = new Map<string, string>();
     for (const file of auditFiles) {
       const source = readFileSync(new URL(file, TEST_DIR), 'utf8');

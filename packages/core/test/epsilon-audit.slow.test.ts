@@ -8,7 +8,7 @@
  * RAPPOR's audit lives in rappor-epsilon-audit.slow.test.ts (slow: one HMAC per sample) and the
  * numeric and multiselect ones in numeric-epsilon-audit.slow.test.ts, so the files run in parallel.
  * All audits together may raise a false alarm with probability ≤ 10^-6: each file spends its share
- * (AUDIT_FALSE_ALARM_BUDGET; this one AUDIT_FALSE_ALARM_BUDGET.categorical = 6·10^-7), and every
+ * (AUDIT_FALSE_ALARM_BUDGET; this one AUDIT_FALSE_ALARM_BUDGET.categorical = 5·10^-7), and every
  * one-sided Clopper–Pearson bound gets the share divided by the number of bounds in the file
  * (Bonferroni). A test fails if the lower bound on the log probability ratio of some event exceeds
  * the mechanism's implementedEpsilon.

@@ -29,7 +29,7 @@ import { checkDomainSize, checkEpsilon, checkInteger } from '../../validate.ts';
 import { pureProtocolEstimate, pureProtocolVariance } from '../pure-protocol.ts';
 import type { EncodedReport, FrequencyEstimate, MechanismDescription } from '../types.ts';
 import { grrStep, lgrrLevels, type LgrrLevels, type LongitudinalOptions } from './l-grr.ts';
-import type { TwoLevelRandomizer } from './two-level.ts';
+import { checkLevels, type TwoLevelRandomizer } from './two-level.ts';
 
 /** Primes `auto` chooses g from (g above the domain size buys nothing). */
 export const LOLOHA_PRIMES = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31] as const;
@@ -88,6 +88,7 @@ export class LolohaRandomizer implements TwoLevelRandomizer<number, number, Lolo
     this.k = checkDomainSize(options?.k);
     this.epsilon = checkEpsilon(options.epsilon);
     this.epsilonPermanent = checkEpsilon(options.epsilonPermanent, 'epsilonPermanent');
+    checkLevels(this.epsilon, this.epsilonPermanent);
     let levels: LgrrLevels;
     if (options.g === undefined) ({ g: this.g, levels } = lolohaBestG(this.k, this.epsilon, this.epsilonPermanent));
     else {
