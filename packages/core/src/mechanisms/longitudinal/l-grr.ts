@@ -102,7 +102,7 @@ export function grrStep(value: number, k: number, keep: number, rng: RandomSampl
 
 /** The device half. */
 export class LgrrRandomizer implements TwoLevelRandomizer<number, number, number> {
-  readonly name: 'l-grr' = 'l-grr';
+  readonly name = 'l-grr' as const;
   readonly longitudinal = true as const;
   readonly k: number;
   readonly epsilon: number;
