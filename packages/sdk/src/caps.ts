@@ -14,27 +14,43 @@
 import { PrivacyError, TIERS, type Campaign, type Tier } from '@practical-privacy/core';
 
 export interface Caps {
-  /** Most ε one report of a question of this tier may cost. */
+  /** Most ε₁ one report of a question of this tier may reveal. */
   perReport: Record<Tier, number>;
+  /**
+   * Most ε∞ a two-level question of this tier may have: what ALL its reports about one answer may
+   * reveal (RAPPOR's ε∞ counts too). One report is held to `perReport` (its ε₁).
+   */
+  perPermanent: Record<Tier, number>;
   /** Most ε per campaign in one UTC day, and in one week (Monday–Sunday, UTC). */
   perDay: number;
   perWeek: number;
-  /** Most ε per campaign over the device's lifetime (until opt-out). */
+  /** Most ε per campaign over the device's lifetime (until opt-out). A campaign under a new id starts a new ledger. */
   lifetime: number;
+  /** Optional: most ε across every campaign on this device (until opt-out). */
+  deviceLifetime?: number;
 }
 
+/**
+ * Defaults sized for a daily check-in: a two-level question costs ε∞ on each of its first D reports
+ * and nothing after (worker/charges.ts), so the first days of a check-in cost the most. The demo's
+ * check-in plus a restricted question costs ε = 9.0 on its first day and 30.4 over its lifetime
+ * (SDK README, "A year of daily check-ins").
+ */
 export const DEFAULT_CAPS: Caps = {
   perReport: { restricted: 0.5, high: 1, moderate: 2, low: 4 },
-  perDay: 8,
-  perWeek: 24,
-  lifetime: 200,
+  perPermanent: { restricted: 1, high: 2, moderate: 4, low: 8 },
+  perDay: 12,
+  perWeek: 40,
+  lifetime: 100,
 };
 
-export type CapsInput = Partial<Omit<Caps, 'perReport'>> & { perReport?: Partial<Record<Tier, number>> };
+export type CapsInput = Partial<Omit<Caps, 'perReport' | 'perPermanent'>> & { perReport?: Partial<Record<Tier, number>>; perPermanent?: Partial<Record<Tier, number>> };
 
 export function resolveCaps(input: CapsInput = {}): Caps {
   const caps: Caps = {
     perReport: { ...DEFAULT_CAPS.perReport, ...input.perReport },
+    perPermanent: { ...DEFAULT_CAPS.perPermanent, ...input.perPermanent },
+    ...(input.deviceLifetime === undefined ? {} : { deviceLifetime: input.deviceLifetime }),
     perDay: input.perDay ?? DEFAULT_CAPS.perDay,
     perWeek: input.perWeek ?? DEFAULT_CAPS.perWeek,
     lifetime: input.lifetime ?? DEFAULT_CAPS.lifetime,
@@ -45,6 +61,8 @@ export function resolveCaps(input: CapsInput = {}): Caps {
     }
   };
   for (const [tier, value] of Object.entries(caps.perReport)) check(value, `perReport.${tier}`);
+  for (const [tier, value] of Object.entries(caps.perPermanent)) check(value, `perPermanent.${tier}`);
+  if (caps.deviceLifetime !== undefined) check(caps.deviceLifetime, 'deviceLifetime');
   check(caps.perDay, 'perDay');
   check(caps.perWeek, 'perWeek');
   check(caps.lifetime, 'lifetime');
@@ -101,15 +119,30 @@ export function effectiveTiers(campaign: Campaign, policy: TierPolicy): Map<stri
  * to (`tierOf`, from effectiveTiers). `epsilonOf` gives the ε the device will actually charge per
  * report (the mechanism's implemented ε).
  */
-export function checkCampaignAgainstCaps(campaign: Campaign, caps: Caps, tierOf: (questionId: string) => Tier, epsilonOf: (questionId: string) => number): void {
+export function checkCampaignAgainstCaps(
+  campaign: Campaign,
+  caps: Caps,
+  tierOf: (questionId: string) => Tier,
+  epsilonOf: (questionId: string) => number,
+  permanentEpsilonOf: (questionId: string) => number | undefined = () => undefined,
+): void {
   campaign.questions.forEach((question, i) => {
     const tier = tierOf(question.id);
+    const held = tier === question.tier ? `tier ${tier}` : `held to tier ${tier} by this app, declared ${question.tier}`;
     const cap = caps.perReport[tier];
     const asked = Math.max(question.epsilon, epsilonOf(question.id));
     if (asked > cap) {
       const path = `questions.${i}.epsilon`;
-      const held = tier === question.tier ? `tier ${tier}` : `held to tier ${tier} by this app, declared ${question.tier}`;
-      throw new PrivacyError('TIER_CAP_EXCEEDED', 'accounting', `${path}: question ${question.id} (${held}) asks for ε = ${asked}, above this app's cap of ${cap}`, { path });
+      throw new PrivacyError('TIER_CAP_EXCEEDED', 'accounting', `${path}: question ${question.id} (${held}) asks for ε = ${asked} per report, above this app's cap of ${cap}`, { path });
+    }
+    const implemented = permanentEpsilonOf(question.id);
+    if (question.epsilonPermanent !== undefined || implemented !== undefined) {
+      const permanentCap = caps.perPermanent[tier];
+      const permanent = Math.max(question.epsilonPermanent ?? 0, implemented ?? 0);
+      if (permanent > permanentCap) {
+        const path = question.epsilonPermanent === undefined ? `questions.${i}.domain` : `questions.${i}.epsilonPermanent`;
+        throw new PrivacyError('TIER_CAP_EXCEEDED', 'accounting', `${path}: question ${question.id} (${held}) asks for ε∞ = ${permanent} over all reports of an answer, above this app's cap of ${permanentCap}`, { path });
+      }
     }
   });
 }

@@ -149,7 +149,7 @@ describe('opt-out in another tab (workers)', () => {
       expect(await optingOut).toMatchObject({ ok: true });
       expect(result).toMatchObject({ ok: false, error: { code: 'CONSENT_REQUIRED' } });
       const db = await openSdkDatabase(dbName);
-      for (const store of ['ledger', 'memo', 'outbox'] as const) expect(await db.count(store)).toBe(0);
+      for (const store of ['ledger', 'outbox'] as const) expect(await db.count(store)).toBe(0);
       // No device secret was created after the erase either.
       expect(await db.getAllKeys('meta')).toEqual(['consent']);
       db.close();

@@ -33,7 +33,8 @@ export const campaign: CampaignInput = {
       id: 'diagnosis',
       prompt: 'Diagnosis in your words',
       type: 'string',
-      tier: 'moderate',
+      // RAPPOR is charged its ε∞ per report (4·ln 3 ≈ 4.39 here): above the moderate tier's ε∞ cap of 4.
+      tier: 'low',
       epsilon: 1.1,
       domain: { candidates: ['migraine', 'flu'], rappor: { k: 16, h: 2, m: 4, f: 0.5, p: 0.5, q: 0.75 } },
     },

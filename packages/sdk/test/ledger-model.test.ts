@@ -60,7 +60,7 @@ describe('ledger model', () => {
           const expected = !crash && !reported.has(questionWindow) && windows.every((x, i) => (spent.get(x) ?? 0) + s.charge <= limits[i]! * (1 + 1e-12));
           const id = crash ? lastId : (++n).toString(16).padStart(32, '0');
           const row: OutboxRow = { id, campaignId: 'c', campaignVersion: 1, epsilon: s.charge, queuedAt: n, report: { id, questionId, day, payload: 1 } };
-          const ok = await commitReport(db, { campaignId: 'c', questionId, period, day, charge: s.charge, caps, outbox: row }).then(
+          const ok = await commitReport(db, { campaignId: 'c', questionId, period, day, rule: { kind: 'per-report', epsilon: s.charge }, caps, outbox: row }).then(
             () => true,
             () => false,
           );

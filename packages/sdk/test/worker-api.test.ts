@@ -34,13 +34,13 @@ describe('consent', () => {
     expect(net.requests).toHaveLength(0);
   });
 
-  it('optOut erases secret, memo, ledger and outbox and the refusal persists', async () => {
+  it('optOut erases secret, ledger and outbox and the refusal persists', async () => {
     const { api, config } = await setup();
     await api.optIn();
     for (const [q, a] of answers) expect((await api.report(q, a)).ok).toBe(true);
     await api.optOut();
     const db = await openSdkDatabase(config.dbName!);
-    for (const store of ['ledger', 'memo', 'outbox'] as const) expect(await db.count(store)).toBe(0);
+    for (const store of ['ledger', 'outbox'] as const) expect(await db.count(store)).toBe(0);
     expect(await db.getAllKeys('meta')).toEqual(['consent']);
     expect(await db.get('meta', 'consent')).toBe(false);
     db.close();
@@ -84,21 +84,21 @@ describe('report', () => {
     expect(budget).toMatchObject({ ok: true, value: { spent: { day: 0, week: 0, lifetime: 0 } } });
   });
 
-  it('reuses the permanent response for a repeated answer (memo keyed by HMAC)', async () => {
+  it('randomizes a one-level question afresh on every report and stores nothing per answer', async () => {
     const clock = movableClock();
     const { api, config } = await setup({}, undefined, clock.now);
     await api.optIn();
-    const first = await api.report('symptom', 'fatigue');
-    clock.day(1);
-    const second = await api.report('symptom', 'fatigue');
-    expect(first).toMatchObject({ ok: true, value: { memoized: false } });
-    expect(second).toMatchObject({ ok: true, value: { memoized: true } });
+    const payloads: unknown[] = [];
+    for (let day = 0; day < 8; day++) {
+      clock.day(day);
+      const result = await api.report('symptom', 'fatigue');
+      if (!result.ok) throw new Error(result.error.message);
+      expect(result.value).not.toHaveProperty('memoized');
+    }
     const db = await openSdkDatabase(config.dbName!);
-    const rows = await db.getAll('outbox');
-    expect(rows[0]!.report.payload).toEqual(rows[1]!.report.payload);
-    const memo = await db.getAll('memo');
-    expect(memo).toHaveLength(1);
-    expect(memo[0]!.key).toMatch(/^[0-9a-f]{64}$/);
+    for (const row of await db.getAll('outbox')) payloads.push(JSON.stringify(row.report.payload));
+    expect(new Set(payloads).size).toBeGreaterThan(1);
+    expect([...db.objectStoreNames].sort()).toEqual(['ledger', 'meta', 'outbox']);
     db.close();
   });
 
@@ -111,7 +111,6 @@ describe('report', () => {
     expect(refused).toMatchObject({ ok: false, error: { code: 'BUDGET_EXCEEDED', phase: 'accounting' } });
     const db = await openSdkDatabase(config.dbName!);
     expect(await db.count('outbox')).toBe(2);
-    expect(await db.count('memo')).toBe(2);
     db.close();
     const budget = await api.budget();
     if (!budget.ok) throw new Error();
@@ -174,7 +173,10 @@ describe('explain', () => {
     expect(result.value.epsilonPerReport).toBeLessThanOrEqual(1);
     const rappor = await api.explain('diagnosis');
     if (!rappor.ok) throw new Error();
-    expect(rappor.value.memoizedBound).toBeGreaterThan(rappor.value.epsilonPerReport);
+    expect(rappor.value.permanentEpsilon).toBeGreaterThan(rappor.value.epsilonPerReport);
+    // RAPPOR repeats a memoized response: each report is charged its ε∞ (worker/charges.ts).
+    expect(rappor.value.nextCharge).toBe(rappor.value.permanentEpsilon);
+    expect(rappor.value.lifetimeBound).toBe(Number.POSITIVE_INFINITY);
   });
 });
 
@@ -232,7 +234,6 @@ describe('concurrency', () => {
     for (const r of results.filter((x) => !x.ok)) expect(r).toMatchObject({ error: { code: 'ALREADY_REPORTED' } });
     const db = await openSdkDatabase(config.dbName!);
     expect(await db.count('outbox')).toBe(1);
-    expect(await db.count('memo')).toBe(1);
     db.close();
   });
 });
@@ -245,7 +246,7 @@ function countingRandom(): RandomSource & { bytes: number } {
 }
 
 describe('one report per question per period window', () => {
-  it('refuses a second report of each question in its window with ALREADY_REPORTED: nothing computed, spent, queued or memoized', async () => {
+  it('refuses a second report of each question in its window with ALREADY_REPORTED: nothing computed, spent or queued', async () => {
     const { createWorkerApi } = await import('../src/worker/api.ts');
     const { freshDbName } = await import('./fixtures.ts');
     const random = countingRandom();
@@ -282,7 +283,7 @@ describe('one report per question per period window', () => {
     expect(await api.explain('fever')).toMatchObject({ ok: true, value: { reportedThisPeriod: false, nextReportDay: '2026-11-29' } });
     clock.day(7); // Monday 2026-11-30: next week
     const next = await api.report('sleep', true);
-    expect(next).toMatchObject({ ok: true, value: { memoized: true } });
+    expect(next).toMatchObject({ ok: true });
   });
 
   it('budget() and explain() say when each question can next be answered', async () => {
@@ -300,6 +301,9 @@ describe('one report per question per period window', () => {
     if (!budget.ok) throw new Error(budget.error.message);
     expect(budget.value.questions).toEqual(
       campaign.questions.map((q) => ({
+        spent: expect.any(Number),
+        nextCharge: expect.any(Number),
+        lifetimeBound: Number.POSITIVE_INFINITY,
         questionId: q.id,
         period: q.period ?? 'day',
         reportedThisPeriod: q.id === 'fever' || q.id === 'sleep',

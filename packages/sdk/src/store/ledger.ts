@@ -9,7 +9,7 @@
  *
  * `commitReport` is the one transaction for one decision: it re-reads the ledger, refuses a second
  * report in the window and a report that would pass a cap, debits the ledger, queues the report and
- * stores the memo — all inside one IndexedDB transaction with no other `await` inside (idb's first
+ * counts the report for a two-level question's charge rule — all inside one IndexedDB transaction with no other `await` inside (idb's first
  * warning: a non-IndexedDB await lets the transaction auto-commit half done). Either everything is
  * written or nothing is; two tabs racing are serialized by IndexedDB, so only one of them passes.
  *
@@ -18,7 +18,11 @@
  */
 import { PrivacyError, addDays, isoWeekStart } from '@practical-privacy/core';
 import type { Caps } from '../caps.ts';
-import type { LedgerRow, MemoRow, OutboxRow, SdkDatabase } from './db.ts';
+import { nextCharge, type ChargeRule } from '../worker/charges.ts';
+import type { LedgerRow, OutboxRow, SdkDatabase } from './db.ts';
+
+/** Campaign id of the device-wide rows (across campaigns), for `caps.deviceLifetime`. */
+export const DEVICE_WIDE = '*';
 
 export interface Spent {
   day: number;
@@ -79,12 +83,40 @@ export function answeredText(period: Period, next: string): string {
   return `was already answered ${period === 'day' ? 'today' : 'this week'}; it can be answered again from ${next} (UTC)`;
 }
 
+function corruptLedger(): PrivacyError {
+  return new PrivacyError('STORAGE_UNAVAILABLE', 'accounting', 'the privacy-budget ledger is unreadable or corrupt; reporting is refused until the app resets it (opt out and in again)');
+}
+
 function spentOf(row: LedgerRow | undefined): number {
   if (row === undefined) return 0;
-  if (typeof row !== 'object' || row === null || typeof row.spent !== 'number' || !Number.isFinite(row.spent) || row.spent < 0) {
-    throw new PrivacyError('STORAGE_UNAVAILABLE', 'accounting', 'the privacy-budget ledger is unreadable or corrupt; reporting is refused until the app resets it (opt out and in again)');
-  }
+  if (typeof row !== 'object' || row === null || typeof row.spent !== 'number' || !Number.isFinite(row.spent) || row.spent < 0) throw corruptLedger();
   return row.spent;
+}
+
+/** How many reports a two-level question's rule window has counted (its `levels:` row). */
+async function reportsCounted(store: LedgerReader, campaignId: string, questionId: string, rule: ChargeRule): Promise<number> {
+  if (rule.kind !== 'permanent') return 0;
+  const row = await store.get(ledgerKey(campaignId, questionId, rule.window));
+  if (row === undefined) return 0;
+  const reports = row.reports;
+  if (typeof reports !== 'number' || !Number.isInteger(reports) || reports < 0) throw corruptLedger();
+  return reports;
+}
+
+/** The charge of the question's next report: a function of the ledger only, never of the answer (worker/charges.ts). */
+export async function chargeOfNext(store: LedgerReader, campaignId: string, questionId: string, rule: ChargeRule): Promise<{ charge: number; reports: number }> {
+  const reports = await reportsCounted(store, campaignId, questionId, rule);
+  return { charge: nextCharge(rule, reports), reports };
+}
+
+/** What the question has cost so far (its own lifetime row). */
+export async function questionSpent(store: LedgerReader, campaignId: string, questionId: string): Promise<number> {
+  return spentOf(await store.get(ledgerKey(campaignId, questionId, 'lifetime')));
+}
+
+/** ε spent on this device across every campaign (the device-wide cap's row). */
+export async function deviceSpent(store: LedgerReader): Promise<number> {
+  return spentOf(await store.get(ledgerKey(DEVICE_WIDE, '*', 'lifetime')));
 }
 
 export function remainingOf(spent: Spent, caps: Caps): Spent {
@@ -109,13 +141,21 @@ export interface Charge {
   /** The question's campaign `period`: one report per window of it. */
   period: Period;
   day: string;
-  charge: number;
+  /** How the report is charged (worker/charges.ts); the charge is read from the ledger by it. */
+  rule: ChargeRule;
   caps: Caps;
 }
 
 export interface Debit extends Charge {
   outbox: OutboxRow;
-  memo?: MemoRow;
+}
+
+/** What a check decided: what was spent before, and the charge of this report. */
+export interface Decision {
+  spent: Spent;
+  charge: number;
+  /** Reports the rule's window had counted before this one. */
+  reports: number;
 }
 
 /**
@@ -124,25 +164,33 @@ export interface Debit extends Charge {
  * BUDGET_EXCEEDED. Resolves with what was spent before. Run before computing anything, and again
  * inside the debit's transaction.
  */
-export async function checkCharge(store: LedgerReader, c: Charge): Promise<Spent> {
+export async function checkCharge(store: LedgerReader, c: Charge): Promise<Decision> {
   const spent = await readSpent(store, c.campaignId, c.day);
   const when = await availabilityOf(store, c.campaignId, c.questionId, c.period, c.day);
   if (when.reportedThisPeriod) throw new PrivacyError('ALREADY_REPORTED', 'accounting', `question ${c.questionId} ${answeredText(c.period, when.nextReportDay)}`, { path: 'questionId' });
-  checkAllowance(spent, c.charge, c.caps);
-  return spent;
+  const { charge, reports } = await chargeOfNext(store, c.campaignId, c.questionId, c.rule);
+  checkAllowance(spent, charge, c.caps);
+  if (c.caps.deviceLifetime !== undefined) {
+    const device = await deviceSpent(store);
+    if (device + charge > c.caps.deviceLifetime * (1 + 1e-12)) {
+      throw new PrivacyError('BUDGET_EXCEEDED', 'accounting', `this report costs ε = ${charge}, but only ${Math.max(0, c.caps.deviceLifetime - device)} of this device's budget across campaigns (${c.caps.deviceLifetime}) is left`, { path: 'deviceLifetime' });
+    }
+  }
+  return { spent, charge, reports };
 }
 
 /**
- * Consent + check + debit + queue (+ memo) in ONE transaction. Resolves with what was spent after
+ * Consent + check + debit + queue in ONE transaction. Resolves with what was spent after
  * the debit. Consent is read again here: an opt-out (in this tab or another) that erased the
  * database after report() checked it must not be followed by a queued report.
  */
-export async function commitReport(db: SdkDatabase, debit: Debit): Promise<Spent> {
-  const tx = db.transaction(['meta', 'ledger', 'outbox', 'memo'], 'readwrite');
+export async function commitReport(db: SdkDatabase, debit: Debit): Promise<Decision> {
+  const tx = db.transaction(['meta', 'ledger', 'outbox'], 'readwrite');
   const ledger = tx.objectStore('ledger');
   try {
     if ((await tx.objectStore('meta').get('consent')) !== true) throw new PrivacyError('CONSENT_REQUIRED', 'runtime', 'the patient has opted out: nothing is computed, stored or sent');
-    const spent = await checkCharge(ledger, debit);
+    const decision = await checkCharge(ledger, debit);
+    const { spent, charge } = decision;
     const w = windowsOf(debit.day);
     const rows: Array<[string, string]> = [
       ['*', w.day],
@@ -155,12 +203,20 @@ export async function commitReport(db: SdkDatabase, debit: Debit): Promise<Spent
     for (const [questionId, window] of rows) {
       const key = ledgerKey(debit.campaignId, questionId, window);
       const before = spentOf(await ledger.get(key));
-      await ledger.put({ key, campaignId: debit.campaignId, questionId, window, spent: before + debit.charge });
+      await ledger.put({ key, campaignId: debit.campaignId, questionId, window, spent: before + charge });
     }
+    const deviceKey = ledgerKey(DEVICE_WIDE, '*', 'lifetime');
+    await ledger.put({ key: deviceKey, campaignId: DEVICE_WIDE, questionId: '*', window: 'lifetime', spent: spentOf(await ledger.get(deviceKey)) + charge });
+    if (debit.rule.kind === 'permanent') {
+      const key = ledgerKey(debit.campaignId, debit.questionId, debit.rule.window);
+      const before = (await ledger.get(key))?.spent ?? 0;
+      await ledger.put({ key, campaignId: debit.campaignId, questionId: debit.questionId, window: debit.rule.window, spent: before + charge, reports: decision.reports + 1 });
+    }
+    // The outbox row records the charge decided here (a race with another tab may have moved it).
+    debit.outbox.epsilon = charge;
     await tx.objectStore('outbox').add(debit.outbox);
-    if (debit.memo !== undefined) await tx.objectStore('memo').put(debit.memo);
     await tx.done;
-    return { day: spent.day + debit.charge, week: spent.week + debit.charge, lifetime: spent.lifetime + debit.charge };
+    return { spent: { day: spent.day + charge, week: spent.week + charge, lifetime: spent.lifetime + charge }, charge, reports: decision.reports };
   } catch (error) {
     try {
       tx.abort();

@@ -5,8 +5,10 @@
  *
  * report(): consent → campaign question → answer check (INPUT_INVALID, nothing spent) → pre-check
  * (ALREADY_REPORTED when the question was reported in this window of its `period`, BUDGET_EXCEEDED;
- * both before anything is computed) → memo lookup / randomize → ONE transaction: re-check both,
- * debit, queue, memo (store/ledger.ts). The re-check is what stops two tabs sharing the database.
+ * both before anything is computed; the charge is read from the ledger, never from the answer:
+ * worker/charges.ts) → randomize (two-level questions: permanent level derived from the device key,
+ * worker/levels.ts; nothing per answer is stored) → ONE transaction: re-check, debit, queue
+ * (store/ledger.ts). The re-check is what stops two tabs sharing the database.
  */
 import {
   PrivacyError,
@@ -20,19 +22,24 @@ import {
   type AnyRandomizer,
   type Campaign,
   type EncodedReport,
+  isTwoLevel,
+  stringIndex,
   type RandomSource,
   type Randomizer,
   type RapporRandomizer,
   type Tier,
 } from '@practical-privacy/core';
 import { checkCampaignAgainstCaps, effectiveTiers, resolveCaps, type Caps, type CapsInput } from '../caps.ts';
-import { openSdkDatabase, STORE_NAMES, type MemoRow, type SdkDatabase } from '../store/db.ts';
-import { answeredText, availabilityOf, checkCharge, commitReport, ledgerKey, readSpent, remainingOf, windowsOf, type Availability, type Spent } from '../store/ledger.ts';
+import { openSdkDatabase, STORE_NAMES, type SdkDatabase } from '../store/db.ts';
+import { answeredText, availabilityOf, chargeOfNext, checkCharge, commitReport, deviceSpent, ledgerKey, questionSpent, readSpent, remainingOf, windowsOf, type Availability, type Spent } from '../store/ledger.ts';
+import { chargeRule, lifetimeBound, type ChargeRule } from './charges.ts';
+import { explainText } from './explain.ts';
+import { twoLevelReport } from './levels.ts';
 import { parseAnswer } from './answers.ts';
 import { settle, type Result } from './errors.ts';
 import { bloomFilter } from './rappor-bloom.ts';
 import { permanentResponse } from './rappor-prr.ts';
-import { framed, hmac, loadOrCreateSecret, toHex } from './secret.ts';
+import { loadOrCreateSecret } from './secret.ts';
 import { OPTED_OUT, optOutChannel } from '../opt-out-signal.ts';
 import { Transport, type FlushResult, type Pending, type TransportEvent, type TransportOptions } from './transport.ts';
 
@@ -65,12 +72,12 @@ export interface WorkerConfig {
   maxBackoffMs?: number;
 }
 
+/** The same for every patient who has made the same reports, whatever the answers (no `memoized`). */
 export interface Receipt {
   reportId: string;
+  /** ε this report was charged (worker/charges.ts). */
   epsilonSpent: number;
   remaining: Spent;
-  /** True when a permanent response was reused (or, for RAPPOR, re-derived from the secret). */
-  memoized: boolean;
   persistent: boolean;
   explanation: string;
 }
@@ -83,10 +90,17 @@ export interface ReportResult extends Receipt {
 export interface Explanation extends Availability {
   questionId: string;
   mechanism: string;
-  /** ε charged per report. */
+  /** ε₁: what one report reveals at most. */
   epsilonPerReport: number;
-  /** What unlimited reports of the same answer reveal at most (the memoized bound, ε∞). */
-  memoizedBound: number;
+  /** ε∞ of a two-level question (what all reports of one answer reveal at most); RAPPOR's ε∞; else ε₁. */
+  permanentEpsilon: number;
+  /** D: reports charged ε∞ (two-level questions); undefined when every report is charged. */
+  chargedReports?: number;
+  /** The most this question can ever cost (D·ε∞), or Infinity when charged per report. */
+  lifetimeBound: number;
+  /** ε this question has cost so far, and what one more report adds. */
+  spent: number;
+  nextCharge: number;
   truthProbability: number;
   remaining: Spent;
   persistent: boolean;
@@ -104,9 +118,11 @@ export interface BudgetSummary {
   caps: Caps;
   spent: Spent;
   remaining: Spent;
+  /** ε spent across every campaign on this device. */
+  deviceSpent: number;
   lines: BudgetLine[];
   /** Per question of the campaign: when it can next be answered. */
-  questions: Array<Availability & { questionId: string }>;
+  questions: Array<Availability & { questionId: string; spent: number; nextCharge: number; lifetimeBound: number }>;
 }
 
 export interface WorkerDeps {
@@ -122,6 +138,7 @@ interface State {
   db: SdkDatabase;
   campaign: Campaign;
   mechanisms: Map<string, AnyRandomizer>;
+  rules: Map<string, ChargeRule>;
   transportOptions: TransportOptions;
   transport: Transport;
 }
@@ -162,12 +179,15 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
     return { q, mechanism };
   };
 
-  const memoizedBound = (mechanism: AnyRandomizer) => ('permanentEpsilon' in mechanism ? mechanism.permanentEpsilon : mechanism.implementedEpsilon);
+  const permanentOf = (mechanism: AnyRandomizer) => ('permanentEpsilon' in mechanism ? (mechanism as { permanentEpsilon: number }).permanentEpsilon : mechanism.implementedEpsilon);
 
-  const explainText = (s: State, mechanism: AnyRandomizer) => {
-    const d = mechanism.describe();
-    const memo = s.config.persistent === false ? ' This browser may erase its storage, so repeated answers may be randomized afresh.' : '';
-    return `${d.summary} Each report costs ε = ${round(mechanism.implementedEpsilon)}; repeating the same answer reveals at most ε = ${round(memoizedBound(mechanism))} in total.${memo}`;
+  /** Explanation text and figures of a question, read from the ledger (never from an answer). */
+  const accountOf = async (s: State, questionId: string, mechanism: AnyRandomizer) => {
+    const rule = s.rules.get(questionId)!;
+    const ledger = s.db.transaction('ledger').store;
+    const [spent, next] = await Promise.all([questionSpent(ledger, s.campaign.id, questionId), chargeOfNext(ledger, s.campaign.id, questionId, rule)]);
+    const text = explainText({ campaignId: s.campaign.id, mechanism, rule, spent, next: next.charge, persistent: s.config.persistent !== false });
+    return { rule, spent, nextCharge: next.charge, text };
   };
 
   const api = {
@@ -184,7 +204,17 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         const campaign = validateCampaign(raw);
         const mechanisms = createCampaignRandomizers(campaign);
         const tiers = effectiveTiers(campaign, { tiers: config.tiers, trustServerTiers: config.trustServerTiers, definedInCode: config.campaign !== undefined });
-        checkCampaignAgainstCaps(campaign, caps, (id) => tiers.get(id)!, (id) => mechanisms.get(id)!.implementedEpsilon);
+        checkCampaignAgainstCaps(
+          campaign,
+          caps,
+          (id) => tiers.get(id)!,
+          (id) => mechanisms.get(id)!.implementedEpsilon,
+          (id) => {
+            const m = mechanisms.get(id)!;
+            return isTwoLevel(m) || m.name === 'rappor' ? permanentOf(m) : undefined;
+          },
+        );
+        const rules = new Map([...mechanisms].map(([id, m]) => [id, chargeRule(m)]));
         const db = await openSdkDatabase(config.dbName);
         state?.transport.stop();
         const transportOptions: TransportOptions = {
@@ -199,7 +229,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
           onEvent: (event) => onEvent(event),
         };
         const transport = new Transport(db, transportOptions);
-        state = { config, caps, db, campaign, mechanisms, transportOptions, transport };
+        state = { config, caps, db, campaign, mechanisms, rules, transportOptions, transport };
         signal?.close();
         signal = optOutChannel(config.dbName);
         // Another tab opted out: its worker erased the outbox this worker mirrors and may be uploading.
@@ -224,7 +254,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       });
     },
 
-    /** Stops delivery and erases secret, memo, ledger and outbox; remembers the refusal. */
+    /** Stops delivery and erases secret, ledger and outbox; remembers the refusal. */
     async optOut(): Promise<Result<void>> {
       return settle(async () => {
         const s = ready();
@@ -234,14 +264,11 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         await s.db.put('meta', false, 'consent');
         restartTransport(s);
         signal?.postMessage(OPTED_OUT);
-        log('opted out: secret, memo, ledger and outbox erased');
+        log('opted out: secret, ledger and outbox erased');
       });
     },
 
-    /**
-     * Reports run one at a time: two concurrent reports of the same answer must not both draw a
-     * fresh permanent response (that would leak more than the memoized bound).
-     */
+    /** Reports run one at a time, so the ledger's checks and the debit see each other in order. */
     async report(questionId: string, answer: unknown): Promise<Result<ReportResult>> {
       const run = reportQueue.then(() => reportNow(questionId, answer));
       reportQueue = run.then(
@@ -260,17 +287,22 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         const ledger = s.db.transaction('ledger').store;
         const spent = await readSpent(ledger, s.campaign.id, day);
         const when = await availabilityOf(ledger, s.campaign.id, questionId, q.period, day);
+        const account = await accountOf(s, questionId, mechanism);
         const again = when.reportedThisPeriod ? ` This question ${answeredText(q.period, when.nextReportDay)}.` : '';
         return {
           ...when,
           questionId,
           mechanism: d.mechanism,
           epsilonPerReport: mechanism.implementedEpsilon,
-          memoizedBound: memoizedBound(mechanism),
+          permanentEpsilon: permanentOf(mechanism),
+          ...(account.rule.kind === 'permanent' ? { chargedReports: account.rule.count } : {}),
+          lifetimeBound: lifetimeBound(account.rule),
+          spent: account.spent,
+          nextCharge: account.nextCharge,
           truthProbability: d.truthProbability,
           remaining: remainingOf(spent, s.caps),
           persistent: s.config.persistent !== false,
-          text: explainText(s, mechanism) + again,
+          text: account.text + again,
         };
       });
     },
@@ -281,9 +313,20 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         const day = utcDay(now());
         const ledger = s.db.transaction('ledger').store;
         const spent = await readSpent(ledger, s.campaign.id, day);
-        const questions = await Promise.all(s.campaign.questions.map(async (q) => ({ questionId: q.id, ...(await availabilityOf(ledger, s.campaign.id, q.id, q.period, day)) })));
+        const questions = await Promise.all(
+          s.campaign.questions.map(async (q) => {
+            const rule = s.rules.get(q.id)!;
+            const [when, questionTotal, next] = await Promise.all([
+              availabilityOf(ledger, s.campaign.id, q.id, q.period, day),
+              questionSpent(ledger, s.campaign.id, q.id),
+              chargeOfNext(ledger, s.campaign.id, q.id, rule),
+            ]);
+            return { questionId: q.id, ...when, spent: questionTotal, nextCharge: next.charge, lifetimeBound: lifetimeBound(rule) };
+          }),
+        );
+        const device = await deviceSpent(ledger);
         const lines = (await s.db.getAll('ledger')).map(({ campaignId, questionId, window, spent }) => ({ campaignId, questionId, window, spent }));
-        return { caps: s.caps, spent, remaining: remainingOf(spent, s.caps), lines, questions };
+        return { caps: s.caps, spent, remaining: remainingOf(spent, s.caps), deviceSpent: device, lines, questions };
       });
     },
 
@@ -316,42 +359,37 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       const { q, mechanism } = question(s, questionId);
       const parsed = parseAnswer(q, answer);
       const day = utcDay(now());
-      const charge = mechanism.implementedEpsilon;
-      const debit = { campaignId: s.campaign.id, questionId, period: q.period, day, charge, caps: s.caps };
+      const rule = s.rules.get(questionId)!;
+      const debit = { campaignId: s.campaign.id, questionId, period: q.period, day, rule, caps: s.caps };
       await checkCharge(s.db.transaction('ledger').store, debit);
 
       // Only while consented: an opt-out in another tab since the check above leaves no new secret behind.
       const secret = await loadOrCreateSecret(s.db, true);
       let encoded: EncodedReport;
-      let memo: MemoRow | undefined;
-      let memoized = true;
-      if (q.type === 'string') {
+      if (isTwoLevel(mechanism)) {
+        const input = q.type === 'string' ? stringIndex(q, parsed.input as string) : parsed.input;
+        encoded = await twoLevelReport(mechanism, input, secret, { campaignId: s.campaign.id, questionId }, sampler);
+      } else if (q.type === 'string') {
         const rappor = mechanism as RapporRandomizer;
         const cohort = await cohortOf(s, questionId, rappor.m);
         const prr = await permanentResponse(rappor, await bloomFilter(rappor, parsed.input as string, cohort), secret);
         encoded = rappor.encodeReport({ cohort, bits: rappor.instantaneousResponse(prr, sampler) });
       } else {
-        const key = toHex(await hmac(secret, framed(['memo/v1', s.campaign.id, questionId, parsed.canonical])));
-        const fingerprint = `${s.campaign.version}|${mechanism.name}|${mechanism.implementedEpsilon}`;
-        const existing = await s.db.get('memo', key);
-        if (existing !== undefined && existing.fingerprint === fingerprint) {
-          encoded = existing.encoded;
-        } else {
-          const randomizer = mechanism as Randomizer<unknown, unknown>;
-          encoded = randomizer.encodeReport(randomizer.randomize(parsed.input, sampler));
-          memo = { key, fingerprint, encoded };
-          memoized = false;
-        }
+        // One level: a fresh draw on every report, charged ε₁ each (sequential composition).
+        const randomizer = mechanism as Randomizer<unknown, unknown>;
+        encoded = randomizer.encodeReport(randomizer.randomize(parsed.input, sampler));
       }
       const reportId = newReportId(sampler);
       const wire = toWireReport({ id: reportId, campaignId: s.campaign.id, campaignVersion: s.campaign.version, questionId, day }, encoded);
       const { campaignId: _c, campaignVersion: _v, ...report } = wire;
-      const outbox = { id: reportId, campaignId: s.campaign.id, campaignVersion: s.campaign.version, report, epsilon: charge, queuedAt: now().getTime() };
-      const spent = await commitReport(s.db, { ...debit, outbox, ...(memo === undefined ? {} : { memo }) });
+      // `epsilon` is set by commitReport to the charge it decides inside the transaction.
+      const outbox = { id: reportId, campaignId: s.campaign.id, campaignVersion: s.campaign.version, report, epsilon: Number.NaN, queuedAt: now().getTime() };
+      const decision = await commitReport(s.db, { ...debit, outbox });
       s.transport.queued(outbox);
       s.transport.schedule();
-      log(`queued report ${reportId} for ${questionId}, ε ${charge}${memoized ? ' (memoized)' : ''}`);
-      const receipt = { reportId, epsilonSpent: charge, remaining: remainingOf(spent, s.caps), memoized, persistent: s.config.persistent !== false, explanation: explainText(s, mechanism) };
+      log(`queued report ${reportId} for ${questionId}, ε ${decision.charge}`);
+      const account = await accountOf(s, questionId, mechanism);
+      const receipt = { reportId, epsilonSpent: decision.charge, remaining: remainingOf(decision.spent, s.caps), persistent: s.config.persistent !== false, explanation: account.text };
       // The report is committed: a failure to build the bodies must not turn it into an error.
       const pending = await pendingNow().catch(() => undefined);
       return pending === undefined ? receipt : { ...receipt, pending };
@@ -395,10 +433,6 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
 }
 
 export type WorkerApi = ReturnType<typeof createWorkerApi>;
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
-}
 
 export { windowsOf };
 export type { Availability };
