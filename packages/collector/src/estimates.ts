@@ -11,6 +11,10 @@
  * Consistency: exclusive answers get Norm-Sub, multiselect items and RAPPOR candidates are
  * clipped to [0, 1]; the unbiased value (the centre of the interval) is released next to it.
  *
+ * Week and total standard errors: Σₜ (nₜ/n)·SEₜ over the cell's days, a bound that holds however
+ * the days are correlated (bucket-error.ts) — a patient may be in every day of a week, re-sending
+ * one memoized report, and the collector has no device identifier to measure that.
+ *
  * Shuffle amplification (FMT21) is stated for a `day` cell only: its bound needs n reports from n
  * different devices, which a week or total cannot promise (a patient checking in daily is in it
  * many times). See AMPLIFICATION_ASSUMPTION for what even a day cell relies on.
@@ -29,11 +33,12 @@ import {
   type RapporBitEstimate,
   type RapporCandidateMap,
 } from '@practical-privacy/core';
+import { ANY_CORRELATION_NOTE, anyCorrelationBound, dayWeights, rapporBitBound } from './bucket-error.ts';
 import type { CampaignModel, QuestionModel } from './campaigns/model.ts';
 import type { Repository } from './storage/repository.ts';
 
-export type { AmplificationNotClaimed, Bucket, CellAmplification, CellRelease, EstimateRelease, ValueEstimate, Withheld } from './release.ts';
-import type { Bucket, CellAmplification, CellRelease, EstimateRelease, Withheld } from './release.ts';
+export type { AmplificationNotClaimed, Bucket, CellAmplification, CellRelease, CellUncertainty, EstimateRelease, ValueEstimate, Withheld } from './release.ts';
+import type { Bucket, CellAmplification, CellRelease, CellUncertainty, EstimateRelease, Withheld } from './release.ts';
 
 /** δ for the shuffle bound: smaller than 1/n for any realistic clinic-sized n. */
 export const AMPLIFICATION_DELTA = 1e-6;
@@ -85,12 +90,12 @@ export async function releasableSums(
   range: { from?: string | undefined; to?: string | undefined },
 ): Promise<{ sums: Float64Array; withheld: Withheld | undefined }> {
   const { released, withheld } = await readDays(repository, campaign, question, range);
-  return { sums: addUp(question, released), withheld: withheldNote(question, withheld) };
+  return { sums: addUp(question, released.map((d) => d.sums)), withheld: withheldNote(question, withheld) };
 }
 
-function addUp(question: QuestionModel, days: readonly DayCell[]): Float64Array {
+function addUp(question: QuestionModel, days: readonly Float64Array[]): Float64Array {
   const sums = new Float64Array(question.mechanism.sumsLength);
-  for (const d of days) for (let i = 0; i < sums.length; i++) sums[i]! += d.sums[i]!;
+  for (const d of days) for (let i = 0; i < sums.length; i++) sums[i]! += d[i]!;
   return sums;
 }
 
@@ -114,7 +119,7 @@ export async function estimateQuestion(
   let cells: CellRelease[];
   if (options.bucket === 'day') {
     const all = [...released, ...withheld].sort((a, b) => (a.day < b.day ? -1 : 1));
-    cells = all.map((d) => releaseCell(question, { period: d.day, periodEnd: d.day, scope: 'day' }, d.sums));
+    cells = all.map((d) => releaseCell(question, { period: d.day, periodEnd: d.day, scope: 'day' }, [d.sums]));
   } else if (options.bucket === 'week') {
     const weeks = new Map<string, { released: DayCell[]; withheld: DayCell[] }>();
     const weekOf = (monday: string) => weeks.get(monday) ?? weeks.set(monday, { released: [], withheld: [] }).get(monday)!;
@@ -127,13 +132,13 @@ export async function estimateQuestion(
         const sunday = addDays(monday, 6);
         const period = options.from !== undefined && options.from > monday ? options.from : monday;
         const periodEnd = options.to !== undefined && options.to < sunday ? options.to : sunday;
-        return releaseCell(question, { period, periodEnd, scope: 'week' }, addUp(question, days.released), withheldNote(question, days.withheld));
+        return releaseCell(question, { period, periodEnd, scope: 'week' }, days.released.map((d) => d.sums), withheldNote(question, days.withheld));
       });
   } else {
     const days = [...released, ...withheld].map((d) => d.day).sort();
     const period = options.from ?? days[0] ?? '';
     const periodEnd = options.to ?? days.at(-1) ?? period;
-    cells = [releaseCell(question, { period, periodEnd, scope: 'total' }, addUp(question, released), withheldNote(question, withheld))];
+    cells = [releaseCell(question, { period, periodEnd, scope: 'total' }, released.map((d) => d.sums), withheldNote(question, withheld))];
   }
   return {
     campaign: campaign.id,
@@ -201,12 +206,26 @@ export function cellAmplification(epsilon0: number, n: number, scope: Bucket): C
   };
 }
 
+/** What a day cell's standard errors rest on (the week/total note is bucket-error.ts's). */
+export const DAY_ERROR_NOTE =
+  'The mechanism’s standard error for this day’s reports, each from a different device (at most one report of this question per device per period, enforced by the SDK).';
+
+function uncertaintyOf(scope: Bucket, days: number): CellUncertainty {
+  return scope === 'day' ? { basis: 'day', days, note: DAY_ERROR_NOTE } : { basis: 'any-correlation-bound', days, note: ANY_CORRELATION_NOTE };
+}
+
+/**
+ * One cell from the sum vectors of its released days (a day cell: one). The value is estimated
+ * from the summed sums; with several days its standard errors are the any-correlation bound
+ * (bucket-error.ts), and `ci95` is the value ± 1.96 times that bound.
+ */
 export function releaseCell(
   question: QuestionModel,
   cover: { period: string; periodEnd: string; scope: Bucket },
-  sums: Float64Array,
+  days: readonly Float64Array[],
   withheld?: Withheld,
 ): CellRelease {
+  const sums = addUp(question, days);
   const n = sums[0] ?? 0;
   const head = { period: cover.period, periodEnd: cover.periodEnd, n, ...(withheld === undefined ? {} : { withheld }) };
   if (n < question.minBatch) {
@@ -216,9 +235,16 @@ export function releaseCell(
         : `no day in this ${cover.scope} has the minimum batch of ${question.minBatch} reports on its own (${withheld.reports} reports on ${withheld.days} ${withheld.days === 1 ? 'day' : 'days'} withheld)`;
     return { ...head, suppressed: true, reason };
   }
-  const amplification = cellAmplification(question.mechanism.implementedEpsilon, n, cover.scope);
+  const mechanism = question.mechanism;
+  const amplification = cellAmplification(mechanism.implementedEpsilon, n, cover.scope);
+  const uncertainty = uncertaintyOf(cover.scope, days.length);
+  // With one day the bound is that day's SE: skip the second estimate, keep day cells as they were.
+  const several = days.length > 1;
+  const weights = dayWeights(days);
   if (question.type === 'string') {
-    const decoded = decodeRappor(question.mechanism.estimate(sums) as RapporBitEstimate, candidateMap(question));
+    const pooled = mechanism.estimate(sums) as RapporBitEstimate;
+    const bits = several ? rapporBitBound(pooled, days.map((d) => mechanism.estimate(d) as RapporBitEstimate)) : pooled;
+    const decoded = decodeRappor(bits, candidateMap(question));
     const values = decoded.candidates.map((c) => {
       // A share lies in [0, 1]: the least-squares fit can leave it (NNLS keeps it ≥ 0 only).
       const consistent = clip01(c.proportion);
@@ -229,39 +255,45 @@ export function releaseCell(
       suppressed: false,
       values,
       decoding: { zThreshold: decoded.zThreshold, detected: decoded.detected.map((c) => c.candidate), unexplainedMass: decoded.unexplainedMass, backgroundShare: decoded.backgroundShare },
+      uncertainty,
       amplification,
     };
   }
-  const raw = question.mechanism.estimate(sums) as Partial<FrequencyEstimate> & { mean?: number; standardError?: number };
+  const raw = mechanism.estimate(sums) as Partial<FrequencyEstimate> & { mean?: number; standardError?: number };
+  const perDay = several ? days.map((d) => mechanism.estimate(d) as typeof raw) : [raw];
   if (Array.isArray(raw.values) && Array.isArray(raw.standardErrors) && Array.isArray(raw.ci95)) {
+    const standardErrors = several ? anyCorrelationBound(perDay.map((e) => e.standardErrors!), weights) : raw.standardErrors;
+    const bounded: FrequencyEstimate = { n, values: raw.values, standardErrors, ci95: raw.values.map((x, i) => [x - Z_95 * standardErrors[i]!, x + Z_95 * standardErrors[i]!]) };
     // Exclusive answers sum to one (Norm-Sub); multiselect prevalences are only clipped to [0, 1].
-    const consistent = consistentEstimate(raw as FrequencyEstimate, { sumToOne: question.type === 'boolean' || question.type === 'categorical' });
+    const consistent = consistentEstimate(several ? bounded : (raw as FrequencyEstimate), { sumToOne: question.type === 'boolean' || question.type === 'categorical' });
     const values = raw.values.map((unbiased, i) => ({
       value: question.labels[i] ?? String(i),
       unbiased,
-      standardError: raw.standardErrors![i]!,
+      standardError: standardErrors[i]!,
       ci95: consistent.ci95[i]!,
       consistent: consistent.values[i]!,
       estimate: consistent.values[i]!,
     }));
-    return { ...head, suppressed: false, values, amplification };
+    return { ...head, suppressed: false, values, uncertainty, amplification };
   }
   if (typeof raw.mean === 'number' && typeof raw.standardError === 'number') {
-    return { ...head, suppressed: false, mean: { estimate: raw.mean, standardError: raw.standardError, ci95: [raw.mean - Z_95 * raw.standardError, raw.mean + Z_95 * raw.standardError] }, amplification };
+    const standardError = several ? anyCorrelationBound(perDay.map((e) => [e.standardError!]), weights)[0]! : raw.standardError;
+    return { ...head, suppressed: false, mean: { estimate: raw.mean, standardError, ci95: [raw.mean - Z_95 * standardError, raw.mean + Z_95 * standardError] }, uncertainty, amplification };
   }
-  return { ...head, suppressed: true, reason: `no estimator for mechanism ${question.mechanism.name}` };
+  return { ...head, suppressed: true, reason: `no estimator for mechanism ${mechanism.name}` };
 }
 
 /**
  * CSV of a release: one row per (period, value). RFC 4180 quoting. `estimate` is the consistent
  * (post-processed) value and `unbiased` the centre of the interval, as in the JSON release.
  * `amplified_epsilon` is filled for day cells only (see cellAmplification); otherwise
- * `amplification_note` says why not.
+ * `amplification_note` says why not. `standard_error_basis` is `day` or `any-correlation-bound`
+ * (CellUncertainty: week/total SEs bound the SE for any correlation between days).
  */
 export function releaseToCsv(release: EstimateRelease): string {
   const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const lines = [
-    'campaign,version,question,period,value,n,estimate,unbiased,standard_error,ci95_low,ci95_high,suppressed,reason,epsilon,mechanism,amplified_epsilon,amplified_delta,period_end,withheld_days,withheld_reports,amplification_note',
+    'campaign,version,question,period,value,n,estimate,unbiased,standard_error,ci95_low,ci95_high,suppressed,reason,epsilon,mechanism,amplified_epsilon,amplified_delta,period_end,withheld_days,withheld_reports,amplification_note,standard_error_basis',
   ];
   for (const cell of release.cells) {
     const common = [quote(release.campaign), String(release.version), quote(release.question), cell.period];
@@ -275,6 +307,7 @@ export function releaseToCsv(release: EstimateRelease): string {
       String(cell.withheld?.days ?? 0),
       String(cell.withheld?.reports ?? 0),
       quote(a === undefined ? '' : a.applicable ? a.assumption : a.reason),
+      cell.uncertainty?.basis ?? '',
     ];
     if (cell.suppressed) lines.push([...common, '', String(cell.n), '', '', '', '', '', 'true', quote(cell.reason ?? ''), ...tail].join(','));
     for (const v of cell.values ?? []) {

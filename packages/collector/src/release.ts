@@ -46,6 +46,21 @@ export type CellAmplification =
   | { applicable: true; scope: 'day'; epsilon: number; delta: number; epsilon0: number; n: number; assumption: string }
   | { applicable: false; scope: 'day' | 'week' | 'total'; code: AmplificationNotClaimed; reason: string; epsilon0: number; n: number; delta: number };
 
+/**
+ * What a released cell's standard errors (and so its `ci95`) are. A `day` cell: the mechanism's
+ * SE for that day's reports, each from a different device. A `week` or `total` cell: Σₜ wₜ·SEₜ over
+ * its `days` released days, wₜ = nₜ/n — an upper bound on the SE however the days are correlated
+ * (triangle inequality for standard deviations), because the same patients report on many days
+ * and the collector has no device identifier to measure how alike their reports are. The value
+ * is the pooled estimate, which for these linear debiasings equals Σₜ wₜ·(day t's estimate).
+ */
+export interface CellUncertainty {
+  basis: 'day' | 'any-correlation-bound';
+  /** Day cells combined: 1 for a day cell. */
+  days: number;
+  note: string;
+}
+
 /** Days of a week or total bucket left out of it because each was below the minimum batch on its own. */
 export interface Withheld {
   days: number;
@@ -69,6 +84,8 @@ export interface CellRelease {
   mean?: { estimate: number; standardError: number; ci95: [number, number] };
   /** RAPPOR: decoding against the campaign's candidates (NNLS with a background term, core's decodeRappor). */
   decoding?: { zThreshold: number; detected: string[]; unexplainedMass: number; backgroundShare: number };
+  /** Present on every released cell: what `standardError` means for this cell. */
+  uncertainty?: CellUncertainty;
   amplification?: CellAmplification;
 }
 

@@ -228,7 +228,7 @@ describe('point estimates and their intervals', () => {
         rng.source.fill(secret);
         rappor.mechanism.addToSums(rappor.mechanism.randomize({ value: 'a', cohort: i % params.m, secret } as never, rng) as never, sums);
       }
-      const cell = releaseCell(rappor, { period: '2026-06-01', periodEnd: '2026-06-01', scope: 'day' }, sums);
+      const cell = releaseCell(rappor, { period: '2026-06-01', periodEnd: '2026-06-01', scope: 'day' }, [sums]);
       for (const v of cell.values!) {
         if (v.unbiased > 1) aboveOne += 1;
         expect(v.consistent).toBeGreaterThanOrEqual(0);

@@ -54,7 +54,7 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         tags: ['read'],
         summary:
-          'Debiased estimates with standard errors and 95% CIs (unbiased and consistent values), per day, ISO week or total. A day below the minimum batch is withheld, and left out of every week and total as well. Day cells state the shuffle-amplified central ε under a stated assumption; week and total cells say why they do not (read token).',
+          'Debiased estimates with standard errors and 95% CIs (unbiased and consistent values), per day, ISO week or total. A day below the minimum batch is withheld, and left out of every week and total as well. Week and total standard errors are Σ (day reports / cell reports)·(day SE), a bound valid however the days are correlated (the same patients report daily). Day cells state the shuffle-amplified central ε under a stated assumption; week and total cells say why they do not (read token).',
         security: [{ bearer: [] }],
         querystring: querySchema,
       },
