@@ -241,7 +241,7 @@ export function releaseCell(
   // With one day the bound is that day's SE: skip the second estimate, keep day cells as they were.
   const several = days.length > 1;
   const weights = dayWeights(days);
-  if (question.type === 'string') {
+  if (mechanism.name === 'rappor') {
     const pooled = mechanism.estimate(sums) as RapporBitEstimate;
     const bits = several ? rapporBitBound(pooled, days.map((d) => mechanism.estimate(d) as RapporBitEstimate)) : pooled;
     const decoded = decodeRappor(bits, candidateMap(question));
@@ -265,7 +265,8 @@ export function releaseCell(
     const standardErrors = several ? anyCorrelationBound(perDay.map((e) => e.standardErrors!), weights) : raw.standardErrors;
     const bounded: FrequencyEstimate = { n, values: raw.values, standardErrors, ci95: raw.values.map((x, i) => [x - Z_95 * standardErrors[i]!, x + Z_95 * standardErrors[i]!]) };
     // Exclusive answers sum to one (Norm-Sub); multiselect prevalences are only clipped to [0, 1].
-    const consistent = consistentEstimate(several ? bounded : (raw as FrequencyEstimate), { sumToOne: question.type === 'boolean' || question.type === 'categorical' });
+    // (A string question under LOLOHA is exclusive too: one of the candidates or "other".)
+    const consistent = consistentEstimate(several ? bounded : (raw as FrequencyEstimate), { sumToOne: question.type !== 'multiselect' });
     const values = raw.values.map((unbiased, i) => ({
       value: question.labels[i] ?? String(i),
       unbiased,

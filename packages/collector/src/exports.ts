@@ -32,7 +32,7 @@ export async function exportQuestion(repository: Repository, request: ExportRequ
   const question = model.questions.get(request.questionId);
   if (question === undefined) throw new HttpError(404, 'QUESTION_UNKNOWN', `question ${request.questionId} is not in campaign ${model.id} version ${model.version}`);
   if (request.format === 'csv') return releaseToCsv(await estimateQuestion(repository, model, question, { bucket: request.bucket ?? 'total', from: request.from, to: request.to }));
-  if (question.type !== 'string') throw new HttpError(400, 'NOT_SUPPORTED', `${request.format} export needs a RAPPOR (string) question; question ${question.id} uses ${question.mechanism.name}`);
+  if (question.mechanism.name !== 'rappor') throw new HttpError(400, 'NOT_SUPPORTED', `${request.format} export needs a RAPPOR (string) question; question ${question.id} uses ${question.mechanism.name}`);
   const rappor = question.mechanism as Rappor;
   switch (request.format) {
     case 'rappor-params':

@@ -39,7 +39,7 @@ function answerOf(question: QuestionModel): (rng: RandomSampler, i: number) => u
       return (rng, i) => {
         const secret = new Uint8Array(32);
         rng.source.fill(secret);
-        return { value: q.domain.candidates[rng.uint32() % q.domain.candidates.length]!, cohort: i % q.domain.rappor.m, secret };
+        return { value: q.domain.candidates[rng.uint32() % q.domain.candidates.length]!, cohort: i % q.domain.rappor!.m, secret };
       };
   }
 }

@@ -36,6 +36,9 @@ export interface CampaignModel {
   questions: Map<string, QuestionModel>;
 }
 
+/** The label of "any string not among the candidates" in a LOLOHA string question's estimates. */
+export const STRING_OTHER = '(other)';
+
 function labelsOf(question: Question): string[] {
   switch (question.type) {
     case 'boolean':
@@ -47,7 +50,8 @@ function labelsOf(question: Question): string[] {
     case 'numeric':
       return ['mean'];
     case 'string':
-      return [...question.domain.candidates];
+      // Under LOLOHA the answer is one of the candidates or any other string (core's stringIndex).
+      return question.mechanism === 'loloha' || question.epsilonPermanent !== undefined ? [...question.domain.candidates, STRING_OTHER] : [...question.domain.candidates];
   }
 }
 
