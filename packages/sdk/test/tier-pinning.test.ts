@@ -80,4 +80,22 @@ describe('tiers the app pins', () => {
     expect((await fetched(served([phq2]), { tiers: { 'low-mood': 'lax' } })).init).toMatchObject({ ok: false, error: { code: 'PARAMETER_INVALID', path: 'tiers.low-mood' } });
     expect((await fetched(served([phq2]), { tiers: ['high'] as unknown as Record<string, string> })).init).toMatchObject({ ok: false, error: { code: 'PARAMETER_INVALID', path: 'tiers' } });
   });
+
+  it('caps both levels: a pinned high question served with ε∞ above its cap (2) is refused, nothing sent', async () => {
+    const longitudinal = { ...phq2, epsilon: 1, epsilonPermanent: 2.5, mechanism: 'l-grr' } as const;
+    const { init, requests } = await fetched(served([longitudinal]), { tiers: { 'low-mood': 'high' } });
+    expect(init).toMatchObject({ ok: false, error: { code: 'TIER_CAP_EXCEEDED', path: 'questions.0.epsilonPermanent' } });
+    expect(requests).toHaveLength(1);
+    expect((await fetched(served([{ ...longitudinal, epsilonPermanent: 2 }]), { tiers: { 'low-mood': 'high' } })).init).toMatchObject({ ok: true });
+    // RAPPOR's ε∞ is capped the same way (4·ln 3 ≈ 4.39 > moderate's 4).
+    const rappor = {
+      id: 'drug',
+      prompt: 'Medication?',
+      type: 'string' as const,
+      tier: 'moderate' as const,
+      epsilon: 1.1,
+      domain: { candidates: ['a'], rappor: { k: 16, h: 2, m: 4, f: 0.5, p: 0.5, q: 0.75 } },
+    } satisfies CampaignInput['questions'][number];
+    expect((await fetched(served([rappor]), { tiers: { drug: 'moderate' } })).init).toMatchObject({ ok: false, error: { code: 'TIER_CAP_EXCEEDED', path: 'questions.0.domain' } });
+  });
 });

@@ -27,11 +27,20 @@ async function prf(secret: CryptoKey, fields: string[]): Promise<RandomSampler> 
   return new RandomSampler(derivedRandomSource(await hmac(secret, framed(fields))));
 }
 
+/** The device's constant for the question (a LOLOHA hash, an α-rounding offset; null for most). */
+export async function deviceConstant(mechanism: AnyTwoLevelRandomizer, secret: CryptoKey, ref: QuestionRef): Promise<unknown> {
+  return mechanism.device(await prf(secret, ['device/v2', ref.campaignId, ref.questionId, mechanism.parameterKey]));
+}
+
+/** The permanent response of a slot: the same on every call for the same key and parameters. */
+export async function permanentOf(mechanism: AnyTwoLevelRandomizer, secret: CryptoKey, ref: QuestionRef, slot: number): Promise<unknown> {
+  return mechanism.permanent(slot, await prf(secret, ['prr/v2', ref.campaignId, ref.questionId, mechanism.parameterKey, String(slot)]));
+}
+
 /** One report of a two-level question: permanent level from the secret, instantaneous level from `fresh`. */
 export async function twoLevelReport(mechanism: AnyTwoLevelRandomizer, input: unknown, secret: CryptoKey, ref: QuestionRef, fresh: RandomSampler): Promise<EncodedReport> {
-  const key = mechanism.parameterKey;
-  const device = mechanism.device(await prf(secret, ['device/v2', ref.campaignId, ref.questionId, key]));
+  const device = await deviceConstant(mechanism, secret, ref);
   const slot = mechanism.slotOf(input, device, fresh);
-  const permanent = mechanism.permanent(slot, await prf(secret, ['prr/v2', ref.campaignId, ref.questionId, key, String(slot)]));
+  const permanent = await permanentOf(mechanism, secret, ref, slot);
   return mechanism.encodeReport(mechanism.instantaneous(permanent, device, fresh));
 }
