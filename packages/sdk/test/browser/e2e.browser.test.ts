@@ -21,9 +21,9 @@ describe('SDK → real collector', () => {
 
   it('refuses the published campaign when it declares a laxer tier than the app pinned (nothing sent)', async () => {
     const collectorUrl = inject('realCollectorUrl');
-    // The app holds the diagnosis question to `high` (cap 1); the collector serves it as `moderate` with ε 1.1.
+    // The app holds the diagnosis question to `high` (cap 1); the collector serves it as `low` with ε 1.1 (RAPPOR is charged its ε∞ ≈ 4.39 per report, which only `low` allows).
     const error = await createClient({ collectorUrl, campaignId: 'sdk-e2e', tiers: { ...tiers, diagnosis: 'high' }, dbName: `pp-e2e-pin-${Date.now()}` }).catch((e: unknown) => e);
     expect(isPrivacyError(error, 'TIER_CAP_EXCEEDED')).toBe(true);
-    expect((error as Error).message).toMatch(/diagnosis is declared moderate, laxer than the tier high/);
+    expect((error as Error).message).toMatch(/diagnosis is declared low, laxer than the tier high/);
   });
 });

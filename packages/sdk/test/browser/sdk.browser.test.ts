@@ -27,7 +27,7 @@ const campaign: CampaignInput = {
     },
     { id: 'meds', prompt: 'Medications', type: 'multiselect', tier: 'low', epsilon: 2, domain: { items: [{ code: 'a', label: 'A' }, { code: 'b', label: 'B' }], maxItems: 2 } },
     { id: 'pain', prompt: 'Pain', type: 'numeric', tier: 'low', epsilon: 1, domain: { low: 0, high: 10 } },
-    { id: 'diagnosis', prompt: 'Diagnosis', type: 'string', tier: 'moderate', epsilon: 1.1, domain: { candidates: ['migraine', 'flu'], rappor: { k: 16, h: 2, m: 4, f: 0.5, p: 0.5, q: 0.75 } } },
+    { id: 'diagnosis', prompt: 'Diagnosis', type: 'string', tier: 'low', epsilon: 1.1, domain: { candidates: ['migraine', 'flu'], rappor: { k: 16, h: 2, m: 4, f: 0.5, p: 0.5, q: 0.75 } } },
   ],
 };
 
@@ -110,7 +110,7 @@ describe('SDK in Chromium', () => {
     await client.report('symptom', RAW.categorical);
     await client.optOut();
     const db = await openDB(opts.dbName!);
-    for (const store of ['ledger', 'memo', 'outbox']) expect(await db.count(store)).toBe(0);
+    for (const store of ['ledger', 'outbox']) expect(await db.count(store)).toBe(0);
     expect(await db.getAllKeys('meta')).toEqual(['consent']);
     db.close();
     expect(await client.consented()).toBe(false);
