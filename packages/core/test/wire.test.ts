@@ -134,3 +134,26 @@ describe('wire round trip (fast-check)', () => {
     expect(encodedOf({ payload: 2 })).toEqual({ payload: 2 });
   });
 });
+
+describe('protocol versions', () => {
+  const report = { id: '3f2a9c0d5b7e41c8a0f1d2e3c4b5a697', questionId: 'q', day: '2026-03-15', payload: 2 };
+  const batch = (extra: Record<string, unknown>, reportExtra: Record<string, unknown> = {}) => ({ campaignId: 'c', campaignVersion: 1, ...extra, reports: [{ ...report, ...reportExtra }] });
+  const now = { now: new Date('2026-03-16T00:00:00Z') };
+
+  it('accepts v1 batches from devices in the field (no protocol field) and v2 batches', () => {
+    expect(validateBatch(batch({}), now).protocol).toBeUndefined();
+    expect(validateBatch(batch({ protocol: 1 }), now).protocol).toBe(1);
+    expect(validateBatch(batch({ protocol: 2 }, { ext: {} }), now).reports[0]!.ext).toEqual({});
+  });
+
+  it('rejects an unknown protocol, extensions on v1, and unregistered extensions', () => {
+    for (const [bad, path] of [
+      [batch({ protocol: 3 }), 'protocol'],
+      [batch({}, { ext: {} }), 'reports'],
+      [batch({ protocol: 2 }, { ext: { level: 'high' } }), 'reports.0.ext.level'],
+      [batch({ protocol: 2 }, { ext: [] }), 'reports.0.ext'],
+    ] as const) {
+      expect(() => validateBatch(bad, now), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'REPORT_INVALID', path }));
+    }
+  });
+});

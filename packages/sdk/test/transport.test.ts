@@ -116,7 +116,7 @@ describe('batches', () => {
     return batches;
   }
 
-  it('builds each body as exactly JSON.stringify({campaignId, campaignVersion, reports}) and splits as before (reports, 60 KB), from rows or cached entries', () => {
+  it('builds each body as exactly JSON.stringify({protocol: 2, campaignId, campaignVersion, reports}) and splits as before (reports, 60 KB), from rows or cached entries', () => {
     const anyRow = fc.record({
       campaign: fc.constantFrom('c', 'symptômes "2026"', 'x\\y'),
       campaignVersion: fc.integer({ min: 1, max: 3 }),
@@ -135,7 +135,7 @@ describe('batches', () => {
         expect(prepareBatches(rows.map(entryOf), maxReports, maxBytes)).toEqual(expected);
         for (const b of prepareBatches(rows, maxReports, maxBytes)) {
           const parsed = JSON.parse(b.body) as WireBatch;
-          expect(b.body).toBe(JSON.stringify({ campaignId: parsed.campaignId, campaignVersion: parsed.campaignVersion, reports: parsed.reports }));
+          expect(b.body).toBe(JSON.stringify({ protocol: 2, campaignId: parsed.campaignId, campaignVersion: parsed.campaignVersion, reports: parsed.reports }));
         }
       }),
       { numRuns: 200, seed: 20261125 },

@@ -40,6 +40,19 @@ export const PayloadSchema = v.union(
 );
 export const CohortSchema = v.pipe(v.number(), v.finite(), v.integer(), v.minValue(0), v.maxValue(MAX_COHORT));
 
+/**
+ * Protocol versions (docs/protocol.md, "Protocol versions"). v1: the batch has no `protocol` field
+ * and its reports no `ext` (devices in the field). v2: `protocol: 2`, and each report may carry an
+ * `ext` object — the extension point later features (a privacy level, an anonymous token) add named
+ * fields to. Only registered extensions are accepted; none is registered yet, so `ext` is `{}` or absent.
+ */
+export const PROTOCOL_VERSIONS = [1, 2] as const;
+export const CURRENT_PROTOCOL = 2;
+export const ReportExtensionsSchema = v.pipe(
+  v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), 'must be an object of named extensions'),
+  v.strictObject({}),
+);
+
 /** The per-report fields a batch carries (campaign and version are stated once, on the batch). */
 const reportEntries = {
   id: ReportIdSchema,
@@ -47,6 +60,7 @@ const reportEntries = {
   day: DaySchema,
   payload: PayloadSchema,
   cohort: v.optional(CohortSchema),
+  ext: v.optional(ReportExtensionsSchema),
 };
 
 /** A report inside a batch. */
@@ -55,11 +69,18 @@ export const BatchReportSchema = v.strictObject(reportEntries);
 /** A self-contained report: the batch entry plus the campaign it answers. */
 export const ReportSchema = v.strictObject({ ...reportEntries, campaignId: IdSchema, campaignVersion: VersionSchema });
 
-export const BatchSchema = v.strictObject({
-  campaignId: IdSchema,
-  campaignVersion: VersionSchema,
-  reports: v.pipe(v.array(BatchReportSchema), v.minLength(1), v.maxLength(MAX_BATCH_REPORTS)),
-});
+export const BatchSchema = v.pipe(
+  v.strictObject({
+    protocol: v.optional(v.picklist(PROTOCOL_VERSIONS)),
+    campaignId: IdSchema,
+    campaignVersion: VersionSchema,
+    reports: v.pipe(v.array(BatchReportSchema), v.minLength(1), v.maxLength(MAX_BATCH_REPORTS)),
+  }),
+  v.forward(
+    v.check((batch) => (batch.protocol ?? 1) >= 2 || batch.reports.every((r) => r.ext === undefined), 'report extensions (ext) need protocol 2'),
+    ['reports'],
+  ),
+);
 
 export type WirePayload = v.InferOutput<typeof PayloadSchema>;
 export type BatchReport = v.InferOutput<typeof BatchReportSchema>;

@@ -2,9 +2,11 @@
  * Groups queued reports into wire batches (core's BatchSchema): one campaign version per batch, at
  * most `maxReports` reports and under `maxBytes` of JSON — 60 KB keeps a batch inside the 64 KiB
  * that `fetch(…, {keepalive: true})` and `sendBeacon` allow in flight (Fetch spec, keepalive quota).
- * A body is `JSON.stringify({campaignId, campaignVersion, reports})`, assembled from each row's
- * serialized report, which `Entry` keeps so the page-hide cache never re-serializes a row.
+ * A body is `JSON.stringify({protocol: 2, campaignId, campaignVersion, reports})` (protocol v2,
+ * docs/protocol.md), assembled from each row's serialized report, which `Entry` keeps so the
+ * page-hide cache never re-serializes a row.
  */
+import { CURRENT_PROTOCOL } from '@practical-privacy/core';
 import type { OutboxRow } from '../store/db.ts';
 
 export const MAX_BATCH_BYTES = 60_000;
@@ -44,9 +46,9 @@ export function prepareBatches(rows: Array<OutboxRow | Entry>, maxReports: numbe
     const emit = () => {
       if (current.length === 0) return;
       const { campaignId, campaignVersion } = current[0]!.row;
-      // Exactly JSON.stringify({ campaignId, campaignVersion, reports }) (a WireBatch).
+      // Exactly JSON.stringify({ protocol, campaignId, campaignVersion, reports }) (a WireBatch).
       const reports = current.map((e) => e.json).join(',');
-      batches.push({ body: `{"campaignId":${JSON.stringify(campaignId)},"campaignVersion":${JSON.stringify(campaignVersion)},"reports":[${reports}]}`, ids: current.map((e) => e.row.id) });
+      batches.push({ body: `{"protocol":${CURRENT_PROTOCOL},"campaignId":${JSON.stringify(campaignId)},"campaignVersion":${JSON.stringify(campaignVersion)},"reports":[${reports}]}`, ids: current.map((e) => e.row.id) });
       current = [];
       size = 0;
     };
