@@ -100,7 +100,7 @@ describe('batches', () => {
       let size = 0;
       const emit = () => {
         if (current.length === 0) return;
-        const batch: WireBatch = { campaignId: current[0]!.campaignId, campaignVersion: current[0]!.campaignVersion, reports: current.map((r) => r.report) };
+        const batch: WireBatch = { protocol: 2, campaignId: current[0]!.campaignId, campaignVersion: current[0]!.campaignVersion, reports: current.map((r) => r.report) };
         batches.push({ body: JSON.stringify(batch), ids: current.map((r) => r.id) });
         current = [];
         size = 0;
