@@ -8,8 +8,12 @@
  *   a keyed hash, so the key reveals nothing without the secret, and the value is already randomized;
  * - `outbox`: randomized wire reports waiting to be sent.
  * Migrations are an `if (oldVersion < n)` ladder (idb's convention).
+ *
+ * The database exists only until the patient opts out: opt-out deletes it (store/connection.ts),
+ * and the refusal is kept outside it (store/refusal.ts). So every connection closes itself when
+ * another context asks to delete or upgrade the database (`versionchange`), instead of blocking it.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { PrivacyError } from '@practical-privacy/core';
 import type { BatchReport, EncodedReport } from '@practical-privacy/core';
 import { DEFAULT_DB_NAME } from './db-name.ts';
@@ -59,8 +63,19 @@ export interface SdkSchema extends DBSchema {
 export type SdkDatabase = IDBPDatabase<SdkSchema>;
 export const STORE_NAMES = ['meta', 'ledger', 'memo', 'outbox'] as const;
 
-export async function openSdkDatabase(name: string = DEFAULT_DB_NAME): Promise<SdkDatabase> {
-  if (typeof indexedDB === 'undefined') throw new PrivacyError('STORAGE_UNAVAILABLE', 'runtime', 'IndexedDB is not available: the SDK needs it for the budget ledger and the outbox');
+export interface OpenOptions {
+  /** Called once the connection was closed: by a `versionchange` (another context deletes or upgrades the database) or by the browser (`close`: site data cleared, disk failure). */
+  onClose?: () => void;
+}
+
+/**
+ * Opens (and creates, if missing) the SDK database. The connection closes itself on
+ * `versionchange` (idb's `blocking`): a deletion by an opt-out in another tab or worker is then not
+ * blocked by it (IndexedDB 3.0, "delete a database": other connections get `versionchange` first,
+ * the deletion waits until they are closed).
+ */
+export async function openSdkDatabase(name: string = DEFAULT_DB_NAME, { onClose }: OpenOptions = {}): Promise<SdkDatabase> {
+  requireIndexedDb();
   return openDB<SdkSchema>(name, DB_VERSION, {
     upgrade(db, oldVersion) {
       if (oldVersion < 1) {
@@ -70,5 +85,39 @@ export async function openSdkDatabase(name: string = DEFAULT_DB_NAME): Promise<S
         db.createObjectStore('outbox', { keyPath: 'id' }).createIndex('byQueuedAt', 'queuedAt');
       }
     },
+    blocking(_current, _next, event) {
+      (event.target as IDBDatabase).close();
+      onClose?.();
+    },
+    terminated() {
+      onClose?.();
+    },
   });
+}
+
+/** `deleted`: the database is gone. `blocked`: not within the time allowed (see deleteSdkDatabase). */
+export type Deletion = 'deleted' | 'blocked';
+
+/**
+ * `indexedDB.deleteDatabase(name)`, waiting at most `timeoutMs`. The browser first sends
+ * `versionchange` to every other open connection and deletes once they are closed; the SDK's own
+ * close at once (openSdkDatabase), so this normally resolves `deleted`. `blocked` means a connection
+ * was still open after `timeoutMs` — one that does not close on `versionchange` (a tab still running
+ * an SDK from before opt-out deleted the database, or app code that opened it itself). The request
+ * is not withdrawn (IndexedDB cannot cancel it): the browser deletes the database when that
+ * connection closes, and until then an open of it waits behind the deletion.
+ */
+export async function deleteSdkDatabase(name: string, timeoutMs: number): Promise<Deletion> {
+  requireIndexedDb();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<Deletion>((resolve) => (timer = setTimeout(() => resolve('blocked'), timeoutMs)));
+  try {
+    return await Promise.race([deleteDB(name).then((): Deletion => 'deleted'), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function requireIndexedDb(): void {
+  if (typeof indexedDB === 'undefined') throw new PrivacyError('STORAGE_UNAVAILABLE', 'runtime', 'IndexedDB is not available: the SDK needs it for the budget ledger and the outbox');
 }

@@ -1,0 +1,165 @@
+/**
+ * The worker's connection to the SDK database, and the database's life. It exists until the patient
+ * opts out; opt-out DELETES it (`indexedDB.deleteDatabase`), not just its rows, and the refusal is
+ * kept outside it (store/refusal.ts) so that it survives the deletion.
+ *
+ * Opt-out, in this order:
+ * 1. one transaction clears every store and sets `consent` false. It is created before any other
+ *    await, so a report committing in another tab is ordered before it (and erased with the rest)
+ *    or after it (and refused: store/ledger.ts reads consent inside the report's transaction);
+ * 2. the refusal is recorded (strict durability);
+ * 3. this connection closes (the caller then signals the other tabs, which close theirs);
+ * 4. the database is deleted, waiting at most `timeoutMs` for other connections to close (`blocked`
+ *    otherwise: see deleteSdkDatabase). The rows are already gone either way.
+ *
+ * Start-up opens the database only while no refusal is recorded; otherwise it requests the deletion
+ * again (an earlier one may have been blocked, or the page closed first) and opens nothing. A
+ * database whose `consent` is false is a refusal too (a page closed between steps 1 and 2, or an
+ * SDK from before opt-out deleted the database): start-up records it and deletes the database.
+ *
+ * Once the connection is lost (this worker's opt-out, another tab's — on its signal or on
+ * `versionchange` — or the browser closing it) it is not re-opened, which would re-create the
+ * database, until it is needed and no refusal is recorded: that is, until the patient opts in again
+ * in some tab. Opting in removes the refusal first, so a tab starting meanwhile does not delete the
+ * new database.
+ */
+import { PrivacyError } from '@practical-privacy/core';
+import { deleteSdkDatabase, openSdkDatabase, STORE_NAMES, type Deletion, type SdkDatabase } from './db.ts';
+import { clearRefusal, isRefused, recordRefusal } from './refusal.ts';
+
+/** How long opt-out waits for other connections to close, and an open waits behind such a deletion. */
+export const DEFAULT_ERASE_TIMEOUT_MS = 5_000;
+
+export class SdkConnection {
+  #db: SdkDatabase | undefined;
+  #opening: Promise<SdkDatabase> | undefined;
+  #closed = false;
+
+  /** `onChange` runs whenever the connection is opened or lost (the worker restarts its transport on it). */
+  constructor(
+    readonly name: string,
+    readonly timeoutMs: number,
+    private readonly onChange: () => void,
+  ) {
+    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+      throw new PrivacyError('PARAMETER_INVALID', 'configuration', 'eraseTimeoutMs: must be a finite number of milliseconds above 0', { path: 'eraseTimeoutMs' });
+    }
+  }
+
+  /** The open connection, if there is one. */
+  get current(): SdkDatabase | undefined {
+    return this.#db;
+  }
+
+  /** The open connection; CONSENT_REQUIRED when there is none (the patient opted out, here or in another tab). */
+  get db(): SdkDatabase {
+    if (this.#db === undefined) throw new PrivacyError('CONSENT_REQUIRED', 'runtime', 'the patient has opted out (in this or another tab): the database was deleted');
+    return this.#db;
+  }
+
+  /** Start-up: opens the database, or — when the refusal is recorded — deletes it again (and resolves with how that went). */
+  async start(): Promise<Deletion | undefined> {
+    if (!(await isRefused(this.name))) {
+      const db = await this.#open(false);
+      if ((await db.get('meta', 'consent')) !== false) return undefined;
+      await recordRefusal(this.name);
+      this.release();
+    }
+    return deleteSdkDatabase(this.name, this.timeoutMs);
+  }
+
+  /** The connection, re-opened if it was lost and no refusal is recorded now (another tab opted in); undefined while refused. */
+  async live(): Promise<SdkDatabase | undefined> {
+    if (this.#db !== undefined) return this.#db;
+    if (this.#opening === undefined && (await isRefused(this.name))) return undefined;
+    return this.#open(true);
+  }
+
+  /** Opt-in: removes the refusal, then opens the database — created afresh, with no key, after an opt-out. */
+  async optIn(): Promise<SdkDatabase> {
+    await clearRefusal(this.name);
+    return this.#open(true);
+  }
+
+  /** Opt-out, steps 1–3 above. */
+  async clear(): Promise<void> {
+    // No await before the transaction while connected (step 1).
+    const db = this.#db ?? (await this.live());
+    if (db !== undefined) {
+      const tx = db.transaction(STORE_NAMES, 'readwrite');
+      await Promise.all([...STORE_NAMES.map((name) => tx.objectStore(name).clear()), tx.objectStore('meta').put(false, 'consent'), tx.done]);
+    }
+    await recordRefusal(this.name);
+    this.release();
+  }
+
+  /** Opt-out, step 4. */
+  delete(): Promise<Deletion> {
+    return deleteSdkDatabase(this.name, this.timeoutMs);
+  }
+
+  /** Closes the connection (the cross-tab opt-out signal; step 3). It is re-opened only as `live()` says. */
+  release(): void {
+    const db = this.#db;
+    if (db === undefined) return;
+    db.close();
+    this.#lost(db);
+  }
+
+  /** For good (the worker's close() or a new init). */
+  close(): void {
+    this.#closed = true;
+    this.#db?.close();
+    this.#db = undefined;
+  }
+
+  #lost(db: SdkDatabase): void {
+    if (this.#db !== db) return;
+    this.#db = undefined;
+    this.onChange();
+  }
+
+  #open(bounded: boolean): Promise<SdkDatabase> {
+    if (this.#db !== undefined) return Promise.resolve(this.#db);
+    return (this.#opening ??= this.#connect(bounded).finally(() => (this.#opening = undefined)));
+  }
+
+  /**
+   * `bounded`: an open after the connection was lost may wait behind a deletion that is still
+   * blocked (IndexedDB runs requests for one database in order); comlink never times out, so this
+   * does, with STORAGE_UNAVAILABLE, and closes the connection should it open later.
+   */
+  async #connect(bounded: boolean): Promise<SdkDatabase> {
+    let db: SdkDatabase | undefined;
+    const opening = openSdkDatabase(this.name, { onClose: () => db !== undefined && this.#lost(db) });
+    db = bounded ? await within(opening, this.timeoutMs) : await opening;
+    if (this.#closed) {
+      db.close();
+      throw new PrivacyError('STORAGE_UNAVAILABLE', 'runtime', 'the SDK database connection was closed (close() or a new init)');
+    }
+    this.#db = db;
+    this.onChange();
+    return db;
+  }
+}
+
+function within(opening: Promise<SdkDatabase>, timeoutMs: number): Promise<SdkDatabase> {
+  return new Promise((resolve, reject) => {
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reject(new PrivacyError('STORAGE_UNAVAILABLE', 'runtime', `the SDK database did not open within ${timeoutMs} ms: an opt-out's deletion of it is most likely still waiting for another connection to close (a tab running an older SDK, or app code holding it open); close that tab and try again`));
+    }, timeoutMs);
+    opening.then(
+      (db) => {
+        if (late) db.close();
+        clearTimeout(timer);
+        resolve(db);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
