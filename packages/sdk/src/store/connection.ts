@@ -24,8 +24,14 @@
  * new database.
  */
 import { PrivacyError } from '@practical-privacy/core';
-import { deleteSdkDatabase, openSdkDatabase, STORE_NAMES, type Deletion, type SdkDatabase } from './db.ts';
+import { deleteSdkDatabase, openSdkDatabase, STORE_NAMES, type SdkDatabase } from './db.ts';
 import { clearRefusal, isRefused, recordRefusal } from './refusal.ts';
+
+/**
+ * `deleted`: the database is gone. `blocked`: another connection was still open after `timeoutMs`
+ * (see deleteSdkDatabase); the deletion stays requested and runs when that connection closes.
+ */
+export type Deletion = 'deleted' | 'blocked';
 
 /** How long opt-out waits for other connections to close, and an open waits behind such a deletion. */
 export const DEFAULT_ERASE_TIMEOUT_MS = 5_000;
@@ -33,6 +39,8 @@ export const DEFAULT_ERASE_TIMEOUT_MS = 5_000;
 export class SdkConnection {
   #db: SdkDatabase | undefined;
   #opening: Promise<SdkDatabase> | undefined;
+  /** This worker's deletion while it has not completed (it may be blocked). */
+  #deleting: Promise<void> | undefined;
   #closed = false;
 
   /** `onChange` runs whenever the connection is opened or lost (the worker restarts its transport on it). */
@@ -65,18 +73,23 @@ export class SdkConnection {
       await recordRefusal(this.name);
       this.release();
     }
-    return deleteSdkDatabase(this.name, this.timeoutMs);
+    return this.delete();
   }
 
   /** The connection, re-opened if it was lost and no refusal is recorded now (another tab opted in); undefined while refused. */
   async live(): Promise<SdkDatabase | undefined> {
     if (this.#db !== undefined) return this.#db;
+    // While this worker's deletion is blocked an open would wait behind it, then re-create the database.
+    if (this.#deleting !== undefined) return undefined;
     if (this.#opening === undefined && (await isRefused(this.name))) return undefined;
     return this.#open(true);
   }
 
   /** Opt-in: removes the refusal, then opens the database — created afresh, with no key, after an opt-out. */
   async optIn(): Promise<SdkDatabase> {
+    if (this.#db === undefined && this.#deleting !== undefined) {
+      throw new PrivacyError('STORAGE_UNAVAILABLE', 'runtime', `the opt-out's deletion of the database is still blocked by another open connection (a tab running an older SDK, or app code holding it open); close it and opt in again`);
+    }
     await clearRefusal(this.name);
     return this.#open(true);
   }
@@ -93,9 +106,23 @@ export class SdkConnection {
     this.release();
   }
 
-  /** Opt-out, step 4. */
-  delete(): Promise<Deletion> {
-    return deleteSdkDatabase(this.name, this.timeoutMs);
+  /** Opt-out, step 4 (this connection is closed by then). */
+  async delete(): Promise<Deletion> {
+    const deleting = (this.#deleting = deleteSdkDatabase(this.name));
+    const done = () => {
+      if (this.#deleting === deleting) this.#deleting = undefined;
+    };
+    deleting.then(done, done);
+    const deleted = deleting.then((): Deletion => 'deleted');
+    // A failure after `blocked` was answered has no one to tell; before, it rejects this call.
+    deleted.catch(() => undefined);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<Deletion>((resolve) => (timer = setTimeout(() => resolve('blocked'), this.timeoutMs)));
+    try {
+      return await Promise.race([deleted, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Closes the connection (the cross-tab opt-out signal; step 3). It is re-opened only as `live()` says. */

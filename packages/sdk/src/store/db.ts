@@ -95,27 +95,17 @@ export async function openSdkDatabase(name: string = DEFAULT_DB_NAME, { onClose 
   });
 }
 
-/** `deleted`: the database is gone. `blocked`: not within the time allowed (see deleteSdkDatabase). */
-export type Deletion = 'deleted' | 'blocked';
-
 /**
- * `indexedDB.deleteDatabase(name)`, waiting at most `timeoutMs`. The browser first sends
+ * `indexedDB.deleteDatabase(name)`; resolves once the database is gone. The browser first sends
  * `versionchange` to every other open connection and deletes once they are closed; the SDK's own
- * close at once (openSdkDatabase), so this normally resolves `deleted`. `blocked` means a connection
- * was still open after `timeoutMs` — one that does not close on `versionchange` (a tab still running
- * an SDK from before opt-out deleted the database, or app code that opened it itself). The request
- * is not withdrawn (IndexedDB cannot cancel it): the browser deletes the database when that
- * connection closes, and until then an open of it waits behind the deletion.
+ * close at once (above), so this normally resolves at once. A connection that does not close on
+ * `versionchange` (a tab still running an SDK from before opt-out deleted the database, or app code
+ * that opened it itself) holds it back for as long as it stays open; IndexedDB cannot withdraw the
+ * request, and an open of the database meanwhile waits behind it. store/connection.ts bounds the wait.
  */
-export async function deleteSdkDatabase(name: string, timeoutMs: number): Promise<Deletion> {
+export async function deleteSdkDatabase(name: string): Promise<void> {
   requireIndexedDb();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<Deletion>((resolve) => (timer = setTimeout(() => resolve('blocked'), timeoutMs)));
-  try {
-    return await Promise.race([deleteDB(name).then((): Deletion => 'deleted'), late]);
-  } finally {
-    clearTimeout(timer);
-  }
+  await deleteDB(name);
 }
 
 function requireIndexedDb(): void {

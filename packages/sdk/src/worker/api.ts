@@ -26,8 +26,8 @@ import {
   type Tier,
 } from '@practical-privacy/core';
 import { checkCampaignAgainstCaps, effectiveTiers, resolveCaps, type Caps, type CapsInput } from '../caps.ts';
-import { DEFAULT_DB_NAME, type Deletion, type MemoRow, type SdkDatabase } from '../store/db.ts';
-import { DEFAULT_ERASE_TIMEOUT_MS, SdkConnection } from '../store/connection.ts';
+import { DEFAULT_DB_NAME, type MemoRow, type SdkDatabase } from '../store/db.ts';
+import { DEFAULT_ERASE_TIMEOUT_MS, SdkConnection, type Deletion } from '../store/connection.ts';
 import { answeredText, availabilityOf, checkCharge, commitReport, ledgerKey, readSpent, remainingOf, windowsOf, type Availability, type Spent } from '../store/ledger.ts';
 import { parseAnswer } from './answers.ts';
 import { settle, type Result } from './errors.ts';
