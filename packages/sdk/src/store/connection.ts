@@ -157,9 +157,10 @@ export class SdkConnection {
    * does, with STORAGE_UNAVAILABLE, and closes the connection should it open later.
    */
   async #connect(bounded: boolean): Promise<SdkDatabase> {
-    let db: SdkDatabase | undefined;
-    const opening = openSdkDatabase(this.name, { onClose: () => db !== undefined && this.#lost(db) });
-    db = bounded ? await within(opening, this.timeoutMs) : await opening;
+    // Which connection closed: the handler is set up before the connection exists.
+    const opened: { db?: SdkDatabase } = {};
+    const opening = openSdkDatabase(this.name, { onClose: () => opened.db !== undefined && this.#lost(opened.db) });
+    const db = (opened.db = bounded ? await within(opening, this.timeoutMs) : await opening);
     if (this.#closed) {
       db.close();
       throw new PrivacyError('STORAGE_UNAVAILABLE', 'runtime', 'the SDK database connection was closed (close() or a new init)');
