@@ -137,7 +137,7 @@ describe('opt-out deletes the database', () => {
     expect(await refusalRows(dbName)).toEqual({ keys: ['refused'], values: [true] });
     expect(value(await api.consented())).toBe(false);
     // Opting in again meanwhile would wait behind the deletion: refused at once, the refusal kept.
-    expect(await api.optIn()).toMatchObject({ ok: false, error: { code: 'STORAGE_UNAVAILABLE', message: expect.stringContaining('still blocked') } });
+    expect(await api.optIn()).toMatchObject({ ok: false, error: { code: 'STORAGE_UNAVAILABLE', message: expect.stringContaining('still being deleted') } });
     expect(await refusalRows(dbName)).toEqual({ keys: ['refused'], values: [true] });
 
     stubborn.close();

@@ -33,7 +33,7 @@ import { clearRefusal, isRefused, recordRefusal } from './refusal.ts';
  */
 export type Deletion = 'deleted' | 'blocked';
 
-/** How long opt-out waits for other connections to close, and an open waits behind such a deletion. */
+/** How long opt-out waits for other connections to close. */
 export const DEFAULT_ERASE_TIMEOUT_MS = 5_000;
 
 export class SdkConnection {
@@ -41,7 +41,6 @@ export class SdkConnection {
   #opening: Promise<SdkDatabase> | undefined;
   /** This worker's deletion while it has not completed (it may be blocked). */
   #deleting: Promise<void> | undefined;
-  #closed = false;
 
   /** `onChange` runs whenever the connection is opened or lost (the worker restarts its transport on it). */
   constructor(
@@ -49,8 +48,8 @@ export class SdkConnection {
     readonly timeoutMs: number,
     private readonly onChange: () => void,
   ) {
-    if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-      throw new PrivacyError('PARAMETER_INVALID', 'configuration', 'eraseTimeoutMs: must be a finite number of milliseconds above 0', { path: 'eraseTimeoutMs' });
+    if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
+      throw new PrivacyError('PARAMETER_INVALID', 'configuration', 'eraseTimeoutMs: must be a finite number > 0', { path: 'eraseTimeoutMs' });
     }
   }
 
@@ -61,19 +60,20 @@ export class SdkConnection {
 
   /** The open connection; CONSENT_REQUIRED when there is none (the patient opted out, here or in another tab). */
   get db(): SdkDatabase {
-    if (this.#db === undefined) throw new PrivacyError('CONSENT_REQUIRED', 'runtime', 'the patient has opted out (in this or another tab): the database was deleted');
+    // The database was deleted. The message is the one store/ledger.ts and secret.ts refuse with.
+    if (this.#db === undefined) throw new PrivacyError('CONSENT_REQUIRED', 'runtime', 'the patient has opted out: nothing is computed, stored or sent');
     return this.#db;
   }
 
-  /** Start-up: opens the database, or — when the refusal is recorded — deletes it again (and resolves with how that went). */
-  async start(): Promise<Deletion | undefined> {
+  /** Start-up: opens the database, or — when the refusal is recorded — deletes it again (waiting at most `timeoutMs`). */
+  async start(): Promise<void> {
     if (!(await isRefused(this.name))) {
-      const db = await this.#open(false);
-      if ((await db.get('meta', 'consent')) !== false) return undefined;
+      const db = await this.#open();
+      if ((await db.get('meta', 'consent')) !== false) return;
       await recordRefusal(this.name);
       this.release();
     }
-    return this.delete();
+    await this.delete();
   }
 
   /** The connection, re-opened if it was lost and no refusal is recorded now (another tab opted in); undefined while refused. */
@@ -82,16 +82,15 @@ export class SdkConnection {
     // While this worker's deletion is blocked an open would wait behind it, then re-create the database.
     if (this.#deleting !== undefined) return undefined;
     if (this.#opening === undefined && (await isRefused(this.name))) return undefined;
-    return this.#open(true);
+    return this.#open();
   }
 
   /** Opt-in: removes the refusal, then opens the database — created afresh, with no key, after an opt-out. */
   async optIn(): Promise<SdkDatabase> {
-    if (this.#db === undefined && this.#deleting !== undefined) {
-      throw new PrivacyError('STORAGE_UNAVAILABLE', 'runtime', `the opt-out's deletion of the database is still blocked by another open connection (a tab running an older SDK, or app code holding it open); close it and opt in again`);
-    }
+    // It would wait behind this worker's blocked deletion; in another tab an open just waits until the deletion has run.
+    if (this.#db === undefined && this.#deleting !== undefined) throw new PrivacyError('STORAGE_UNAVAILABLE', 'runtime', 'the database is still being deleted (another tab holds it open)');
     await clearRefusal(this.name);
-    return this.#open(true);
+    return this.#open();
   }
 
   /** Opt-out, steps 1–3 above. */
@@ -113,16 +112,10 @@ export class SdkConnection {
       if (this.#deleting === deleting) this.#deleting = undefined;
     };
     deleting.then(done, done);
-    const deleted = deleting.then((): Deletion => 'deleted');
-    // A failure after `blocked` was answered has no one to tell; before, it rejects this call.
-    deleted.catch(() => undefined);
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<Deletion>((resolve) => (timer = setTimeout(() => resolve('blocked'), this.timeoutMs)));
-    try {
-      return await Promise.race([deleted, late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    const late = new Promise<Deletion>((resolve) => (timer = setTimeout(resolve, this.timeoutMs, 'blocked')));
+    // The race handles a later rejection of the deletion too.
+    return Promise.race([deleting.then((): Deletion => 'deleted'), late]).finally(() => clearTimeout(timer));
   }
 
   /** Closes the connection (the cross-tab opt-out signal; step 3). It is re-opened only as `live()` says. */
@@ -133,9 +126,8 @@ export class SdkConnection {
     this.#lost(db);
   }
 
-  /** For good (the worker's close() or a new init). */
+  /** For good (the worker's close() or a new init). An open still under way attaches later, and closes on `versionchange` like any other. */
   close(): void {
-    this.#closed = true;
     this.#db?.close();
     this.#db = undefined;
   }
@@ -146,48 +138,18 @@ export class SdkConnection {
     this.onChange();
   }
 
-  #open(bounded: boolean): Promise<SdkDatabase> {
+  /** Opening waits behind a deletion still blocked (IndexedDB runs the requests for one database in order). */
+  #open(): Promise<SdkDatabase> {
     if (this.#db !== undefined) return Promise.resolve(this.#db);
-    return (this.#opening ??= this.#connect(bounded).finally(() => (this.#opening = undefined)));
+    return (this.#opening ??= this.#connect().finally(() => (this.#opening = undefined)));
   }
 
-  /**
-   * `bounded`: an open after the connection was lost may wait behind a deletion that is still
-   * blocked (IndexedDB runs requests for one database in order); comlink never times out, so this
-   * does, with STORAGE_UNAVAILABLE, and closes the connection should it open later.
-   */
-  async #connect(bounded: boolean): Promise<SdkDatabase> {
+  async #connect(): Promise<SdkDatabase> {
     // Which connection closed: the handler is set up before the connection exists.
     const opened: { db?: SdkDatabase } = {};
-    const opening = openSdkDatabase(this.name, { onClose: () => opened.db !== undefined && this.#lost(opened.db) });
-    const db = (opened.db = bounded ? await within(opening, this.timeoutMs) : await opening);
-    if (this.#closed) {
-      db.close();
-      throw new PrivacyError('STORAGE_UNAVAILABLE', 'runtime', 'the SDK database connection was closed (close() or a new init)');
-    }
+    const db = (opened.db = await openSdkDatabase(this.name, { onClose: () => opened.db !== undefined && this.#lost(opened.db) }));
     this.#db = db;
     this.onChange();
     return db;
   }
-}
-
-function within(opening: Promise<SdkDatabase>, timeoutMs: number): Promise<SdkDatabase> {
-  return new Promise((resolve, reject) => {
-    let late = false;
-    const timer = setTimeout(() => {
-      late = true;
-      reject(new PrivacyError('STORAGE_UNAVAILABLE', 'runtime', `the SDK database did not open within ${timeoutMs} ms: an opt-out's deletion of it is most likely still waiting for another connection to close (a tab running an older SDK, or app code holding it open); close that tab and try again`));
-    }, timeoutMs);
-    opening.then(
-      (db) => {
-        if (late) db.close();
-        clearTimeout(timer);
-        resolve(db);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }

@@ -24,9 +24,6 @@ async function withRefusalDb<T>(dbName: string, work: (db: IDBPDatabase<RefusalS
     upgrade(db, oldVersion) {
       if (oldVersion < 1) db.createObjectStore('refusal');
     },
-    blocking(_current, _next, event) {
-      (event.target as IDBDatabase).close();
-    },
   });
   try {
     return await work(db);

@@ -57,10 +57,7 @@ export interface WorkerConfig {
   /** Let a fetched campaign's declared tiers decide for questions not in `tiers` (off by default). */
   trustServerTiers?: boolean;
   dbName?: string;
-  /**
-   * How long optOut() waits for other connections to the database to close before it reports the
-   * deletion `blocked`, and how long opening the database may wait behind such a deletion (5 s).
-   */
+  /** How long optOut() waits for other connections to the database to close before it answers `blocked` (5 s). */
   eraseTimeoutMs?: number;
   debug?: boolean;
   /** Whether navigator.storage.persist() was granted (the facade asks). */
@@ -216,7 +213,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         const connection: SdkConnection = new SdkConnection(config.dbName ?? DEFAULT_DB_NAME, config.eraseTimeoutMs ?? DEFAULT_ERASE_TIMEOUT_MS, () => {
           if (state?.connection === connection) restartTransport(state);
         });
-        const deletion = await connection.start();
+        await connection.start();
         state?.transport.stop();
         state?.connection.close();
         const transportOptions: TransportOptions = {
@@ -250,7 +247,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         if (signal !== undefined) signal.onmessage = (event) => event.data === OPTED_OUT && state?.connection.release();
         const isIn = await consented(state);
         if (isIn && (await state.db.count('outbox')) > 0) state.transport.schedule();
-        log(`initialized campaign ${campaign.id} v${campaign.version}, consent ${isIn}${deletion === 'blocked' ? '; deleting the database after an opt-out is still blocked by another connection' : ''}`);
+        log(`initialized campaign ${campaign.id} v${campaign.version}, consent ${isIn}`);
         return { consented: isIn, campaignId: campaign.id, campaignVersion: campaign.version };
       });
     },
@@ -281,7 +278,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         await s.connection.clear();
         signal?.postMessage(OPTED_OUT);
         const database = await s.connection.delete();
-        log(database === 'deleted' ? 'opted out: the database (secret, memo, ledger, outbox) was deleted' : `opted out: every row erased, but deleting the database was blocked for ${s.connection.timeoutMs} ms by another open connection`);
+        log(`opted out: rows erased, database ${database}`);
         return { database };
       });
     },
