@@ -78,7 +78,6 @@ export interface Receipt {
   explanation: string;
 }
 
-/** What the worker's report() answers: the receipt, and the page-hide bodies after it was queued (the facade keeps them and returns the receipt alone). */
 /**
  * What optOut() did. Either way the refusal is recorded and every row (device secret, memo, ledger,
  * outbox) is erased. `database`: `deleted` — the database itself is gone; `blocked` — another
@@ -90,6 +89,7 @@ export interface OptOutResult {
   database: Deletion;
 }
 
+/** What the worker's report() answers: the receipt, and the page-hide bodies after it was queued (the facade keeps them and returns the receipt alone). */
 export interface ReportResult extends Receipt {
   pending?: Pending;
 }
