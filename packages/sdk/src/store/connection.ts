@@ -21,7 +21,9 @@
  * `versionchange` — or the browser closing it) it is not re-opened, which would re-create the
  * database, until it is needed and no refusal is recorded: that is, until the patient opts in again
  * in some tab. Opting in removes the refusal first, so a tab starting meanwhile does not delete the
- * new database.
+ * new database. Nor is it re-opened while this worker's own deletion is still blocked: an open
+ * would wait behind it (IndexedDB runs the requests for one database in order), so an opt-in here
+ * fails at once with STORAGE_UNAVAILABLE; in another tab it waits until the deletion has run.
  */
 import { PrivacyError } from '@practical-privacy/core';
 import { deleteSdkDatabase, openSdkDatabase, STORE_NAMES, type SdkDatabase } from './db.ts';
