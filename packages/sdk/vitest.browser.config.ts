@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { playwright } from '@vitest/browser-playwright';
-import { optOutInOtherTab, reportThenReload } from './test/browser/commands.ts';
+import { eraseWithOtherTab, optOutInOtherTab, optOutThenReload, reportThenReload } from './test/browser/commands.ts';
 
 // Real-browser suite in Debian's Chromium (browsers are not downloaded: PP_CHROMIUM_PATH).
 const executablePath = process.env.PP_CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -21,7 +21,7 @@ export default defineConfig({
       headless: true,
       provider: playwright({ launchOptions: { executablePath, args } }),
       instances: [{ browser: 'chromium' }],
-      commands: { reportThenReload, optOutInOtherTab },
+      commands: { reportThenReload, optOutInOtherTab, eraseWithOtherTab, optOutThenReload },
     },
   },
 });

@@ -11,7 +11,7 @@
  */
 import { wrap, proxy, releaseProxy, type Remote } from 'comlink';
 import { isPrivacyError, PrivacyError } from '@practical-privacy/core';
-import type { BudgetSummary, Explanation, Receipt, WorkerApi, WorkerConfig } from './worker/api.ts';
+import type { BudgetSummary, Explanation, OptOutResult, Receipt, WorkerApi, WorkerConfig } from './worker/api.ts';
 import type { FlushResult, Pending, TransportEvent } from './worker/transport.ts';
 import { unwrap, type Result } from './worker/errors.ts';
 import { createSdkWorker, sdkWorkerUrl } from './create-worker.ts';
@@ -35,7 +35,8 @@ export interface ClientOptions extends WorkerConfig {
 export interface Client {
   consented(): Promise<boolean>;
   optIn(): Promise<void>;
-  optOut(): Promise<void>;
+  /** Erases everything and deletes the database; `database: 'blocked'` when another connection kept it open (see OptOutResult). */
+  optOut(): Promise<OptOutResult>;
   report(questionId: string, answer: unknown): Promise<Receipt>;
   explain(questionId: string): Promise<Explanation>;
   budget(): Promise<BudgetSummary>;
@@ -202,9 +203,10 @@ export async function createClient(options: ClientOptions): Promise<Client> {
     consented: () => call((r) => r.consented()),
     optIn: () => call((r) => r.optIn()),
     optOut: async () => {
-      await call((r) => r.optOut());
+      const result = await call((r) => r.optOut());
       bodies = [];
       await refreshBodies();
+      return result;
     },
     report: async (questionId, answer) => {
       // `pending` stays on this side: the receipt the app gets is the public Receipt.

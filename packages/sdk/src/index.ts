@@ -1,5 +1,5 @@
 export { createClient, type Client, type ClientOptions } from './client.ts';
 export { DEFAULT_CAPS, type Caps, type CapsInput } from './caps.ts';
-export type { Availability, BudgetLine, BudgetSummary, Explanation, Receipt, WorkerConfig } from './worker/api.ts';
+export type { Availability, BudgetLine, BudgetSummary, Explanation, OptOutResult, Receipt, WorkerConfig } from './worker/api.ts';
 export type { FlushResult, TransportEvent } from './worker/transport.ts';
 export { PrivacyError, isPrivacyError, type ErrorCode } from '@practical-privacy/core';

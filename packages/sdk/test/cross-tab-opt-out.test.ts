@@ -5,8 +5,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { expose } from 'comlink';
 import { isPrivacyError, seededRandomSource } from '@practical-privacy/core';
-import { campaign, freshDbName, MONDAY, recordingFetch, setup } from './fixtures.ts';
-import { openSdkDatabase } from '../src/store/db.ts';
+import { campaign, databaseNames, freshDbName, MONDAY, recordingFetch, setup } from './fixtures.ts';
+import { refusalDbName } from '../src/store/refusal.ts';
 import { createClient } from '../src/client.ts';
 import { createWorkerApi, type WorkerConfig } from '../src/worker/api.ts';
 
@@ -148,11 +148,9 @@ describe('opt-out in another tab (workers)', () => {
       const result = await b.report('fever', true);
       expect(await optingOut).toMatchObject({ ok: true });
       expect(result).toMatchObject({ ok: false, error: { code: 'CONSENT_REQUIRED' } });
-      const db = await openSdkDatabase(dbName);
-      for (const store of ['ledger', 'outbox'] as const) expect(await db.count(store)).toBe(0);
-      // No device secret was created after the erase either.
-      expect(await db.getAllKeys('meta')).toEqual(['consent']);
-      db.close();
+      // The database is deleted and not re-created by the report: no device secret after the erase
+      // either, only the refusal record.
+      expect(await databaseNames(dbName)).toEqual([refusalDbName(dbName)]);
     } finally {
       a.api.close();
       b.close();

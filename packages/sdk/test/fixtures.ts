@@ -86,6 +86,14 @@ export async function setup(overrides: Partial<WorkerConfig> = {}, fetchScript?:
   return { api, config, net, events, init };
 }
 
+/** The names of the databases that exist now for `dbName` (the SDK's and its refusal record), sorted. */
+export async function databaseNames(dbName: string): Promise<string[]> {
+  return (await indexedDB.databases())
+    .map((d) => d.name!)
+    .filter((name) => name === dbName || name.startsWith(`${dbName}/`))
+    .sort();
+}
+
 /** Every value in every store, serialized (CryptoKeys show as {}: their bytes are not readable). */
 export async function dumpStores(dbName: string): Promise<string> {
   const db = await openSdkDatabase(dbName);

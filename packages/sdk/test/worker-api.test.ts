@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rappor, seededRandomSource, validateCampaign, type RandomSource } from '@practical-privacy/core';
-import { campaign, dumpStores, MONDAY, RAW, setup } from './fixtures.ts';
+import { campaign, databaseNames, dumpStores, MONDAY, RAW, setup } from './fixtures.ts';
+import { refusalDbName } from '../src/store/refusal.ts';
 import { openSdkDatabase } from '../src/store/db.ts';
 import { bloomFilter } from '../src/worker/rappor-bloom.ts';
 import { permanentResponse } from '../src/worker/rappor-prr.ts';
@@ -34,19 +35,18 @@ describe('consent', () => {
     expect(net.requests).toHaveLength(0);
   });
 
-  it('optOut erases secret, ledger and outbox and the refusal persists', async () => {
+  it('optOut deletes the database (secret, ledger, outbox) and the refusal persists', async () => {
     const { api, config } = await setup();
     await api.optIn();
     for (const [q, a] of answers) expect((await api.report(q, a)).ok).toBe(true);
-    await api.optOut();
-    const db = await openSdkDatabase(config.dbName!);
-    for (const store of ['ledger', 'outbox'] as const) expect(await db.count(store)).toBe(0);
-    expect(await db.getAllKeys('meta')).toEqual(['consent']);
-    expect(await db.get('meta', 'consent')).toBe(false);
-    db.close();
+    expect(await api.optOut()).toEqual({ ok: true, value: { database: 'deleted' } });
+    // Only the refusal record is left (test/opt-out-erase.test.ts goes further).
+    expect(await databaseNames(config.dbName!)).toEqual([refusalDbName(config.dbName!)]);
     api.close();
     const again = await setup({ dbName: config.dbName });
     expect(again.init).toMatchObject({ ok: true, value: { consented: false } });
+    expect(await databaseNames(config.dbName!)).toEqual([refusalDbName(config.dbName!)]);
+    again.api.close();
   });
 });
 

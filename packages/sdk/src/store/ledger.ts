@@ -51,7 +51,7 @@ export function ledgerKey(campaignId: string, questionId: string, window: string
   return `${campaignId}|${questionId}|${window}`;
 }
 
-type LedgerReader = { get(key: string): Promise<LedgerRow | undefined> };
+export type LedgerReader = { get(key: string): Promise<LedgerRow | undefined> };
 
 export async function readSpent(store: LedgerReader, campaignId: string, day: string): Promise<Spent> {
   const w = windowsOf(day);

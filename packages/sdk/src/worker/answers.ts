@@ -2,7 +2,7 @@
  * Turns a patient's answer into a mechanism input, or refuses it (INPUT_INVALID, nothing spent):
  * boolean → 0/1, categorical → index of the option code, multiselect → distinct indices (≤ L),
  * numeric → a finite number in [low, high], string → a non-empty string (≤ 1000 chars).
- * `canonical` is the normalized answer the memo key is computed from.
+ * `canonical` is a normalized spelling of the answer (for tests and debugging; nothing stores it).
  */
 import { inputError, type Question } from '@practical-privacy/core';
 

@@ -30,8 +30,9 @@ import {
   type Tier,
 } from '@practical-privacy/core';
 import { checkCampaignAgainstCaps, effectiveTiers, resolveCaps, type Caps, type CapsInput } from '../caps.ts';
-import { openSdkDatabase, STORE_NAMES, type SdkDatabase } from '../store/db.ts';
-import { answeredText, availabilityOf, chargeOfNext, checkCharge, commitReport, deviceSpent, ledgerKey, questionSpent, readSpent, remainingOf, windowsOf, type Availability, type Spent } from '../store/ledger.ts';
+import { DEFAULT_DB_NAME, type SdkDatabase } from '../store/db.ts';
+import { DEFAULT_ERASE_TIMEOUT_MS, SdkConnection, type Deletion } from '../store/connection.ts';
+import { answeredText, availabilityOf, chargeOfNext, type LedgerReader, checkCharge, commitReport, deviceSpent, ledgerKey, questionSpent, readSpent, remainingOf, windowsOf, type Availability, type Spent } from '../store/ledger.ts';
 import { chargeRule, lifetimeBound, type ChargeRule } from './charges.ts';
 import { explainText } from './explain.ts';
 import { twoLevelReport } from './levels.ts';
@@ -63,6 +64,8 @@ export interface WorkerConfig {
   /** Let a fetched campaign's declared tiers decide for questions not in `tiers` (off by default). */
   trustServerTiers?: boolean;
   dbName?: string;
+  /** How long optOut() waits for other connections to the database to close before it answers `blocked` (5 s). */
+  eraseTimeoutMs?: number;
   debug?: boolean;
   /** Whether navigator.storage.persist() was granted (the facade asks). */
   persistent?: boolean;
@@ -80,6 +83,17 @@ export interface Receipt {
   remaining: Spent;
   persistent: boolean;
   explanation: string;
+}
+
+/**
+ * What optOut() did. Either way the refusal is recorded and every row (device secret, ledger,
+ * outbox) is erased. `database`: `deleted` — the database itself is gone; `blocked` — another
+ * connection kept it open for `eraseTimeoutMs` (a tab running an older SDK, or app code that opened
+ * it): the deletion stays requested, runs when that connection closes, and is requested again at
+ * the next start-up.
+ */
+export interface OptOutResult {
+  database: Deletion;
 }
 
 /** What the worker's report() answers: the receipt, and the page-hide bodies after it was queued (the facade keeps them and returns the receipt alone). */
@@ -135,7 +149,9 @@ export interface WorkerDeps {
 interface State {
   config: WorkerConfig;
   caps: Caps;
-  db: SdkDatabase;
+  connection: SdkConnection;
+  /** The connection's current database: after an opt-out (here or in another tab) it throws CONSENT_REQUIRED. */
+  readonly db: SdkDatabase;
   campaign: Campaign;
   mechanisms: Map<string, AnyRandomizer>;
   rules: Map<string, ChargeRule>;
@@ -162,11 +178,20 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
     return state;
   };
 
-  const consented = async (s: State) => (await s.db.get('meta', 'consent')) === true;
-  /** A new transport: the old one stops (its timer, and a run in progress before its next batch) and its outbox mirror goes with it. */
+  /** Consent is read from the database; while the refusal is recorded there is no database, and no consent. */
+  const consented = async (s: State) => {
+    const db = await s.connection.live();
+    return db !== undefined && (await db.get('meta', 'consent')) === true;
+  };
+  /** What the ledger reads after an opt-out: nothing spent (the database was deleted). */
+  const nothingSpent = { get: async () => undefined };
+  /**
+   * A new transport, over the connection as it is now (none after an opt-out): the old one stops
+   * (its timer, and a run in progress before its next batch) and its outbox mirror goes with it.
+   */
   const restartTransport = (s: State) => {
     s.transport.stop();
-    s.transport = new Transport(s.db, s.transportOptions);
+    s.transport = new Transport(s.connection.current, s.transportOptions);
   };
   const requireConsent = async (s: State) => {
     if (!(await consented(s))) throw new PrivacyError('CONSENT_REQUIRED', 'runtime', 'the patient has not opted in: nothing is computed, stored or sent');
@@ -182,9 +207,8 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
   const permanentOf = (mechanism: AnyRandomizer) => ('permanentEpsilon' in mechanism ? (mechanism as { permanentEpsilon: number }).permanentEpsilon : mechanism.implementedEpsilon);
 
   /** Explanation text and figures of a question, read from the ledger (never from an answer). */
-  const accountOf = async (s: State, questionId: string, mechanism: AnyRandomizer) => {
+  const accountOf = async (s: State, questionId: string, mechanism: AnyRandomizer, ledger: LedgerReader) => {
     const rule = s.rules.get(questionId)!;
-    const ledger = s.db.transaction('ledger').store;
     const [spent, next] = await Promise.all([questionSpent(ledger, s.campaign.id, questionId), chargeOfNext(ledger, s.campaign.id, questionId, rule)]);
     const text = explainText({ campaignId: s.campaign.id, mechanism, rule, spent, next: next.charge, persistent: s.config.persistent !== false });
     return { rule, spent, nextCharge: next.charge, text };
@@ -215,8 +239,12 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
           },
         );
         const rules = new Map([...mechanisms].map(([id, m]) => [id, chargeRule(m)]));
-        const db = await openSdkDatabase(config.dbName);
+        const connection: SdkConnection = new SdkConnection(config.dbName ?? DEFAULT_DB_NAME, config.eraseTimeoutMs ?? DEFAULT_ERASE_TIMEOUT_MS, () => {
+          if (state?.connection === connection) restartTransport(state);
+        });
+        await connection.start();
         state?.transport.stop();
+        state?.connection.close();
         const transportOptions: TransportOptions = {
           collectorUrl: config.collectorUrl,
           ...(config.ingestKey === undefined ? {} : { ingestKey: config.ingestKey }),
@@ -228,14 +256,27 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
           maxBackoffMs: config.maxBackoffMs ?? 15 * 60_000,
           onEvent: (event) => onEvent(event),
         };
-        const transport = new Transport(db, transportOptions);
-        state = { config, caps, db, campaign, mechanisms, rules, transportOptions, transport };
+        const transport = new Transport(connection.current, transportOptions);
+        state = {
+          config,
+          caps,
+          connection,
+          get db() {
+            return connection.db;
+          },
+          campaign,
+          mechanisms,
+          rules,
+          transportOptions,
+          transport,
+        };
         signal?.close();
         signal = optOutChannel(config.dbName);
-        // Another tab opted out: its worker erased the outbox this worker mirrors and may be uploading.
-        if (signal !== undefined) signal.onmessage = (event) => event.data === OPTED_OUT && state !== undefined && restartTransport(state);
+        // Another tab opted out: it erased the outbox this worker mirrors and may be uploading, and is
+        // deleting the database: close this connection (the transport restarts over none).
+        if (signal !== undefined) signal.onmessage = (event) => event.data === OPTED_OUT && state?.connection.release();
         const isIn = await consented(state);
-        if (isIn && (await db.count('outbox')) > 0) transport.schedule();
+        if (isIn && (await state.db.count('outbox')) > 0) state.transport.schedule();
         log(`initialized campaign ${campaign.id} v${campaign.version}, consent ${isIn}`);
         return { consented: isIn, campaignId: campaign.id, campaignVersion: campaign.version };
       });
@@ -248,23 +289,27 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
     async optIn(): Promise<Result<void>> {
       return settle(async () => {
         const s = ready();
-        await loadOrCreateSecret(s.db);
-        await s.db.put('meta', true, 'consent');
+        // After an opt-out the database is created afresh: a new device secret, nothing else.
+        const db = await s.connection.optIn();
+        await loadOrCreateSecret(db);
+        await db.put('meta', true, 'consent');
         log('opted in');
       });
     },
 
-    /** Stops delivery and erases secret, ledger and outbox; remembers the refusal. */
-    async optOut(): Promise<Result<void>> {
+    /**
+     * Stops delivery, erases every row and records the refusal, then deletes the database
+     * (store/connection.ts); other tabs close their connections on the signal so the deletion is not blocked.
+     */
+    async optOut(): Promise<Result<OptOutResult>> {
       return settle(async () => {
         const s = ready();
         s.transport.stop();
-        const tx = s.db.transaction(STORE_NAMES, 'readwrite');
-        await Promise.all([...STORE_NAMES.map((name) => tx.objectStore(name).clear()), tx.done]);
-        await s.db.put('meta', false, 'consent');
-        restartTransport(s);
+        await s.connection.clear();
         signal?.postMessage(OPTED_OUT);
-        log('opted out: secret, ledger and outbox erased');
+        const database = await s.connection.delete();
+        log(`opted out: secret, ledger and outbox erased, database ${database}`);
+        return { database };
       });
     },
 
@@ -284,10 +329,10 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         const { q, mechanism } = question(s, questionId);
         const d = mechanism.describe();
         const day = utcDay(now());
-        const ledger = s.db.transaction('ledger').store;
+        const ledger = (await s.connection.live())?.transaction('ledger').store ?? nothingSpent;
         const spent = await readSpent(ledger, s.campaign.id, day);
         const when = await availabilityOf(ledger, s.campaign.id, questionId, q.period, day);
-        const account = await accountOf(s, questionId, mechanism);
+        const account = await accountOf(s, questionId, mechanism, ledger);
         const again = when.reportedThisPeriod ? ` This question ${answeredText(q.period, when.nextReportDay)}.` : '';
         return {
           ...when,
@@ -311,7 +356,8 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       return settle(async () => {
         const s = ready();
         const day = utcDay(now());
-        const ledger = s.db.transaction('ledger').store;
+        const db = await s.connection.live();
+        const ledger = db?.transaction('ledger').store ?? nothingSpent;
         const spent = await readSpent(ledger, s.campaign.id, day);
         const questions = await Promise.all(
           s.campaign.questions.map(async (q) => {
@@ -325,7 +371,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
           }),
         );
         const device = await deviceSpent(ledger);
-        const lines = (await s.db.getAll('ledger')).map(({ campaignId, questionId, window, spent }) => ({ campaignId, questionId, window, spent }));
+        const lines = (db === undefined ? [] : await db.getAll('ledger')).map(({ campaignId, questionId, window, spent }) => ({ campaignId, questionId, window, spent }));
         return { caps: s.caps, spent, remaining: remainingOf(spent, s.caps), deviceSpent: device, lines, questions };
       });
     },
@@ -347,7 +393,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       signal?.close();
       signal = undefined;
       state?.transport.stop();
-      state?.db.close();
+      state?.connection.close();
       state = undefined;
     },
   };
@@ -388,7 +434,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       s.transport.queued(outbox);
       s.transport.schedule();
       log(`queued report ${reportId} for ${questionId}, ε ${decision.charge}`);
-      const account = await accountOf(s, questionId, mechanism);
+      const account = await accountOf(s, questionId, mechanism, s.db.transaction('ledger').store);
       const receipt = { reportId, epsilonSpent: decision.charge, remaining: remainingOf(decision.spent, s.caps), persistent: s.config.persistent !== false, explanation: account.text };
       // The report is committed: a failure to build the bodies must not turn it into an error.
       const pending = await pendingNow().catch(() => undefined);

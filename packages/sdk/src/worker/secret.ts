@@ -1,10 +1,21 @@
 /**
  * The device secret: a NON-EXTRACTABLE WebCrypto HMAC-SHA256 key, created on opt-in and kept in
- * IndexedDB (CryptoKey objects are structured-cloneable). Script can sign with it but never read its
- * bytes, so a storage dump alone yields no secret. Script running in the app's origin can still USE
- * the key: HMAC-ing every possible answer and comparing with the memo's keys recovers the memoized
- * answers (an open gap, docs/privacy-model.md "Known gaps"). Non-extractable protects the key's
- * bytes, not what the key can compute.
+ * IndexedDB (CryptoKey objects are structured-cloneable; a clone stays non-extractable).
+ *
+ * What non-extractable does, and what it does not:
+ * - Script cannot read the key's bytes: `exportKey` refuses, and no other API hands them out.
+ * - Script in the app's origin CAN use the key. It can open the SDK's database (same origin), load
+ *   the CryptoKey and call `crypto.subtle.sign` with it, or drive the SDK's worker; so it can
+ *   compute every HMAC the SDK computes with the key. Against code in the origin the key protects
+ *   nothing: what protects the answers from it is only that nothing stored is a function of them.
+ * - The bytes are not kept off the disk: to use the key after a restart the browser stores the key
+ *   material (Blink writes it into the serialized IndexedDB value), readable to whoever can read the
+ *   browser profile's files, and not necessarily wiped from them when the database is deleted
+ *   (README, "Security model").
+ *
+ * Opt-out deletes the database and the stored key with it (store/connection.ts); opting in again
+ * creates a new key. The worker loads the key from IndexedDB for each report and keeps no copy; a
+ * CryptoKey that other code of the origin loaded stays usable in that context until released.
  */
 import { PrivacyError } from '@practical-privacy/core';
 import type { SdkDatabase } from '../store/db.ts';

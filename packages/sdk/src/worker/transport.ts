@@ -64,8 +64,9 @@ export class Transport {
   private running: Promise<FlushResult> | undefined;
   private stopped = false;
 
+  /** `db` undefined: the patient opted out and the database was deleted — nothing is queued or sent. */
   constructor(
-    private readonly db: Db,
+    private readonly db: Db | undefined,
     private readonly options: TransportOptions,
   ) {}
 
@@ -94,7 +95,7 @@ export class Transport {
 
   /** The batches in the outbox now (read from IndexedDB; the outbox is not changed). */
   async pendingBatches(): Promise<PreparedBatch[]> {
-    return prepareBatches(await this.db.getAllFromIndex('outbox', 'byQueuedAt'), this.options.batchSize);
+    return prepareBatches(this.db === undefined ? [] : await this.db.getAllFromIndex('outbox', 'byQueuedAt'), this.options.batchSize);
   }
 
   /** The bodies a page-hide beacon would send, from the mirror (in outbox order: queuedAt, then id). */
@@ -135,7 +136,7 @@ export class Transport {
    * has updated the mirror before that write lands, and queued() / run() apply the write after it.
    */
   private async read(): Promise<OutboxRow[]> {
-    const rows = await this.db.getAllFromIndex('outbox', 'byQueuedAt');
+    const rows = this.db === undefined ? [] : await this.db.getAllFromIndex('outbox', 'byQueuedAt');
     const mirror = (this.mirror ??= new Map());
     const ids = new Set<string>();
     let changed = false;
@@ -175,8 +176,7 @@ export class Transport {
         this.retryLater(outcome.reason, outcome.retryAfterMs);
         return result;
       }
-      const tx = this.db.transaction('outbox', 'readwrite');
-      await Promise.all([...batch.ids.map((id) => tx.store.delete(id)), tx.done]);
+      await this.remove(batch.ids);
       for (const id of batch.ids) this.mirror!.delete(id);
       this.built = undefined;
       // Raised once the rows are gone, so a listener that asks for the page-hide bodies gets them without.
@@ -186,6 +186,19 @@ export class Transport {
     }
     this.attempt = 0;
     return result;
+  }
+
+  /**
+   * Removes acknowledged rows. A transport stopped because the database is being deleted (an
+   * opt-out here or in another tab) finds its connection closed: the rows go with the database.
+   */
+  private async remove(ids: string[]): Promise<void> {
+    try {
+      const tx = this.db!.transaction('outbox', 'readwrite');
+      await Promise.all([...ids.map((id) => tx.store.delete(id)), tx.done]);
+    } catch (error) {
+      if (!(this.stopped && (error as Error | undefined)?.name === 'InvalidStateError')) throw error;
+    }
   }
 
   private async post(batch: PreparedBatch): Promise<{ kind: 'sent' | 'dropped'; event: TransportEvent } | { kind: 'retry'; reason: string; retryAfterMs?: number }> {

@@ -46,6 +46,14 @@ async function dumpDatabase(name: string): Promise<string> {
   return out.join('\n');
 }
 
+/** Which of the SDK's databases (`name`, `name/refusal`) exist. */
+async function databaseNames(name: string): Promise<string[]> {
+  return (await indexedDB.databases())
+    .map((d) => d.name!)
+    .filter((n) => n === name || n.startsWith(`${name}/`))
+    .sort();
+}
+
 beforeEach(async () => {
   await control('/reset');
 });
@@ -102,19 +110,72 @@ describe('SDK in Chromium', () => {
     expect(isPrivacyError(tooMuch, 'TIER_CAP_EXCEEDED')).toBe(true);
   });
 
-  it('opt-out leaves no data behind', async () => {
+  it('opt-out deletes the database: only the refusal record is left (one row, refused → true)', async () => {
     const opts = options();
     const client = await createClient(opts);
     await client.optIn();
     await client.report('diagnosis', RAW.string);
     await client.report('symptom', RAW.categorical);
-    await client.optOut();
-    const db = await openDB(opts.dbName!);
-    for (const store of ['ledger', 'outbox']) expect(await db.count(store)).toBe(0);
-    expect(await db.getAllKeys('meta')).toEqual(['consent']);
-    db.close();
+    expect(await databaseNames(opts.dbName!)).toEqual([opts.dbName, `${opts.dbName}/refusal`]);
+    expect(await client.optOut()).toEqual({ database: 'deleted' });
+    expect(await databaseNames(opts.dbName!)).toEqual([`${opts.dbName}/refusal`]);
+    const refusal = await openDB(`${opts.dbName}/refusal`);
+    expect({ stores: Array.from(refusal.objectStoreNames), keys: await refusal.getAllKeys('refusal'), values: await refusal.getAll('refusal') }).toEqual({ stores: ['refusal'], keys: ['refused'], values: [true] });
+    refusal.close();
     expect(await client.consented()).toBe(false);
+    // Asking re-creates nothing.
+    expect(await databaseNames(opts.dbName!)).toEqual([`${opts.dbName}/refusal`]);
     client.close();
+  });
+
+  it('opt-out is not blocked by another tab holding a connection; opting in again there starts with a new device secret', async () => {
+    type Run = { dbName: string; before: { names: string[]; fingerprint: string }; optOut: { result: unknown; ms: number; names: string[] }; other?: { consented: boolean; refused: string; names: string[] }; again?: { consented: boolean; names: string[]; fingerprint: string; reported: boolean } };
+    const run = (commands as unknown as { eraseWithOtherTab(url: string, campaign: unknown): Promise<Run> }).eraseWithOtherTab;
+    const { dbName, before, optOut, other, again } = await run(collectorUrl, campaign);
+    const refusal = `${dbName}/refusal`;
+    expect(before.names).toEqual([dbName, refusal]);
+    // Deleted, not blocked (eraseTimeoutMs is 3 s: the other tab's worker closed its connection well before).
+    expect(optOut.result).toEqual({ database: 'deleted' });
+    expect(optOut.ms).toBeLessThan(2_000);
+    expect(optOut.names).toEqual([refusal]);
+    // The other tab refuses without re-creating the database.
+    expect(other).toEqual({ consented: false, refused: 'CONSENT_REQUIRED', names: [refusal] });
+    // Opting in again: a new database with a new secret — the permanent randomness is derived from
+    // (or keyed by) it, so none of it is shared with before the opt-out — and fever can be answered again today.
+    expect(again).toMatchObject({ consented: true, names: [dbName, refusal], reported: true });
+    expect(again!.fingerprint).toMatch(/^[0-9a-f]{64}$/);
+    expect(again!.fingerprint).not.toBe(before.fingerprint);
+  });
+
+  it('a connection that ignores versionchange: optOut answers `blocked` after eraseTimeoutMs, every row already erased; the deletion runs once it closes', async () => {
+    const opts = options({ eraseTimeoutMs: 300 });
+    const client = await createClient(opts);
+    await client.optIn();
+    await client.report('symptom', RAW.categorical);
+    // App code holding the database open (no versionchange handler), as a tab with an older SDK would.
+    const stubborn = await openDB(opts.dbName!);
+    const started = performance.now();
+    expect(await client.optOut()).toEqual({ database: 'blocked' });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    for (const store of ['ledger', 'outbox']) expect(await stubborn.count(store)).toBe(0);
+    expect(await stubborn.getAllKeys('meta')).toEqual(['consent']);
+    expect(await client.consented()).toBe(false);
+    expect(isPrivacyError(await client.optIn().catch((e: unknown) => e), 'STORAGE_UNAVAILABLE')).toBe(true);
+    stubborn.close();
+    for (let i = 0; i < 100 && (await databaseNames(opts.dbName!)).length > 1; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await databaseNames(opts.dbName!)).toEqual([`${opts.dbName}/refusal`]);
+    await client.optIn();
+    expect(await client.consented()).toBe(true);
+    client.close();
+  });
+
+  it('the refusal survives a real page reload: the new client is not consented, refuses reports and re-creates nothing', async () => {
+    type Run = { dbName: string; before: { optedIn: string[]; result: unknown; optedOut: string[] }; after: { consented: boolean; refused: string; spent: number; names: string[] } };
+    const run = (commands as unknown as { optOutThenReload(url: string, campaign: unknown): Promise<Run> }).optOutThenReload;
+    const { dbName, before, after } = await run(collectorUrl, campaign);
+    const refusal = `${dbName}/refusal`;
+    expect(before).toEqual({ optedIn: [dbName, refusal], result: { database: 'deleted' }, optedOut: [refusal] });
+    expect(after).toEqual({ consented: false, refused: 'CONSENT_REQUIRED', spent: 0, names: [refusal] });
   });
 
   it('hands queued batches to sendBeacon on pagehide (text/plain, under 60 KB)', async () => {
