@@ -47,6 +47,7 @@ const NOW = new Date('2026-06-30T12:00:00Z');
 const CELLS = 100;
 const DAYS = Array.from({ length: CELLS }, (_, i) => new Date(NOW.getTime() - (CELLS - 1 - i) * 86_400_000).toISOString().slice(0, 10));
 const FALSE_ALARM = [1, 2000] as const;
+const Z_95 = 1.959963984540054; // Φ⁻¹(0.975)
 const Z_50 = 0.674489750196082; // Φ⁻¹(0.75)
 
 const options = (codes: string[]) => codes.map((code) => ({ code, label: code }));
@@ -213,6 +214,7 @@ async function dailyCells(questionId: string, perCell: number): Promise<Cell[]> 
   return release.cells;
 }
 
+const clip01 = (x: number) => Math.min(1, Math.max(0, x));
 const covers = ([low, high]: readonly [number, number], truth: number) => low <= truth && truth <= high;
 const lower95 = binomialLowerBound(CELLS, [19, 20], FALSE_ALARM);
 
@@ -222,6 +224,9 @@ function coverageCounts(cells: Cell[], truth: number[][]): number[] {
   cells.forEach((cell, c) => {
     expect(cell.values).toHaveLength(covered.length);
     cell.values!.forEach((v, value) => {
+      // The interval is the reported SE's (clipped to [0, 1]), so checking it checks the SE too.
+      expect(v.ci95[0]).toBeCloseTo(clip01(v.unbiased - Z_95 * v.standardError), 9);
+      expect(v.ci95[1]).toBeCloseTo(clip01(v.unbiased + Z_95 * v.standardError), 9);
       if (covers(v.ci95, truth[c]![value]!)) covered[value]! += 1;
     });
   });
@@ -287,7 +292,7 @@ describe('numeric means (alpha-1bit): 95% and 50% intervals cover the true mean 
     let covered50 = 0;
     for (const cell of cells) {
       const { estimate, standardError, ci95 } = cell.mean!;
-      expect(ci95[0]).toBeCloseTo(estimate - 1.959963984540054 * standardError, 9);
+      expect(ci95[0]).toBeCloseTo(estimate - Z_95 * standardError, 9);
       if (covers(ci95, truth)) covered95 += 1;
       if (Math.abs(estimate - truth) <= Z_50 * standardError) covered50 += 1;
     }
