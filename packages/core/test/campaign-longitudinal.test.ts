@@ -79,3 +79,10 @@ describe('mismatches are CAMPAIGN_INVALID', () => {
     rejects(longitudinalCampaign((q) => (q['type'] === 'string' ? { ...q, mechanism: 'rappor', epsilonPermanent: undefined } : q)), /^questions\.4\.domain\.rappor$/);
   });
 });
+
+describe('strings under loloha', () => {
+  it('refuses a candidate spelled like the "other" label', () => {
+    const c = longitudinalCampaign((q) => (q['type'] === 'string' ? { ...q, domain: { candidates: ['a', '(other)'] } } : q));
+    expect(() => validateCampaign(c)).toThrow(expect.objectContaining({ code: 'CAMPAIGN_INVALID', path: 'questions.4.domain.candidates' }));
+  });
+});

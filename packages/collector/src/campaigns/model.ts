@@ -5,6 +5,7 @@
  * campaign and wire validators.
  */
 import {
+  STRING_OTHER,
   createCampaignMechanisms,
   PrivacyError,
   validateBatch,
@@ -36,8 +37,7 @@ export interface CampaignModel {
   questions: Map<string, QuestionModel>;
 }
 
-/** The label of "any string not among the candidates" in a LOLOHA string question's estimates. */
-export const STRING_OTHER = '(other)';
+export { STRING_OTHER };
 
 function labelsOf(question: Question): string[] {
   switch (question.type) {

@@ -17,6 +17,8 @@ export const QUESTION_TYPES = ['boolean', 'categorical', 'multiselect', 'numeric
 export const MAX_QUESTIONS = 200;
 export const MAX_CANDIDATES = 10_000;
 export const DEFAULT_MIN_BATCH = 20;
+/** The label of "any string not among the candidates" in a LOLOHA string question's estimates. */
+export const STRING_OTHER = '(other)';
 
 const Text = (max: number) => v.pipe(v.string(), v.minLength(1), v.maxLength(max));
 const Finite = v.pipe(v.number(), v.finite());

@@ -11,7 +11,7 @@ import * as v from 'valibot';
 import { PrivacyError } from '../errors.ts';
 import { issuesToError } from '../wire/issues.ts';
 import { createQuestionMechanism, createQuestionRandomizer, type AnyMechanism, type AnyRandomizer } from './mechanism.ts';
-import { CampaignSchema, type Campaign, type Question } from './schema.ts';
+import { CampaignSchema, STRING_OTHER, type Campaign, type Question } from './schema.ts';
 
 export function validateCampaign(input: unknown): Campaign {
   const result = v.safeParse(CampaignSchema, input);
@@ -45,6 +45,9 @@ export function createCampaignRandomizers(campaign: Campaign): Map<string, AnyRa
 function checkQuestion(question: Question, path: string): void {
   if (question.type === 'numeric' && !(question.domain.high > question.domain.low)) {
     throw campaignError(`${path}.domain.high`, `must be > low (${question.domain.low}), got ${question.domain.high}`);
+  }
+  if (question.type === 'string' && (question.mechanism === 'loloha' || question.epsilonPermanent !== undefined) && question.domain.candidates.includes(STRING_OTHER)) {
+    throw campaignError(`${path}.domain.candidates`, `${JSON.stringify(STRING_OTHER)} names every string outside the candidates under loloha; it cannot be a candidate too`);
   }
   if (question.type === 'multiselect' && question.domain.maxItems > question.domain.items.length) {
     throw campaignError(`${path}.domain.maxItems`, `must be ≤ the number of items (${question.domain.items.length})`);
