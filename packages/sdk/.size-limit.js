@@ -1,7 +1,11 @@
 // `pnpm size`: gzip sizes of the facade and of the worker, each bundled with its dependencies
 // (core from TypeScript sources via the workspace condition). Fails above budget.
+// Worker budget: 25 kB from the SDK-package issue, raised to 32 kB by issue 13 (longitudinal
+// privacy): the four two-level mechanism families (L-GRR, the L-UE family, LOLOHA, alpha-1bit), the
+// two-level auto-selection, the stateless permanent level, the value-oblivious ledger and opt-out
+// deleting the database took it from 24.1 to 31.35 kB (measured by `pnpm size`, README "Size").
 const withSource = (config) => ({ ...config, format: 'esm', conditions: ['@practical-privacy/source', ...(config.conditions ?? [])] });
 export default [
   { name: 'facade (createClient)', path: 'src/index.ts', import: '{ createClient }', limit: '5 kB', gzip: true, modifyEsbuildConfig: withSource },
-  { name: 'worker', path: 'src/worker.ts', limit: '25 kB', gzip: true, modifyEsbuildConfig: withSource },
+  { name: 'worker', path: 'src/worker.ts', limit: '32 kB', gzip: true, modifyEsbuildConfig: withSource },
 ];

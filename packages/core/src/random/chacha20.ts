@@ -1,7 +1,8 @@
 /**
- * ChaCha20 keystream (RFC 8439 §2.3 block function, 20 rounds, 32-bit block counter), used only to
- * expand a test seed into a long reproducible stream: BLAKE3's XOF in pure JS manages ~20 MB/s,
- * ChaCha20 an order of magnitude more, which keeps 10^6-sample statistical audits fast.
+ * ChaCha20 keystream (RFC 8439 §2.3 block function, 20 rounds, 32-bit block counter). Two uses:
+ * expanding a test seed into a long reproducible stream (BLAKE3's XOF in pure JS manages ~20 MB/s,
+ * ChaCha20 an order of magnitude more, which keeps 10^6-sample statistical audits fast), and the
+ * SDK's permanent level, keyed with an HMAC output (source.ts, derivedRandomSource).
  * Checked against the RFC 8439 §2.3.2 test vector in test/random.test.ts.
  */
 

@@ -56,17 +56,17 @@ export function seededRandomSource(seed: string | number | Uint8Array): RandomSo
 }
 
 /**
- * A deterministic stream from a SECRET seed of at least 32 bytes — a PRF output such as
- * HMAC(device key, question ‖ slot). The SDK draws a question's permanent responses from it, so they
- * are a function of the device secret and the question's parameters only: nothing per answer is
- * stored, and the same parameters give the same permanent responses (docs/privacy-model.md,
- * "Longitudinal"). Same construction as seededRandomSource (BLAKE3 → ChaCha20), different context.
- * Never for fresh draws: those come from cryptoRandomSource.
+ * A deterministic stream from a SECRET 32-byte key — a PRF output such as HMAC-SHA256(device key,
+ * 'prr/v2' ‖ question ‖ slot). The SDK draws a question's permanent responses from it, so they are a
+ * function of the device secret and the question's parameters only: nothing per answer is stored,
+ * and the same parameters give the same permanent responses (docs/privacy-model.md, "Longitudinal").
+ * ChaCha20 keyed with the PRF output directly (RFC 8439; a uniformly random key needs no further
+ * derivation, and the HMAC input already separates domains). Never for fresh draws: those come from
+ * cryptoRandomSource.
  */
-export function derivedRandomSource(seed: Uint8Array): RandomSource {
-  if (!(seed instanceof Uint8Array) || seed.length < 32) throw new PrivacyError('PARAMETER_INVALID', 'configuration', 'seed: a derived random source needs a secret seed of at least 32 bytes', { path: 'seed' });
-  const key = blake3(seed, { context: utf8ToBytes('practical-privacy permanent level v2'), dkLen: 32 });
-  const stream = new ChaCha20Stream(key);
+export function derivedRandomSource(key: Uint8Array): RandomSource {
+  if (!(key instanceof Uint8Array) || key.length !== 32) throw new PrivacyError('PARAMETER_INVALID', 'configuration', 'key: a derived random source needs a secret 32-byte key (a PRF output)', { path: 'key' });
+  const stream = new ChaCha20Stream(key.slice());
   return { fill: (bytes) => stream.fill(bytes) };
 }
 
