@@ -91,3 +91,20 @@ describe('RandomSampler', () => {
     }
   });
 });
+
+describe('derivedRandomSource (the permanent level)', () => {
+  it('is a deterministic stream of its 32-byte key, different for different keys, and refuses other lengths', async () => {
+    const { derivedRandomSource } = await import('../src/random/source.ts');
+    const draw = (key: Uint8Array) => {
+      const out = new Uint8Array(64);
+      derivedRandomSource(key).fill(out);
+      return Array.from(out);
+    };
+    const key = new Uint8Array(32).map((_, i) => i);
+    expect(draw(key)).toEqual(draw(key.slice()));
+    const other = key.slice();
+    other[31] = 0;
+    expect(draw(other)).not.toEqual(draw(key));
+    for (const bad of [new Uint8Array(16), new Uint8Array(33)]) expect(() => derivedRandomSource(bad)).toThrow(expect.objectContaining({ code: 'PARAMETER_INVALID' }));
+  });
+});
