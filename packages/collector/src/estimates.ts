@@ -28,7 +28,9 @@ import {
   shuffleAmplifiedEpsilon,
   shuffleMaxLocalEpsilon,
   Z_95,
+  mechanismMeta,
   type FrequencyEstimate,
+  type MeanEstimate,
   type Rappor,
   type RapporBitEstimate,
   type RapporCandidateMap,
@@ -241,7 +243,9 @@ export function releaseCell(
   // With one day the bound is that day's SE: skip the second estimate, keep day cells as they were.
   const several = days.length > 1;
   const weights = dayWeights(days);
-  if (mechanism.name === 'rappor') {
+  // What the estimate is, from the registry (core's mechanisms/registry.ts), not from its shape.
+  const kind = mechanismMeta(mechanism.name).estimate;
+  if (kind === 'rappor') {
     const pooled = mechanism.estimate(sums) as RapporBitEstimate;
     const bits = several ? rapporBitBound(pooled, days.map((d) => mechanism.estimate(d) as RapporBitEstimate)) : pooled;
     const decoded = decodeRappor(bits, candidateMap(question));
@@ -259,14 +263,14 @@ export function releaseCell(
       amplification,
     };
   }
-  const raw = mechanism.estimate(sums) as Partial<FrequencyEstimate> & { mean?: number; standardError?: number };
-  const perDay = several ? days.map((d) => mechanism.estimate(d) as typeof raw) : [raw];
-  if (Array.isArray(raw.values) && Array.isArray(raw.standardErrors) && Array.isArray(raw.ci95)) {
-    const standardErrors = several ? anyCorrelationBound(perDay.map((e) => e.standardErrors!), weights) : raw.standardErrors;
+  if (kind === 'frequency' || kind === 'prevalence') {
+    const raw = mechanism.estimate(sums) as FrequencyEstimate;
+    const perDay = several ? days.map((d) => mechanism.estimate(d) as FrequencyEstimate) : [raw];
+    const standardErrors = several ? anyCorrelationBound(perDay.map((e) => e.standardErrors), weights) : raw.standardErrors;
     const bounded: FrequencyEstimate = { n, values: raw.values, standardErrors, ci95: raw.values.map((x, i) => [x - Z_95 * standardErrors[i]!, x + Z_95 * standardErrors[i]!]) };
-    // Exclusive answers sum to one (Norm-Sub); multiselect prevalences are only clipped to [0, 1].
-    // (A string question under LOLOHA is exclusive too: one of the candidates or "other".)
-    const consistent = consistentEstimate(several ? bounded : (raw as FrequencyEstimate), { sumToOne: question.type !== 'multiselect' });
+    // Exclusive answers (a string question under LOLOHA too: a candidate or "other") sum to one
+    // (Norm-Sub); multiselect prevalences are only clipped to [0, 1].
+    const consistent = consistentEstimate(several ? bounded : raw, { sumToOne: kind === 'frequency' });
     const values = raw.values.map((unbiased, i) => ({
       value: question.labels[i] ?? String(i),
       unbiased,
@@ -277,11 +281,14 @@ export function releaseCell(
     }));
     return { ...head, suppressed: false, values, uncertainty, amplification };
   }
-  if (typeof raw.mean === 'number' && typeof raw.standardError === 'number') {
-    const standardError = several ? anyCorrelationBound(perDay.map((e) => [e.standardError!]), weights)[0]! : raw.standardError;
+  if (kind === 'mean') {
+    const raw = mechanism.estimate(sums) as MeanEstimate;
+    const perDay = several ? days.map((d) => mechanism.estimate(d) as MeanEstimate) : [raw];
+    const standardError = several ? anyCorrelationBound(perDay.map((e) => [e.standardError]), weights)[0]! : raw.standardError;
     return { ...head, suppressed: false, mean: { estimate: raw.mean, standardError, ci95: [raw.mean - Z_95 * standardError, raw.mean + Z_95 * standardError] }, uncertainty, amplification };
   }
-  return { ...head, suppressed: true, reason: `no estimator for mechanism ${mechanism.name}` };
+  const unreachable: never = kind;
+  throw new Error(`no release for estimate kind ${String(unreachable)}`);
 }
 
 /**

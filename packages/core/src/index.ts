@@ -5,6 +5,20 @@ export * from './random/sampler.ts';
 export * from './exact/thresholds.ts';
 export * from './exact/rational.ts';
 export * from './mechanisms/types.ts';
+export {
+  MECHANISM_REGISTRY,
+  isMechanismName,
+  isTwoLevelName,
+  mechanismMeta,
+  mechanismsFor,
+  paddingInners,
+  type MechanismFor,
+  type MechanismMeta,
+  type MechanismWithEstimate,
+  type MechanismWithLevels,
+  type PaddingInnerName,
+  type QuestionTypeName,
+} from './mechanisms/registry.ts';
 export * from './mechanisms/pure-protocol.ts';
 export { BinaryRandomizedResponse, BinaryRrRandomizer, type BinaryRrOptions } from './mechanisms/binary-rr.ts';
 export { GeneralizedRandomizedResponse, GrrRandomizer, type GrrOptions } from './mechanisms/grr.ts';

@@ -22,7 +22,7 @@ import { hybridWorstCaseVariance } from './mechanisms/hybrid.ts';
 import { piecewiseWorstCaseVariance } from './mechanisms/piecewise.ts';
 import { Z_95, type FrequencyMechanismName, type LongitudinalFrequencyName, type NumericMechanismName, type OneLevelFrequencyName } from './mechanisms/types.ts';
 import { longitudinalFrequencyRandomizer, olhHashRange, selectLongitudinalMechanism, selectMechanism } from './select.ts';
-import { LONGITUDINAL_FREQUENCY_NAMES } from './mechanisms/longitudinal/two-level.ts';
+import { isMechanismName, isTwoLevelName, mechanismMeta } from './mechanisms/registry.ts';
 import { checkDomainSize, checkEpsilon, checkFiniteNumber, checkInteger, MAX_EPSILON } from './validate.ts';
 
 /** Granularity of the ε the planner proposes. */
@@ -107,7 +107,7 @@ export function plan(input: FrequencyPlanInput): FrequencyPlan {
 }
 
 function isLongitudinalName(mechanism: FrequencyMechanismName): mechanism is LongitudinalFrequencyName {
-  return (LONGITUDINAL_FREQUENCY_NAMES as readonly string[]).includes(mechanism);
+  return isTwoLevelName(mechanism);
 }
 
 function resolveFrequencyMechanism(mechanism: unknown, k: number, epsilon: number, maxBits: number | undefined, epsilonPermanent: number | undefined): FrequencyMechanismName {
@@ -118,7 +118,7 @@ function resolveFrequencyMechanism(mechanism: unknown, k: number, epsilon: numbe
     return mechanism as LongitudinalFrequencyName;
   }
   if (epsilonPermanent !== undefined) throw parameterError('epsilonPermanent', `only two-level mechanisms have a permanent level; ${JSON.stringify(mechanism)} is charged per report`);
-  if (mechanism === 'binary-rr' || mechanism === 'grr' || mechanism === 'sue' || mechanism === 'oue' || mechanism === 'olh' || mechanism === 'hadamard') return mechanism;
+  if (isMechanismName(mechanism) && mechanismMeta(mechanism).estimate === 'frequency' && !isTwoLevelName(mechanism)) return mechanism as FrequencyMechanismName;
   throw parameterError('mechanism', `unknown frequency mechanism ${JSON.stringify(mechanism)}`);
 }
 

@@ -32,13 +32,14 @@ import { PaddingAndSampling, PaddingSamplingRandomizer, type PaddingSamplingInne
 import { PiecewiseMechanism, PiecewiseRandomizer } from '../mechanisms/piecewise.ts';
 import { Rappor, RapporRandomizer, type RapporOptions } from '../mechanisms/rappor.ts';
 import { SueRandomizer, SymmetricUnaryEncoding } from '../mechanisms/sue.ts';
-import type { FrequencyMechanismName, FrequencyOracle, Mechanism, MechanismName, Randomizer } from '../mechanisms/types.ts';
+import type { FrequencyMechanismName, FrequencyOracle, Mechanism, MechanismName, NumericMechanismName, Randomizer } from '../mechanisms/types.ts';
 import type { GridNumericRandomizer, NumericMechanism, NumericOptions } from '../mechanisms/numeric.ts';
 import { AlphaOneBitMean, AlphaOneBitRandomizer, type AlphaOneBitOptions } from '../mechanisms/longitudinal/alpha-1bit.ts';
-import { LgrrRandomizer, LongitudinalGrr, type LongitudinalOptions } from '../mechanisms/longitudinal/l-grr.ts';
-import { LongitudinalUnaryEncoding, LueRandomizer, type LueName } from '../mechanisms/longitudinal/l-ue.ts';
-import { Loloha, LolohaRandomizer, type LolohaOptions } from '../mechanisms/longitudinal/loloha.ts';
-import { LONGITUDINAL_FREQUENCY_NAMES, type LongitudinalMechanismName } from '../mechanisms/longitudinal/two-level.ts';
+import { LgrrRandomizer, LongitudinalGrr } from '../mechanisms/longitudinal/l-grr.ts';
+import { LongitudinalUnaryEncoding, LueRandomizer } from '../mechanisms/longitudinal/l-ue.ts';
+import { Loloha, LolohaRandomizer } from '../mechanisms/longitudinal/loloha.ts';
+import type { LongitudinalMechanismName } from '../mechanisms/longitudinal/two-level.ts';
+import { isTwoLevelName } from '../mechanisms/registry.ts';
 import { scoreLongitudinal, scoreMechanism, selectLongitudinalMechanism, selectMechanism } from '../select.ts';
 import type { BooleanQuestion, CategoricalQuestion, MultiselectQuestion, NumericQuestion, Question, StringQuestion } from './schema.ts';
 
@@ -53,60 +54,70 @@ export interface QuestionMechanismOptions {
   campaignId?: string;
 }
 
-/** The classes one factory builds from: the full mechanisms, or only their device halves. */
-interface Builders {
-  'binary-rr': new (options: { epsilon: number }) => AnyRandomizer;
-  grr: new (options: { k: number; epsilon: number }) => AnyRandomizer;
-  sue: new (options: { k: number; epsilon: number }) => AnyRandomizer;
-  oue: new (options: { k: number; epsilon: number }) => AnyRandomizer;
-  olh: new (options: { k: number; epsilon: number }) => AnyRandomizer;
-  hadamard: new (options: { k: number; epsilon: number }) => AnyRandomizer;
-  'padding-sampling': new (options: PaddingSamplingOptions) => AnyRandomizer;
-  duchi: new (options: NumericOptions) => AnyRandomizer;
-  piecewise: new (options: NumericOptions) => AnyRandomizer;
-  hybrid: new (options: NumericOptions) => AnyRandomizer;
-  rappor: new (options: RapporOptions) => RapporRandomizer;
-  'l-grr': new (options: LongitudinalOptions) => AnyRandomizer;
-  /** The L-UE family shares one class, told its name. */
-  lue: new (name: LueName, options: LongitudinalOptions) => AnyRandomizer;
-  loloha: new (options: LolohaOptions) => AnyRandomizer;
-  'alpha-1bit': new (options: AlphaOneBitOptions) => AnyRandomizer;
+/** Construction options by the kind of question a mechanism serves. */
+interface FrequencyOptions {
+  k: number;
+  epsilon: number;
+  /** Two-level forms only. */
+  epsilonPermanent?: number;
 }
+type OptionsOf<K extends MechanismName> = K extends 'padding-sampling'
+  ? PaddingSamplingOptions
+  : K extends 'rappor'
+    ? RapporOptions
+    : K extends 'alpha-1bit'
+      ? AlphaOneBitOptions
+      : K extends NumericMechanismName
+        ? NumericOptions
+        : FrequencyOptions;
+
+/**
+ * One factory per registry name (mechanisms/registry.ts): the full mechanisms, or only their device
+ * halves. Keyed by MechanismName, so a name added to the registry without its classes does not compile.
+ */
+type Builders = { [K in MechanismName]: (options: OptionsOf<K>) => K extends 'rappor' ? RapporRandomizer : AnyRandomizer };
+type Frequency = FrequencyOptions & { epsilonPermanent: number };
 
 const MECHANISMS: Builders = {
-  'binary-rr': BinaryRandomizedResponse,
-  grr: GeneralizedRandomizedResponse,
-  sue: SymmetricUnaryEncoding,
-  oue: OptimizedUnaryEncoding,
-  olh: OptimizedLocalHashing,
-  hadamard: HadamardResponse,
-  'padding-sampling': PaddingAndSampling,
-  duchi: DuchiMechanism,
-  piecewise: PiecewiseMechanism,
-  hybrid: HybridMechanism,
-  rappor: Rappor,
-  'l-grr': LongitudinalGrr,
-  lue: LongitudinalUnaryEncoding,
-  loloha: Loloha,
-  'alpha-1bit': AlphaOneBitMean,
+  'binary-rr': (o) => new BinaryRandomizedResponse(o),
+  grr: (o) => new GeneralizedRandomizedResponse(o),
+  sue: (o) => new SymmetricUnaryEncoding(o),
+  oue: (o) => new OptimizedUnaryEncoding(o),
+  olh: (o) => new OptimizedLocalHashing(o),
+  hadamard: (o) => new HadamardResponse(o),
+  'padding-sampling': (o) => new PaddingAndSampling(o),
+  duchi: (o) => new DuchiMechanism(o),
+  piecewise: (o) => new PiecewiseMechanism(o),
+  hybrid: (o) => new HybridMechanism(o),
+  rappor: (o) => new Rappor(o),
+  'l-grr': (o) => new LongitudinalGrr(o as Frequency),
+  'l-sue': (o) => new LongitudinalUnaryEncoding('l-sue', o as Frequency),
+  'l-oue': (o) => new LongitudinalUnaryEncoding('l-oue', o as Frequency),
+  'l-osue': (o) => new LongitudinalUnaryEncoding('l-osue', o as Frequency),
+  'l-soue': (o) => new LongitudinalUnaryEncoding('l-soue', o as Frequency),
+  loloha: (o) => new Loloha(o as Frequency),
+  'alpha-1bit': (o) => new AlphaOneBitMean(o),
 };
 
 const RANDOMIZERS: Builders = {
-  'binary-rr': BinaryRrRandomizer,
-  grr: GrrRandomizer,
-  sue: SueRandomizer,
-  oue: OueRandomizer,
-  olh: OlhRandomizer,
-  hadamard: HadamardRandomizer,
-  'padding-sampling': PaddingSamplingRandomizer,
-  duchi: DuchiRandomizer,
-  piecewise: PiecewiseRandomizer,
-  hybrid: HybridRandomizer,
-  rappor: RapporRandomizer,
-  'l-grr': LgrrRandomizer,
-  lue: LueRandomizer,
-  loloha: LolohaRandomizer,
-  'alpha-1bit': AlphaOneBitRandomizer,
+  'binary-rr': (o) => new BinaryRrRandomizer(o),
+  grr: (o) => new GrrRandomizer(o),
+  sue: (o) => new SueRandomizer(o),
+  oue: (o) => new OueRandomizer(o),
+  olh: (o) => new OlhRandomizer(o),
+  hadamard: (o) => new HadamardRandomizer(o),
+  'padding-sampling': (o) => new PaddingSamplingRandomizer(o),
+  duchi: (o) => new DuchiRandomizer(o),
+  piecewise: (o) => new PiecewiseRandomizer(o),
+  hybrid: (o) => new HybridRandomizer(o),
+  rappor: (o) => new RapporRandomizer(o),
+  'l-grr': (o) => new LgrrRandomizer(o as Frequency),
+  'l-sue': (o) => new LueRandomizer('l-sue', o as Frequency),
+  'l-oue': (o) => new LueRandomizer('l-oue', o as Frequency),
+  'l-osue': (o) => new LueRandomizer('l-osue', o as Frequency),
+  'l-soue': (o) => new LueRandomizer('l-soue', o as Frequency),
+  loloha: (o) => new LolohaRandomizer(o as Frequency),
+  'alpha-1bit': (o) => new AlphaOneBitRandomizer(o),
 };
 
 export function createQuestionMechanism(question: BooleanQuestion): BinaryRandomizedResponse;
@@ -151,7 +162,7 @@ function build(question: Question, options: QuestionMechanismOptions, classes: B
   const epsilonPermanent = question.epsilonPermanent!;
   switch (question.type) {
     case 'boolean':
-      return name === 'l-grr' ? new classes['l-grr']({ k: 2, epsilon, epsilonPermanent }) : new classes['binary-rr']({ epsilon });
+      return name === 'l-grr' ? classes['l-grr']({ k: 2, epsilon, epsilonPermanent }) : classes['binary-rr']({ k: 2, epsilon });
     case 'categorical': {
       const k = question.domain.categories.length;
       return frequencyOracle(classes, name as FrequencyMechanismName, k, epsilon, epsilonPermanent);
@@ -160,26 +171,26 @@ function build(question: Question, options: QuestionMechanismOptions, classes: B
       const k = question.domain.items.length;
       const maxItems = question.domain.maxItems;
       const inner = multiselectInner(question);
-      return new classes['padding-sampling']({ k, maxItems, epsilon, inner, ...(isLongitudinalMechanism(inner) ? { epsilonPermanent } : {}) });
+      return classes['padding-sampling']({ k, maxItems, epsilon, inner, ...(isLongitudinalMechanism(inner) ? { epsilonPermanent } : {}) });
     }
     case 'numeric': {
       const { low, high, gridSize, levels } = question.domain;
       if (name === 'alpha-1bit') {
         if (gridSize !== undefined) throw campaignPathError('domain.gridSize', 'alpha-1bit rounds the answer itself; gridSize is for the one-level mechanisms');
-        return new classes['alpha-1bit']({ epsilon, epsilonPermanent, low, high, ...(levels === undefined ? {} : { levels }) });
+        return classes['alpha-1bit']({ epsilon, epsilonPermanent, low, high, ...(levels === undefined ? {} : { levels }) });
       }
       if (levels !== undefined) throw campaignPathError('domain.levels', 'levels is alpha-1bit\'s; the one-level mechanisms use gridSize');
       const numeric = gridSize === undefined ? { epsilon, low, high } : { epsilon, low, high, gridSize };
-      return new classes[name as 'duchi' | 'piecewise' | 'hybrid'](numeric);
+      return classes[name as NumericMechanismName](numeric);
     }
     case 'string': {
       if (name === 'loloha') {
         // The answer is one of the candidates or "other": k = candidates + 1 (stringIndex).
-        return new classes.loloha({ k: question.domain.candidates.length + 1, epsilon, epsilonPermanent });
+        return classes.loloha({ k: question.domain.candidates.length + 1, epsilon, epsilonPermanent });
       }
       if (question.domain.rappor === undefined) throw campaignPathError('domain.rappor', 'RAPPOR needs its parameters (k, h, m, f, p, q)');
       const { metricId, ...parameters } = question.domain.rappor;
-      const rappor = new classes.rappor({ ...parameters, metricId: metricId ?? (options.campaignId === undefined ? question.id : `${options.campaignId}/${question.id}`) });
+      const rappor = classes.rappor({ ...parameters, metricId: metricId ?? (options.campaignId === undefined ? question.id : `${options.campaignId}/${question.id}`) });
       // The ledger charges `epsilon`; the RAPPOR parameters must not leak more per report.
       if (rappor.implementedEpsilon > epsilon) {
         throw new PrivacyError('CAMPAIGN_INVALID', 'configuration', `domain.rappor: these parameters give ε₁ = ${rappor.implementedEpsilon} per report, above epsilon = ${epsilon}`, { path: 'domain.rappor' });
@@ -190,30 +201,16 @@ function build(question: Question, options: QuestionMechanismOptions, classes: B
 }
 
 function frequencyOracle(classes: Builders, name: FrequencyMechanismName, k: number, epsilon: number, epsilonPermanent: number): AnyRandomizer {
-  switch (name) {
-    case 'l-grr':
-      return new classes['l-grr']({ k, epsilon, epsilonPermanent });
-    case 'loloha':
-      return new classes.loloha({ k, epsilon, epsilonPermanent });
-    case 'l-sue':
-    case 'l-oue':
-    case 'l-osue':
-    case 'l-soue':
-      return new classes.lue(name, { k, epsilon, epsilonPermanent });
-    case 'binary-rr':
-      return new classes['binary-rr']({ epsilon });
-    default:
-      return new classes[name]({ k, epsilon });
-  }
+  return classes[name](isTwoLevelName(name) ? { k, epsilon, epsilonPermanent } : { k, epsilon });
 }
 
 function campaignPathError(path: string, message: string): PrivacyError {
   return new PrivacyError('CAMPAIGN_INVALID', 'configuration', `${path}: ${message}`, { path });
 }
 
-/** Whether a mechanism name is a two-level (longitudinal) one. */
+/** Whether a mechanism name is a two-level (longitudinal) one (the registry says). */
 export function isLongitudinalMechanism(name: string): name is LongitudinalMechanismName {
-  return name === 'alpha-1bit' || (LONGITUDINAL_FREQUENCY_NAMES as readonly string[]).includes(name);
+  return isTwoLevelName(name);
 }
 
 /**

@@ -10,6 +10,7 @@
 import * as v from 'valibot';
 import { MAX_DOMAIN_SIZE, MAX_EPSILON } from '../validate.ts';
 import { IdSchema, VersionSchema } from '../wire/schema.ts';
+import { mechanismsFor, paddingInners } from '../mechanisms/registry.ts';
 
 export const TIERS = ['restricted', 'high', 'moderate', 'low'] as const;
 export const PERIODS = ['day', 'week'] as const;
@@ -57,13 +58,13 @@ const common = {
 export const BooleanQuestionSchema = v.strictObject({
   ...common,
   type: v.literal('boolean'),
-  mechanism: v.optional(v.picklist(['auto', 'binary-rr', 'l-grr']), 'auto'),
+  mechanism: v.optional(v.picklist(['auto', ...mechanismsFor('boolean')]), 'auto'),
 });
 
 export const CategoricalQuestionSchema = v.strictObject({
   ...common,
   type: v.literal('categorical'),
-  mechanism: v.optional(v.picklist(['auto', 'grr', 'sue', 'oue', 'olh', 'hadamard', 'l-grr', 'l-sue', 'l-oue', 'l-osue', 'l-soue', 'loloha']), 'auto'),
+  mechanism: v.optional(v.picklist(['auto', ...mechanismsFor('categorical')]), 'auto'),
   domain: v.strictObject({ categories: Options(2, MAX_DOMAIN_SIZE) }),
   /** Bandwidth limit for `auto`, bits per report (selectMechanism's maxBits). */
   maxBits: v.optional(Integer(1, MAX_DOMAIN_SIZE)),
@@ -72,20 +73,20 @@ export const CategoricalQuestionSchema = v.strictObject({
 export const MultiselectQuestionSchema = v.strictObject({
   ...common,
   type: v.literal('multiselect'),
-  mechanism: v.optional(v.picklist(['auto', 'padding-sampling']), 'auto'),
+  mechanism: v.optional(v.picklist(['auto', ...mechanismsFor('multiselect')]), 'auto'),
   domain: v.strictObject({
     items: Options(1, MAX_DOMAIN_SIZE),
     /** L: the most items one answer may contain. */
     maxItems: Integer(1, MAX_DOMAIN_SIZE),
     /** Inner frequency oracle over k + L values; `auto` picks the lower-variance one. */
-    inner: v.optional(v.picklist(['auto', 'grr', 'olh', 'l-grr', 'loloha']), 'auto'),
+    inner: v.optional(v.picklist(['auto', ...paddingInners()]), 'auto'),
   }),
 });
 
 export const NumericQuestionSchema = v.strictObject({
   ...common,
   type: v.literal('numeric'),
-  mechanism: v.optional(v.picklist(['auto', 'duchi', 'piecewise', 'hybrid', 'alpha-1bit']), 'auto'),
+  mechanism: v.optional(v.picklist(['auto', ...mechanismsFor('numeric')]), 'auto'),
   domain: v.strictObject({
     low: Finite,
     high: Finite,
@@ -116,7 +117,7 @@ export const StringQuestionSchema = v.strictObject({
    * treats the answer as one of the candidates or "other" (k = candidates + 1) and needs
    * `epsilonPermanent`. `auto`: loloha when epsilonPermanent is set, rappor otherwise.
    */
-  mechanism: v.optional(v.picklist(['auto', 'rappor', 'loloha']), 'auto'),
+  mechanism: v.optional(v.picklist(['auto', ...mechanismsFor('string')]), 'auto'),
   domain: v.strictObject({
     /** Strings the analysis decodes against (the device may send any string). */
     candidates: v.pipe(

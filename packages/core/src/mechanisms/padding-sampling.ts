@@ -39,12 +39,13 @@ import { OlhRandomizer, OptimizedLocalHashing } from './olh.ts';
 import { LgrrRandomizer, LongitudinalGrr } from './longitudinal/l-grr.ts';
 import { Loloha, LolohaRandomizer } from './longitudinal/loloha.ts';
 import { isTwoLevel, type AnyTwoLevelRandomizer } from './longitudinal/two-level.ts';
+import { paddingInners, type PaddingInnerName } from './registry.ts';
 import { clamp01 } from './pure-protocol.ts';
 import { Z_95, type EncodedReport, type FrequencyEstimate, type FrequencyOracle, type Mechanism, type MechanismDescription, type Randomizer } from './types.ts';
 
 /** One-level inner oracles, and the two-level ones (longitudinal/) that need `epsilonPermanent`. */
-export type PaddingSamplingInner = 'grr' | 'olh' | 'l-grr' | 'loloha';
-const INNERS: readonly string[] = ['grr', 'olh', 'l-grr', 'loloha'];
+export type PaddingSamplingInner = PaddingInnerName;
+const INNERS: readonly string[] = paddingInners();
 
 export interface PaddingSamplingOptions {
   /** Number of items to choose from. */

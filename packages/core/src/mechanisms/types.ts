@@ -8,13 +8,15 @@
  * element-wise addition, so collector instances, days and cohorts combine without raw reports.
  */
 import type { RandomSampler } from '../random/sampler.ts';
+import type { MechanismName, MechanismWithEstimate, MechanismWithLevels } from './registry.ts';
 
-export type OneLevelFrequencyName = 'binary-rr' | 'grr' | 'sue' | 'oue' | 'olh' | 'hadamard';
-export type FrequencyMechanismName = OneLevelFrequencyName | LongitudinalFrequencyName;
-export type NumericMechanismName = 'duchi' | 'piecewise' | 'hybrid';
-/** Two-level mechanisms (longitudinal/two-level.ts). */
-export type LongitudinalFrequencyName = 'l-grr' | 'l-sue' | 'l-oue' | 'l-osue' | 'l-soue' | 'loloha';
-export type MechanismName = FrequencyMechanismName | NumericMechanismName | 'alpha-1bit' | 'rappor' | 'padding-sampling';
+// Every name union comes from the registry (registry.ts), the one list of mechanisms.
+export type { MechanismName };
+export type FrequencyMechanismName = MechanismWithEstimate<'frequency'>;
+export type OneLevelFrequencyName = Extract<FrequencyMechanismName, MechanismWithLevels<1>>;
+/** Two-level frequency oracles (longitudinal/). */
+export type LongitudinalFrequencyName = Extract<FrequencyMechanismName, MechanismWithLevels<2>>;
+export type NumericMechanismName = Extract<MechanismWithEstimate<'mean'>, MechanismWithLevels<1>>;
 
 /** A JSON value as it travels in a report's `payload`. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

@@ -35,11 +35,15 @@ import { parameterError } from '../../errors.ts';
 import { expLowerBound, rationalLessOrEqual, type Rational } from '../../exact/rational.ts';
 import type { RandomSampler } from '../../random/sampler.ts';
 import type { LongitudinalFrequencyName, Randomizer } from '../types.ts';
+import { MECHANISM_REGISTRY, type MechanismName, type MechanismWithLevels } from '../registry.ts';
 
 export type { LongitudinalFrequencyName };
 
-export const LONGITUDINAL_FREQUENCY_NAMES = ['l-grr', 'l-sue', 'l-oue', 'l-osue', 'l-soue', 'loloha'] as const satisfies readonly LongitudinalFrequencyName[];
-export type LongitudinalMechanismName = LongitudinalFrequencyName | 'alpha-1bit';
+/** The two-level frequency oracles, from the registry. */
+export const LONGITUDINAL_FREQUENCY_NAMES: readonly LongitudinalFrequencyName[] = (Object.keys(MECHANISM_REGISTRY) as MechanismName[]).filter(
+  (name): name is LongitudinalFrequencyName => MECHANISM_REGISTRY[name].levels === 2 && MECHANISM_REGISTRY[name].estimate === 'frequency',
+);
+export type LongitudinalMechanismName = MechanismWithLevels<2>;
 
 /** The device half of a two-level mechanism. `Device` is what a device fixes once (a hash, an offset). */
 export interface TwoLevelRandomizer<Input, Permanent, Report, Device = null> extends Randomizer<Input, Report> {
