@@ -53,7 +53,18 @@ export {
   type RapporOptions,
   type RapporReport,
 } from './mechanisms/rappor.ts';
-export { bitsAt, bloomBitIndices, googlePyBloomIndices, hardenedBloomIndices, hardenedBloomMessages, type RapporEncoding, type RapporMode } from './mechanisms/rappor-bloom.ts';
+export {
+  bitsAt,
+  bloomBitIndices,
+  googlePyBloomIndices,
+  hardenedBloomIndices,
+  hardenedBloomMessages,
+  permanentBitsFromMasks,
+  prrMasksFromDigests,
+  prrMessages,
+  type RapporEncoding,
+  type RapporMode,
+} from './mechanisms/rappor-bloom.ts';
 export {
   estimateBloomCounts,
   rapporBitCountVariance,

@@ -189,37 +189,48 @@ export interface PrrMasks {
   fMask: Uint8Array;
 }
 
-export function prrMasks(encoding: RapporEncoding, bloom: Uint8Array, secret: Uint8Array): PrrMasks {
-  const { k, fThreshold } = encoding;
-  const uniform = new Uint8Array(k);
-  const fMask = new Uint8Array(k);
-  if (encoding.mode === 'google-py') {
-    const digest = hmac(sha256, secret, u32be(bitsToUint32(bloom)));
-    for (let i = 0; i < k; i++) {
-      const byte = digest[i]!;
-      uniform[i] = byte & 1;
-      fMask[i] = byte >> 1 < fThreshold ? 1 : 0;
-    }
-    return { uniform, fMask };
-  }
+/**
+ * The HMAC-SHA256 inputs of the PRR masks — the ONE definition of their byte layout, used by core
+ * (`prrMasks`, with the secret's bytes) and by the SDK's worker (with the non-extractable WebCrypto
+ * key): google-py, one message = the Bloom filter as a 4-byte big-endian integer (google/rappor
+ * client/python/rappor.py); hardened-v1, one per 16-bit-word block j: (tag, metricId, k, j, Bloom bytes).
+ */
+export function prrMessages(encoding: RapporEncoding, bloom: Uint8Array): Uint8Array[] {
+  const { k } = encoding;
+  if (encoding.mode === 'google-py') return [u32be(bitsToUint32(bloom))];
   const bloomBytes = new Uint8Array(Math.ceil(k / 8));
   for (let i = 0; i < k; i++) if (bloom[i]) bloomBytes[i >> 3]! |= 1 << (i & 7);
   const prefix = concat([lengthPrefixed(utf8ToBytes(PRR_TAG)), lengthPrefixed(utf8ToBytes(encoding.metricId)), u32be(k)]);
-  for (let j = 0; j * 16 < k; j++) {
-    const block = hmac(sha256, secret, concat([prefix, u32be(j), bloomBytes]));
-    for (let w = 0; w < 16 && j * 16 + w < k; w++) {
-      const word = (block[2 * w]! << 8) | block[2 * w + 1]!;
-      uniform[j * 16 + w] = word & 1;
-      fMask[j * 16 + w] = word >> 1 < fThreshold ? 1 : 0;
-    }
+  const messages: Uint8Array[] = [];
+  for (let j = 0; j * 16 < k; j++) messages.push(concat([prefix, u32be(j), bloomBytes]));
+  return messages;
+}
+
+/** The masks from the HMAC outputs of `prrMessages`, in order: google-py a byte per bit, hardened-v1 a 16-bit word per bit. */
+export function prrMasksFromDigests(encoding: RapporEncoding, digests: readonly Uint8Array[]): PrrMasks {
+  const { k, fThreshold } = encoding;
+  const uniform = new Uint8Array(k);
+  const fMask = new Uint8Array(k);
+  for (let i = 0; i < k; i++) {
+    const word = encoding.mode === 'google-py' ? digests[0]![i]! : (digests[i >> 4]![2 * (i & 15)]! << 8) | digests[i >> 4]![2 * (i & 15) + 1]!;
+    uniform[i] = word & 1;
+    fMask[i] = word >> 1 < fThreshold ? 1 : 0;
   }
   return { uniform, fMask };
 }
 
+export function prrMasks(encoding: RapporEncoding, bloom: Uint8Array, secret: Uint8Array): PrrMasks {
+  return prrMasksFromDigests(encoding, prrMessages(encoding, bloom).map((message) => hmac(sha256, secret, message)));
+}
+
+/** PRR_i = fMask_i ? uniform_i : Bloom_i from the masks. */
+export function permanentBitsFromMasks(bloom: Uint8Array, { uniform, fMask }: PrrMasks): Uint8Array {
+  const prr = new Uint8Array(bloom.length);
+  for (let i = 0; i < bloom.length; i++) prr[i] = fMask[i] ? uniform[i]! : bloom[i]!;
+  return prr;
+}
+
 /** PRR_i = fMask_i ? uniform_i : Bloom_i (Erlingsson et al. 2014, §3 step 2). */
 export function permanentBits(encoding: RapporEncoding, bloom: Uint8Array, secret: Uint8Array): Uint8Array {
-  const { uniform, fMask } = prrMasks(encoding, bloom, secret);
-  const prr = new Uint8Array(encoding.k);
-  for (let i = 0; i < encoding.k; i++) prr[i] = fMask[i] ? uniform[i]! : bloom[i]!;
-  return prr;
+  return permanentBitsFromMasks(bloom, prrMasks(encoding, bloom, secret));
 }
