@@ -42,3 +42,8 @@ export function formatPercent(x: number, digits = 1): string {
 export function formatNumber(x: number, digits = 2): string {
   return Number.isFinite(x) ? x.toFixed(digits) : '–';
 }
+
+/** "1 report", "2 reports": a count with its noun, singular for exactly one. */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n.toLocaleString('en')} ${n === 1 ? singular : plural}`;
+}

@@ -38,6 +38,16 @@ describe('amplificationSummary', () => {
     expect(summary.detail).toContain('Not stated for the whole period: not stated for a total bucket');
   });
 
+  it('shows one value, not a range, when the days agree to the digits shown', () => {
+    const daily = release([
+      day('2026-06-01', 1000, { applicable: true, scope: 'day', epsilon: 0.401, delta: 1e-6, epsilon0: 1, n: 1000, assumption: ASSUMPTION }),
+      day('2026-06-02', 1010, { applicable: true, scope: 'day', epsilon: 0.399, delta: 1e-6, epsilon0: 1, n: 1010, assumption: ASSUMPTION }),
+    ]);
+    expect(amplificationSummary(daily, TOTAL).text).toBe('per day: ε = 0.40, δ = 1e-6 (2 of 2 released days)');
+    const one = release([day('2026-06-01', 1000, { applicable: true, scope: 'day', epsilon: 0.4, delta: 1e-6, epsilon0: 1, n: 1000, assumption: ASSUMPTION })]);
+    expect(amplificationSummary(one, TOTAL).text).toBe('per day: ε = 0.40, δ = 1e-6 (1 of 1 released day)');
+  });
+
   it('names ε per report, not n, when ε per report is what blocks the bound', () => {
     const daily = release([day('2026-06-01', 500, { applicable: false, scope: 'day', code: 'EPSILON0_TOO_LARGE', reason: 'ε per report (2) is too large for 500 reports', epsilon0: 2, n: 500, delta: 1e-6 })]);
     const summary = amplificationSummary(daily, TOTAL);

@@ -14,7 +14,7 @@ export interface GroundTruth {
   painMean: number;
   /** Share of patients answering yes to the low-mood question. */
   lowMoodRate: number;
-  /** Relative weights of the candidate medications; `otherMedicationShare` goes to names outside the list. */
+  /** Relative weights of the candidate medications; `otherMedicationShare` goes to names outside the list (reported as "other"). */
   medicationWeights: number[];
   otherMedicationShare: number;
   seed: string;
@@ -40,6 +40,7 @@ export interface RealizedTruth {
   painSum: number;
   lowMoodYes: number;
   medicationCounts: number[];
+  /** Patients whose medication is not a candidate: the collector's "other" share. */
   otherMedication: number;
 }
 

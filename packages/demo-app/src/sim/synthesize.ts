@@ -2,11 +2,18 @@
  * Synthetic patients: draw true answers from the ground truth, randomize them with core's real
  * mechanisms (exactly what a device does), and produce wire reports.
  *
+ * Every question of the demo campaign is two-level (longitudinal: a permanent response per answer,
+ * re-randomized on every report). A device derives its permanent responses from its key, so its
+ * reports of one answer share them; a synthetic patient reports once, so each report here draws
+ * every level afresh — device constant, permanent response, instantaneous response — which is
+ * what the mechanisms' `randomize` does (core's `randomizeTwoLevel`, in one call). The sums the
+ * collector debiases are then those of one report per device, as on any single day.
+ *
  * Two random streams on purpose: the *population* (true answers and randomizer coins) comes from
  * a seeded source so a run is reproducible, while report ids come from the platform CSPRNG so
  * that re-running the same seed sends new reports instead of duplicates the collector would drop.
  */
-import { cryptoRandomSource, newReportId, RandomSampler, THRESHOLD_ONE, utcDay, type BatchReport, type EncodedReport, type WirePayload } from '@practical-privacy/core';
+import { cryptoRandomSource, newReportId, RandomSampler, stringIndex, THRESHOLD_ONE, utcDay, type BatchReport, type EncodedReport, type WirePayload } from '@practical-privacy/core';
 import { medicationCandidates, medicationQuestion, moodQuestion, painQuestion, symptomItems, symptomsQuestion } from '../campaign.ts';
 import { emptyRealizedTruth, type GroundTruth, type RealizedTruth } from './ground-truth.ts';
 import { medicationMechanism, moodMechanism, painMechanism, symptomsMechanism } from './mechanisms.ts';
@@ -91,20 +98,14 @@ export class PatientSynthesizer {
       truth.lowMoodYes += lowMood;
       reports.push(batchReport(this.reportId(), moodQuestion.id, day, this.mood.encodeReport(this.mood.randomize(lowMood, rng))));
 
-      // Medication: a candidate, or a name outside the list (unexplained mass for the decoder).
+      // Medication: a candidate, or a name outside the list — which LOLOHA sends as "other"
+      // (core's stringIndex: index candidates.length), the collector's '(other)' share.
       const pick = weightedIndex([...this.truth.medicationWeights, this.otherWeight], this.medicationTotal, rng);
-      let value: string;
-      if (pick < medicationCandidates.length) {
-        value = medicationCandidates[pick]!;
-        truth.medicationCounts[pick]!++;
-      } else {
-        value = `other-medication-${(firstPatient + i) % 50}`;
-        truth.otherMedication++;
-      }
-      const secret = rng.bytesInto(new Uint8Array(16));
-      const cohort = rng.uniformInt(medicationQuestion.domain.rappor.m);
-      const encoded = this.medication.encodeReport(this.medication.randomize({ value, cohort, secret }, rng));
-      reports.push(batchReport(this.reportId(), medicationQuestion.id, day, encoded));
+      const value = pick < medicationCandidates.length ? medicationCandidates[pick]! : `other-medication-${(firstPatient + i) % 50}`;
+      const index = stringIndex(medicationQuestion, value);
+      if (index < medicationCandidates.length) truth.medicationCounts[index]!++;
+      else truth.otherMedication++;
+      reports.push(batchReport(this.reportId(), medicationQuestion.id, day, this.medication.encodeReport(this.medication.randomize(index, rng))));
     }
     return { reports, truth };
   }

@@ -8,12 +8,13 @@
  * bar (or line) is the unbiased estimate, clipped to [0, 1] — always inside its clipped interval.
  * The consistent (post-processed: Norm-Sub, clipped) estimate is a separate, hollow marker.
  */
+import { stringIndex } from '@practical-privacy/core';
 import { fetchEstimates, type CellRelease, type EstimateRelease } from '../api.ts';
 import { campaign, medicationCandidates, medicationQuestion, moodQuestion, painQuestion, symptomItems, symptomsQuestion, symptomLabelForCode, type Question } from '../campaign.ts';
 import { dataTable } from '../charts/data-table.ts';
 import { intervalBarChart, type IntervalBar } from '../charts/interval-bars.ts';
 import { intervalSeriesChart, type SeriesPoint } from '../charts/interval-series.ts';
-import { announce, formatNumber, formatPercent, h } from '../dom.ts';
+import { announce, count, formatNumber, formatPercent, h } from '../dom.ts';
 import type { View } from '../router.ts';
 import { amplificationSummary, pointWithInterval } from './release-summary.ts';
 import { clearRealizedTruth, loadRealizedTruth, type RealizedTruth } from '../sim/ground-truth.ts';
@@ -79,7 +80,7 @@ function metaLine(release: EstimateRelease, total: CellRelease | undefined, dail
     'dl',
     { class: 'meta' },
     h('div', {}, h('dt', {}, 'reports (n)'), h('dd', { 'data-testid': `n-${release.question}` }, String(total?.n ?? 0))),
-    withheld === undefined ? null : h('div', {}, h('dt', {}, 'withheld days'), h('dd', { title: withheld.reason, 'data-testid': `withheld-days-${release.question}` }, `${withheld.days} (${withheld.reports} reports)`)),
+    withheld === undefined ? null : h('div', {}, h('dt', {}, 'withheld days'), h('dd', { title: withheld.reason, 'data-testid': `withheld-days-${release.question}` }, `${withheld.days} (${count(withheld.reports, 'report')})`)),
     h('div', {}, h('dt', {}, 'ε per report'), h('dd', {}, formatNumber(release.implementedEpsilon))),
     h('div', {}, h('dt', {}, 'mechanism'), h('dd', {}, release.mechanism)),
     h('div', {}, h('dt', {}, 'minimum batch'), h('dd', {}, String(release.minBatch))),
@@ -111,8 +112,10 @@ function truthFor(question: Question, truth: RealizedTruth | undefined, value: s
   }
   if (question.id === moodQuestion.id) return value === 'true' ? truth.lowMoodYes / truth.patients : value === 'false' ? 1 - truth.lowMoodYes / truth.patients : undefined;
   if (question.id === medicationQuestion.id) {
-    const i = medicationCandidates.indexOf(value);
-    return i < 0 ? undefined : truth.medicationCounts[i]! / truth.patients;
+    // The collector's labels are the candidates and one more, '(other)': core's stringIndex maps
+    // it, like any name outside the list, to "other".
+    const i = stringIndex(medicationQuestion, value);
+    return (i < medicationCandidates.length ? truth.medicationCounts[i]! : truth.otherMedication) / truth.patients;
   }
   return undefined;
 }
@@ -157,8 +160,9 @@ async function questionSection(question: Question, truth: RealizedTruth | undefi
   } else if (cell.values !== undefined) {
     const values = question.type === 'boolean' ? cell.values.filter((v) => v.value === 'true') : cell.values;
     const bars: IntervalBar[] = values.map((v) => ({ label: displayValue(question, v.value), estimate: pointWithInterval(v), low: v.ci95[0], high: v.ci95[1], consistent: v.consistent, truth: truthFor(question, truth, v.value) }));
-    const label = question.type === 'multiselect' ? 'Share of patients with each symptom' : question.type === 'boolean' ? 'Share answering yes' : 'Share per medication (decoded)';
-    const consistency = question.type === 'multiselect' || question.type === 'string' ? 'clipped to 0–100%' : 'Norm-Sub: non-negative, summing to 100%';
+    const label = question.type === 'multiselect' ? 'Share of patients with each symptom' : question.type === 'boolean' ? 'Share answering yes' : 'Share per medication (the candidates, and any other name as "(other)")';
+    // Only multiselect items overlap; the other answers are exclusive (a medication is one candidate or "other").
+    const consistency = question.type === 'multiselect' ? 'clipped to 0–100%' : 'Norm-Sub: non-negative, summing to 100%';
     section.append(
       chartSlot((el) => intervalBarChart(el, bars), label),
       h('p', { class: 'muted small' }, `Bars: the unbiased estimate, which the 95% interval is centred on (drawn at 0 when it is below). Hollow circles: the consistent estimate (${consistency}), which can lie outside the interval.`),
@@ -183,35 +187,22 @@ async function questionSection(question: Question, truth: RealizedTruth | undefi
         { testId: `table-${question.id}` },
       ),
     );
-    if (cell.decoding !== undefined) {
-      const d = cell.decoding;
+    const first = values[0];
+    if (first !== undefined) {
       section.append(
-        h(
-          'p',
-          { class: 'small', 'data-testid': 'decoding', 'data-detected': JSON.stringify(d.detected) },
-          `Detected (significant at z > ${formatNumber(d.zThreshold, 2)}): ${d.detected.length === 0 ? 'none' : d.detected.join(', ')}. `,
-          `Share not explained by the candidate list: ${formatPercent(d.unexplainedMass)}.`,
+        ...dailySeries(
+          question,
+          daily,
+          (c) => {
+            const v = c.values?.find((x) => x.value === first.value);
+            return v === undefined ? undefined : { estimate: pointWithInterval(v), ci95: v.ci95 };
+          },
+          truthFor(question, truth, first.value),
+          (x) => `${Math.round(x * 100)}%`,
+          undefined,
+          `Daily: ${displayValue(question, first.value)}`,
         ),
       );
-    }
-    if (question.type !== 'string') {
-      const first = values[0];
-      if (first !== undefined) {
-        section.append(
-          ...dailySeries(
-            question,
-            daily,
-            (c) => {
-              const v = c.values?.find((x) => x.value === first.value);
-              return v === undefined ? undefined : { estimate: pointWithInterval(v), ci95: v.ci95 };
-            },
-            truthFor(question, truth, first.value),
-            (x) => `${Math.round(x * 100)}%`,
-            undefined,
-            `Daily: ${displayValue(question, first.value)}`,
-          ),
-        );
-      }
     }
   }
   const notes = suppressedNotes(daily.cells);

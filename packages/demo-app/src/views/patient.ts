@@ -1,7 +1,14 @@
 /**
  * Patient view: consent first, then the daily check-in. Each question shows its sensitivity tier
  * and the plain-language explanation from the client's `explain()`; after submitting, a privacy
- * receipt lists what was sent (report ids and ε, never the answers) and the budget left today.
+ * receipt lists what was sent (report ids and ε, never the answers) and the budget left.
+ *
+ * Only answered questions are sent: pain and low mood start unanswered (no default to send by
+ * mistake), a medication left empty is skipped, and no ticked symptom means "none of these".
+ *
+ * What the receipt says of a question is what the SDK's receipt and `explain()` say — the charge
+ * of this report and the most all reports of the question can ever cost (D·ε∞ for a two-level
+ * question) — figures that depend on how many reports the question has had, never on an answer.
  *
  * Each question is answered at most once per UTC day: the SDK refuses a second report of a
  * question in its period with ALREADY_REPORTED (checked in the same IndexedDB transaction as the
@@ -10,9 +17,10 @@
 import { campaign, medicationCandidates, medicationQuestion, moodQuestion, painQuestion, symptomItems, symptomLabel, symptomsQuestion, TIER_DESCRIPTIONS, type Question } from '../campaign.ts';
 import { utcDay } from '@practical-privacy/core';
 import { announce, formatNumber, h } from '../dom.ts';
-import type { Availability, FlushResult, Receipt } from '@practical-privacy/sdk';
+import type { Availability, Explanation, FlushResult, Receipt } from '@practical-privacy/sdk';
 import type { PatientClient } from '../patient-client.ts';
 import type { View } from '../router.ts';
+import { chargeText, deliveryText } from './receipt-text.ts';
 
 export function patientView(getClient: () => Promise<PatientClient>): View {
   return {
@@ -83,7 +91,7 @@ async function renderForm(body: HTMLElement, client: PatientClient): Promise<voi
   const symptomBoxes = symptomItems.map((item, i) =>
     h('input', { type: 'checkbox', name: 'symptoms', value: String(i), id: `symptom-${item.code}`, 'data-testid': `symptom-${item.code}` }),
   );
-  const symptomHint = h('p', { class: 'hint', id: 'symptoms-hint' }, `Choose up to ${symptomsQuestion.domain.maxItems}.`);
+  const symptomHint = h('p', { class: 'hint', id: 'symptoms-hint' }, `Choose up to ${symptomsQuestion.domain.maxItems}. Leave all unticked if you had none of these.`);
   const symptomFieldset = h(
     'fieldset',
     { class: 'card question', 'aria-describedby': `symptoms-hint privacy-${symptomsQuestion.id}` },
@@ -103,22 +111,29 @@ async function renderForm(body: HTMLElement, client: PatientClient): Promise<voi
   };
   for (const box of symptomBoxes) box.addEventListener('change', limitSymptoms);
 
-  const pain = h('input', { type: 'range', id: 'pain', name: 'pain', min: painQuestion.domain.low, max: painQuestion.domain.high, step: 1, value: 0, 'aria-describedby': `privacy-${painQuestion.id}`, 'data-testid': 'pain' });
-  const painOutput = h('output', { for: 'pain', class: 'pain-value' }, '0');
-  pain.addEventListener('input', () => {
-    painOutput.textContent = pain.value;
-    pain.setAttribute('aria-valuetext', `${pain.value} out of ${painQuestion.domain.high}`);
-  });
-  const painFieldset = h('fieldset', { class: 'card question' }, h('legend', {}, h('label', { for: 'pain' }, painQuestion.prompt)), tierBadge(painQuestion), h('div', { class: 'range-row' }, h('span', { 'aria-hidden': 'true' }, '0'), pain, h('span', { 'aria-hidden': 'true' }, '10'), painOutput), note(painQuestion));
+  // The 0–10 scale as eleven choices, none chosen at first: an untouched slider would send 0.
+  const painValues = Array.from({ length: painQuestion.domain.high - painQuestion.domain.low + 1 }, (_, i) => painQuestion.domain.low + i);
+  const painChoices = painValues.map((value) => h('input', { type: 'radio', name: 'pain', value: String(value), id: `pain-${value}`, 'data-testid': `pain-${value}` }));
+  const painFieldset = h(
+    'fieldset',
+    { class: 'card question', 'aria-describedby': `pain-hint privacy-${painQuestion.id}` },
+    h('legend', {}, painQuestion.prompt),
+    tierBadge(painQuestion),
+    h('p', { class: 'hint', id: 'pain-hint' }, `${painQuestion.domain.low} = no pain, ${painQuestion.domain.high} = worst imaginable.`),
+    h('div', { class: 'choices scale' }, ...painChoices.map((radio, i) => h('label', { class: 'choice', for: radio.id }, radio, h('span', {}, String(painValues[i]))))),
+    clearButton('pain', painChoices),
+    note(painQuestion),
+  );
 
   const moodYes = h('input', { type: 'radio', name: 'low-mood', value: 'yes', id: 'mood-yes', 'data-testid': 'mood-yes' });
-  const moodNo = h('input', { type: 'radio', name: 'low-mood', value: 'no', id: 'mood-no', checked: true, 'data-testid': 'mood-no' });
+  const moodNo = h('input', { type: 'radio', name: 'low-mood', value: 'no', id: 'mood-no', 'data-testid': 'mood-no' });
   const moodFieldset = h(
     'fieldset',
     { class: 'card question', 'aria-describedby': `privacy-${moodQuestion.id}` },
     h('legend', {}, moodQuestion.prompt),
     tierBadge(moodQuestion),
     h('div', { class: 'choices inline' }, h('label', { class: 'choice', for: 'mood-yes' }, moodYes, 'Yes'), h('label', { class: 'choice', for: 'mood-no' }, moodNo, 'No')),
+    clearButton('low-mood', [moodYes, moodNo]),
     note(moodQuestion),
   );
 
@@ -142,11 +157,11 @@ async function renderForm(body: HTMLElement, client: PatientClient): Promise<voi
     event.preventDefault();
     submit.disabled = true;
     status.replaceChildren(h('p', { class: 'muted' }, 'Scrambling and queuing your answers…'));
-    const answers: Array<[string, unknown]> = [
-      [symptomsQuestion.id, symptomBoxes.filter((b) => b.checked).map((b) => symptomItems[Number(b.value)]!.code)],
-      [painQuestion.id, Number(pain.value)],
-      [moodQuestion.id, moodYes.checked],
-    ];
+    // Only what the patient answered; no ticked symptom is the answer "none of these".
+    const answers: Array<[string, unknown]> = [[symptomsQuestion.id, symptomBoxes.filter((b) => b.checked).map((b) => symptomItems[Number(b.value)]!.code)]];
+    const painChoice = painChoices.find((radio) => radio.checked);
+    if (painChoice !== undefined) answers.push([painQuestion.id, Number(painChoice.value)]);
+    if (moodYes.checked || moodNo.checked) answers.push([moodQuestion.id, moodYes.checked]);
     if (medication.value.trim() !== '') answers.push([medicationQuestion.id, medication.value.trim().toLowerCase()]);
     const receipts: Array<[string, Receipt]> = [];
     const refused: Array<[string, unknown]> = [];
@@ -167,10 +182,12 @@ async function renderForm(body: HTMLElement, client: PatientClient): Promise<voi
     } catch (error) {
       errors.push(`delivery: ${(error as Error).message} (the reports stay queued and will be retried)`);
     }
-    status.replaceChildren(receiptCard(receipts, errors, delivery));
+    // The receipt's words per question come from the ledger (explain), never from the answer.
+    const explained = await Promise.all(receipts.map(async ([questionId, receipt]) => ({ questionId, receipt, explanation: await client.explain(questionId) })));
+    status.replaceChildren(receiptCard(explained, errors, delivery));
     budgetSection.replaceChildren(budgetHeading, await budgetTable(client));
     await Promise.all(campaign.questions.map((q) => refreshNote(client, q, note(q))));
-    announce(errors.length === 0 ? 'Check-in sent. Your privacy receipt is below.' : 'Some answers were not sent. See the details below.');
+    announce(errors.length === 0 ? 'Check-in sent. Your privacy receipt is below.' : receipts.length === 0 ? 'Nothing was sent. See the details below.' : 'Some answers were not sent. See the details below.');
     submit.disabled = false;
   });
 
@@ -204,15 +221,34 @@ async function budgetTable(client: PatientClient): Promise<HTMLElement> {
   const summary = await client.budget();
   const today = `day:${utcDay(new Date())}`;
   const spentToday = (questionId: string) => summary.lines.filter((l) => l.questionId === questionId && l.window === today).reduce((a, l) => a + l.spent, 0);
+  const perQuestion = (questionId: string) => summary.questions.find((q) => q.questionId === questionId);
   return h(
     'div',
     { 'data-testid': 'budget' },
     h(
       'table',
       { class: 'data-table' },
-      h('caption', {}, 'Spent today, per question'),
-      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Question'), h('th', { scope: 'col', class: 'num' }, 'ε spent today'))),
-      h('tbody', {}, ...campaign.questions.map((q) => h('tr', {}, h('th', { scope: 'row' }, q.label ?? q.id), h('td', { class: 'num' }, formatNumber(spentToday(q.id)))))),
+      h('caption', {}, 'Spent per question'),
+      h(
+        'thead',
+        {},
+        h('tr', {}, h('th', { scope: 'col' }, 'Question'), h('th', { scope: 'col', class: 'num' }, 'ε today'), h('th', { scope: 'col', class: 'num' }, 'ε so far'), h('th', { scope: 'col', class: 'num' }, 'ε at most, ever')),
+      ),
+      h(
+        'tbody',
+        {},
+        ...campaign.questions.map((q) => {
+          const line = perQuestion(q.id);
+          return h(
+            'tr',
+            { 'data-testid': `budget-${q.id}` },
+            h('th', { scope: 'row' }, q.label ?? q.id),
+            h('td', { class: 'num' }, formatNumber(spentToday(q.id))),
+            h('td', { class: 'num' }, line === undefined ? '–' : formatNumber(line.spent)),
+            h('td', { class: 'num' }, line === undefined ? '–' : Number.isFinite(line.lifetimeBound) ? formatNumber(line.lifetimeBound) : 'no limit'),
+          );
+        }),
+      ),
     ),
     h(
       'table',
@@ -230,26 +266,33 @@ async function budgetTable(client: PatientClient): Promise<HTMLElement> {
   );
 }
 
-function receiptCard(receipts: Array<[string, Receipt]>, errors: string[], delivery: FlushResult | undefined): HTMLElement {
+/** A radio group can't be unchosen by itself: this button takes the answer back (the question is then not sent). */
+function clearButton(name: string, radios: HTMLInputElement[]): HTMLButtonElement {
+  const button = h('button', { type: 'button', class: 'link', 'data-testid': `${name}-clear` }, 'Clear my answer (skip this question)');
+  button.addEventListener('click', () => {
+    for (const radio of radios) radio.checked = false;
+    announce('Answer cleared: this question will not be sent.');
+  });
+  return button;
+}
+
+function receiptCard(receipts: Array<{ questionId: string; receipt: Receipt; explanation: Explanation }>, errors: string[], delivery: FlushResult | undefined): HTMLElement {
+  const label = (questionId: string) => campaign.questions.find((q) => q.id === questionId)?.label ?? questionId;
   return h(
     'section',
     { class: 'card receipt', 'aria-labelledby': 'receipt-title', 'data-testid': 'receipt' },
     h('h2', { id: 'receipt-title', tabindex: '-1' }, 'Privacy receipt'),
-    h('p', {}, 'Only scrambled reports leave this device. Your answers themselves are not stored or sent.'),
-    h(
-      'ul',
-      { class: 'receipt-list' },
-      ...receipts.map(([questionId, r]) =>
-        h(
-          'li',
-          {},
-          h('strong', {}, questionId),
-          ` — report ${r.reportId.slice(0, 8)}…, ε spent ${formatNumber(r.epsilonSpent)}`,
-          r.memoized ? h('span', { class: 'muted small' }, ' · permanent scrambled answer reused: repeating this answer reveals nothing new') : null,
+    h('p', {}, receipts.length === 0 ? 'Nothing was sent this time.' : 'Only scrambled reports leave this device. Your answers themselves are not stored or sent.'),
+    receipts.length === 0
+      ? null
+      : h(
+          'ul',
+          { class: 'receipt-list' },
+          ...receipts.map(({ questionId, receipt, explanation }) =>
+            h('li', { 'data-testid': `receipt-${questionId}` }, h('strong', {}, label(questionId)), ` — report ${receipt.reportId.slice(0, 8)}…: ${chargeText(receipt, explanation)}.`),
+          ),
         ),
-      ),
-    ),
-    delivery === undefined ? null : h('p', { class: 'small', 'data-testid': 'delivery' }, delivery.pending === 0 ? `Delivered to the clinic's collector.` : `${delivery.sent} sent now; ${delivery.pending} still queued on this device (sent automatically when the collector is reachable).`),
+    delivery === undefined ? null : h('p', { class: 'small', 'data-testid': 'delivery' }, deliveryText(receipts.length, delivery)),
     errors.length === 0 ? null : h('div', { class: 'error', role: 'alert' }, h('p', {}, 'Not sent:'), h('ul', {}, ...errors.map((e) => h('li', {}, e)))),
   );
 }

@@ -32,9 +32,10 @@ export function amplificationSummary(daily: EstimateRelease, total: CellRelease 
   const codes = [...new Set(notClaimed.map((a) => a.code))];
   const missing = notClaimed.length === 0 ? '' : ` Not claimed on ${notClaimed.length} ${notClaimed.length === 1 ? 'day' : 'days'}: ${codes.map(why).join('; ')} (${notClaimed[0]!.reason}).`;
   if (claimed.length > 0) {
-    const low = Math.min(...claimed.map((a) => a.epsilon));
-    const high = Math.max(...claimed.map((a) => a.epsilon));
-    const range = low === high ? formatNumber(low) : `${formatNumber(low)}–${formatNumber(high)}`;
+    const low = formatNumber(Math.min(...claimed.map((a) => a.epsilon)));
+    const high = formatNumber(Math.max(...claimed.map((a) => a.epsilon)));
+    // Compared as shown: 0.401 and 0.399 are one value at two decimals, not "0.40–0.40".
+    const range = low === high ? low : `${low}–${high}`;
     return {
       text: `per day: ε = ${range}, δ = ${claimed[0]!.delta.toExponential(0)} (${claimed.length} of ${days.length} released ${days.length === 1 ? 'day' : 'days'})`,
       detail: `Assumes: ${claimed[0]!.assumption}${missing}${whole}`,
