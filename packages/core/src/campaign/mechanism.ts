@@ -124,7 +124,7 @@ export function createQuestionMechanism(question: BooleanQuestion): BinaryRandom
 export function createQuestionMechanism(question: CategoricalQuestion): FrequencyOracle;
 export function createQuestionMechanism(question: MultiselectQuestion): PaddingAndSampling;
 export function createQuestionMechanism(question: NumericQuestion): NumericMechanism;
-export function createQuestionMechanism(question: StringQuestion, options?: QuestionMechanismOptions): Rappor;
+export function createQuestionMechanism(question: StringQuestion, options?: QuestionMechanismOptions): Rappor | Loloha;
 export function createQuestionMechanism(question: Question, options?: QuestionMechanismOptions): AnyMechanism;
 export function createQuestionMechanism(question: Question, options: QuestionMechanismOptions = {}): AnyMechanism {
   return build(question, options, MECHANISMS) as AnyMechanism;
@@ -139,7 +139,7 @@ export function createQuestionRandomizer(question: BooleanQuestion): BinaryRrRan
 export function createQuestionRandomizer(question: CategoricalQuestion): Randomizer<number, unknown>;
 export function createQuestionRandomizer(question: MultiselectQuestion): PaddingSamplingRandomizer;
 export function createQuestionRandomizer(question: NumericQuestion): GridNumericRandomizer;
-export function createQuestionRandomizer(question: StringQuestion, options?: QuestionMechanismOptions): RapporRandomizer;
+export function createQuestionRandomizer(question: StringQuestion, options?: QuestionMechanismOptions): RapporRandomizer | LolohaRandomizer;
 export function createQuestionRandomizer(question: Question, options?: QuestionMechanismOptions): AnyRandomizer;
 export function createQuestionRandomizer(question: Question, options: QuestionMechanismOptions = {}): AnyRandomizer {
   return build(question, options, RANDOMIZERS);
