@@ -10,141 +10,25 @@
  * worker/levels.ts; nothing per answer is stored) → ONE transaction: re-check, debit, queue
  * (store/ledger.ts). The re-check is what stops two tabs sharing the database.
  */
-import {
-  PrivacyError,
-  RandomSampler,
-  cryptoRandomSource,
-  newReportId,
-  toWireReport,
-  utcDay,
-  validateCampaign,
-  createCampaignRandomizers,
-  type AnyRandomizer,
-  type Campaign,
-  type EncodedReport,
-  isTwoLevel,
-  stringIndex,
-  type RandomSource,
-  type Randomizer,
-  type RapporRandomizer,
-  type Tier,
-} from '@practical-privacy/core';
-import { checkCampaignAgainstCaps, effectiveTiers, resolveCaps, type Caps, type CapsInput } from '../caps.ts';
+import { PrivacyError, RandomSampler, cryptoRandomSource, newReportId, toWireReport, utcDay, type AnyRandomizer, type Campaign } from '@practical-privacy/core';
+import { resolveCaps, type Caps } from '../caps.ts';
 import { DEFAULT_DB_NAME, type SdkDatabase } from '../store/db.ts';
-import { DEFAULT_ERASE_TIMEOUT_MS, SdkConnection, type Deletion } from '../store/connection.ts';
-import { answeredText, availabilityOf, chargeOfNext, type LedgerReader, checkCharge, commitReport, deviceSpent, ledgerKey, questionSpent, readSpent, remainingOf, windowsOf, type Availability, type Spent } from '../store/ledger.ts';
-import { chargeRule, lifetimeBound, type ChargeRule } from './charges.ts';
-import { explainText } from './explain.ts';
-import { twoLevelReport } from './levels.ts';
-import { parseAnswer } from './answers.ts';
-import { settle, type Result } from './errors.ts';
-import { bloomFilter } from './rappor-bloom.ts';
-import { permanentResponse } from './rappor-prr.ts';
-import { loadOrCreateSecret } from './secret.ts';
+import { DEFAULT_ERASE_TIMEOUT_MS, SdkConnection } from '../store/connection.ts';
+import { answeredText, availabilityOf, chargeOfNext, checkCharge, commitReport, deviceSpent, ledgerKey, questionSpent, readSpent, remainingOf, windowsOf, type Availability, type LedgerReader } from '../store/ledger.ts';
 import { OPTED_OUT, optOutChannel } from '../opt-out-signal.ts';
+import { parseAnswer } from './answers.ts';
+import { loadCampaign, permanentOf } from './campaign.ts';
+import { lifetimeBound, type ChargeRule } from './charges.ts';
+import { encodeAnswer } from './encode.ts';
+import { settle, type Result } from './errors.ts';
+import { explainText } from './explain.ts';
+import { loadOrCreateSecret } from './secret.ts';
 import { Transport, type FlushResult, type Pending, type TransportEvent, type TransportOptions } from './transport.ts';
+import type { BudgetSummary, Explanation, OptOutResult, ReportResult, WorkerConfig, WorkerDeps } from './types.ts';
+
+export type { BudgetLine, BudgetSummary, Explanation, OptOutResult, Receipt, ReportResult, WorkerConfig, WorkerDeps } from './types.ts';
 
 export const PROTOCOL = 'practical-privacy-worker/1';
-
-export interface WorkerConfig {
-  collectorUrl: string;
-  /** The campaign's publishable ingest key, if the collector requires one (sent as `?key=`). */
-  ingestKey?: string;
-  /** A campaign defined in code (validated here) … */
-  campaign?: unknown;
-  /** … or fetched from `${collectorUrl}/v1/campaigns/${campaignId}` (or `campaignUrl`). */
-  campaignId?: string;
-  campaignUrl?: string;
-  caps?: CapsInput;
-  /**
-   * The app's tier for each question id (picks its cap). For a fetched campaign an unpinned question
-   * is held to `restricted` unless `trustServerTiers`; a declared tier laxer than the pin is refused.
-   */
-  tiers?: Record<string, Tier>;
-  /** Let a fetched campaign's declared tiers decide for questions not in `tiers` (off by default). */
-  trustServerTiers?: boolean;
-  dbName?: string;
-  /** How long optOut() waits for other connections to the database to close before it answers `blocked` (5 s). */
-  eraseTimeoutMs?: number;
-  debug?: boolean;
-  /** Whether navigator.storage.persist() was granted (the facade asks). */
-  persistent?: boolean;
-  flushIntervalMs?: number;
-  batchSize?: number;
-  baseBackoffMs?: number;
-  maxBackoffMs?: number;
-}
-
-/** The same for every patient who has made the same reports, whatever the answers (no `memoized`). */
-export interface Receipt {
-  reportId: string;
-  /** ε this report was charged (worker/charges.ts). */
-  epsilonSpent: number;
-  remaining: Spent;
-  persistent: boolean;
-  explanation: string;
-}
-
-/**
- * What optOut() did. Either way the refusal is recorded and every row (device secret, ledger,
- * outbox) is erased. `database`: `deleted` — the database itself is gone; `blocked` — another
- * connection kept it open for `eraseTimeoutMs` (a tab running an older SDK, or app code that opened
- * it): the deletion stays requested, runs when that connection closes, and is requested again at
- * the next start-up.
- */
-export interface OptOutResult {
-  database: Deletion;
-}
-
-/** What the worker's report() answers: the receipt, and the page-hide bodies after it was queued (the facade keeps them and returns the receipt alone). */
-export interface ReportResult extends Receipt {
-  pending?: Pending;
-}
-
-export interface Explanation extends Availability {
-  questionId: string;
-  mechanism: string;
-  /** ε₁: what one report reveals at most. */
-  epsilonPerReport: number;
-  /** ε∞ of a two-level question (what all reports of one answer reveal at most); RAPPOR's ε∞; else ε₁. */
-  permanentEpsilon: number;
-  /** D: reports charged ε∞ (two-level questions); undefined when every report is charged. */
-  chargedReports?: number;
-  /** The most this question can ever cost (D·ε∞), or Infinity when charged per report. */
-  lifetimeBound: number;
-  /** ε this question has cost so far, and what one more report adds. */
-  spent: number;
-  nextCharge: number;
-  truthProbability: number;
-  remaining: Spent;
-  persistent: boolean;
-  text: string;
-}
-
-export interface BudgetLine {
-  campaignId: string;
-  questionId: string;
-  window: string;
-  spent: number;
-}
-
-export interface BudgetSummary {
-  caps: Caps;
-  spent: Spent;
-  remaining: Spent;
-  /** ε spent across every campaign on this device. */
-  deviceSpent: number;
-  lines: BudgetLine[];
-  /** Per question of the campaign: when it can next be answered. */
-  questions: Array<Availability & { questionId: string; spent: number; nextCharge: number; lifetimeBound: number }>;
-}
-
-export interface WorkerDeps {
-  fetch?: typeof fetch;
-  random?: RandomSource;
-  now?: () => Date;
-  log?: (message: string) => void;
-}
 
 interface State {
   config: WorkerConfig;
@@ -204,8 +88,6 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
     return { q, mechanism };
   };
 
-  const permanentOf = (mechanism: AnyRandomizer) => ('permanentEpsilon' in mechanism ? (mechanism as { permanentEpsilon: number }).permanentEpsilon : mechanism.implementedEpsilon);
-
   /** Explanation text and figures of a question, read from the ledger (never from an answer). */
   const accountOf = async (s: State, questionId: string, mechanism: AnyRandomizer, ledger: LedgerReader) => {
     const rule = s.rules.get(questionId)!;
@@ -224,21 +106,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         if (listener !== undefined) onEvent = listener;
         if (typeof config?.collectorUrl !== 'string') throw new PrivacyError('PARAMETER_INVALID', 'configuration', 'collectorUrl: must be a URL string', { path: 'collectorUrl' });
         const caps = resolveCaps(config.caps);
-        const raw = config.campaign ?? (await fetchCampaign(config));
-        const campaign = validateCampaign(raw);
-        const mechanisms = createCampaignRandomizers(campaign);
-        const tiers = effectiveTiers(campaign, { tiers: config.tiers, trustServerTiers: config.trustServerTiers, definedInCode: config.campaign !== undefined });
-        checkCampaignAgainstCaps(
-          campaign,
-          caps,
-          (id) => tiers.get(id)!,
-          (id) => mechanisms.get(id)!.implementedEpsilon,
-          (id) => {
-            const m = mechanisms.get(id)!;
-            return isTwoLevel(m) || m.name === 'rappor' ? permanentOf(m) : undefined;
-          },
-        );
-        const rules = new Map([...mechanisms].map(([id, m]) => [id, chargeRule(m)]));
+        const { campaign, mechanisms, rules } = await loadCampaign(config, caps, doFetch);
         const connection: SdkConnection = new SdkConnection(config.dbName ?? DEFAULT_DB_NAME, config.eraseTimeoutMs ?? DEFAULT_ERASE_TIMEOUT_MS, () => {
           if (state?.connection === connection) restartTransport(state);
         });
@@ -411,20 +279,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
 
       // Only while consented: an opt-out in another tab since the check above leaves no new secret behind.
       const secret = await loadOrCreateSecret(s.db, true);
-      let encoded: EncodedReport;
-      if (isTwoLevel(mechanism)) {
-        const input = q.type === 'string' ? stringIndex(q, parsed.input as string) : parsed.input;
-        encoded = await twoLevelReport(mechanism, input, secret, { campaignId: s.campaign.id, questionId }, sampler);
-      } else if (q.type === 'string') {
-        const rappor = mechanism as RapporRandomizer;
-        const cohort = await cohortOf(s, questionId, rappor.m);
-        const prr = await permanentResponse(rappor, await bloomFilter(rappor, parsed.input as string, cohort), secret);
-        encoded = rappor.encodeReport({ cohort, bits: rappor.instantaneousResponse(prr, sampler) });
-      } else {
-        // One level: a fresh draw on every report, charged ε₁ each (sequential composition).
-        const randomizer = mechanism as Randomizer<unknown, unknown>;
-        encoded = randomizer.encodeReport(randomizer.randomize(parsed.input, sampler));
-      }
+      const encoded = await encodeAnswer({ question: q, mechanism, input: parsed.input, secret, campaignId: s.campaign.id, fresh: sampler, cohortOf: (m) => cohortOf(s, questionId, m) });
       const reportId = newReportId(sampler);
       const wire = toWireReport({ id: reportId, campaignId: s.campaign.id, campaignVersion: s.campaign.version, questionId, day }, encoded);
       const { campaignId: _c, campaignVersion: _v, ...report } = wire;
@@ -455,15 +310,6 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       const isIn = await consented(s);
       if (ready().transport === transport) return isIn ? pending : { version: pending.version, bodies: [] };
     }
-  }
-
-  async function fetchCampaign(config: WorkerConfig): Promise<unknown> {
-    if (config.campaignId === undefined && config.campaignUrl === undefined) throw new PrivacyError('PARAMETER_INVALID', 'configuration', 'campaign or campaignId: one is required', { path: 'campaign' });
-    const url = config.campaignUrl ?? `${config.collectorUrl.replace(/\/$/, '')}/v1/campaigns/${encodeURIComponent(config.campaignId!)}`;
-    const response = await doFetch(url, { credentials: 'omit' });
-    if (!response.ok) throw new PrivacyError('CAMPAIGN_INVALID', 'configuration', `fetching the campaign from ${url} failed: HTTP ${response.status}`);
-    const body = (await response.json()) as { campaign?: unknown };
-    return body !== null && typeof body === 'object' && 'campaign' in body && !('questions' in body) ? body.campaign : body;
   }
 
   async function cohortOf(s: State, questionId: string, m: number): Promise<number> {
