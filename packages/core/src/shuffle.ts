@@ -14,6 +14,7 @@
  * The bound never exceeds ε₀ in its valid range for realistic n, but we also cap it at ε₀ — shuffling
  * cannot make privacy worse than the local guarantee, which holds regardless of the shuffler.
  */
+import { lossUpperBound } from './exact/epsilon.ts';
 import { checkEpsilon, checkFiniteNumber, checkInteger } from './validate.ts';
 import { parameterError } from './errors.ts';
 
@@ -32,8 +33,9 @@ export type ShuffleAmplification =
 
 const ROUND_UP = 1e6;
 
+/** A stated ε at 10^-6 granularity, rounded up (exact/epsilon.ts's bound, then the ceiling). */
 export function roundUpEpsilon(x: number): number {
-  return Math.ceil(x * (1 + 1e-12) * ROUND_UP) / ROUND_UP;
+  return Math.ceil(lossUpperBound(x) * ROUND_UP) / ROUND_UP;
 }
 
 /** Largest ε₀ for which the FMT21 bound applies: log(n/(16·log(2/δ))). */

@@ -31,12 +31,3 @@ export function thresholdProbability(threshold: number): number {
   return threshold / THRESHOLD_ONE;
 }
 
-/**
- * ε from the implemented worst-case probability ratio, rounded up (toward more privacy loss, as
- * OpenDP does), and never above the requested ε, which the threshold rounding already guarantees.
- */
-export function implementedEpsilonFromRatio(worstRatio: number, requested: number): number {
-  const loss = Math.log(worstRatio);
-  const roundedUp = loss + Math.abs(loss) * 4 * Number.EPSILON + Number.MIN_VALUE;
-  return Math.min(requested, roundedUp);
-}

@@ -1,7 +1,7 @@
 /**
  * A double that is ≥ the exact rational a·b/(c·d) for non-negative integers below 2^53.
  *
- * Why: `implementedEpsilonFromRatio` (thresholds.ts) widens ln(ratio) by a margin relative to the
+ * Why: `implementedEpsilonOf` (thresholds.ts) widens ln(ratio) by a margin relative to the
  * loss itself, which is smaller than the rounding error of the ratio when ε is small (ε = 0.1:
  * margin ≈ 9e-17, ratio error ≈ 2e-16). Each of the ≤ 3 correctly rounded operations below is
  * off by at most 2^-53 relative, so multiplying by 1 + 8·2^-52 puts the result above the exact

@@ -16,7 +16,8 @@
  * `BinaryRandomizedResponse` adds decoding and the estimator.
  */
 import { parameterError, payloadError } from '../errors.ts';
-import { implementedEpsilonFromRatio, thresholdAtMost } from '../exact/thresholds.ts';
+import { implementedEpsilonOf } from '../exact/epsilon.ts';
+import { thresholdAtMost } from '../exact/thresholds.ts';
 import { ratioRoundedUp } from '../exact/upward-ratio.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkEpsilon } from '../validate.ts';
@@ -44,7 +45,7 @@ export class BinaryRrRandomizer implements Randomizer<number, 0 | 1> {
     this.p = this.keepThreshold / THRESHOLD_ONE;
     this.q = 1 - this.p;
     if (!(this.p > this.q)) throw parameterError('epsilon', 'too small: keep probability is not above 1/2 at 2^-32 resolution');
-    this.implementedEpsilon = implementedEpsilonFromRatio(ratioRoundedUp(this.keepThreshold, 1, THRESHOLD_ONE - this.keepThreshold), this.epsilon);
+    this.implementedEpsilon = implementedEpsilonOf(ratioRoundedUp(this.keepThreshold, 1, THRESHOLD_ONE - this.keepThreshold), this.epsilon);
   }
 
   /** `value` is 0 (no / false) or 1 (yes / true). */

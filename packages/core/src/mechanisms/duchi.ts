@@ -23,11 +23,12 @@
  * The same kernel, with other output indices and a smaller step D, is the "Duchi" half of the
  * Hybrid mechanism (hybrid.ts).
  */
+import { implementedEpsilonOf } from '../exact/epsilon.ts';
 import { parameterError } from '../errors.ts';
 import type { Rational } from '../exact/rational.ts';
 import { thresholdAtMost } from '../exact/thresholds.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
-import { GridNumericMechanism, GridNumericRandomizer, implementedEpsilonFromIntegers, parseNumericOptions, rational, type GridKernel, type NumericOptions, type NumericSettings } from './numeric.ts';
+import { GridNumericMechanism, GridNumericRandomizer, parseNumericOptions, rational, type GridKernel, type NumericOptions, type NumericSettings } from './numeric.ts';
 import type { MechanismDescription } from './types.ts';
 
 /** C = (e^ε + 1)/(e^ε − 1), the magnitude of Duchi et al.'s outputs. */
@@ -132,7 +133,7 @@ export class DuchiKernel implements GridKernel {
 function duchiParts(options: NumericOptions): [NumericSettings, DuchiKernel, number] {
   const settings = parseNumericOptions(options);
   const kernel = new DuchiKernel({ epsilon: settings.epsilon, inputSteps: settings.gridSize });
-  return [settings, kernel, implementedEpsilonFromIntegers(kernel.worstRatio(), settings.epsilon)];
+  return [settings, kernel, implementedEpsilonOf(kernel.worstRatio(), settings.epsilon)];
 }
 
 function describeDuchi(m: GridNumericRandomizer<DuchiKernel>): MechanismDescription {

@@ -18,7 +18,8 @@
  * `GrrRandomizer` is the device half; `GeneralizedRandomizedResponse` adds decoding and the estimator.
  */
 import { payloadError, inputError, parameterError } from '../errors.ts';
-import { thresholdAtMost, implementedEpsilonFromRatio } from '../exact/thresholds.ts';
+import { implementedEpsilonOf } from '../exact/epsilon.ts';
+import { thresholdAtMost } from '../exact/thresholds.ts';
 import { ratioRoundedUp } from '../exact/upward-ratio.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../validate.ts';
@@ -51,7 +52,7 @@ export class GrrRandomizer implements Randomizer<number, number> {
     this.q = (1 - this.p) / (this.k - 1);
     if (!(this.p > this.q)) throw parameterError('epsilon', `too small for k = ${this.k}: the keep probability does not exceed the others' at 2^-32 resolution`);
     // p* ÷ q* = T(k−1)/(2^32−T): computed from the integers to keep the ratio honest.
-    this.implementedEpsilon = implementedEpsilonFromRatio(ratioRoundedUp(this.keepThreshold, this.k - 1, THRESHOLD_ONE - this.keepThreshold), this.epsilon);
+    this.implementedEpsilon = implementedEpsilonOf(ratioRoundedUp(this.keepThreshold, this.k - 1, THRESHOLD_ONE - this.keepThreshold), this.epsilon);
   }
 
   randomize(value: number, rng: RandomSampler): number {

@@ -33,7 +33,8 @@
  * Sums: [n, c_0, …, c_{K−1}] (output histogram).
  */
 import { inputError, parameterError, payloadError } from '../errors.ts';
-import { implementedEpsilonFromRatio, thresholdAtMost } from '../exact/thresholds.ts';
+import { implementedEpsilonOf } from '../exact/epsilon.ts';
+import { thresholdAtMost } from '../exact/thresholds.ts';
 import { ratioRoundedUp } from '../exact/upward-ratio.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../validate.ts';
@@ -70,7 +71,7 @@ export class HadamardRandomizer implements Randomizer<number, number> {
     if (!(this.inSetThreshold > THRESHOLD_ONE / 2 && this.inSetThreshold < THRESHOLD_ONE)) {
       throw parameterError('epsilon', `${this.epsilon} is out of the range Hadamard response can implement at 2^-32 resolution`);
     }
-    this.implementedEpsilon = implementedEpsilonFromRatio(ratioRoundedUp(this.inSetThreshold, 1, THRESHOLD_ONE - this.inSetThreshold), this.epsilon);
+    this.implementedEpsilon = implementedEpsilonOf(ratioRoundedUp(this.inSetThreshold, 1, THRESHOLD_ONE - this.inSetThreshold), this.epsilon);
   }
 
   /** Whether output j is in C_x (H[x+1][j] = +1). */

@@ -24,11 +24,12 @@
  * implementedEpsilon = max of the halves' (only Duchi's when α = 0). The exactness test checks
  * the mixture itself with BigInt arithmetic.
  */
+import { implementedEpsilonOf } from '../exact/epsilon.ts';
 import type { Rational } from '../exact/rational.ts';
 import { thresholdAtMost } from '../exact/thresholds.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { DuchiKernel, duchiMaxStep, duchiVariance } from './duchi.ts';
-import { GridNumericMechanism, GridNumericRandomizer, implementedEpsilonFromIntegers, mixRationals, parseNumericOptions, type GridKernel, type NumericOptions, type NumericSettings } from './numeric.ts';
+import { GridNumericMechanism, GridNumericRandomizer, mixRationals, parseNumericOptions, type GridKernel, type NumericOptions, type NumericSettings } from './numeric.ts';
 import { PiecewiseKernel, piecewiseVariance } from './piecewise.ts';
 import type { MechanismDescription } from './types.ts';
 
@@ -122,7 +123,7 @@ export class HybridKernel implements GridKernel {
 function hybridParts(options: NumericOptions): [NumericSettings, HybridKernel, number] {
   const settings = parseNumericOptions(options);
   const kernel = new HybridKernel(settings.epsilon, settings.gridSize);
-  return [settings, kernel, implementedEpsilonFromIntegers(kernel.worstRatio(), settings.epsilon)];
+  return [settings, kernel, implementedEpsilonOf(kernel.worstRatio(), settings.epsilon)];
 }
 
 function describeHybrid(m: GridNumericRandomizer<HybridKernel>): MechanismDescription {

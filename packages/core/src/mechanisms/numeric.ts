@@ -45,7 +45,7 @@
  * understates it in expectation. With fewer than 2 reports the worst-case variance is used.
  */
 import { inputError, parameterError, payloadError } from '../errors.ts';
-import { rationalToNumber, type Rational } from '../exact/rational.ts';
+import type { Rational } from '../exact/rational.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkEpsilon, checkFiniteNumber, checkInteger } from '../validate.ts';
 import { Z_95, type EncodedReport, type MeanEstimate, type Mechanism, type MechanismDescription, type NumericMechanismName, type Randomizer } from './types.ts';
@@ -284,17 +284,3 @@ export function sumSquaresBelow(n: number): number {
   return ((n - 1) * n * (2 * n - 1)) / 6;
 }
 
-/**
- * ε of an exact worst-case ratio, rounded up: converting the BigInts and dividing cost at most
- * three roundings of 2^-53 relative, and Math.log a few ulps, so adding 10^-15·(1 + |log|) puts the
- * result above the true log. Capped at the requested ε, which the threshold rounding guarantees
- * (and test/numeric-exactness.test.ts re-checks with BigInt arithmetic).
- */
-export function implementedEpsilonFromIntegers(worstRatio: Rational, requested: number): number {
-  const loss = Math.log(rationalToNumber(worstRatio));
-  const roundedUp = loss + 1e-15 * (1 + Math.abs(loss));
-  // Above the request by more than the rounding slack means a threshold was rounded the wrong way:
-  // refuse to build the mechanism rather than under-report its ε.
-  if (loss > requested + 1e-13 * (1 + requested)) throw new RangeError(`implemented worst ratio e^${loss} exceeds e^ε = e^${requested}`);
-  return Math.min(requested, roundedUp);
-}

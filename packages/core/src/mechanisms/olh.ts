@@ -34,7 +34,8 @@
  * of 32-bit hash values, so the loop has no allocation and no division.
  */
 import { inputError, parameterError, payloadError } from '../errors.ts';
-import { implementedEpsilonFromRatio, thresholdAtMost } from '../exact/thresholds.ts';
+import { implementedEpsilonOf } from '../exact/epsilon.ts';
+import { thresholdAtMost } from '../exact/thresholds.ts';
 import { ratioRoundedUp } from '../exact/upward-ratio.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../validate.ts';
@@ -103,7 +104,7 @@ export class OlhRandomizer implements Randomizer<number, OlhReport> {
     this.p = this.keepThreshold / THRESHOLD_ONE;
     this.q = 1 / this.g;
     if (!(this.p > this.q)) throw parameterError('epsilon', `too small: the keep probability does not exceed 1/g at 2^-32 resolution`);
-    this.implementedEpsilon = implementedEpsilonFromRatio(ratioRoundedUp(this.keepThreshold, this.g - 1, THRESHOLD_ONE - this.keepThreshold), this.epsilon);
+    this.implementedEpsilon = implementedEpsilonOf(ratioRoundedUp(this.keepThreshold, this.g - 1, THRESHOLD_ONE - this.keepThreshold), this.epsilon);
   }
 
   /** H_seed(value) ∈ [g]. */

@@ -28,10 +28,11 @@
  * mechanism keeps its exact ε but its variance departs from the paper's (reported exactly by
  * `variance`).
  */
+import { implementedEpsilonOf } from '../exact/epsilon.ts';
 import type { Rational } from '../exact/rational.ts';
 import { thresholdAtMost } from '../exact/thresholds.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
-import { GridNumericMechanism, GridNumericRandomizer, implementedEpsilonFromIntegers, parseNumericOptions, rational, sumBelow, sumSquaresBelow, type GridKernel, type NumericOptions, type NumericSettings } from './numeric.ts';
+import { GridNumericMechanism, GridNumericRandomizer, parseNumericOptions, rational, sumBelow, sumSquaresBelow, type GridKernel, type NumericOptions, type NumericSettings } from './numeric.ts';
 import type { MechanismDescription } from './types.ts';
 
 /** Paper variance of one PM report at t ∈ [−1, 1] (Wang et al. 2019, Lemma 1). */
@@ -115,7 +116,7 @@ export class PiecewiseKernel implements GridKernel {
 function piecewiseParts(options: NumericOptions): [NumericSettings, PiecewiseKernel, number] {
   const settings = parseNumericOptions(options);
   const kernel = new PiecewiseKernel(settings.epsilon, settings.gridSize);
-  return [settings, kernel, implementedEpsilonFromIntegers(kernel.worstRatio(), settings.epsilon)];
+  return [settings, kernel, implementedEpsilonOf(kernel.worstRatio(), settings.epsilon)];
 }
 
 function describePiecewise(m: GridNumericRandomizer<PiecewiseKernel>): MechanismDescription {

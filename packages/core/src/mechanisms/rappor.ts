@@ -49,6 +49,7 @@
  * `RapporRandomizer` is the device half (no estimator, no PRR from secret bytes); `Rappor` is the
  * full mechanism.
  */
+import { lossUpperBound } from '../exact/epsilon.ts';
 import { inputError, parameterError, payloadError } from '../errors.ts';
 import { ratioRoundedUp } from '../exact/upward-ratio.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
@@ -326,7 +327,7 @@ function implementedRapporLoss(fThreshold: number, fBits: number, pThreshold: nu
 
 /** Rounds a computed loss up past any floating-point error of log and the products (≪ 1e-12). */
 function roundUp(loss: number): number {
-  return Math.max(0, loss + Math.abs(loss) * 1e-12 + Number.MIN_VALUE);
+  return Math.max(0, lossUpperBound(loss));
 }
 
 /** IRR bits → lowercase hex of Σ bit_i·2^i, ⌈k/4⌉ digits (most significant digit first). */

@@ -23,7 +23,7 @@
  * `UnaryEncoding` adds decoding and the estimator. sue.ts and oue.ts give each its thresholds.
  */
 import { inputError, payloadError, parameterError } from '../errors.ts';
-import { implementedEpsilonFromRatio } from '../exact/thresholds.ts';
+import { implementedEpsilonOf } from '../exact/epsilon.ts';
 import { ratioRoundedUp } from '../exact/upward-ratio.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../validate.ts';
@@ -65,7 +65,7 @@ export abstract class UnaryRandomizer implements Randomizer<number, Uint8Array> 
     if (!(trueBit > otherBit && otherBit > 0 && trueBit < THRESHOLD_ONE)) {
       throw parameterError('epsilon', `${this.epsilon} is out of the range this encoding can implement at 2^-32 resolution`);
     }
-    this.implementedEpsilon = implementedEpsilonFromRatio(unaryWorstRatio(trueBit, otherBit), this.epsilon);
+    this.implementedEpsilon = implementedEpsilonOf(unaryWorstRatio(trueBit, otherBit), this.epsilon);
     this.byteLength = Math.ceil(this.k / 8);
   }
 

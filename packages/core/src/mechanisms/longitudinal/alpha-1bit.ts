@@ -30,7 +30,7 @@ import { thresholdAtMost } from '../../exact/thresholds.ts';
 import type { Rational } from '../../exact/rational.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../../random/sampler.ts';
 import { checkEpsilon, checkFiniteNumber, checkInteger } from '../../validate.ts';
-import { implementedEpsilonFromIntegers } from '../numeric.ts';
+import { implementedEpsilonOf } from '../../exact/epsilon.ts';
 import { Z_95, type EncodedReport, type MeanEstimate, type MechanismDescription } from '../types.ts';
 import { checkLevels, exactlyWithin, largestWith, worseDirection, type TwoLevelRandomizer } from './two-level.ts';
 
@@ -87,7 +87,7 @@ export class AlphaOneBitRandomizer implements TwoLevelRandomizer<number, 0 | 1, 
     this.step = Math.floor((top - this.bottom) / this.steps);
     if (!(this.step > 0)) throw parameterError('epsilonPermanent', 'too small for this many levels at 2^-32 resolution');
     const [T0, Ttop] = [BigInt(this.bottom), BigInt(this.bottom + this.steps * this.step)];
-    this.permanentEpsilon = implementedEpsilonFromIntegers(larger({ num: Ttop, den: T0 }, { num: O - T0, den: O - Ttop }), this.epsilonPermanent);
+    this.permanentEpsilon = implementedEpsilonOf(larger({ num: Ttop, den: T0 }, { num: O - T0, den: O - Ttop }), this.epsilonPermanent);
     const c = (t: bigint, t2: bigint) => t * t2 + (O - t) * (O - t2);
     const ratioAt = (keep: number): Rational => {
       const k2 = BigInt(keep);
@@ -97,8 +97,8 @@ export class AlphaOneBitRandomizer implements TwoLevelRandomizer<number, 0 | 1, 
     const keep = largestWith(THRESHOLD_ONE / 2 + 1, THRESHOLD_ONE - 1, (t) => within(ratioAt(t)));
     if (keep === undefined) throw parameterError('epsilon', 'too small: the chained report would carry no signal at 2^-32 resolution');
     this.keep = keep;
-    this.implementedEpsilon = implementedEpsilonFromIntegers(ratioAt(keep), this.epsilon);
-    this.instantaneousEpsilon = implementedEpsilonFromIntegers({ num: BigInt(keep), den: O - BigInt(keep) }, Infinity);
+    this.implementedEpsilon = implementedEpsilonOf(ratioAt(keep), this.epsilon);
+    this.instantaneousEpsilon = implementedEpsilonOf({ num: BigInt(keep), den: O - BigInt(keep) }, Infinity);
     this.permanentCount = levels;
     const one = THRESHOLD_ONE;
     this.intercept = ((one - keep) * one + (2 * keep - one) * this.bottom) / (one * one);

@@ -23,7 +23,7 @@ import { thresholdAtMost } from '../../exact/thresholds.ts';
 import { type Rational } from '../../exact/rational.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../../validate.ts';
-import { implementedEpsilonFromIntegers } from '../numeric.ts';
+import { implementedEpsilonOf } from '../../exact/epsilon.ts';
 import { pureProtocolEstimate, pureProtocolVariance } from '../pure-protocol.ts';
 import type { EncodedReport, FrequencyEstimate, MechanismDescription } from '../types.ts';
 import { checkLevels, exactlyWithin, largestWith, worseDirection, type TwoLevelRandomizer } from './two-level.ts';
@@ -86,10 +86,10 @@ export function lgrrLevels(k: number, epsilon: number, epsilonPermanent: number)
     instantKeep,
     p,
     q,
-    implementedEpsilon: implementedEpsilonFromIntegers(chainedRatio(instantKeep), epsilon),
-    permanentEpsilon: implementedEpsilonFromIntegers({ num: BigInt(permanentKeep) * K, den: O - BigInt(permanentKeep) }, epsilonPermanent),
+    implementedEpsilon: implementedEpsilonOf(chainedRatio(instantKeep), epsilon),
+    permanentEpsilon: implementedEpsilonOf({ num: BigInt(permanentKeep) * K, den: O - BigInt(permanentKeep) }, epsilonPermanent),
     // Not capped by a request: nobody asks for it; it is what it is.
-    instantaneousEpsilon: implementedEpsilonFromIntegers({ num: BigInt(instantKeep) * K, den: O - BigInt(instantKeep) }, Infinity),
+    instantaneousEpsilon: implementedEpsilonOf({ num: BigInt(instantKeep) * K, den: O - BigInt(instantKeep) }, Infinity),
   };
 }
 
