@@ -36,6 +36,7 @@ function answerOf(question: QuestionModel): (rng: RandomSampler, i: number) => u
     case 'numeric':
       return (rng) => q.domain.low + ((rng.uint32() % 1000) / 1000) * (q.domain.high - q.domain.low);
     case 'string':
+      if (q.domain.rappor === undefined) return (rng) => rng.uint32() % (q.domain.candidates.length + 1); // LOLOHA: a candidate's index or "other"
       return (rng, i) => {
         const secret = new Uint8Array(32);
         rng.source.fill(secret);
@@ -85,7 +86,7 @@ describe('every decoder of the test campaign', () => {
     const oneDay = releaseCell(question, WEEK, [days[0]!]);
     expect([oneDay.values, oneDay.mean]).toEqual([dayCells[0]!.values, dayCells[0]!.mean]);
 
-    if (question.type === 'string') {
+    if (question.mechanism.name === 'rappor') {
       // RAPPOR: the bound is on the per-bit counts, which add across days.
       const perDay = days.map((d) => question.mechanism.estimate(d) as RapporBitEstimate);
       const naive = question.mechanism.estimate(pooled) as RapporBitEstimate;

@@ -38,6 +38,14 @@ export const DEMO_CAMPAIGN = {
     { id: 'steps', type: 'numeric', prompt: 'Thousands of steps?', domain: { low: 0, high: 20, gridSize: 20 }, mechanism: 'hybrid', epsilon: 1, minBatch: 5, tier: 'low' },
     { id: 'symptoms', type: 'multiselect', prompt: 'Which did you notice?', domain: { items: options(['cough', 'headache', 'fatigue', 'nausea']), maxItems: 2, inner: 'grr' }, epsilon: 2, minBatch: 5, tier: 'moderate' },
     { id: 'activities', type: 'multiselect', prompt: 'Which did you do?', domain: { items: options(['walk', 'run', 'swim', 'bike', 'yoga']), maxItems: 3, inner: 'olh' }, epsilon: 1, minBatch: 5, tier: 'moderate' },
+    // Two-level (longitudinal) decoders: L-GRR, L-OUE, LOLOHA (categorical and string), padding over LOLOHA, alpha-1bit.
+    // (Question id `weight` is deliberately absent: hostile-input.test.ts uses it as the unknown question.)
+    { id: 'cough-days', type: 'boolean', prompt: 'Coughing today?', mechanism: 'l-grr', epsilon: 1, epsilonPermanent: 2, minBatch: 5, tier: 'moderate' },
+    { id: 'appetite', type: 'categorical', prompt: 'Appetite?', domain: { categories: options(['poor', 'fair', 'good', 'great', 'huge']) }, mechanism: 'l-oue', epsilon: 1, epsilonPermanent: 2, minBatch: 5, tier: 'moderate' },
+    { id: 'clinic', type: 'categorical', prompt: 'Clinic?', domain: { categories: options(['c0', 'c1', 'c2', 'c3', 'c4', 'c5', 'c6', 'c7', 'c8', 'c9', 'c10', 'c11', 'c12']) }, mechanism: 'loloha', epsilon: 1, epsilonPermanent: 3, minBatch: 5, tier: 'moderate' },
+    { id: 'drug', type: 'string', prompt: 'Which drug?', domain: { candidates: ['ibuprofen', 'paracetamol', 'aspirin'] }, mechanism: 'loloha', epsilon: 1, epsilonPermanent: 2, minBatch: 5, tier: 'moderate' },
+    { id: 'aches', type: 'multiselect', prompt: 'Which aches?', domain: { items: options(['back', 'neck', 'knee']), maxItems: 2, inner: 'loloha' }, epsilon: 1, epsilonPermanent: 2, minBatch: 5, tier: 'moderate' },
+    { id: 'body-weight', type: 'numeric', prompt: 'Weight (kg)?', domain: { low: 40, high: 160, levels: 3 }, mechanism: 'alpha-1bit', epsilon: 1, epsilonPermanent: 2, minBatch: 5, tier: 'low' },
   ],
 } as const;
 

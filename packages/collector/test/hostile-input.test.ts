@@ -62,6 +62,12 @@ const VALID_REPORTS: Array<[string, unknown, Record<string, unknown>?]> = [
   ['steps', 31], // Hybrid, G = 32
   ['symptoms', 5], // padding-and-sampling over GRR on k + L = 6 values
   ['activities', [OLH_SEED, 3]], // padding-and-sampling over OLH, g = 4
+  ['cough-days', 1], // L-GRR, k = 2
+  ['appetite', 'Hw'], // L-OUE, k = 5: byte 1f
+  ['clinic', [0, 1]], // LOLOHA: [hash index, bucket]
+  ['drug', [1, 0]], // LOLOHA over 3 candidates + "other"
+  ['aches', [1, 1]], // padding-and-sampling over LOLOHA
+  ['body-weight', 1], // alpha-1bit
 ];
 
 type Expected = { status?: number; code?: string; path?: string };
@@ -104,6 +110,15 @@ const CATALOGUE: Array<[string, string | Buffer, Record<string, string>?, Expect
   ['cohort on a question without cohorts', JSON.stringify(batch([report('fever', 1, { cohort: 3 })]))],
   ['negative cohort on a question without cohorts', JSON.stringify(batch([report('fever', 1, { cohort: -1 })]))],
   ['cohort beyond the wire limit on a question without cohorts', JSON.stringify(batch([report('fever', 1, { cohort: 10_000_000 })]))],
+
+  // Two-level decoders: LOLOHA's hash index and bucket ranges, L-OUE's bits, alpha-1bit's bit, L-GRR's range.
+  ['LOLOHA hash index negative', one('clinic', [-1, 0]), undefined, PAYLOAD('reports.0.payload.0')],
+  ['LOLOHA bucket ≥ g', one('clinic', [0, 99]), undefined, PAYLOAD('reports.0.payload.1')],
+  ['LOLOHA payload of one number', one('drug', 1), undefined, PAYLOAD()],
+  ['L-OUE padding bit above k = 5', one('appetite', '_w'), undefined, PAYLOAD()],
+  ['alpha-1bit payload 2', one('body-weight', 2), undefined, PAYLOAD()],
+  ['L-GRR payload k', one('cough-days', 2), undefined, PAYLOAD()],
+  ['cohort on a LOLOHA question', one('drug', [1, 0], { cohort: 1 }), undefined, PAYLOAD('reports.0.cohort')],
 
   // RAPPOR (symptom: k = 10, m = 4): cohorts, hex length, alphabet and the padding bits above k.
   ['RAPPOR cohort −1', one('symptom', '000', { cohort: -1 }), undefined, SCHEMA],
@@ -258,6 +273,13 @@ describe('fuzz', () => {
   const base64Url = (bytes: number[]) => Buffer.from(bytes).toString('base64url');
   const hex = (value: number, digits: number) => value.toString(16).padStart(digits, '0');
 
+  /** LOLOHA's [hash index, bucket] (also inside padding-and-sampling), with the question's own g and hash count. */
+  function lolohaPayload(questionId: string): fc.Arbitrary<{ payload: unknown }> {
+    const m = MODEL.questions.get(questionId)!.mechanism as unknown as { g?: number; hashCount?: number; inner?: { g: number; hashCount: number } };
+    const { g, hashCount } = (m.inner ?? m) as { g: number; hashCount: number };
+    return fc.tuple(fc.integer({ min: 0, max: hashCount - 1 }), fc.integer({ min: 0, max: g - 1 })).map((payload) => ({ payload }));
+  }
+
   /** A valid payload (and cohort) for each question. */
   const validPayload: Record<string, fc.Arbitrary<{ payload: unknown; cohort?: number }>> = {
     fever: fc.integer({ min: 0, max: 1 }).map((payload) => ({ payload })),
@@ -272,6 +294,12 @@ describe('fuzz', () => {
     steps: fc.integer({ min: 0, max: 31 }).map((payload) => ({ payload })),
     symptoms: fc.integer({ min: 0, max: 5 }).map((payload) => ({ payload })),
     activities: fc.tuple(uint32, fc.integer({ min: 0, max: 3 })).map((payload) => ({ payload })),
+    'cough-days': fc.integer({ min: 0, max: 1 }).map((payload) => ({ payload })),
+    appetite: fc.integer({ min: 0, max: 31 }).map((b) => ({ payload: base64Url([b]) })),
+    clinic: lolohaPayload('clinic'),
+    drug: lolohaPayload('drug'),
+    aches: lolohaPayload('aches'),
+    'body-weight': fc.integer({ min: 0, max: 1 }).map((payload) => ({ payload })),
   };
   expect(Object.keys(validPayload).sort()).toEqual([...QUESTION_IDS].sort());
 
