@@ -6,6 +6,7 @@
 import { createCampaignRandomizers, isTwoLevel, stringIndex, validateCampaign, type AnyTwoLevelRandomizer, type CampaignInput, type Question } from '@practical-privacy/core';
 import { openDB } from 'idb';
 import { parseAnswer } from '../src/worker/answers.ts';
+import { permanentKeyOf } from '../src/worker/campaign.ts';
 import { deviceConstant, permanentOf } from '../src/worker/levels.ts';
 import { framed, hmac, toHex } from '../src/worker/secret.ts';
 
@@ -60,7 +61,7 @@ export async function attack(campaignInput: CampaignInput, storage: Storage): Pr
   const found = new Map<string, unknown[]>();
   for (const q of campaign.questions) {
     const m = randomizers.get(q.id)!;
-    const ref = { campaignId: campaign.id, questionId: q.id };
+    const ref = { campaignId: campaign.id, questionId: q.id, ...(isTwoLevel(m) ? { permanentKey: await permanentKeyOf(q, m) } : {}) };
     const device = isTwoLevel(m) ? await deviceConstant(m, storage.key, ref) : undefined;
     const hits: unknown[] = [];
     for (const answer of everyAnswer(q)) {

@@ -20,6 +20,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { THRESHOLD_ONE, addDays, isTwoLevel, stringIndex, validateCampaign, type AnyTwoLevelRandomizer, type CampaignInput, type Question, createCampaignRandomizers } from '@practical-privacy/core';
 import { openSdkDatabase } from '../src/store/db.ts';
+import { permanentKeyOf } from '../src/worker/campaign.ts';
 import { deviceConstant, permanentOf } from '../src/worker/levels.ts';
 import { setup } from './fixtures.ts';
 
@@ -97,7 +98,7 @@ interface Levels {
 
 /** What the test needs to predict payload repeats, re-derived with the device key (levels.ts). */
 async function levelsOf(q: Question, mechanism: AnyTwoLevelRandomizer, secret: CryptoKey): Promise<Levels> {
-  const ref = { campaignId: campaign.id, questionId: q.id };
+  const ref = { campaignId: campaign.id, questionId: q.id, permanentKey: await permanentKeyOf(q, mechanism) };
   const device = await deviceConstant(mechanism, secret, ref);
   const prr = async (slot: number) => (await permanentOf(mechanism, secret, ref, slot)) as number;
   const inner = (mechanism as unknown as { inner?: AnyTwoLevelRandomizer & { g?: number; k: number; instantKeep: number } }).inner;

@@ -39,6 +39,7 @@ interface State {
   campaign: Campaign;
   mechanisms: Map<string, AnyRandomizer>;
   rules: Map<string, ChargeRule>;
+  permanentKeys: Map<string, string>;
   transportOptions: TransportOptions;
   transport: Transport;
 }
@@ -106,7 +107,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         if (listener !== undefined) onEvent = listener;
         if (typeof config?.collectorUrl !== 'string') throw new PrivacyError('PARAMETER_INVALID', 'configuration', 'collectorUrl: must be a URL string', { path: 'collectorUrl' });
         const caps = resolveCaps(config.caps);
-        const { campaign, mechanisms, rules } = await loadCampaign(config, caps, doFetch);
+        const { campaign, mechanisms, rules, permanentKeys } = await loadCampaign(config, caps, doFetch);
         const connection: SdkConnection = new SdkConnection(config.dbName ?? DEFAULT_DB_NAME, config.eraseTimeoutMs ?? DEFAULT_ERASE_TIMEOUT_MS, () => {
           if (state?.connection === connection) restartTransport(state);
         });
@@ -135,6 +136,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
           campaign,
           mechanisms,
           rules,
+          permanentKeys,
           transportOptions,
           transport,
         };
@@ -279,7 +281,8 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
 
       // Only while consented: an opt-out in another tab since the check above leaves no new secret behind.
       const secret = await loadOrCreateSecret(s.db, true);
-      const encoded = await encodeAnswer({ question: q, mechanism, input: parsed.input, secret, campaignId: s.campaign.id, fresh: sampler, cohortOf: (m) => cohortOf(s, questionId, m) });
+      const permanentKey = s.permanentKeys.get(questionId);
+      const encoded = await encodeAnswer({ question: q, mechanism, input: parsed.input, secret, campaignId: s.campaign.id, ...(permanentKey === undefined ? {} : { permanentKey }), fresh: sampler, cohortOf: (m) => cohortOf(s, questionId, m) });
       const reportId = newReportId(sampler);
       const wire = toWireReport({ id: reportId, campaignId: s.campaign.id, campaignVersion: s.campaign.version, questionId, day }, encoded);
       const { campaignId: _c, campaignVersion: _v, ...report } = wire;

@@ -3,7 +3,8 @@
  * checks), held to the app's tiers and caps on both levels (caps.ts), and each question's charge
  * rule (charges.ts). Nothing here touches storage.
  */
-import { PrivacyError, createCampaignRandomizers, isTwoLevel, validateCampaign, type AnyRandomizer, type Campaign } from '@practical-privacy/core';
+import { PrivacyError, createCampaignRandomizers, isTwoLevel, validateCampaign, type AnyRandomizer, type AnyTwoLevelRandomizer, type Campaign, type Question } from '@practical-privacy/core';
+import { framed, subtle, toHex } from './secret.ts';
 import { checkCampaignAgainstCaps, effectiveTiers, type Caps } from '../caps.ts';
 import { chargeRule, type ChargeRule } from './charges.ts';
 import type { WorkerConfig } from './types.ts';
@@ -12,6 +13,36 @@ export interface LoadedCampaign {
   campaign: Campaign;
   mechanisms: Map<string, AnyRandomizer>;
   rules: Map<string, ChargeRule>;
+  /** Two-level questions: what their permanent responses and their charge window are keyed by. */
+  permanentKeys: Map<string, string>;
+}
+
+/**
+ * What a slot MEANS, besides the mechanism's numeric parameters: the ordered option codes (or
+ * candidates, or items and L). Without it a server could republish a question with its options
+ * reordered — same parameterKey, so the same permanent responses, but slot s now stands for another
+ * answer: a patient whose answer did not change would move to a new slot, and the server would learn
+ * which answers it moved, for free. With it, a relabelled question is a new key: new permanent
+ * responses and a new charge in the ledger. (Numeric ranges and levels are in alpha-1bit's parameterKey.)
+ */
+function domainOf(question: Question): unknown {
+  switch (question.type) {
+    case 'boolean':
+    case 'numeric':
+      return null;
+    case 'categorical':
+      return question.domain.categories.map((c) => c.code);
+    case 'multiselect':
+      return [question.domain.items.map((i) => i.code), question.domain.maxItems];
+    case 'string':
+      return question.domain.candidates;
+  }
+}
+
+/** parameterKey ‖ SHA-256 of the question's domain (hex), for a two-level question. */
+export async function permanentKeyOf(question: Question, mechanism: AnyTwoLevelRandomizer): Promise<string> {
+  const digest = new Uint8Array(await subtle().digest('SHA-256', framed([JSON.stringify(domainOf(question))])));
+  return `${mechanism.parameterKey}|${toHex(digest)}`;
 }
 
 /** ε∞ of a mechanism that has one (two-level, RAPPOR); ε₁ otherwise. */
@@ -34,8 +65,13 @@ export async function loadCampaign(config: WorkerConfig, caps: Caps, doFetch: ty
       return isTwoLevel(m) || m.name === 'rappor' ? permanentOf(m) : undefined;
     },
   );
-  const rules = new Map([...mechanisms].map(([id, m]) => [id, chargeRule(m)]));
-  return { campaign, mechanisms, rules };
+  const permanentKeys = new Map<string, string>();
+  for (const q of campaign.questions) {
+    const m = mechanisms.get(q.id)!;
+    if (isTwoLevel(m)) permanentKeys.set(q.id, await permanentKeyOf(q, m));
+  }
+  const rules = new Map([...mechanisms].map(([id, m]) => [id, chargeRule(m, permanentKeys.get(id))]));
+  return { campaign, mechanisms, rules, permanentKeys };
 }
 
 async function fetchCampaign(config: WorkerConfig, doFetch: typeof fetch): Promise<unknown> {

@@ -31,10 +31,11 @@ export type ChargeRule =
       window: string;
     };
 
-export function chargeRule(mechanism: AnyRandomizer): ChargeRule {
+/** `permanentKey`: a two-level question's key (campaign.ts: parameterKey ‖ digest of its domain). */
+export function chargeRule(mechanism: AnyRandomizer, permanentKey?: string): ChargeRule {
   if (isTwoLevel(mechanism)) {
     // What is implemented (from the integer thresholds, rounded up; ≤ the ε∞ asked for).
-    return { kind: 'permanent', epsilon: mechanism.permanentEpsilon, count: mechanism.permanentCount, window: `levels:${mechanism.parameterKey}` };
+    return { kind: 'permanent', epsilon: mechanism.permanentEpsilon, count: mechanism.permanentCount, window: `levels:${permanentKey ?? mechanism.parameterKey}` };
   }
   if (mechanism.name === 'rappor') return { kind: 'per-report', epsilon: (mechanism as { permanentEpsilon: number }).permanentEpsilon };
   return { kind: 'per-report', epsilon: mechanism.implementedEpsilon };

@@ -18,6 +18,8 @@ export interface EncodeInput {
   input: number | number[] | string;
   secret: CryptoKey;
   campaignId: string;
+  /** A two-level question's permanent key (campaign.ts). */
+  permanentKey?: string;
   /** The CSPRNG for every fresh draw. */
   fresh: RandomSampler;
   /** The device's RAPPOR cohort for the question (drawn once, stored: it does not depend on the answer). */
@@ -28,7 +30,7 @@ export async function encodeAnswer(x: EncodeInput): Promise<EncodedReport> {
   const { question: q, mechanism } = x;
   if (isTwoLevel(mechanism)) {
     const input = q.type === 'string' ? stringIndex(q, x.input as string) : x.input;
-    return twoLevelReport(mechanism, input, x.secret, { campaignId: x.campaignId, questionId: q.id }, x.fresh);
+    return twoLevelReport(mechanism, input, x.secret, { campaignId: x.campaignId, questionId: q.id, ...(x.permanentKey === undefined ? {} : { permanentKey: x.permanentKey }) }, x.fresh);
   }
   if (mechanism.name === 'rappor') {
     const rappor = mechanism as RapporRandomizer;

@@ -2,18 +2,21 @@
  * The device path of a two-level (longitudinal) question, stateless (docs/privacy-model.md,
  * "Longitudinal"; core's mechanisms/longitudinal/two-level.ts for the contract):
  *
- *   device constant  = device(PRF(secret, 'device/v2' ‖ campaign ‖ question ‖ parameterKey))
+ *   device constant  = device(PRF(secret, 'device/v2' ‖ campaign ‖ question ‖ permanentKey))
  *   slot             = slotOf(answer, device)                      (padding: a fresh draw)
- *   permanent        = permanent(slot, PRF(secret, 'prr/v2' ‖ campaign ‖ question ‖ parameterKey ‖ slot))
+ *   permanent        = permanent(slot, PRF(secret, 'prr/v2' ‖ campaign ‖ question ‖ permanentKey ‖ slot))
+ *
+ * permanentKey = the mechanism's parameterKey ‖ SHA-256 of the question's ordered options
+ * (campaign.ts): what the slots are and what they mean.
  *   report           = instantaneous(permanent, device, fresh CSPRNG)
  *
  * PRF = HMAC-SHA256 with the non-extractable device key, expanded by core's derivedRandomSource.
  * Nothing here is stored: the same answer gives the same permanent response on every day without a
  * memo row, so storage holds nothing that is a function of the answers (no answer oracle, issue 13
  * §3). The campaign VERSION is not an input: a republished campaign whose question keeps its
- * mechanism and parameters (the same parameterKey) keeps its permanent responses (§4); a changed
- * mechanism or parameters is a new parameterKey, hence new permanent responses AND a new charge in
- * the ledger (charges.ts), never a free reset.
+ * mechanism, parameters and options (the same permanentKey) keeps its permanent responses (§4); a
+ * changed mechanism, parameters or option order is a new permanentKey, hence new permanent
+ * responses AND a new charge in the ledger (charges.ts), never a free reset.
  */
 import { RandomSampler, derivedRandomSource, type AnyTwoLevelRandomizer, type EncodedReport } from '@practical-privacy/core';
 import { framed, hmac } from './secret.ts';
@@ -21,6 +24,8 @@ import { framed, hmac } from './secret.ts';
 export interface QuestionRef {
   campaignId: string;
   questionId: string;
+  /** campaign.ts's permanentKeyOf (defaults to the mechanism's parameterKey). */
+  permanentKey?: string;
 }
 
 async function prf(secret: CryptoKey, fields: string[]): Promise<RandomSampler> {
@@ -29,12 +34,12 @@ async function prf(secret: CryptoKey, fields: string[]): Promise<RandomSampler> 
 
 /** The device's constant for the question (a LOLOHA hash, an α-rounding offset; null for most). */
 export async function deviceConstant(mechanism: AnyTwoLevelRandomizer, secret: CryptoKey, ref: QuestionRef): Promise<unknown> {
-  return mechanism.device(await prf(secret, ['device/v2', ref.campaignId, ref.questionId, mechanism.parameterKey]));
+  return mechanism.device(await prf(secret, ['device/v2', ref.campaignId, ref.questionId, ref.permanentKey ?? mechanism.parameterKey]));
 }
 
 /** The permanent response of a slot: the same on every call for the same key and parameters. */
 export async function permanentOf(mechanism: AnyTwoLevelRandomizer, secret: CryptoKey, ref: QuestionRef, slot: number): Promise<unknown> {
-  return mechanism.permanent(slot, await prf(secret, ['prr/v2', ref.campaignId, ref.questionId, mechanism.parameterKey, String(slot)]));
+  return mechanism.permanent(slot, await prf(secret, ['prr/v2', ref.campaignId, ref.questionId, ref.permanentKey ?? mechanism.parameterKey, String(slot)]));
 }
 
 /** One report of a two-level question: permanent level from the secret, instantaneous level from `fresh`. */
