@@ -1,6 +1,6 @@
 /**
  * `pnpm bench:accuracy [--quick]`: does each mechanism's reported variance match what it really
- * does? For each mechanism, n = 100,000 respondents (20,000 with --quick) with a fixed set of true answers (exact counts
+ * does? (One-level mechanisms, RAPPOR, and the two-level L-GRR, L-OUE, L-SUE and LOLOHA.) For each mechanism, n = 100,000 respondents (20,000 with --quick) with a fixed set of true answers (exact counts
  * from a Zipf-like distribution) report through the production path (randomize → addToSums →
  * estimate); this is repeated over independent trials. Randomness is the production source
  * (crypto.getRandomValues): it is what devices run, and the seeded ChaCha20 stream is ~15× slower
@@ -192,6 +192,12 @@ function experiments(): Array<[string, () => Experiment]> {
     ['olh', () => frequencyExperiment(new core.OptimizedLocalHashing({ k: 32, epsilon: 1 }) as core.FrequencyOracle<unknown>)],
     ['hadamard', () => frequencyExperiment(new core.HadamardResponse({ k: 31, epsilon: 1 }) as core.FrequencyOracle<unknown>)],
     ['rappor', rapporExperiment],
+    // Two-level forms, each respondent with a fresh permanent response (independent devices): the
+    // chained p*, q* of the implemented thresholds are what the variance formula uses.
+    ['l-grr', () => frequencyExperiment(new core.LongitudinalGrr({ k: 16, epsilon: 1, epsilonPermanent: 2 }) as unknown as core.FrequencyOracle<unknown>)],
+    ['l-oue', () => frequencyExperiment(new core.LongitudinalUnaryEncoding('l-oue', { k: 16, epsilon: 1, epsilonPermanent: 2 }) as unknown as core.FrequencyOracle<unknown>)],
+    ['l-sue', () => frequencyExperiment(new core.LongitudinalUnaryEncoding('l-sue', { k: 16, epsilon: 1, epsilonPermanent: 2 }) as unknown as core.FrequencyOracle<unknown>)],
+    ['loloha', () => frequencyExperiment(new core.Loloha({ k: 32, epsilon: 1, epsilonPermanent: 2 }) as unknown as core.FrequencyOracle<unknown>)],
   ];
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
   return only === undefined ? list : list.filter(([name]) => only.includes(name));
