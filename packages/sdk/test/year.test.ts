@@ -5,7 +5,8 @@
  * a few values, symptoms coming and going, one medication for weeks then a switch) and one whose
  * answers change every day. Checked:
  *  - every report of every day is accepted and delivered (no BUDGET_EXCEEDED in 365 days);
- *  - both patients are charged exactly the same, report by report, and their ledgers are equal;
+ *  - both patients are charged exactly the same, report by report, and their ledgers, receipts'
+ *    explanations, explain() and budget() are equal;
  *  - the lifetime figure equals Σ D·ε∞ over the questions (each two-level question is charged ε∞
  *    on its first D reports, nothing after), reached on the days the README states;
  *  - payloads are not re-sent byte for byte: the share of days whose payload equals the previous
@@ -150,6 +151,7 @@ async function runYear(patient: (day: number) => Answers) {
   const { api, config, net } = await setup({ campaign: CAMPAIGN }, undefined, () => now);
   await api.optIn();
   const charges: number[] = [];
+  const explanations: string[] = [];
   const history: Answers[] = [];
   for (let d = 0; d < DAYS; d++) {
     now = new Date(`${addDays(START, d)}T09:00:00Z`);
@@ -159,12 +161,19 @@ async function runYear(patient: (day: number) => Answers) {
       const result = await api.report(q.id, answers[q.id]);
       if (!result.ok) throw new Error(`day ${d} ${q.id}: ${result.error.code} ${result.error.message}`);
       charges.push(result.value.epsilonSpent);
+      // Sampled, to keep the comparison cheap: the first weeks and then one day a month.
+      if (d < 14 || d % 30 === 0) explanations.push(result.value.explanation);
     }
     const flushed = await api.flush();
     if (!flushed.ok) throw new Error(flushed.error.message);
   }
   const budget = await api.budget();
   if (!budget.ok) throw new Error(budget.error.message);
+  for (const q of campaign.questions) {
+    const explained = await api.explain(q.id);
+    if (!explained.ok) throw new Error(explained.error.message);
+    explanations.push(JSON.stringify(explained.value));
+  }
   const db = await openSdkDatabase(config.dbName!);
   const secret = (await db.get('meta', 'secret')) as CryptoKey;
   const ledger = (await db.getAll('ledger')).map(({ key, spent, reports }) => ({ key, spent, reports }));
@@ -172,7 +181,7 @@ async function runYear(patient: (day: number) => Answers) {
   db.close();
   const delivered = net.requests.flatMap((r) => (JSON.parse(r.body) as { reports: Array<{ questionId: string; day: string; payload: unknown }> }).reports);
   api.close();
-  return { charges, budget: budget.value, ledger, outboxLeft, delivered, secret, history };
+  return { charges, explanations, budget: budget.value, ledger, outboxLeft, delivered, secret, history };
 }
 
 const lifetimeBound = campaign.questions.reduce((total, q) => {
@@ -194,6 +203,9 @@ describe('a year of daily check-ins under the default caps', () => {
     const [a, b] = results as [Awaited<ReturnType<typeof runYear>>, Awaited<ReturnType<typeof runYear>>];
     expect(a.charges).toEqual(b.charges);
     expect(a.ledger).toEqual(b.ledger);
+    // Receipts, explain() and budget() say the same to both patients, whatever their answers.
+    expect(a.explanations).toEqual(b.explanations);
+    expect(a.budget).toEqual(b.budget);
     // Charges fall on the first days only: nothing after the largest D (3 here).
     const perDay = (r: typeof a) => Array.from({ length: DAYS }, (_, d) => r.charges.slice(d * campaign.questions.length, (d + 1) * campaign.questions.length).reduce((x, y) => x + y, 0));
     const days = perDay(a);
