@@ -99,3 +99,17 @@ describe('tiers the app pins', () => {
     expect((await fetched(served([rappor]), { tiers: { drug: 'moderate' } })).init).toMatchObject({ ok: false, error: { code: 'TIER_CAP_EXCEEDED', path: 'questions.0.domain' } });
   });
 });
+
+describe('lifetime bound', () => {
+  it('refuses up front a two-level question whose D·ε∞ alone passes the lifetime cap, saying what fits', async () => {
+    const categories = Array.from({ length: 40 }, (_, i) => ({ code: `c${i}`, label: `C${i}` }));
+    const question = { id: 'site', prompt: 'Where?', type: 'categorical', tier: 'moderate', epsilon: 1, epsilonPermanent: 3, mechanism: 'l-grr', domain: { categories } } as const;
+    const api = createWorkerApi({});
+    const init = await api.init({ collectorUrl: 'https://collector.test', campaign: served([question]), dbName: `tier-pinning-${++counter}` });
+    expect(init).toMatchObject({ ok: false, error: { code: 'TIER_CAP_EXCEEDED', path: 'questions.0.epsilonPermanent' } });
+    if (!init.ok) expect(init.error.message).toMatch(/40 × 3\.000 = 120\.000.*lifetime cap of 100.*loloha/);
+    // LOLOHA over the same 40 options has at most 31 permanent responses and fits.
+    const bounded = await createWorkerApi({}).init({ collectorUrl: 'https://collector.test', campaign: served([{ ...question, mechanism: 'loloha' }]), dbName: `tier-pinning-${++counter}` });
+    expect(bounded).toMatchObject({ ok: true });
+  });
+});

@@ -71,7 +71,27 @@ export async function loadCampaign(config: WorkerConfig, caps: Caps, doFetch: ty
     if (isTwoLevel(m)) permanentKeys.set(q.id, await permanentKeyOf(q, m));
   }
   const rules = new Map([...mechanisms].map(([id, m]) => [id, chargeRule(m, permanentKeys.get(id))]));
+  checkLifetimeBounds(campaign, rules, caps);
   return { campaign, mechanisms, rules, permanentKeys };
+}
+
+/**
+ * A two-level question whose lifetime bound D·ε∞ alone passes the lifetime cap would be refused
+ * part-way through its life (BUDGET_EXCEEDED on some later day). Refuse it up front instead, saying
+ * what fits: a form with fewer permanent responses (LOLOHA: g ≤ 31) or a smaller ε∞.
+ */
+function checkLifetimeBounds(campaign: Campaign, rules: Map<string, ChargeRule>, caps: Caps): void {
+  campaign.questions.forEach((question, i) => {
+    const rule = rules.get(question.id)!;
+    if (rule.kind !== 'permanent' || rule.count * rule.epsilon <= caps.lifetime * (1 + 1e-12)) return;
+    const path = `questions.${i}.epsilonPermanent`;
+    throw new PrivacyError(
+      'TIER_CAP_EXCEEDED',
+      'accounting',
+      `${path}: question ${question.id} can cost up to ε = ${rule.count} × ${rule.epsilon.toFixed(3)} = ${(rule.count * rule.epsilon).toFixed(3)} over its life (${rule.count} permanent responses), above this app's lifetime cap of ${caps.lifetime}: use a form with fewer permanent responses (loloha) or a smaller epsilonPermanent`,
+      { path },
+    );
+  });
 }
 
 async function fetchCampaign(config: WorkerConfig, doFetch: typeof fetch): Promise<unknown> {
