@@ -17,13 +17,13 @@
  *
  * `GrrRandomizer` is the device half; `GeneralizedRandomizedResponse` adds decoding and the estimator.
  */
-import { payloadError, inputError, parameterError } from '../errors.ts';
+import { inputError, parameterError } from '../errors.ts';
 import { implementedEpsilonOf } from '../exact/epsilon.ts';
 import { thresholdAtMost } from '../exact/thresholds.ts';
 import { ratioRoundedUp } from '../exact/upward-ratio.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../validate.ts';
-import { pureProtocolEstimate, pureProtocolVariance } from './pure-protocol.ts';
+import { decodeIndexPayload, pureProtocolEstimate, pureProtocolVariance } from './pure-protocol.ts';
 import type { EncodedReport, FrequencyEstimate, FrequencyOracle, MechanismDescription, Randomizer } from './types.ts';
 
 export interface GrrOptions {
@@ -88,12 +88,7 @@ export class GeneralizedRandomizedResponse extends GrrRandomizer implements Freq
   }
 
   decodeReport(encoded: EncodedReport): number {
-    const { payload } = encoded;
-    if (typeof payload !== 'number' || !Number.isInteger(payload) || payload < 0 || payload >= this.k) {
-      throw payloadError(`grr payload must be an integer in [0, ${this.k}), got ${JSON.stringify(payload)}`, 'payload');
-    }
-    if (encoded.cohort !== undefined) throw payloadError('grr reports have no cohort', 'cohort');
-    return payload;
+    return decodeIndexPayload(encoded, this.k, 'grr');
   }
 
   addToSums(report: number, sums: Float64Array): void {

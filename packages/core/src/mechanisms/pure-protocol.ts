@@ -9,7 +9,8 @@
  * GRR, SUE, OUE and OLH are all pure with their own (p*, q*). The reported SE plugs the estimate,
  * clamped to [0, 1], into the variance.
  */
-import { Z_95, type FrequencyEstimate } from './types.ts';
+import { payloadError } from '../errors.ts';
+import { Z_95, type EncodedReport, type FrequencyEstimate } from './types.ts';
 
 export function pureProtocolVariance(n: number, f: number, pStar: number, qStar: number): number {
   const gap = pStar - qStar;
@@ -40,4 +41,15 @@ export function pureProtocolEstimate(sums: ArrayLike<number>, k: number, pStar: 
 
 export function clamp01(x: number): number {
   return x < 0 ? 0 : x > 1 ? 1 : x;
+}
+
+/**
+ * The wire check of an index payload (GRR, L-GRR, Hadamard response, alpha-1bit's and binary RR's bit):
+ * an integer in [0, size) and no cohort. One definition, so every such decoder refuses the same way.
+ */
+export function decodeIndexPayload(encoded: EncodedReport, size: number, name: string): number {
+  const { payload } = encoded;
+  if (typeof payload !== 'number' || !Number.isInteger(payload) || payload < 0 || payload >= size) throw payloadError(`${name} payload must be an integer in [0, ${size}), got ${JSON.stringify(payload)}`, 'payload');
+  if (encoded.cohort !== undefined) throw payloadError(`${name} reports have no cohort`, 'cohort');
+  return payload;
 }

@@ -18,13 +18,13 @@
  * Longitudinal: D = k slots (one permanent response per answer); see two-level.ts for what D·ε∞ bounds.
  * Wire and sums: GRR's (payload = the reported index; sums [n, C_0, …, C_{k−1}]).
  */
-import { inputError, parameterError, payloadError } from '../../errors.ts';
+import { inputError, parameterError } from '../../errors.ts';
 import { thresholdAtMost } from '../../exact/thresholds.ts';
 import { type Rational } from '../../exact/rational.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../../validate.ts';
 import { implementedEpsilonOf } from '../../exact/epsilon.ts';
-import { pureProtocolEstimate, pureProtocolVariance } from '../pure-protocol.ts';
+import { decodeIndexPayload, pureProtocolEstimate, pureProtocolVariance } from '../pure-protocol.ts';
 import type { EncodedReport, FrequencyEstimate, MechanismDescription } from '../types.ts';
 import { checkLevels, exactlyWithin, largestWith, worseDirection, type TwoLevelRandomizer } from './two-level.ts';
 
@@ -185,10 +185,7 @@ export class LongitudinalGrr extends LgrrRandomizer {
   }
 
   decodeReport(encoded: EncodedReport): number {
-    const { payload } = encoded;
-    if (typeof payload !== 'number' || !Number.isInteger(payload) || payload < 0 || payload >= this.k) throw payloadError(`l-grr payload must be an integer in [0, ${this.k}), got ${JSON.stringify(payload)}`, 'payload');
-    if (encoded.cohort !== undefined) throw payloadError('l-grr reports have no cohort', 'cohort');
-    return payload;
+    return decodeIndexPayload(encoded, this.k, 'l-grr');
   }
 
   addToSums(report: number, sums: Float64Array): void {
