@@ -26,8 +26,11 @@ export interface Caps {
   perWeek: number;
   /** Most ε per campaign over the device's lifetime (until opt-out). A campaign under a new id starts a new ledger. */
   lifetime: number;
-  /** Optional: most ε across every campaign on this device (until opt-out). */
-  deviceLifetime?: number;
+  /**
+   * Most ε across every campaign on this device (until opt-out): what no campaign id can reset.
+   * Default 200, twice a campaign's lifetime cap.
+   */
+  deviceLifetime: number;
 }
 
 /**
@@ -42,6 +45,7 @@ export const DEFAULT_CAPS: Caps = {
   perDay: 12,
   perWeek: 40,
   lifetime: 100,
+  deviceLifetime: 200,
 };
 
 export type CapsInput = Partial<Omit<Caps, 'perReport' | 'perPermanent'>> & { perReport?: Partial<Record<Tier, number>>; perPermanent?: Partial<Record<Tier, number>> };
@@ -50,7 +54,7 @@ export function resolveCaps(input: CapsInput = {}): Caps {
   const caps: Caps = {
     perReport: { ...DEFAULT_CAPS.perReport, ...input.perReport },
     perPermanent: { ...DEFAULT_CAPS.perPermanent, ...input.perPermanent },
-    ...(input.deviceLifetime === undefined ? {} : { deviceLifetime: input.deviceLifetime }),
+    deviceLifetime: input.deviceLifetime ?? DEFAULT_CAPS.deviceLifetime,
     perDay: input.perDay ?? DEFAULT_CAPS.perDay,
     perWeek: input.perWeek ?? DEFAULT_CAPS.perWeek,
     lifetime: input.lifetime ?? DEFAULT_CAPS.lifetime,
@@ -62,7 +66,7 @@ export function resolveCaps(input: CapsInput = {}): Caps {
   };
   for (const [tier, value] of Object.entries(caps.perReport)) check(value, `perReport.${tier}`);
   for (const [tier, value] of Object.entries(caps.perPermanent)) check(value, `perPermanent.${tier}`);
-  if (caps.deviceLifetime !== undefined) check(caps.deviceLifetime, 'deviceLifetime');
+  check(caps.deviceLifetime, 'deviceLifetime');
   check(caps.perDay, 'perDay');
   check(caps.perWeek, 'perWeek');
   check(caps.lifetime, 'lifetime');

@@ -6,7 +6,7 @@
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import type { CampaignInput } from '@practical-privacy/core';
+import { createCampaignRandomizers, validateCampaign, type CampaignInput } from '@practical-privacy/core';
 import { createWorkerApi } from '../src/worker/api.ts';
 import { openSdkDatabase } from '../src/store/db.ts';
 
@@ -111,5 +111,36 @@ describe('lifetime bound', () => {
     // LOLOHA over the same 40 options has at most 31 permanent responses and fits.
     const bounded = await createWorkerApi({}).init({ collectorUrl: 'https://collector.test', campaign: served([{ ...question, mechanism: 'loloha' }]), dbName: `tier-pinning-${++counter}` });
     expect(bounded).toMatchObject({ ok: true });
+  });
+});
+
+describe('campaign id', () => {
+  it('refuses a fetched campaign served under another id than the app asked for (a fresh ledger would follow)', async () => {
+    const renamed: CampaignInput = { ...served([phq2]), id: 'checkin-day-2' };
+    const api = createWorkerApi({ fetch: (async () => new Response(JSON.stringify(renamed), { status: 200 })) as typeof fetch });
+    const init = await api.init({ collectorUrl: 'https://collector.test', campaignId: 'checkin', tiers: { 'low-mood': 'high' }, dbName: `tier-pinning-${++counter}` });
+    expect(init).toMatchObject({ ok: false, error: { code: 'CAMPAIGN_INVALID', path: 'id' } });
+    const noId = await createWorkerApi({ fetch: (async () => new Response(JSON.stringify(renamed), { status: 200 })) as typeof fetch }).init({ collectorUrl: 'https://collector.test', campaignUrl: 'https://collector.test/c.json', dbName: `tier-pinning-${++counter}` });
+    expect(noId).toMatchObject({ ok: false, error: { code: 'PARAMETER_INVALID', path: 'campaignId' } });
+  });
+
+  it('caps every campaign on the device together (deviceLifetime, default 200): renaming cannot reset it', async () => {
+    const dbName = `tier-pinning-${++counter}`;
+    let day = 0;
+    const now = () => new Date(Date.parse('2027-01-04T09:00:00Z') + day * 86_400_000);
+    const question = { ...phq2, tier: 'low', epsilon: 4 } as const;
+    let accepted = 0;
+    for (; day < 80; day++) {
+      const api = createWorkerApi({ now });
+      const init = await api.init({ collectorUrl: 'https://collector.test', campaign: { ...served([question]), id: `renamed-${day}` }, dbName, flushIntervalMs: 600_000 });
+      if (!init.ok) throw new Error(init.error.message);
+      await api.optIn();
+      const r = await api.report('low-mood', true);
+      if (r.ok) accepted++;
+      else expect(r.error).toMatchObject({ code: 'BUDGET_EXCEEDED', path: 'deviceLifetime' });
+      api.close();
+    }
+    // ε ≈ 4 per report (one-level): 49 reports fit under 200, never more.
+    expect(accepted).toBe(Math.floor(200 / createCampaignRandomizers(validateCampaign(served([question]))).get('low-mood')!.implementedEpsilon));
   });
 });

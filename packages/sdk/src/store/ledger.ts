@@ -170,11 +170,9 @@ export async function checkCharge(store: LedgerReader, c: Charge): Promise<Decis
   if (when.reportedThisPeriod) throw new PrivacyError('ALREADY_REPORTED', 'accounting', `question ${c.questionId} ${answeredText(c.period, when.nextReportDay)}`, { path: 'questionId' });
   const { charge, reports } = await chargeOfNext(store, c.campaignId, c.questionId, c.rule);
   checkAllowance(spent, charge, c.caps);
-  if (c.caps.deviceLifetime !== undefined) {
-    const device = await deviceSpent(store);
-    if (device + charge > c.caps.deviceLifetime * (1 + 1e-12)) {
-      throw new PrivacyError('BUDGET_EXCEEDED', 'accounting', `this report costs ε = ${charge}, but only ${Math.max(0, c.caps.deviceLifetime - device)} of this device's budget across campaigns (${c.caps.deviceLifetime}) is left`, { path: 'deviceLifetime' });
-    }
+  const device = await deviceSpent(store);
+  if (device + charge > c.caps.deviceLifetime * (1 + 1e-12)) {
+    throw new PrivacyError('BUDGET_EXCEEDED', 'accounting', `this report costs ε = ${charge}, but only ${Math.max(0, c.caps.deviceLifetime - device)} of this device's budget across campaigns (${c.caps.deviceLifetime}) is left`, { path: 'deviceLifetime' });
   }
   return { spent, charge, reports };
 }

@@ -18,24 +18,29 @@ export interface LoadedCampaign {
 }
 
 /**
- * What a slot MEANS, besides the mechanism's numeric parameters: the ordered option codes (or
- * candidates, or items and L). Without it a server could republish a question with its options
+ * What a slot MEANS, besides the mechanism's numeric parameters: the question's type and prompt and
+ * its ordered options with their labels (or candidates, or items and L, or the numeric range). Without it a server could republish a question with its options
  * reordered — same parameterKey, so the same permanent responses, but slot s now stands for another
  * answer: a patient whose answer did not change would move to a new slot, and the server would learn
  * which answers it moved, for free. With it, a relabelled question is a new key: new permanent
- * responses and a new charge in the ledger. (Numeric ranges and levels are in alpha-1bit's parameterKey.)
+ * responses and a new charge in the ledger. A republished version that changes only campaign-level
+ * text (title, description) or release settings (minBatch, period) keeps the key.
  */
 function domainOf(question: Question): unknown {
+  // What the patient is shown counts too: swapping two options' labels, or negating a yes/no
+  // prompt, changes what a slot means as surely as reordering the codes.
+  const shown = [question.type, question.prompt];
   switch (question.type) {
     case 'boolean':
+      return shown;
     case 'numeric':
-      return null;
+      return [...shown, question.domain.low, question.domain.high];
     case 'categorical':
-      return question.domain.categories.map((c) => c.code);
+      return [...shown, question.domain.categories.map((c) => [c.code, c.label])];
     case 'multiselect':
-      return [question.domain.items.map((i) => i.code), question.domain.maxItems];
+      return [...shown, question.domain.items.map((i) => [i.code, i.label]), question.domain.maxItems];
     case 'string':
-      return question.domain.candidates;
+      return [...shown, question.domain.candidates];
   }
 }
 
@@ -53,6 +58,13 @@ export function permanentOf(mechanism: AnyRandomizer): number {
 export async function loadCampaign(config: WorkerConfig, caps: Caps, doFetch: typeof fetch): Promise<LoadedCampaign> {
   const raw = config.campaign ?? (await fetchCampaign(config, doFetch));
   const campaign = validateCampaign(raw);
+  // The ledger and the permanent responses are keyed by the campaign id: a server that could rename
+  // its campaign at will would start a fresh ledger and fresh permanent responses every day. A
+  // fetched campaign must carry the id the app asked for.
+  if (config.campaign === undefined) {
+    if (config.campaignId === undefined) throw new PrivacyError('PARAMETER_INVALID', 'configuration', 'campaignId: required with campaignUrl, so that a fetched campaign can be checked to be the one the app expects', { path: 'campaignId' });
+    if (campaign.id !== config.campaignId) throw new PrivacyError('CAMPAIGN_INVALID', 'configuration', `id: the collector served campaign ${JSON.stringify(campaign.id)} for ${JSON.stringify(config.campaignId)}; a campaign under another id would start a new ledger`, { path: 'id' });
+  }
   const mechanisms = createCampaignRandomizers(campaign);
   const tiers = effectiveTiers(campaign, { tiers: config.tiers, trustServerTiers: config.trustServerTiers, definedInCode: config.campaign !== undefined });
   checkCampaignAgainstCaps(

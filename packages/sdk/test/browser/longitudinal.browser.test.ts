@@ -54,7 +54,7 @@ describe('longitudinal privacy in Chromium', () => {
       questions: [{ id: 'low-mood', prompt: 'Little interest or pleasure in doing things?', type: 'boolean', tier: 'low', epsilon: 4 }],
     };
     const { campaign: _none, ...rest } = options();
-    const refused = await createClient({ ...rest, campaignUrl: `data:application/json,${encodeURIComponent(JSON.stringify(served))}`, tiers: { 'low-mood': 'high' } }).catch((e: unknown) => e);
+    const refused = await createClient({ ...rest, campaignId: 'checkin', campaignUrl: `data:application/json,${encodeURIComponent(JSON.stringify(served))}`, tiers: { 'low-mood': 'high' } }).catch((e: unknown) => e);
     expect(isPrivacyError(refused, 'TIER_CAP_EXCEEDED')).toBe(true);
     expect((await recorded()).bodies).toHaveLength(0);
   });
