@@ -12,7 +12,7 @@
  *  - payloads are not re-sent byte for byte: the share of days whose payload equals the previous
  *    day's matches what the two levels predict. Conditional on the device's permanent responses
  *    (the test re-derives them with the device key, as levels.ts does) days are independent, with
- *    Pr[equal] = Σ_y IRR(y | P_prev)·IRR(y | P_now) averaged over the padding pick; the count is
+ *    Pr[equal] = Σ_y IRR(y | P_prev)·IRR(y | P_now) (padding's pick is a PRF of the set too); the count is
  *    within Bernstein's bound at false-alarm probability 10^-4 per patient and question. And the
  *    reports come from those permanent responses: the days whose value is one of the day's
  *    permanent values match their predicted count likewise. (20 counts at 10^-4: ≤ 0.2% false alarm.)
@@ -22,7 +22,7 @@ import { describe, expect, it } from 'vitest';
 import { THRESHOLD_ONE, addDays, isTwoLevel, stringIndex, validateCampaign, type AnyTwoLevelRandomizer, type CampaignInput, type Question, createCampaignRandomizers } from '@practical-privacy/core';
 import { openSdkDatabase } from '../src/store/db.ts';
 import { permanentKeyOf } from '../src/worker/campaign.ts';
-import { deviceConstant, permanentOf } from '../src/worker/levels.ts';
+import { permanentOf, slotFor } from '../src/worker/levels.ts';
 import { setup } from './fixtures.ts';
 
 const demo = JSON.parse(readFileSync(new URL('../../demo-app/campaign/daily-checkin.json', import.meta.url), 'utf8')) as CampaignInput;
@@ -100,7 +100,6 @@ interface Levels {
 /** What the test needs to predict payload repeats, re-derived with the device key (levels.ts). */
 async function levelsOf(q: Question, mechanism: AnyTwoLevelRandomizer, secret: CryptoKey): Promise<Levels> {
   const ref = { campaignId: campaign.id, questionId: q.id, permanentKey: await permanentKeyOf(q, mechanism) };
-  const device = await deviceConstant(mechanism, secret, ref);
   const prr = async (slot: number) => (await permanentOf(mechanism, secret, ref, slot)) as number;
   const inner = (mechanism as unknown as { inner?: AnyTwoLevelRandomizer & { g?: number; k: number; instantKeep: number } }).inner;
   const grr = (inner ?? mechanism) as unknown as { k: number; g?: number; instantKeep?: number; keep?: number };
@@ -121,21 +120,10 @@ async function levelsOf(q: Question, mechanism: AnyTwoLevelRandomizer, secret: C
   return {
     m,
     keep,
+    // Every slot is deterministic on a device (padding's pick too: levels.ts slotCoins).
     async permanents(answer) {
-      const input = index(answer);
-      const out = new Map<number, number>();
-      if (q.type === 'multiselect') {
-        const items = input as number[];
-        const L = q.domain.maxItems;
-        for (let j = 0; j < L; j++) {
-          const value = j < items.length ? items[j]! : q.domain.items.length + (j - items.length);
-          const p = await prr(inner!.slotOf(value, device, undefined as never));
-          out.set(p, (out.get(p) ?? 0) + 1 / L);
-        }
-        return out;
-      }
-      out.set(await prr(mechanism.slotOf(input, device, undefined as never)), 1);
-      return out;
+      const slot = await slotFor(mechanism, index(answer), secret, ref);
+      return new Map([[await prr(slot), 1]]);
     },
   };
 }
