@@ -18,7 +18,7 @@
  * loss exceeds min(t, D)·ε∞: the change pattern is protected per report only.
  */
 import { describe, expect, it } from 'vitest';
-import { LgrrRandomizer, expLowerBound, expUpperBound, rationalLessOrEqual, type Rational } from '../src/index.ts';
+import { LgrrRandomizer, LolohaRandomizer, expLowerBound, expUpperBound, rationalLessOrEqual, type Rational } from '../src/index.ts';
 
 const O = 1n << 32n;
 
@@ -156,5 +156,27 @@ describe('what the ledger does NOT bound: the change pattern', () => {
     expect(loss).toBeGreaterThan(ledgerCharge(4, m.permanentCount, 1));
     expect(loss).toBeLessThanOrEqual(4 * m.instantaneousEpsilon + 1e-9);
     expect(samePattern(x, x2)).toBe(false);
+  });
+});
+
+describe('what the ledger does NOT bound: slots that depend on the device (LOLOHA)', () => {
+  it('two histories with the same answer-change pattern but different slot patterns under the device\'s hash exceed g·ε∞ (the demo\'s medication: k = 13, g = 3, ε₁ = 1, ε∞ = 2)', () => {
+    const m = new LolohaRandomizer({ k: 13, epsilon: 1, epsilonPermanent: 2 });
+    expect(m.g).toBe(3);
+    const levels: Levels = { k: m.g, t1: BigInt(m.permanentKeep), t2: BigInt(m.instantKeep) };
+    // v1 → v2 hashing to one slot, against v3 → v4 hashing to two (both answers change once).
+    const x = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    const x2 = [0, 0, 0, 0, 0, 1, 1, 1, 1, 1];
+    let worst: Rational = { num: 1n, den: 1n };
+    for (const y of sequences(m.g, x.length)) {
+      const p = probability(levels, x2, y);
+      const q = probability(levels, x, y);
+      const r = { num: p.num * q.den, den: q.num * p.den };
+      if (r.num * worst.den > worst.num * r.den) worst = r;
+    }
+    // Measured: 7.10 > g·ε∞ = 6. The bound holds for histories with the same SLOT sequence under the
+    // device's public hash; which answers collide is protected per report only (privacy model).
+    expect(lnOf(worst)).toBeGreaterThan(m.permanentCount * m.permanentEpsilon);
+    expect(lnOf(worst)).toBeCloseTo(7.1, 1);
   });
 });

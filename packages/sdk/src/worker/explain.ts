@@ -30,7 +30,7 @@ export function explainText(input: ExplainInput): string {
       `All reports of this question together cost at most ε = ${round(lifetimeBound(rule))}: ε = ${round(rule.epsilon)} on each of its first ${rule.count} reports, nothing after.`,
       `So far it has cost you ε = ${round(input.spent)}; one more report adds ε = ${round(input.next)}.`,
     );
-    if (isTwoLevel(mechanism)) parts.push(`Whether your answer changed from one day to another is protected per report only (ε = ${round(mechanism.instantaneousEpsilon)} each).`);
+    if (isTwoLevel(mechanism)) parts.push(`That limit is on which answers you gave; whether two days used the same stand-in — which depends on whether your answer changed — is protected by each report's fresh noise only (ε = ${round(mechanism.instantaneousEpsilon)} each).`);
   } else {
     const why = mechanism.name === 'rappor' ? ' (its reports repeat a fixed response, so each is charged what all reports of an answer can reveal)' : '';
     parts.push(`Each report costs ε = ${round(rule.epsilon)}${why}, and reports add up; so far this question has cost you ε = ${round(input.spent)}.`);
