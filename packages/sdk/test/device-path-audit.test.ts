@@ -1,7 +1,7 @@
 /**
  * ε audit through the SDK's own device path (issue 13 §8), in Node with WebCrypto: every sample is
  * a NEW device — a fresh non-extractable HMAC key, as optIn creates — whose report goes through
- * worker/levels.ts (device constant and permanent response derived with the key, instantaneous
+ * the worker's encode.ts and levels.ts with campaign.ts's permanent key (device constant and permanent response derived with the key, instantaneous
  * level from the CSPRNG) and the wire encoding (toWireReport, then the
  * collector-side decoder, decodeWithMechanism), so a bug in the SDK's derivation or encoding shows as leaked ε. Two
  * answers of the demo's low-mood question (L-GRR, k = 2, ε₁ = 1) are compared on the decoded
@@ -28,7 +28,8 @@ import {
   type EncodedReport,
 } from '@practical-privacy/core';
 import { clopperPearson } from '../../core/test/helpers/audit.ts';
-import { twoLevelReport } from '../src/worker/levels.ts';
+import { permanentKeyOf } from '../src/worker/campaign.ts';
+import { encodeAnswer } from '../src/worker/encode.ts';
 
 const demo = JSON.parse(readFileSync(new URL('../../demo-app/campaign/daily-checkin.json', import.meta.url), 'utf8')) as CampaignInput;
 const campaign = validateCampaign(demo);
@@ -42,9 +43,12 @@ const ALPHA_PER_BOUND = 1e-6 / (CASES * 4 * EVENTS);
 
 type Report = (input: number, fresh: RandomSampler) => Promise<EncodedReport>;
 
+const question = campaign.questions.find((q) => q.id === QUESTION)!;
+const permanentKey = await permanentKeyOf(question, randomizer);
+/** The worker's own encoding step (encode.ts → levels.ts), with the key campaign.ts derives. */
 const sdkPath: Report = async (input, fresh) => {
   const key = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256', length: 256 }, false, ['sign']);
-  return twoLevelReport(randomizer, input, key, { campaignId: campaign.id, questionId: QUESTION }, fresh);
+  return encodeAnswer({ question, mechanism: randomizer, input, secret: key, campaignId: campaign.id, permanentKey, fresh, cohortOf: async () => 0 });
 };
 
 /** The seeded bug: permanent responses from a constant, not the device key. */
