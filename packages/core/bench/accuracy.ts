@@ -1,6 +1,6 @@
 /**
  * `pnpm bench:accuracy [--quick]`: does each mechanism's reported variance match what it really
- * does? (One-level mechanisms, RAPPOR, and the two-level L-GRR, L-OUE, L-SUE and LOLOHA.) For each mechanism, n = 100,000 respondents (20,000 with --quick) with a fixed set of true answers (exact counts
+ * does? (One-level mechanisms, RAPPOR, and the two-level L-GRR, L-OUE, L-SUE, LOLOHA and alpha-1bit's mean.) For each mechanism, n = 100,000 respondents (20,000 with --quick) with a fixed set of true answers (exact counts
  * from a Zipf-like distribution) report through the production path (randomize → addToSums →
  * estimate); this is repeated over independent trials. Randomness is the production source
  * (crypto.getRandomValues): it is what devices run, and the seeded ChaCha20 stream is ~15× slower
@@ -183,6 +183,29 @@ function run(experiment: Experiment): AccuracyRow {
   };
 }
 
+/**
+ * alpha-1bit's mean: every respondent holds the same value x, where variance(n, x) is exact (its
+ * file: a mean of n iid Bernoulli(μ) bits). Each respondent draws its own rounding offset and
+ * permanent bit (independent devices). One cell: the squared error of the mean.
+ */
+function alphaMeanExperiment(): Experiment {
+  const m = new core.AlphaOneBitMean({ epsilon: 1, epsilonPermanent: 2, low: 0, high: 10, levels: 3 });
+  const x = 6.3;
+  const sums = new Float64Array(m.sumsLength);
+  return {
+    mechanism: m.name,
+    k: m.permanentCount,
+    epsilon: m.epsilon,
+    cells: 1,
+    theoreticalTotal: m.variance(N, x),
+    trial(rng) {
+      sums.fill(0);
+      for (let r = 0; r < N; r++) m.addToSums(m.randomize(x, rng), sums);
+      return (m.estimate(sums).mean - x) ** 2;
+    },
+  };
+}
+
 function experiments(): Array<[string, () => Experiment]> {
   const list: Array<[string, () => Experiment]> = [
     ['binary-rr', () => frequencyExperiment(new core.BinaryRandomizedResponse({ epsilon: 1 }) as core.FrequencyOracle<unknown>)],
@@ -198,6 +221,7 @@ function experiments(): Array<[string, () => Experiment]> {
     ['l-oue', () => frequencyExperiment(new core.LongitudinalUnaryEncoding('l-oue', { k: 16, epsilon: 1, epsilonPermanent: 2 }) as unknown as core.FrequencyOracle<unknown>)],
     ['l-sue', () => frequencyExperiment(new core.LongitudinalUnaryEncoding('l-sue', { k: 16, epsilon: 1, epsilonPermanent: 2 }) as unknown as core.FrequencyOracle<unknown>)],
     ['loloha', () => frequencyExperiment(new core.Loloha({ k: 32, epsilon: 1, epsilonPermanent: 2 }) as unknown as core.FrequencyOracle<unknown>)],
+    ['alpha-1bit', alphaMeanExperiment],
   ];
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
   return only === undefined ? list : list.filter(([name]) => only.includes(name));
