@@ -21,7 +21,8 @@ export const benchCampaign: CampaignInput = {
       id: 'diagnosis',
       prompt: 'Diagnosis, in your words',
       type: 'string',
-      tier: 'moderate',
+      // RAPPOR is charged its ε∞ (≈ 4.39 here) per report: only the low tier's ε∞ cap (8) allows it.
+      tier: 'low',
       epsilon: 1.1,
       domain: { candidates: Array.from({ length: 40 }, (_, i) => `diagnosis-${i}`), rappor: { k: 128, h: 2, m: 64, f: 0.5, p: 0.5, q: 0.75 } },
     },

@@ -10,7 +10,7 @@ import type { WorkerApi } from '../../src/worker/api.ts';
 import type { BaselineApi } from './baseline-worker.ts';
 
 /** Caps high enough for thousands of reports per day; per-report tier caps stay the defaults. */
-const caps = { perDay: 1e9, perWeek: 1e9, lifetime: 1e9 };
+const caps = { perDay: 1e9, perWeek: 1e9, lifetime: 1e9, deviceLifetime: 1e9 };
 
 const clients = new Map<string, Client>();
 const reported = new Map<string, number>();
