@@ -100,6 +100,12 @@ const CASES: Record<string, Case> = {
   hybrid: numeric('hybrid ε=2 (0–10)', () => new core.HybridMechanism({ epsilon: 2, low: 0, high: 10 })),
   'multiselect-grr': multiselect('multiselect k=20 L=3 ε=2 (padding-sampling, GRR inside)', { k: 20, maxItems: 3, epsilon: 2 }),
   'multiselect-olh': multiselect('multiselect k=200 L=5 ε=2 (padding-sampling, OLH inside)', { k: 200, maxItems: 5, epsilon: 2, inner: 'olh' }, { randomizeShare: 0.5 }),
+  // Two-level forms, beside their one-level counterparts: `randomize` draws both levels afresh (a
+  // first report; on a device the permanent level is a keyed ChaCha20 draw, the SDK's bench times that).
+  'l-grr': frequency('l-grr k=16 ε₁=1 ε∞=2', () => new core.LongitudinalGrr({ k: 16, epsilon: 1, epsilonPermanent: 2 }) as unknown as core.FrequencyOracle<unknown>),
+  'l-oue': frequency('l-oue k=64 ε₁=1 ε∞=2', () => new core.LongitudinalUnaryEncoding('l-oue', { k: 64, epsilon: 1, epsilonPermanent: 2 }) as unknown as core.FrequencyOracle<unknown>),
+  loloha: frequency('loloha k=1024 ε₁=1 ε∞=2', () => new core.Loloha({ k: 1024, epsilon: 1, epsilonPermanent: 2 }) as unknown as core.FrequencyOracle<unknown>, { aggregateShare: 1 / 3 }),
+  'alpha-1bit': { label: 'alpha-1bit ε₁=1 ε∞=2 (0–10, 2 levels)', build: () => ({ mechanism: new core.AlphaOneBitMean({ epsilon: 1, epsilonPermanent: 2, low: 0, high: 10 }), input: (i) => i % 11 }) },
 };
 
 interface CaseFigures {

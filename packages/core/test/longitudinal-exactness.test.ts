@@ -197,3 +197,23 @@ describe('refusals', () => {
     for (const bad of [-1, 4, 1.5, Number.NaN, '1' as unknown as number]) expect(() => m.slotOf(bad)).toThrow(expect.objectContaining({ code: 'INPUT_INVALID' }));
   });
 });
+
+describe('LOLOHA aggregation', () => {
+  it('adds exactly the values whose hash is the report\'s bucket, for every hash index', async () => {
+    const { Loloha } = await import('../src/index.ts');
+    for (const [k, g] of [[13, 3], [100, 7], [30, 2], [1000, 31]] as const) {
+      const m = new Loloha({ k, epsilon: 1, epsilonPermanent: 2, g });
+      const step = Math.max(1, Math.floor(m.hashCount / 97));
+      for (let hash = 0; hash < m.hashCount; hash += step) {
+        for (let value = 0; value < g; value++) {
+          const fast = new Float64Array(m.sumsLength);
+          m.addToSums({ hash, value }, fast);
+          const naive = new Float64Array(m.sumsLength);
+          naive[0] = 1;
+          for (let v = 0; v < k; v++) if (m.hash(hash, v) === value) naive[1 + v]! += 1;
+          expect(Array.from(fast)).toEqual(Array.from(naive));
+        }
+      }
+    }
+  });
+});
