@@ -117,12 +117,19 @@ export class LueRandomizer implements TwoLevelRandomizer<number, Uint8Array, Uin
     return value;
   }
 
+  // k independent bits per level, one 32-bit draw each (the count of draws never depends on the answer).
   permanent(slot: number, rng: RandomSampler): Uint8Array {
-    return bitsWith(this.k, (j) => (j === slot ? this.trueBit : this.otherBit), rng);
+    const { k, trueBit, otherBit } = this;
+    const bits = new Uint8Array(this.byteLength);
+    for (let j = 0; j < k; j++) if (rng.uint32() < (j === slot ? trueBit : otherBit)) bits[j >> 3]! |= 1 << (j & 7);
+    return bits;
   }
 
   instantaneous(permanent: Uint8Array, _device: null, rng: RandomSampler): Uint8Array {
-    return bitsWith(this.k, (j) => ((permanent[j >> 3]! >> (j & 7)) & 1 ? this.keepOne : this.flipZero), rng);
+    const { k, keepOne, flipZero } = this;
+    const bits = new Uint8Array(this.byteLength);
+    for (let j = 0; j < k; j++) if (rng.uint32() < ((permanent[j >> 3]! >> (j & 7)) & 1 ? keepOne : flipZero)) bits[j >> 3]! |= 1 << (j & 7);
+    return bits;
   }
 
   randomize(value: number, rng: RandomSampler): Uint8Array {
@@ -146,12 +153,6 @@ export class LueRandomizer implements TwoLevelRandomizer<number, Uint8Array, Uin
   }
 }
 
-/** k independent bits, bit j = 1 w.p. threshold(j)/2^32, one 32-bit draw each (the count of draws never depends on the answer). */
-function bitsWith(k: number, threshold: (j: number) => number, rng: RandomSampler): Uint8Array {
-  const bits = new Uint8Array(Math.ceil(k / 8));
-  for (let j = 0; j < k; j++) if (rng.uint32() < threshold(j)) bits[j >> 3]! |= 1 << (j & 7);
-  return bits;
-}
 
 export class LongitudinalUnaryEncoding extends LueRandomizer {
   readonly sumsLength: number;
