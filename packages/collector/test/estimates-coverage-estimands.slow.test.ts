@@ -24,9 +24,14 @@
  * values are one event, so only `true` is asserted. The seeds are fixed (core's
  * seededRandomSource), so a failure reproduces.
  *
- * Power: with fresh samples, the respondents-only interval must undercover the population share
- * for binary RR at ε = 2, f = 0.5 (the issue's example: ±2.6 points where ±4.1 are needed, ≈ 80%)
- * and GRR at ε = 3 — asserted below the 95% lower bound, so this design does tell the estimands apart.
+ * Power: with fresh samples, the respondents-only interval (what the collector released before
+ * the population estimand) must undercover the population share for binary RR at ε = 2, f = 0.5
+ * (the issue's example: ±2.6 points where ±4.1 are needed, ≈ 80%), GRR at ε = 3, SUE at ε = 4 and
+ * L-GRR — asserted below the 95% lower bound, so this design does tell the estimands apart. Measured
+ * with these seeds: 153/200 (binary RR), 143–166 (GRR), 156–178 (SUE), 156 (L-GRR); against
+ * 186–193 for the population intervals. OUE, OLH, Hadamard and LOLOHA keep p* ≤ 1/2 or q* = 1/2 —
+ * their own noise dominates — and padding-and-sampling divides by L, so the difference is smaller
+ * there (respondents-only 173–192); they are checked for coverage, not for power.
  */
 import { RandomSampler, createCampaignRandomizers, isTwoLevel, randomizeTwoLevel, seededRandomSource, validateCampaign, type AnyRandomizer } from '@practical-privacy/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -179,7 +184,7 @@ const lower95 = binomialLowerBound(CELLS, [19, 20], FALSE_ALARM);
 const [lower50, upper50] = [binomialLowerBound(CELLS, [1, 2], FALSE_ALARM), binomialUpperBound(CELLS, [1, 2], FALSE_ALARM)];
 
 it('uses the exact binomial bounds', () => {
-  expect([lower95, lower50, upper50]).toEqual([180, 76, 124]);
+  expect([lower95, lower50, upper50]).toEqual([179, 77, 123]);
 });
 
 function check(label: string, questionId: string, { covered95, covered50 }: { covered95: number[]; covered50: number[] }): void {
@@ -204,7 +209,7 @@ describe('population estimand (the default): a fresh sample of patients every da
     // The respondents-only interval of the same cells, read as a statement about the population.
     const narrow = coverage(await dailyRelease(POPULATION, questionId, 'respondents'), truth);
     console.log(`  (respondents-only intervals of the same cells cover the population share ${narrow.covered95.join(', ')} of ${CELLS})`);
-    if (questionId === 'smoker' || questionId === 'pain') {
+    if (['smoker', 'pain', 'energy', 'cough-days'].includes(questionId)) {
       narrow.covered95.forEach((c, i) => asserted(questionId, i) && expect(c, `${questionId} value ${i}: respondents-only vs population`).toBeLessThan(lower95));
     }
   });
