@@ -29,7 +29,7 @@
  * (the issue's example: ±2.6 points where ±4.1 are needed, ≈ 80%), GRR at ε = 3, SUE at ε = 4 and
  * L-GRR — asserted below the 95% lower bound, so this design does tell the estimands apart. Measured
  * with these seeds: 153/200 (binary RR), 143–166 (GRR), 156–178 (SUE), 156 (L-GRR); against
- * 186–193 for the population intervals. OUE, OLH, Hadamard and LOLOHA keep p* ≤ 1/2 or q* = 1/2 —
+ * 183–193 for the population intervals. OUE, OLH, Hadamard and LOLOHA keep p* ≤ 1/2 or q* = 1/2 —
  * their own noise dominates — and padding-and-sampling divides by L, so the difference is smaller
  * there (respondents-only 173–192); they are checked for coverage, not for power.
  */
