@@ -25,16 +25,29 @@
  * Each SEₜ is the mechanism's SE for day t alone, whose reports are from different devices (one
  * report per question per period on each device, enforced by the SDK).
  *
+ * Estimands (core's estimand.ts). The bound holds for whichever error SEₜ measures. For the
+ * population share (the default) SEₜ is day t's population SE, √(respondents' SEₜ² + f̂ₜ(1−f̂ₜ)/nₜ):
+ * the week's error against the weighted population share Σₜ wₜ fₜ is Σₜ wₜ(f̂ₜ − fₜ), and the
+ * triangle inequality bounds its SD by Σₜ wₜ SEₜ whatever the overlap of patients between days —
+ * so a panel whose members report every day (sampling errors perfectly correlated across days) is
+ * covered. For the respondents, SEₜ is the respondents' SE, as before. Means need no change: their
+ * day SEs are empirical, already population ones.
+ *
  * RAPPOR's candidate shares come from a least-squares decoding of per-bit counts, not an average;
  * the bound is applied where the estimator is linear, to the bit counts: t̂ = Σₜ t̂ₜ, so
  * SE(t̂) ≤ Σₜ SEₜ(t̂ₜ) per cohort and bit, and the decoder propagates those bit errors to the shares
- * under its own model (bits independent, as decode.R assumes).
+ * under its own model (bits independent, as decode.R assumes) — the respondents' part B_R. For the
+ * population the decoded share x̂ also carries the sampling error of the respondents' share x_s:
+ * x̂ − x = (x̂ − x_s) + (x_s − x), two uncorrelated parts (x̂ is unbiased for x_s given the answers),
+ * so SE² = B_R² + SD(x_s − x)², and SD(x_s − x) ≤ Σₜ wₜ √(x(1−x)/nₜ) by the same triangle
+ * inequality over days. The decoder adds exactly that as x̂(1−x̂)/n_s with the effective size
+ * n_s = (Σₜ wₜ/√nₜ)^−2 ({@link samplingSize}; n for one day).
  */
 import type { RapporBitEstimate } from '@practical-privacy/core';
 
 /** What a cell's `standardError` is (release.ts, `standardErrorBasis`). */
 export const ANY_CORRELATION_NOTE =
-  'Week/total standard errors are the sum over days of (day reports / cell reports) × that day’s standard error: an upper bound that holds however the days are correlated ' +
+  'Week/total standard errors are the sum over days of (day reports / cell reports) × that day’s standard error (of the same estimand: for the population, the day’s population SE): an upper bound that holds however the days are correlated ' +
   '(triangle inequality for standard deviations), since one patient may report on every day and re-send an unchanged memoized report. Conservative when days are independent.';
 
 /** wₜ = nₜ / Σn for day sum vectors (index 0 holds n). */
@@ -52,6 +65,16 @@ export function anyCorrelationBound(perDay: readonly (readonly number[])[], weig
     if (weights[t] !== 0) errors.forEach((se, i) => (out[i]! += weights[t]! * se));
   });
   return out;
+}
+
+/**
+ * n_s with x(1−x)/n_s = (Σₜ wₜ·√(x(1−x)/nₜ))²: (Σₜ wₜ/√nₜ)^−2, the size at which one sample's
+ * sampling error equals the any-correlation bound on the days' (header). One day: its n.
+ */
+export function samplingSize(days: readonly ArrayLike<number>[]): number {
+  const weights = dayWeights(days);
+  const root = days.reduce((s, d, t) => s + (weights[t]! > 0 ? weights[t]! / Math.sqrt(d[0]!) : 0), 0);
+  return 1 / (root * root);
 }
 
 /**

@@ -6,12 +6,12 @@
  *   pp-collector campaign publish <file>    validate and publish a campaign JSON file directly to the database
  *                 [--ingest-key <key>]     (versions are immutable: identical content is a no-op, different
  *                                           content for a published version fails with CAMPAIGN_IMMUTABLE, exit 1)
- *   pp-collector export --campaign <id> --question <q> [--version n] [--format csv|rappor-params|rappor-counts|rappor-map]
+ *   pp-collector export --campaign <id> --question <q> [--version n] [--format csv|rappor-params|rappor-counts|rappor-map] [--estimand population|respondents]
  *                                           write an export to stdout
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { isPrivacyError } from '@practical-privacy/core';
+import { isEstimand, isPrivacyError } from '@practical-privacy/core';
 import { parseCampaign } from './campaigns/model.ts';
 import { splitPublishBody } from './routes/campaigns.ts';
 import { ConfigError, loadConfig } from './config.ts';
@@ -26,7 +26,7 @@ const USAGE = `usage:
   pp-collector serve
   pp-collector migrate
   pp-collector campaign publish <file.json> [--ingest-key <key>]
-  pp-collector export --campaign <id> --question <id> [--version <n>] [--format ${EXPORT_FORMATS.join('|')}] [--from YYYY-MM-DD] [--to YYYY-MM-DD]
+  pp-collector export --campaign <id> --question <id> [--version <n>] [--format ${EXPORT_FORMATS.join('|')}] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--estimand population|respondents]
 configuration: PP_PORT, PP_DATABASE_URL, PP_ADMIN_TOKEN, PP_READ_TOKEN, PP_ALLOWED_ORIGINS, … (see README.md)`;
 
 export async function main(argv: string[]): Promise<number> {
@@ -78,9 +78,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'export': {
         const { values } = parseArgs({
           args: rest,
-          options: { campaign: { type: 'string' }, question: { type: 'string' }, version: { type: 'string' }, format: { type: 'string', default: 'csv' }, from: { type: 'string' }, to: { type: 'string' } },
+          options: { campaign: { type: 'string' }, question: { type: 'string' }, version: { type: 'string' }, format: { type: 'string', default: 'csv' }, from: { type: 'string' }, to: { type: 'string' }, estimand: { type: 'string', default: 'population' } },
         });
-        if (values.campaign === undefined || values.question === undefined || !EXPORT_FORMATS.includes(values.format as ExportFormat)) break;
+        if (values.campaign === undefined || values.question === undefined || !EXPORT_FORMATS.includes(values.format as ExportFormat) || !isEstimand(values.estimand)) break;
         const repository = openRepository(config.databaseUrl);
         try {
           await repository.migrate();
@@ -91,6 +91,7 @@ export async function main(argv: string[]): Promise<number> {
             format: values.format as ExportFormat,
             from: values.from,
             to: values.to,
+            estimand: values.estimand,
           });
           process.stdout.write(text);
         } finally {

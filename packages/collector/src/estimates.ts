@@ -11,15 +11,22 @@
  * Consistency: exclusive answers get Norm-Sub, multiselect items and RAPPOR candidates are
  * clipped to [0, 1]; the unbiased value (the centre of the interval) is released next to it.
  *
- * Week and total standard errors: Σₜ (nₜ/n)·SEₜ over the cell's days, a bound that holds however
- * the days are correlated (bucket-error.ts) — a patient may be in every day of a week, re-sending
- * one memoized report, and the collector has no device identifier to measure that.
+ * Estimand (estimand.ts, core's estimand.ts): every interval is for the population share by
+ * default — the respondents' variance plus f(1−f)/n, f̂ clipped — or, with `estimand:
+ * 'respondents'` (`?estimand=respondents`), for the share among the patients who answered. The
+ * release says which, with the assumptions. Means have one (empirical, population) SE.
+ *
+ * Week and total standard errors: Σₜ (nₜ/n)·SEₜ over the cell's days, SEₜ of the same estimand, a
+ * bound that holds however the days are correlated (bucket-error.ts) — a patient may be in every
+ * day of a week, re-sending one memoized report, and the collector has no device identifier to
+ * measure that.
  *
  * Shuffle amplification (FMT21) is stated for a `day` cell only: its bound needs n reports from n
  * different devices, which a week or total cannot promise (a patient checking in daily is in it
  * many times). See AMPLIFICATION_ASSUMPTION for what even a day cell relies on.
  */
 import {
+  DEFAULT_ESTIMAND,
   addDays,
   buildCandidateMap,
   isoWeekStart,
@@ -33,9 +40,11 @@ import {
   type MeanEstimate,
   type Rappor,
   type RapporBitEstimate,
+  type Estimand,
   type RapporCandidateMap,
 } from '@practical-privacy/core';
-import { ANY_CORRELATION_NOTE, anyCorrelationBound, dayWeights, rapporBitBound } from './bucket-error.ts';
+import { ANY_CORRELATION_NOTE, anyCorrelationBound, dayWeights, rapporBitBound, samplingSize } from './bucket-error.ts';
+import { estimandNote, estimandStatement } from './estimand.ts';
 import type { CampaignModel, QuestionModel } from './campaigns/model.ts';
 import type { Repository } from './storage/repository.ts';
 
@@ -115,13 +124,14 @@ export async function estimateQuestion(
   repository: Repository,
   campaign: CampaignModel,
   question: QuestionModel,
-  options: { bucket: Bucket; from?: string | undefined; to?: string | undefined },
+  options: { bucket: Bucket; from?: string | undefined; to?: string | undefined; estimand?: Estimand | undefined },
 ): Promise<EstimateRelease> {
+  const estimand = options.estimand ?? DEFAULT_ESTIMAND;
   const { released, withheld } = await readDays(repository, campaign, question, options);
   let cells: CellRelease[];
   if (options.bucket === 'day') {
     const all = [...released, ...withheld].sort((a, b) => (a.day < b.day ? -1 : 1));
-    cells = all.map((d) => releaseCell(question, { period: d.day, periodEnd: d.day, scope: 'day' }, [d.sums]));
+    cells = all.map((d) => releaseCell(question, { period: d.day, periodEnd: d.day, scope: 'day' }, [d.sums], undefined, estimand));
   } else if (options.bucket === 'week') {
     const weeks = new Map<string, { released: DayCell[]; withheld: DayCell[] }>();
     const weekOf = (monday: string) => weeks.get(monday) ?? weeks.set(monday, { released: [], withheld: [] }).get(monday)!;
@@ -134,13 +144,13 @@ export async function estimateQuestion(
         const sunday = addDays(monday, 6);
         const period = options.from !== undefined && options.from > monday ? options.from : monday;
         const periodEnd = options.to !== undefined && options.to < sunday ? options.to : sunday;
-        return releaseCell(question, { period, periodEnd, scope: 'week' }, days.released.map((d) => d.sums), withheldNote(question, days.withheld));
+        return releaseCell(question, { period, periodEnd, scope: 'week' }, days.released.map((d) => d.sums), withheldNote(question, days.withheld), estimand);
       });
   } else {
     const days = [...released, ...withheld].map((d) => d.day).sort();
     const period = options.from ?? days[0] ?? '';
     const periodEnd = options.to ?? days.at(-1) ?? period;
-    cells = [releaseCell(question, { period, periodEnd, scope: 'total' }, released.map((d) => d.sums), withheldNote(question, withheld))];
+    cells = [releaseCell(question, { period, periodEnd, scope: 'total' }, released.map((d) => d.sums), withheldNote(question, withheld), estimand)];
   }
   return {
     campaign: campaign.id,
@@ -154,6 +164,7 @@ export async function estimateQuestion(
     bucket: options.bucket,
     from: options.from ?? null,
     to: options.to ?? null,
+    estimand: estimandStatement(mechanismMeta(question.mechanism.name).estimate, estimand),
     cells,
   };
 }
@@ -210,7 +221,7 @@ export function cellAmplification(epsilon0: number, n: number, scope: Bucket): C
 
 /** What a day cell's standard errors rest on (the week/total note is bucket-error.ts's). */
 export const DAY_ERROR_NOTE =
-  'The mechanism’s standard error for this day’s reports, each from a different device (at most one report of this question per device per period, enforced by the SDK).';
+  'The mechanism’s standard error, for the release’s estimand, of this day’s reports, each from a different device (at most one report of this question per device per period, enforced by the SDK).';
 
 function uncertaintyOf(scope: Bucket, days: number): CellUncertainty {
   return scope === 'day' ? { basis: 'day', days, note: DAY_ERROR_NOTE } : { basis: 'any-correlation-bound', days, note: ANY_CORRELATION_NOTE };
@@ -218,14 +229,16 @@ function uncertaintyOf(scope: Bucket, days: number): CellUncertainty {
 
 /**
  * One cell from the sum vectors of its released days (a day cell: one). The value is estimated
- * from the summed sums; with several days its standard errors are the any-correlation bound
- * (bucket-error.ts), and `ci95` is the value ± 1.96 times that bound.
+ * from the summed sums; the standard errors are for `estimand`, and with several days they are the
+ * any-correlation bound (bucket-error.ts) over the days' SEs of that estimand; `ci95` is the value
+ * ± 1.96 times the SE.
  */
 export function releaseCell(
   question: QuestionModel,
   cover: { period: string; periodEnd: string; scope: Bucket },
   days: readonly Float64Array[],
   withheld?: Withheld,
+  estimand: Estimand = DEFAULT_ESTIMAND,
 ): CellRelease {
   const sums = addUp(question, days);
   const n = sums[0] ?? 0;
@@ -248,7 +261,8 @@ export function releaseCell(
   if (kind === 'rappor') {
     const pooled = mechanism.estimate(sums) as RapporBitEstimate;
     const bits = several ? rapporBitBound(pooled, days.map((d) => mechanism.estimate(d) as RapporBitEstimate)) : pooled;
-    const decoded = decodeRappor(bits, candidateMap(question));
+    // The population's sampling term: x̂(1−x̂)/n_s, n_s = n for a day, (Σₜ wₜ/√nₜ)^−2 for the bound.
+    const decoded = decodeRappor(bits, candidateMap(question), { estimand, samplingSize: samplingSize(days) });
     const values = decoded.candidates.map((c) => {
       // A share lies in [0, 1]: the least-squares fit can leave it (NNLS keeps it ≥ 0 only).
       const consistent = clip01(c.proportion);
@@ -264,8 +278,8 @@ export function releaseCell(
     };
   }
   if (kind === 'frequency' || kind === 'prevalence') {
-    const raw = mechanism.estimate(sums) as FrequencyEstimate;
-    const perDay = several ? days.map((d) => mechanism.estimate(d) as FrequencyEstimate) : [raw];
+    const raw = mechanism.estimate(sums, estimand) as FrequencyEstimate;
+    const perDay = several ? days.map((d) => mechanism.estimate(d, estimand) as FrequencyEstimate) : [raw];
     const standardErrors = several ? anyCorrelationBound(perDay.map((e) => e.standardErrors), weights) : raw.standardErrors;
     const bounded: FrequencyEstimate = { n, values: raw.values, standardErrors, ci95: raw.values.map((x, i) => [x - Z_95 * standardErrors[i]!, x + Z_95 * standardErrors[i]!]) };
     // Exclusive answers (a string question under LOLOHA too: a candidate or "other") sum to one
@@ -296,13 +310,15 @@ export function releaseCell(
  * (post-processed) value and `unbiased` the centre of the interval, as in the JSON release.
  * `amplified_epsilon` is filled for day cells only (see cellAmplification); otherwise
  * `amplification_note` says why not. `standard_error_basis` is `day` or `any-correlation-bound`
- * (CellUncertainty: week/total SEs bound the SE for any correlation between days).
+ * (CellUncertainty: week/total SEs bound the SE for any correlation between days). `estimand` is
+ * `population` or `respondents` and `estimand_note` what that interval covers and assumes.
  */
 export function releaseToCsv(release: EstimateRelease): string {
   const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const lines = [
-    'campaign,version,question,period,value,n,estimate,unbiased,standard_error,ci95_low,ci95_high,suppressed,reason,epsilon,mechanism,amplified_epsilon,amplified_delta,period_end,withheld_days,withheld_reports,amplification_note,standard_error_basis',
+    'campaign,version,question,period,value,n,estimate,unbiased,standard_error,ci95_low,ci95_high,suppressed,reason,epsilon,mechanism,amplified_epsilon,amplified_delta,period_end,withheld_days,withheld_reports,amplification_note,standard_error_basis,estimand,estimand_note',
   ];
+  const estimandColumns = [release.estimand.name, quote(estimandNote(release.estimand))];
   for (const cell of release.cells) {
     const common = [quote(release.campaign), String(release.version), quote(release.question), cell.period];
     const a = cell.amplification;
@@ -316,6 +332,7 @@ export function releaseToCsv(release: EstimateRelease): string {
       String(cell.withheld?.reports ?? 0),
       quote(a === undefined ? '' : a.applicable ? a.assumption : a.reason),
       cell.uncertainty?.basis ?? '',
+      ...estimandColumns,
     ];
     if (cell.suppressed) lines.push([...common, '', String(cell.n), '', '', '', '', '', 'true', quote(cell.reason ?? ''), ...tail].join(','));
     for (const v of cell.values ?? []) {

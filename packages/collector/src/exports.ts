@@ -1,5 +1,5 @@
 /** Exports: CSV of estimates; for RAPPOR (string) questions, Google's analysis files params.csv, counts.csv and map.csv. */
-import { buildCandidateMap, isPrivacyError, rapporCountsCsv, rapporMapCsv, rapporParamsCsv, type Rappor } from '@practical-privacy/core';
+import { buildCandidateMap, isPrivacyError, rapporCountsCsv, rapporMapCsv, rapporParamsCsv, type Estimand, type Rappor } from '@practical-privacy/core';
 import type { CampaignCache } from './campaigns/model.ts';
 import { CampaignCache as Cache } from './campaigns/model.ts';
 import { HttpError } from './errors.ts';
@@ -17,6 +17,8 @@ export interface ExportRequest {
   from?: string | undefined;
   to?: string | undefined;
   bucket?: Bucket;
+  /** csv: what the intervals are for (default population). */
+  estimand?: Estimand | undefined;
 }
 
 export async function exportQuestion(repository: Repository, request: ExportRequest, campaigns: CampaignCache = new Cache()): Promise<string> {
@@ -31,7 +33,7 @@ export async function exportQuestion(repository: Repository, request: ExportRequ
   }
   const question = model.questions.get(request.questionId);
   if (question === undefined) throw new HttpError(404, 'QUESTION_UNKNOWN', `question ${request.questionId} is not in campaign ${model.id} version ${model.version}`);
-  if (request.format === 'csv') return releaseToCsv(await estimateQuestion(repository, model, question, { bucket: request.bucket ?? 'total', from: request.from, to: request.to }));
+  if (request.format === 'csv') return releaseToCsv(await estimateQuestion(repository, model, question, { bucket: request.bucket ?? 'total', from: request.from, to: request.to, estimand: request.estimand }));
   if (question.mechanism.name !== 'rappor') throw new HttpError(400, 'NOT_SUPPORTED', `${request.format} export needs a RAPPOR (string) question; question ${question.id} uses ${question.mechanism.name}`);
   const rappor = question.mechanism as Rappor;
   switch (request.format) {

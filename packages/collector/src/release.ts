@@ -6,6 +6,23 @@
 
 export type Bucket = 'day' | 'week' | 'total';
 
+/**
+ * What the release's intervals are for (README "Estimand"). `population` (the default): the share
+ * (or mean) in the population the respondents come from — the respondents' variance plus f(1−f)/n
+ * for a share; `respondents` (`?estimand=respondents`): among the patients who answered. Next to it,
+ * what reading it so assumes: an independent sample from a large population, no finite-population
+ * correction, nothing about non-response bias.
+ */
+export interface EstimandStatement {
+  name: 'population' | 'respondents';
+  /** One sentence: what the interval covers. */
+  description: string;
+  /** What that reading rests on. */
+  assumptions: string[];
+  /** How day, week/total cells (and RAPPOR candidates) carry it. */
+  notes: string[];
+}
+
 export interface ValueEstimate {
   value: string;
   /**
@@ -15,7 +32,7 @@ export interface ValueEstimate {
    */
   unbiased: number;
   standardError: number;
-  /** unbiased ± 1.96 · standardError, intersected with [0, 1] (a share lies there, so coverage is unchanged). */
+  /** unbiased ± 1.96 · standardError, intersected with [0, 1] (a share lies there, so coverage is unchanged). For the release's `estimand`. */
   ci95: [number, number];
   /**
    * Consistent (post-processed) estimate: Norm-Sub for exclusive answers (non-negative, summing to
@@ -47,8 +64,9 @@ export type CellAmplification =
   | { applicable: false; scope: 'day' | 'week' | 'total'; code: AmplificationNotClaimed; reason: string; epsilon0: number; n: number; delta: number };
 
 /**
- * What a released cell's standard errors (and so its `ci95`) are. A `day` cell: the mechanism's
- * SE for that day's reports, each from a different device. A `week` or `total` cell: Σₜ wₜ·SEₜ over
+ * What a released cell's standard errors (and so its `ci95`) are, for the release's `estimand`. A
+ * `day` cell: the mechanism's SE for that day's reports, each from a different device. A `week` or
+ * `total` cell: Σₜ wₜ·SEₜ (the days' SEs of the same estimand) over
  * its `days` released days, wₜ = nₜ/n — an upper bound on the SE however the days are correlated
  * (triangle inequality for standard deviations), because the same patients report on many days
  * and the collector has no device identifier to measure how alike their reports are. The value
@@ -101,5 +119,7 @@ export interface EstimateRelease {
   bucket: Bucket;
   from: string | null;
   to: string | null;
+  /** What every interval of this release is for, and what that assumes. */
+  estimand: EstimandStatement;
   cells: CellRelease[];
 }

@@ -146,6 +146,42 @@ describe('routes', () => {
     expect(csv.body.split('\n').filter((l) => l !== '').length).toBe(3);
   });
 
+  it('states the estimand: population by default, ?estimand=respondents on request, in the JSON, the CSV and the OpenAPI document', async () => {
+    await publish(app);
+    await post(app, batch(Array.from({ length: 40 }, (_, i) => report('fever', i % 4 === 0 ? 1 : 0))));
+    const url = `/v1/campaigns/demo/estimates?question=fever&from=${TODAY}&to=${TODAY}&bucket=day`;
+    const population = (await app.inject({ url, headers: { authorization: `Bearer ${READ}` } })).json();
+    const respondents = (await app.inject({ url: `${url}&estimand=respondents`, headers: { authorization: `Bearer ${READ}` } })).json();
+    expect(population.estimand.name).toBe('population');
+    expect(population.estimand.assumptions.join(' ')).toMatch(/independent sample from a large population.*finite-population correction.*non-response bias/s);
+    expect(respondents.estimand.name).toBe('respondents');
+    const [p, r] = [population.cells[0].values[1], respondents.cells[0].values[1]];
+    expect(p.unbiased).toBe(r.unbiased);
+    const f = Math.min(1, Math.max(0, p.unbiased));
+    expect(p.standardError ** 2).toBeCloseTo(r.standardError ** 2 + (f * (1 - f)) / 40, 14);
+    // A mean has one, empirical, SE: the same interval for both, said to be conservative for the respondents.
+    expect((await post(app, batch(Array.from({ length: 20 }, (_, i) => report('temperature', i % 2))))).statusCode).toBe(202);
+    const meanUrl = `/v1/campaigns/demo/estimates?question=temperature&bucket=total`;
+    const meanP = (await app.inject({ url: meanUrl, headers: { authorization: `Bearer ${READ}` } })).json();
+    const meanR = (await app.inject({ url: `${meanUrl}&estimand=respondents`, headers: { authorization: `Bearer ${READ}` } })).json();
+    expect(meanP.cells[0]).toMatchObject({ n: 20, suppressed: false });
+    expect(meanR.cells).toEqual(meanP.cells);
+    expect(meanR.estimand.description).toMatch(/conservative/);
+    const bad = await app.inject({ url: `${url}&estimand=everyone`, headers: { authorization: `Bearer ${READ}` } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('REQUEST_INVALID');
+    for (const estimand of ['population', 'respondents']) {
+      const csv = await app.inject({ url: `/v1/campaigns/demo/export?question=fever&format=csv&bucket=day&from=${TODAY}&to=${TODAY}&estimand=${estimand}`, headers: { authorization: `Bearer ${READ}` } });
+      const [header, row] = csv.body.split('\n');
+      expect(header).toMatch(/,standard_error_basis,estimand,estimand_note$/);
+      expect(row).toContain(`,day,${estimand},`);
+    }
+    const openapi = (await app.inject('/docs/json')).json();
+    const parameter = openapi.paths['/v1/campaigns/{id}/estimates'].get.parameters.find((x: { name: string }) => x.name === 'estimand');
+    expect(parameter.schema.enum).toEqual(['population', 'respondents']);
+    expect(parameter.description ?? parameter.schema.description).toMatch(/finite-population correction/);
+  });
+
   it('answers 503 on /readyz once closing', async () => {
     app.collector.state.closing = true;
     expect((await app.inject('/readyz')).statusCode).toBe(503);

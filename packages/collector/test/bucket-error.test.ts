@@ -1,5 +1,6 @@
 /**
- * The week/total standard error is the any-correlation bound Σₜ wₜ·SEₜ (src/bucket-error.ts):
+ * The week/total standard error is the any-correlation bound Σₜ wₜ·SEₜ (src/bucket-error.ts), over
+ * the day SEs of the estimand asked for (population by default, respondents on request):
  * checked by hand for binary RR, where SEₜ has a closed form, and for every decoder of the shared
  * test campaign: the value is the report-weighted average of the day values, the bound is never
  * below the SE that treats every report as independent, and one day alone is left as it was.
@@ -52,8 +53,8 @@ describe('binary RR, by hand', () => {
   const s = Math.sqrt(p * q) / (p - q);
   const days = [daySums(fever, 100, 'hand 1', (rng) => rng.uint32() % 2), daySums(fever, 300, 'hand 2', () => 1)];
 
-  it('week SE = (100·s/√100 + 300·s/√300)/400, (1 + √3)/2 times the independent-reports SE s/√400', () => {
-    const cell = releaseCell(fever, WEEK, days);
+  it('respondents: week SE = (100·s/√100 + 300·s/√300)/400, (1 + √3)/2 times the independent-reports SE s/√400', () => {
+    const cell = releaseCell(fever, WEEK, days, undefined, 'respondents');
     const bound = (100 * (s / 10) + 300 * (s / Math.sqrt(300))) / 400;
     const naive = s / 20;
     expect(cell.n).toBe(400);
@@ -64,9 +65,24 @@ describe('binary RR, by hand', () => {
       expect(v.ci95[1]).toBeCloseTo(Math.min(1, v.unbiased + Z_95 * bound), 12);
     }
     // The day cells themselves keep the mechanism's SE.
-    expect(releaseCell(fever, DAY, [days[0]!]).values![0]!.standardError).toBeCloseTo(s / 10, 12);
+    expect(releaseCell(fever, DAY, [days[0]!], undefined, 'respondents').values![0]!.standardError).toBeCloseTo(s / 10, 12);
     expect(cell.uncertainty).toMatchObject({ basis: 'any-correlation-bound', days: 2 });
     expect(releaseCell(fever, DAY, [days[0]!]).uncertainty).toMatchObject({ basis: 'day', days: 1 });
+  });
+
+  it('population (the default): each day SE is √(s²/nₜ + f̂ₜ(1−f̂ₜ)/nₜ), f̂ₜ clipped, and the week bounds their weighted sum', () => {
+    const dayCells = days.map((d) => releaseCell(fever, DAY, [d]));
+    const daySe = dayCells.map((cell, t) => {
+      const f = Math.min(1, Math.max(0, cell.values![1]!.unbiased));
+      const n = t === 0 ? 100 : 300;
+      const se = Math.sqrt((s * s) / n + (f * (1 - f)) / n);
+      expect(cell.values![1]!.standardError).toBeCloseTo(se, 12);
+      return se;
+    });
+    // Day 2 has every answer 1: f̂ lands near 1, and the sampling term is nearly or exactly 0 there.
+    const week = releaseCell(fever, WEEK, days);
+    expect(week.values![1]!.standardError).toBeCloseTo((100 * daySe[0]! + 300 * daySe[1]!) / 400, 12);
+    expect(week.values![1]!.standardError).toBeGreaterThan(releaseCell(fever, WEEK, days, undefined, 'respondents').values![1]!.standardError);
   });
 });
 
@@ -98,6 +114,14 @@ describe('every decoder of the test campaign', () => {
           expect(cohort.counts[b]).toBeCloseTo(perDay.reduce((sum, day) => sum + day.cohorts[c]!.counts[b]!, 0), 9);
         }),
       );
+      // Population: the respondents' (bit-bound) SE in quadrature with Σₜ wₜ·√(x̂(1−x̂)/nₜ).
+      const respondents = releaseCell(question, WEEK, days, undefined, 'respondents');
+      const sampling = sizes.reduce((sum, n, t) => sum + w[t]! / Math.sqrt(n), 0);
+      week.values!.forEach((v, i) => {
+        const x = Math.min(1, Math.max(0, v.unbiased));
+        expect(v.unbiased).toBe(respondents.values![i]!.unbiased);
+        expect(v.standardError ** 2).toBeCloseTo(respondents.values![i]!.standardError ** 2 + x * (1 - x) * sampling * sampling, 12);
+      });
       return;
     }
     const naive = question.mechanism.estimate(pooled) as Partial<FrequencyEstimate> & { mean?: number; standardError?: number };
@@ -111,6 +135,14 @@ describe('every decoder of the test campaign', () => {
       expect(v.unbiased).toBeCloseTo(dayCells.reduce((sum, d, t) => sum + w[t]! * d.values![i]!.unbiased, 0), 9);
       expect(v.standardError).toBeCloseTo(dayCells.reduce((sum, d, t) => sum + w[t]! * d.values![i]!.standardError, 0), 12);
       expect(v.standardError).toBeGreaterThanOrEqual(naive.standardErrors![i]!);
+    });
+    // The same for the respondents, each estimand's bound over its own day SEs.
+    const weekR = releaseCell(question, WEEK, days, undefined, 'respondents');
+    const dayCellsR = days.map((d) => releaseCell(question, DAY, [d], undefined, 'respondents'));
+    weekR.values!.forEach((v, i) => {
+      expect(v.unbiased).toBe(week.values![i]!.unbiased);
+      expect(v.standardError).toBeCloseTo(dayCellsR.reduce((sum, d, t) => sum + w[t]! * d.values![i]!.standardError, 0), 12);
+      expect(v.standardError).toBeLessThanOrEqual(week.values![i]!.standardError + 1e-15);
     });
   });
 });

@@ -11,10 +11,13 @@
  * instantaneous response — what the SDK sends the first time, and what a day cell holds (one report
  * per device per day). Each question gets 100 days, i.e. 100 independent cells.
  *
- * The truth: a frequency or prevalence interval is for the share among the cell's own reporters
- * (pure-protocol.ts and padding-sampling.ts give the variance conditional on the answers), so it is
- * counted per cell from the drawn answers. The alpha-1bit SE is the empirical Bernoulli one, which
- * includes the spread of the answers, so its truth is the distribution's mean.
+ * The truth: the frequency and prevalence intervals read here are the respondents' ones
+ * (`?estimand=respondents`: the share among the cell's own reporters; pure-protocol.ts and
+ * padding-sampling.ts give the variance conditional on the answers), so the truth is counted per
+ * cell from the drawn answers. (The default, population, intervals are checked against the
+ * population share in estimates-coverage-estimands.slow.test.ts, L-GRR and LOLOHA included.) The
+ * alpha-1bit SE is the empirical Bernoulli one, which includes the spread of the answers, so its
+ * truth is the distribution's mean.
  *
  * For each value (frequency), item (multiselect) or mean, the number of cells whose 95% interval
  * covers the truth is Binomial(100, 0.95) if the intervals are right; each is asserted ≥ the exact
@@ -204,7 +207,7 @@ interface Cell {
 }
 
 async function dailyCells(questionId: string, perCell: number): Promise<Cell[]> {
-  const response = await app.inject({ url: `/v1/campaigns/${CAMPAIGN.id}/estimates?question=${questionId}&bucket=day&from=${DAYS[0]}&to=${DAYS[CELLS - 1]}`, headers: { authorization: `Bearer ${READ}` } });
+  const response = await app.inject({ url: `/v1/campaigns/${CAMPAIGN.id}/estimates?question=${questionId}&bucket=day&from=${DAYS[0]}&to=${DAYS[CELLS - 1]}&estimand=respondents`, headers: { authorization: `Bearer ${READ}` } });
   expect(response.statusCode, response.body).toBe(200);
   const release = response.json() as { mechanism: string; cells: Cell[] };
   const inner = (randomizers.get(questionId) as { inner?: { name: string } }).inner;

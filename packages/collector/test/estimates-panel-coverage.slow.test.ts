@@ -10,15 +10,21 @@
  * on every later day with the same answer. So a week's reports are mostly the same 300 reports
  * seven times over — strongly correlated, and nothing the collector stores says so.
  *
- * The truth a cell estimates is the report-weighted mean of the days' true statistics among that
- * day's reporters (here every patient reports every day, so the plain mean over days).
+ * Two estimands (core's estimand.ts), two truths:
+ *  - respondents (`?estimand=respondents`): the report-weighted mean of the days' true statistics
+ *    among that day's reporters (here every patient reports every day, so the plain mean over days);
+ *  - population (the default): the panel is drawn from PAIN / SLEEP and every change redraws from
+ *    them, so every day's population share is PAIN[v] and mean is the mean of SLEEP. The panel's
+ *    sampling error is the same 300 patients on every day — perfectly correlated across days, the
+ *    case the any-correlation bound over the days' population SEs must cover.
+ * The numeric mean has one (empirical) SE for both, checked against both truths.
  *
  * Per trial and for each categorical value and for the numeric mean, the week and the total
  * interval cover the truth or not; trials are independent (own campaign, own seed), so the number
  * covering is Binomial(TRIALS, c). The week/total SE is an upper bound (estimates.ts), so c ≥ 0.95
  * up to the normal approximation; each count is asserted to be at least the exact binomial lower
- * bound for c = 0.95 at false-alarm probability 1/2000 (statistics.ts): 8 assertions, so a correct
- * implementation fails with probability < 0.5%, and seeds are fixed, so a failure reproduces.
+ * bound for c = 0.95 at false-alarm probability 1/2000 (statistics.ts): 16 assertions, so a correct
+ * implementation fails with probability < 1%, and seeds are fixed, so a failure reproduces.
  * Treating the reports as independent (the collector before the bound) gives a week SE about √7
  * too small; that code covered ≈ 0.5 in a week and ≈ 0.3 in 30 days here.
  */
@@ -123,8 +129,8 @@ interface Cell {
   mean?: { estimate: number; ci95: [number, number] };
 }
 
-async function cell(trial: number, question: string, bucket: 'week' | 'total', days: string[]): Promise<Cell> {
-  const url = `/v1/campaigns/panel-${trial}/estimates?question=${question}&bucket=${bucket}&from=${days[0]}&to=${days.at(-1)}`;
+async function cell(trial: number, question: string, bucket: 'week' | 'total', days: string[], estimand: 'population' | 'respondents'): Promise<Cell> {
+  const url = `/v1/campaigns/panel-${trial}/estimates?question=${question}&bucket=${bucket}&from=${days[0]}&to=${days.at(-1)}&estimand=${estimand}`;
   const response = await app.inject({ url, headers: { authorization: `Bearer ${READ}` } });
   expect(response.statusCode, response.body).toBe(200);
   const cells = response.json().cells as Cell[];
@@ -141,24 +147,32 @@ describe('week and total intervals under repeated, memoized reporting by a fixed
 
   it(`cover at ≥ 95% (each count ≥ the binomial lower bound over ${TRIALS} trials)`, async () => {
     const buckets = { week: WEEK, total: DAYS } as const;
-    // covered[bucket][target]: targets are the pain values, then the sleep mean.
-    const covered = { week: [0, 0, 0, 0], total: [0, 0, 0, 0] };
+    // covered[estimand][bucket][target]: targets are the pain values, then the sleep mean.
+    const covered = { respondents: { week: [0, 0, 0, 0], total: [0, 0, 0, 0] }, population: { week: [0, 0, 0, 0], total: [0, 0, 0, 0] } };
+    const populationSleep = mean(SLEEP);
     for (let trial = 0; trial < TRIALS; trial++) {
       const truth = await runTrial(trial);
       for (const bucket of ['week', 'total'] as const) {
         const days = buckets[bucket];
         const inRange = truth.slice(0, days.length);
-        const pain = await cell(trial, 'pain', bucket, days);
+        const pain = await cell(trial, 'pain', bucket, days, 'respondents');
         pain.values!.forEach((v, value) => {
-          if (covers(v.ci95, mean(inRange.map((t) => t.pain[value]!)))) covered[bucket][value]! += 1;
+          if (covers(v.ci95, mean(inRange.map((t) => t.pain[value]!)))) covered.respondents[bucket][value]! += 1;
         });
-        const sleep = await cell(trial, 'sleep', bucket, days);
-        if (covers(sleep.mean!.ci95, mean(inRange.map((t) => t.sleep)))) covered[bucket][3]! += 1;
+        const painPopulation = await cell(trial, 'pain', bucket, days, 'population');
+        painPopulation.values!.forEach((v, value) => {
+          if (covers(v.ci95, PAIN[value]!)) covered.population[bucket][value]! += 1;
+        });
+        const sleep = await cell(trial, 'sleep', bucket, days, 'respondents');
+        if (covers(sleep.mean!.ci95, mean(inRange.map((t) => t.sleep)))) covered.respondents[bucket][3]! += 1;
+        if (covers(sleep.mean!.ci95, populationSleep)) covered.population[bucket][3]! += 1;
       }
     }
-    for (const bucket of ['week', 'total'] as const) {
-      console.log(`${bucket}: 95% intervals covering (pain none, mild, bad; sleep mean) ${covered[bucket].map((c) => (c / TRIALS).toFixed(3)).join(', ')} of ${TRIALS} trials (each ≥ ${lower}/${TRIALS})`);
+    for (const estimand of ['respondents', 'population'] as const) {
+      for (const bucket of ['week', 'total'] as const) {
+        console.log(`${estimand} ${bucket}: 95% intervals covering (pain none, mild, bad; sleep mean) ${covered[estimand][bucket].map((c) => (c / TRIALS).toFixed(3)).join(', ')} of ${TRIALS} trials (each ≥ ${lower}/${TRIALS})`);
+      }
     }
-    for (const c of [...covered.week, ...covered.total]) expect(c).toBeGreaterThanOrEqual(lower);
+    for (const estimand of ['respondents', 'population'] as const) for (const c of [...covered[estimand].week, ...covered[estimand].total]) expect(c).toBeGreaterThanOrEqual(lower);
   });
 });

@@ -9,7 +9,7 @@
  *
  *   empiricalVariance   = mean over trials and values v of (f̂_v − f_v)²   (the truth is known, so
  *                         no degree of freedom is lost to a sample mean)
- *   theoreticalVariance = mean over v of mechanism.variance(n, f_v)       (the fixed-respondent
+ *   theoreticalVariance = mean over v of mechanism.variance(n, f_v, 'respondents')       (the fixed-respondent
  *                         formula the estimator reports its standard errors from)
  *   ratio               = empiricalVariance / theoreticalVariance          target: [0.95, 1.05]
  *
@@ -82,7 +82,7 @@ function frequencyExperiment(oracle: core.FrequencyOracle<unknown>): Experiment 
   const answers = new Int32Array(N);
   let i = 0;
   counts.forEach((c, v) => answers.fill(v, i, (i += c)));
-  const theoreticalTotal = truth.reduce((s, f) => s + oracle.variance(N, f), 0);
+  const theoreticalTotal = truth.reduce((s, f) => s + oracle.variance(N, f, 'respondents'), 0);
   const sums = new Float64Array(oracle.sumsLength);
   return {
     mechanism: oracle.name,

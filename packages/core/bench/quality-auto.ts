@@ -4,7 +4,7 @@
  * least variance, in every cell.
  *
  * Formula part: each candidate (binary RR at k = 2 only, GRR, SUE, OUE, OLH, Hadamard response) is
- * built as implemented and asked for its own `variance(n, f)` — the pure-protocol formula with the
+ * built as implemented and asked for its own `variance(n, f, 'respondents')` — the pure-protocol formula with the
  * implemented (threshold-rounded) p*, q*, exact for a fixed population. Two criteria:
  *  - f → 0: a rare answer, the criterion `auto` is defined by (select.ts);
  *  - the mean of Var[f̂_v] over the k values, which for any distribution equals Var at f = 1/k
@@ -64,7 +64,7 @@ function argmin(entries: Array<[OracleName, number]>): [OracleName, number] {
 function formulaCell(k: number, epsilon: number): CellRow {
   const oracles = ORACLE_NAMES.map((name) => [name, frequencyOracle(name, k, epsilon)] as const).filter((e): e is readonly [OracleName, FrequencyOracle<unknown>] => e[1] !== undefined);
   const unitVariance: CellRow['unitVariance'] = {};
-  for (const [name, oracle] of oracles) unitVariance[name] = { atZero: oracle.variance(1, 0), meanOverValues: oracle.variance(1, 1 / k), reportBits: oracle.reportBits };
+  for (const [name, oracle] of oracles) unitVariance[name] = { atZero: oracle.variance(1, 0, 'respondents'), meanOverValues: oracle.variance(1, 1 / k, 'respondents'), reportBits: oracle.reportBits };
   const auto = selectMechanism(k, epsilon);
   const autoWithMaxBits = selectMechanism(k, epsilon, { maxBits: MAX_BITS });
   const atZero = argmin(oracles.map(([name]) => [name, unitVariance[name]!.atZero]));
@@ -117,7 +117,7 @@ function empiricalCell(cell: { k: number; epsilon: number; trials: number }, row
       for (let v = 0; v < k; v++) squares += (values[v]! - truth[v]!) ** 2;
       perTrial[t] = squares / k;
     }
-    return { perTrial, theory: truth.reduce((s, f) => s + oracle.variance(N, f), 0) / k };
+    return { perTrial, theory: truth.reduce((s, f) => s + oracle.variance(N, f, 'respondents'), 0) / k };
   };
   const started = performance.now();
   const a = measure(row.auto);

@@ -6,7 +6,7 @@
  *
  * MSE = mean over the k values of (f̂_v − f_v)², averaged over independent trials of the real
  * randomizer → addToSums → estimate path on a fixed population (exact Zipf counts). The raw MSE is
- * also compared with its formula, mean_v variance(n, f_v).
+ * also compared with its formula, mean_v variance(n, f_v, 'respondents') (a fixed population: the respondents' estimand).
  */
 import { consistentEstimate, selectMechanism } from '../src/index.ts';
 import { atMost, isQuick, type Figure } from './results.ts';
@@ -72,7 +72,7 @@ export function consistency(): { figures: Figure[]; details: unknown; notes: str
       trials: TRIALS,
       mseRaw: r.mean,
       mseRawStandardError: r.se,
-      mseRawTheory: truth.reduce((sum, f) => sum + oracle.variance(N, f), 0) / K,
+      mseRawTheory: truth.reduce((sum, f) => sum + oracle.variance(N, f, 'respondents'), 0) / K,
       mseNormSub: s.mean,
       mseNormSubStandardError: s.se,
       ratio: s.mean / r.mean,

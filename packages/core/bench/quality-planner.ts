@@ -3,7 +3,8 @@
  * Target: within ±10%.
  *
  * Each cell is a fixed population collected many times through the real randomizer → addToSums →
- * estimate path (seeded, reproducible). With the truth known, two empirical half-widths:
+ * estimate path (seeded, reproducible) — so the plans asked for are the respondents' estimand
+ * (`estimand: 'respondents'`; a fresh-sample check of the population plans is issue 14 §3). With the truth known, two empirical half-widths:
  *  - quantile: the 95th percentile of |estimate − truth| — the half-width that really covers 95%;
  *  - 1.96·RMSE: 1.96 × the root mean squared error (= 1.96·SD, the estimator being unbiased).
  * Both are compared with the planner's prediction:
@@ -130,7 +131,7 @@ function summarize(errors: Float64Array, perTrialSquares: Float64Array, predicte
 
 function frequencyRow(cell: FrequencyCell): PlannerRow {
   const n = cell.counts.reduce((a, b) => a + b, 0);
-  const planned = plan({ mechanism: cell.mechanism, k: cell.k, epsilon: cell.epsilon, n });
+  const planned = plan({ mechanism: cell.mechanism, k: cell.k, epsilon: cell.epsilon, n, estimand: 'respondents' });
   if (cell.basis === 'worst' && planned.worstCase.f !== 1) throw new Error(`${cell.label}: the worst case is not at f = 1`);
   const tracked = cell.basis === 'zero' ? cell.counts.flatMap((c, v) => (c === 0 ? [v] : [])) : [cell.counts.findIndex((c) => c === n)];
   const oracle = frequencyOracle(planned.mechanism, cell.k, cell.epsilon)!;
@@ -160,7 +161,7 @@ function frequencyRow(cell: FrequencyCell): PlannerRow {
     samples: errors.length,
     basis: cell.basis === 'zero' ? `f = 0 (atZero), ${tracked.length} value(s) pooled` : 'f = 1 (worstCase)',
     heldToTarget: true,
-    ...summarize(errors, perTrialSquares, predicted, oracle.variance(n, truth)),
+    ...summarize(errors, perTrialSquares, predicted, oracle.variance(n, truth, 'respondents')),
   };
 }
 
@@ -173,7 +174,7 @@ function numericMechanism(cell: MeanCell): NumericMechanism {
 
 function meanRow(cell: MeanCell): PlannerRow {
   const n = cell.answers.length;
-  const planned = planMean({ mechanism: cell.mechanism, epsilon: cell.epsilon, n, low: cell.low, high: cell.high });
+  const planned = planMean({ mechanism: cell.mechanism, epsilon: cell.epsilon, n, low: cell.low, high: cell.high, estimand: 'respondents' });
   const mechanism = numericMechanism(cell);
   const truth = cell.answers.reduce((a, b) => a + b, 0) / n;
   const rng = seededSampler(`bench/quality/planner ${cell.label} ${cell.mechanism} ε=${cell.epsilon}`);

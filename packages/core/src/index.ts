@@ -19,6 +19,7 @@ export {
   type PaddingInnerName,
   type QuestionTypeName,
 } from './mechanisms/registry.ts';
+export * from './mechanisms/estimand.ts';
 export * from './mechanisms/pure-protocol.ts';
 export { BinaryRandomizedResponse, BinaryRrRandomizer, type BinaryRrOptions } from './mechanisms/binary-rr.ts';
 export { GeneralizedRandomizedResponse, GrrRandomizer, type GrrOptions } from './mechanisms/grr.ts';

@@ -1,25 +1,41 @@
 /**
  * Accuracy planning before a campaign is published: "with n patients and ε, how wide is the 95%
- * interval?" and the inverse, "what ε do we need for ±h?".
+ * interval?" and the inverse, "what ε do we need for ±h?". Every plan is for an estimand
+ * (estimand.ts): the population share by default — what the collector releases by default — or the
+ * share among the respondents.
  *
  * Frequencies. Every frequency oracle here is a pure protocol (Wang, Blocki, Li, Jha, USENIX
- * Security 2017, §3) with support probabilities p*, q*, and
- *   Var[f̂_v] = q*(1−q*)/(n(p*−q*)²) + f_v(1 − p* − q*)/(n(p*−q*)).
- * The variance is affine in f_v, so its worst case over f ∈ [0, 1] is at f = 0 when 1 − p* − q* ≤ 0
- * and at f = 1 otherwise. {@link plan} reports both, saying which f the worst case is at. The
- * closed-form p, q are used (the implemented thresholds differ by < 2^-32).
+ * Security 2017, §3) with support probabilities p*, q* (pure-protocol.ts):
+ *   population   Var[f̂_v] = π(1−π)/(n(p*−q*)²),  π = q* + f_v(p* − q*);
+ *   respondents  Var[f̂_v] = q*(1−q*)/(n(p*−q*)²) + f_v(1 − p* − q*)/(n(p*−q*))  (= the above − f_v(1−f_v)/n).
+ * Worst case over f ∈ [0, 1]: for the population, π(1−π) is largest where π is nearest 1/2, so at
+ * f* = clip((1/2 − q*)/(p* − q*), 0, 1) — 1/2 for binary RR and SUE (p* + q* = 1), 1 whenever
+ * p* ≤ 1/2 (OUE, OLH, GRR with k − 1 ≥ e^ε, e.g. k = 16 at ε = 2), ≈ 0.66 for GRR with k = 4 at
+ * ε = 2; for the respondents the variance is affine in f, so f = 0 when 1 − p* − q* ≤ 0 and f = 1
+ * otherwise. {@link plan} reports f = 0 (`atZero`, where both estimands agree), the worst case and the
+ * f it is reached at, and optionally a given share. The closed-form p, q are used for one-level
+ * mechanisms (the implemented thresholds differ by < 2^-32). Check: n = 1,000, ε = 2, yes/no gives
+ * ±4.07 points in the worst case for the population (f = 1/2), ±2.64 for the respondents.
  *
- * Means. Numeric mechanisms report the paper's worst-case variance over the true answer t ∈ [−1, 1]
- * (Duchi et al. 2018; Wang et al., ICDE 2019 for Piecewise and Hybrid), scaled by ((high−low)/2)²:
- * an upper bound for any population (the input grid adds at most (1/M)², see numeric.ts).
+ * Means. The collector's SE of a mean is the empirical one (numeric.ts): the spread of the reported
+ * values y, whose variance for sampled respondents is E[Var(y | t)] + Var(t) = E[E(y² | t)] − (E t)².
+ * With the paper's Var(y | t) = V(t) (Duchi et al. 2018; Wang et al., ICDE 2019 for Piecewise and
+ * Hybrid), every V here is affine in t² — Duchi C² − t², Piecewise t²/(e^{ε/2}−1) + …, Hybrid
+ * constant above ε* and Duchi's below — so the worst case over populations is
+ * max_{t² ∈ {0, 1}} V(t) + t², reached by answers split evenly between ±t (mean 0): Duchi's stays
+ * C², Piecewise's and Hybrid's (above ε*) gain the 1 of answers spread over the whole range. That is
+ * the population plan; the respondents' worst case is max V(t), all answers at the worst t. Both
+ * in t ∈ [−1, 1] units, scaled by ((high−low)/2)² (the input grid adds at most (1/M)², see numeric.ts).
  *
  * The inverse searches ε by bisection over multiples of {@link EPSILON_STEP} (half-widths decrease
  * in ε), keeping the upper end, so the returned ε is rounded up and always reaches the half-width.
  */
 import { parameterError } from './errors.ts';
-import { duchiWorstCaseVariance } from './mechanisms/duchi.ts';
-import { hybridWorstCaseVariance } from './mechanisms/hybrid.ts';
-import { piecewiseWorstCaseVariance } from './mechanisms/piecewise.ts';
+import { duchiVariance } from './mechanisms/duchi.ts';
+import { checkEstimand, type Estimand } from './mechanisms/estimand.ts';
+import { hybridVariance } from './mechanisms/hybrid.ts';
+import { piecewiseVariance } from './mechanisms/piecewise.ts';
+import { clamp01, pureProtocolVariance } from './mechanisms/pure-protocol.ts';
 import { Z_95, type FrequencyMechanismName, type LongitudinalFrequencyName, type NumericMechanismName, type OneLevelFrequencyName } from './mechanisms/types.ts';
 import { longitudinalFrequencyRandomizer, olhHashRange, selectLongitudinalMechanism, selectMechanism } from './select.ts';
 import { isMechanismName, isTwoLevelName, mechanismMeta } from './mechanisms/registry.ts';
@@ -68,6 +84,17 @@ export interface FrequencyPlanInput {
    * the implemented thresholds (exact, not a closed form), so the plan is the collector's variance.
    */
   epsilonPermanent?: number;
+  /** What the interval is for (estimand.ts); default the population share. */
+  estimand?: Estimand;
+  /** A share in [0, 1] to plan at as well (`atShare`), e.g. the one expected. */
+  share?: number;
+}
+
+/** SE and 95% half-width of one frequency whose true value is `f`. */
+export interface PlannedInterval {
+  f: number;
+  standardError: number;
+  halfWidth95: number;
 }
 
 export interface FrequencyPlan {
@@ -76,34 +103,55 @@ export interface FrequencyPlan {
   k: number;
   epsilon: number;
   n: number;
-  /** SE and 95% half-width of one frequency whose true value is ≈ 0 (rare answers). */
-  atZero: { standardError: number; halfWidth95: number };
-  /** The largest SE over true frequencies in [0, 1], and the frequency where it is reached. */
-  worstCase: { f: 0 | 1; standardError: number; halfWidth95: number };
+  estimand: Estimand;
+  /** One frequency whose true value is ≈ 0 (rare answers); the same for both estimands. */
+  atZero: PlannedInterval;
+  /** The largest SE over true frequencies in [0, 1], and the frequency where it is reached (header). */
+  worstCase: PlannedInterval;
+  /** At `share`, when it was given. */
+  atShare?: PlannedInterval;
 }
 
 export function plan(input: FrequencyPlanInput): FrequencyPlan {
   const k = input.mechanism === 'binary-rr' ? checkInteger(input.k, 'k', 2, 2) : checkDomainSize(input.k);
   const epsilon = checkEpsilon(input.epsilon);
   const n = checkInteger(input.n, 'n', 1);
+  const estimand = checkEstimand(input.estimand);
+  const share = input.share === undefined ? undefined : checkShare(input.share);
   const epsilonPermanent = input.epsilonPermanent === undefined ? undefined : checkEpsilon(input.epsilonPermanent, 'epsilonPermanent');
   const mechanism = resolveFrequencyMechanism(input.mechanism, k, epsilon, input.maxBits, epsilonPermanent);
   const { p, q } = isLongitudinalName(mechanism)
     ? longitudinalFrequencyRandomizer(mechanism, { k, epsilon, epsilonPermanent: epsilonPermanent! })
     : pureParameters(mechanism, k, epsilon);
-  const gap = p - q;
-  const zero = (q * (1 - q)) / (n * gap * gap);
-  const slope = (1 - p - q) / (n * gap);
-  const worstF: 0 | 1 = slope > 0 ? 1 : 0;
-  const worst = zero + worstF * slope;
+  const at = (f: number): PlannedInterval => {
+    const standardError = Math.sqrt(pureProtocolVariance(n, f, p, q, estimand));
+    return { f, standardError, halfWidth95: Z_95 * standardError };
+  };
   return {
     mechanism,
     k,
     epsilon,
     n,
-    atZero: { standardError: Math.sqrt(zero), halfWidth95: Z_95 * Math.sqrt(zero) },
-    worstCase: { f: worstF, standardError: Math.sqrt(worst), halfWidth95: Z_95 * Math.sqrt(worst) },
+    estimand,
+    atZero: at(0),
+    worstCase: at(worstFrequency(p, q, estimand)),
+    ...(share === undefined ? {} : { atShare: at(share) }),
   };
+}
+
+/**
+ * The f ∈ [0, 1] maximising Var[f̂] (planner header): for the population where π = q + f(p − q)
+ * is nearest 1/2, for the respondents 0 or 1 by the sign of 1 − p − q.
+ */
+export function worstFrequency(p: number, q: number, estimand: Estimand = 'population'): number {
+  if (estimand === 'respondents') return 1 - p - q > 0 ? 1 : 0;
+  return clamp01((0.5 - q) / (p - q));
+}
+
+function checkShare(value: unknown): number {
+  const f = checkFiniteNumber(value, 'share');
+  if (!(f >= 0 && f <= 1)) throw parameterError('share', `must be in [0, 1], got ${f}`);
+  return f;
 }
 
 function isLongitudinalName(mechanism: FrequencyMechanismName): mechanism is LongitudinalFrequencyName {
@@ -133,6 +181,8 @@ export interface EpsilonForInput {
   maxBits?: number;
   /** For two-level forms: ε∞ = ratio·ε₁ (> 1) at every ε₁ searched. */
   epsilonPermanentRatio?: number;
+  /** What the interval is for (estimand.ts); default the population share. */
+  estimand?: Estimand;
 }
 
 export interface EpsilonPlan {
@@ -152,6 +202,7 @@ export function epsilonFor(input: EpsilonForInput): EpsilonPlan {
       k: input.k,
       epsilon,
       n: input.n,
+      ...(input.estimand === undefined ? {} : { estimand: input.estimand }),
       ...(input.maxBits === undefined ? {} : { maxBits: input.maxBits }),
       // The permanent level keeps its ratio to ε₁ while the search moves ε₁.
       ...(input.epsilonPermanentRatio === undefined ? {} : { epsilonPermanent: epsilon * input.epsilonPermanentRatio }),
@@ -169,13 +220,19 @@ export interface MeanPlanInput {
   n: number;
   low: number;
   high: number;
+  /**
+   * Default `population`: the worst case over populations of the collector's empirical SE (header).
+   * `respondents`: the worst case over fixed answers, max_t Var(y | t).
+   */
+  estimand?: Estimand;
 }
 
 export interface MeanPlan {
   mechanism: NumericMechanismName;
   epsilon: number;
   n: number;
-  /** Worst case over the true answers (the paper formula at its maximising t), in answer units. */
+  estimand: Estimand;
+  /** Worst case (the paper formulas at the maximising answers, see the header), in answer units. */
   standardError: number;
   halfWidth95: number;
 }
@@ -186,10 +243,11 @@ export function planMean(input: MeanPlanInput): MeanPlan {
   const low = checkFiniteNumber(input.low, 'low');
   const high = checkFiniteNumber(input.high, 'high');
   if (!(high > low)) throw parameterError('high', `must be > low (${low}), got ${high}`);
-  const unit = worstUnitVariance(input.mechanism, epsilon);
+  const estimand = checkEstimand(input.estimand);
+  const unit = worstUnitVariance(input.mechanism, epsilon, estimand);
   const halfRange = (high - low) / 2;
   const standardError = Math.sqrt((unit * halfRange * halfRange) / n);
-  return { mechanism: input.mechanism, epsilon, n, standardError, halfWidth95: Z_95 * standardError };
+  return { mechanism: input.mechanism, epsilon, n, estimand, standardError, halfWidth95: Z_95 * standardError };
 }
 
 export interface EpsilonForMeanInput {
@@ -199,6 +257,7 @@ export interface EpsilonForMeanInput {
   high: number;
   /** Target 95% half-width of the mean, in answer units. */
   halfWidth: number;
+  estimand?: Estimand;
 }
 
 export function epsilonForMean(input: EpsilonForMeanInput): { epsilon: number; mechanism: NumericMechanismName; halfWidth95: number } {
@@ -209,14 +268,24 @@ export function epsilonForMean(input: EpsilonForMeanInput): { epsilon: number; m
   return { epsilon, mechanism: input.mechanism, halfWidth95: at(epsilon) };
 }
 
-function worstUnitVariance(mechanism: unknown, epsilon: number): number {
+/**
+ * Worst unit variance of one report (header): V(t) is affine in t² for all three mechanisms, so the
+ * maximum over t ∈ [−1, 1] of V(t) (respondents) or of V(t) + t² (population) is at t ∈ {0, 1}.
+ */
+function worstUnitVariance(mechanism: unknown, epsilon: number, estimand: Estimand): number {
+  const variance = paperVariance(mechanism);
+  const spread = estimand === 'population' ? 1 : 0;
+  return Math.max(variance(epsilon, 0), variance(epsilon, 1) + spread);
+}
+
+function paperVariance(mechanism: unknown): (epsilon: number, t: number) => number {
   switch (mechanism) {
     case 'duchi':
-      return duchiWorstCaseVariance(epsilon);
+      return duchiVariance;
     case 'piecewise':
-      return piecewiseWorstCaseVariance(epsilon);
+      return piecewiseVariance;
     case 'hybrid':
-      return hybridWorstCaseVariance(epsilon);
+      return hybridVariance;
     default:
       throw parameterError('mechanism', `unknown numeric mechanism ${JSON.stringify(mechanism)}`);
   }

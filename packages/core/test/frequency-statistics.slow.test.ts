@@ -1,8 +1,11 @@
 /**
  * Seeded statistical tests of every categorical frequency oracle (helpers/statistics.ts explains
  * the pooling): the estimator is unbiased (per value, |mean error| < 4 standard errors of the
- * mean) and the empirical variance matches `variance(n, f)` within ±10%; and the same check
- * rejects a deliberately wrong variance (×1.25).
+ * mean) and the empirical variance matches `variance(n, f, 'respondents')` within ±10% for fixed
+ * answers; and the same check rejects a deliberately wrong variance (×1.25). Then, at ε = 4 (where
+ * the sampling term is the largest part), with a fresh sample of respondents per trial: the
+ * empirical variance matches `variance(n, f, 'population')`, and the respondents' variance is
+ * rejected for it.
  */
 import { describe, expect, it } from 'vitest';
 import {
@@ -59,4 +62,24 @@ describe.each(CASES)('%s: unbiased, variance as reported', (name, make, ks, epsi
       expect(wrong.ok, `wrong variance accepted, ratio ${wrong.ratio}`).toBe(false);
     });
   }
+});
+
+/** Every value held by someone (the population check needs shares inside (0, 1)). */
+const spreadCounts = (k: number, n: number) => countsFor(k + 1, n).map((c, v, all) => (v === 0 ? c + all[k]! : c)).slice(0, k);
+
+describe.each(CASES)('%s: a fresh sample per trial has the population variance', (name, make, ks) => {
+  it.each(ks)('k = %s, ε = 4', (k) => {
+    const m = make(k, 4);
+    const result = runTrials(m, spreadCounts(k, N), TRIALS, `frequency-statistics/population/${name}/${k}`, 'population');
+    for (const b of checkUnbiased(result)) expect(b.ok, `value ${b.value}: mean error ${b.meanError} vs SE ${b.standardError}`).toBe(true);
+    const variance = checkVariance(result);
+    const respondentsVariances = result.frequencies.map((f) => m.variance(N, f, 'respondents'));
+    const respondents = checkVariance(result, 0.1, respondentsVariances);
+    // How far apart the two formulas are here; where they differ by > 20% the check must tell them apart
+    // (Hadamard's q* = 1/2 noise dwarfs the sampling term at large k, and the check cannot).
+    const apart = result.variances.reduce((s, v, i) => s + v / respondentsVariances[i]!, 0) / k;
+    if (VERBOSE) console.info(`${name} k=${k} ε=4 population: variance ratio ${variance.ratio.toFixed(4)}; against the respondents' variance ${respondents.ratio.toFixed(4)} (formulas ×${apart.toFixed(3)} apart)`);
+    expect(variance.ok, `population variance ratio ${variance.ratio}`).toBe(true);
+    if (apart > 1.2) expect(respondents.ok, `respondents' variance accepted for fresh samples, ratio ${respondents.ratio}`).toBe(false);
+  });
 });

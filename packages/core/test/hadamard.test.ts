@@ -94,10 +94,14 @@ describe('HadamardResponse', () => {
     expect(new HadamardResponse({ k: 3, epsilon: 1 }).estimate([0, 0, 0, 0, 0]).values.every(Number.isNaN)).toBe(true);
   });
 
-  it('variance is (e^ε+1)²/(n(e^ε−1)²) − f/n', () => {
+  it('variance is (e^ε+1)²/(n(e^ε−1)²) − f/n for the respondents, f(1−f)/n more for the population', () => {
     const m = new HadamardResponse({ k: 10, epsilon: 1.5 });
     const e = Math.exp(1.5);
-    for (const f of [0, 0.2, 1]) expect(m.variance(500, f) / ((e + 1) ** 2 / (500 * (e - 1) ** 2) - f / 500)).toBeCloseTo(1, 7);
+    for (const f of [0, 0.2, 1]) {
+      const respondents = (e + 1) ** 2 / (500 * (e - 1) ** 2) - f / 500;
+      expect(m.variance(500, f, 'respondents') / respondents).toBeCloseTo(1, 7);
+      expect(m.variance(500, f) / (respondents + (f * (1 - f)) / 500)).toBeCloseTo(1, 7);
+    }
     expect(m.describe().summary).toMatch(/16 possible codes/);
   });
 });

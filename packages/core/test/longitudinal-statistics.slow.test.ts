@@ -2,7 +2,7 @@
  * Seeded statistical tests of the two-level frequency oracles, as frequency-statistics.slow.test.ts
  * does for the one-level ones: n = 300 devices each sending one report (fresh permanent response,
  * fresh LOLOHA hash), 4000 trials; per value |mean error| < 4 SE of the mean, and the pooled
- * empirical variance within ±10% of `variance(n, f)` (the chained pure-protocol formula), which must
+ * empirical variance within ±10% of `variance(n, f, 'respondents')` (the chained pure-protocol formula, fixed answers), which must
  * reject the same data judged against a variance ×1.25. `pnpm bench` checks ±5% at larger n.
  * Then alpha-1bit's mean: unbiased and its reported SE honest, and padding-and-sampling over L-GRR.
  */

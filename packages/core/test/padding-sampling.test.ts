@@ -125,21 +125,28 @@ describe('PaddingAndSampling', () => {
     );
   });
 
-  it('variance = L²·(inner variance at F/L) + F(L − 1)/n, and the SE uses it', () => {
+  it('variance: respondents L²·(inner variance at F/L) + F(L − 1)/n, population L²·π̄(1 − π̄)/(n(p − q)²); the SE uses the one asked for', () => {
     const m = new PaddingAndSampling({ k: 6, maxItems: 3, epsilon: 2 });
     const n = 500;
-    expect(m.variance(n, 0)).toBeCloseTo(9 * m.inner.variance(n, 0), 15);
-    expect(m.variance(n, 0.6)).toBeCloseTo(9 * m.inner.variance(n, 0.2) + (0.6 * 2) / n, 15);
+    expect(m.variance(n, 0, 'respondents')).toBeCloseTo(9 * m.inner.variance(n, 0, 'respondents'), 15);
+    expect(m.variance(n, 0.6, 'respondents')).toBeCloseTo(9 * m.inner.variance(n, 0.2, 'respondents') + (0.6 * 2) / n, 15);
     const grr = m.inner as GeneralizedRandomizedResponse;
-    // The same from first principles: L²·π̄(1 − π̄)/(n(p − q)²) − F(1 − F)/n.
+    // The same from first principles: L²·π̄(1 − π̄)/(n(p − q)²) − F(1 − F)/n for the respondents,
+    // without the − F(1 − F)/n for the population (the default).
     const pi = grr.q + (0.6 * (grr.p - grr.q)) / 3;
-    expect(m.variance(n, 0.6)).toBeCloseTo((9 * pi * (1 - pi)) / (n * (grr.p - grr.q) ** 2) - (0.6 * 0.4) / n, 12);
+    expect(m.variance(n, 0.6, 'respondents')).toBeCloseTo((9 * pi * (1 - pi)) / (n * (grr.p - grr.q) ** 2) - (0.6 * 0.4) / n, 12);
+    expect(m.variance(n, 0.6)).toBeCloseTo((9 * pi * (1 - pi)) / (n * (grr.p - grr.q) ** 2), 12);
+    expect(m.variance(n, 0.6)).toBeCloseTo(9 * m.inner.variance(n, 0.2), 15);
+    expect(m.variance(n, 0)).toBe(m.variance(n, 0, 'respondents'));
     const sums = [n, ...Array.from({ length: 9 }, () => n / 9)];
-    const estimate = m.estimate(sums);
-    estimate.values.forEach((value, x) => {
-      const f = Math.min(1, Math.max(0, value));
-      expect(estimate.standardErrors[x]).toBeCloseTo(Math.sqrt(m.variance(n, f)), 12);
-    });
+    for (const estimand of ['population', 'respondents'] as const) {
+      const estimate = m.estimate(sums, estimand);
+      estimate.values.forEach((value, x) => {
+        const f = Math.min(1, Math.max(0, value));
+        expect(estimate.standardErrors[x]).toBeCloseTo(Math.sqrt(m.variance(n, f, estimand)), 12);
+      });
+    }
+    expect(m.estimate(sums).standardErrors).toEqual(m.estimate(sums, 'population').standardErrors);
     expect(m.estimate(new Array(10).fill(0)).values.every(Number.isNaN)).toBe(true);
   });
 
@@ -166,7 +173,8 @@ describe('PaddingAndSampling', () => {
     }
     const estimate = m.estimate(sums);
     for (let x = 0; x < 30; x++) expect(estimate.values[x]).toBeCloseTo(sets.filter((s) => s.includes(x)).length / sets.length, 9);
-    expect(m.variance(100, 0.3)).toBeCloseTo(16 * olh.variance(100, 0.3 / 4) + (0.3 * 3) / 100, 15);
+    expect(m.variance(100, 0.3, 'respondents')).toBeCloseTo(16 * olh.variance(100, 0.3 / 4, 'respondents') + (0.3 * 3) / 100, 15);
+    expect(m.variance(100, 0.3)).toBeCloseTo(16 * olh.variance(100, 0.3 / 4), 15);
   });
 
   it('explains itself and never calls Math.random', () => {

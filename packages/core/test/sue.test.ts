@@ -11,8 +11,9 @@ describe('SymmetricUnaryEncoding', () => {
     expect(Math.E / (Math.E + 1) - m.p).toBeLessThan(2 ** -31);
     expect(m.implementedEpsilon).toBeLessThanOrEqual(2);
     expect(m.implementedEpsilon).toBeGreaterThan(2 - 1e-8);
-    // Var = e^{ε/2}/(n(e^{ε/2}−1)²) for every f, since p + q = 1.
-    expect(m.variance(1000, 0.3) / (Math.E / (1000 * (Math.E - 1) ** 2))).toBeCloseTo(1, 7);
+    // Respondents: Var = e^{ε/2}/(n(e^{ε/2}−1)²) for every f, since p + q = 1; the population adds f(1−f)/n.
+    expect(m.variance(1000, 0.3, 'respondents') / (Math.E / (1000 * (Math.E - 1) ** 2))).toBeCloseTo(1, 7);
+    expect(m.variance(1000, 0.3) / (Math.E / (1000 * (Math.E - 1) ** 2) + 0.21 / 1000)).toBeCloseTo(1, 7);
   });
 
   checkUnaryEncoding((options) => new SymmetricUnaryEncoding(options));

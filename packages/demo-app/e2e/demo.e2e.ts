@@ -178,6 +178,9 @@ test('patients check in, the simulator sends a clinic, the dashboard intervals c
 
   // Shuffle amplification is stated per day (the whole period's reports are not one per patient).
   await expect(page.getByTestId('amplified-low-mood')).toContainText('per day: ε =');
+  // The intervals say whom they are about: the population, with the collector's assumptions.
+  await expect(page.getByTestId('estimand-low-mood')).toHaveText('the patient population (respondents as a sample)');
+  await expect(page.getByTestId('estimand-detail-low-mood')).toContainText('finite-population correction', { useInnerText: false });
   console.log(`intervals checked:\n  ${checked.join('\n  ')}`);
   await page.screenshot({ path: join(artifacts, 'dashboard.png'), fullPage: true });
   await page.screenshot({ path: join(artifacts, 'dashboard-top.png') });

@@ -5,12 +5,28 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Amplification, CellRelease, EstimateRelease } from '../src/api.ts';
-import { amplificationSummary, pointWithInterval } from '../src/views/release-summary.ts';
+import { amplificationSummary, estimandSummary, pointWithInterval } from '../src/views/release-summary.ts';
 
 const ASSUMPTION = 'Each of the n reports of this day comes from a different device';
+const POPULATION: EstimateRelease['estimand'] = {
+  name: 'population',
+  description: 'The share in the population the respondents come from.',
+  assumptions: ['The respondents are an independent sample from a large population.', 'No finite-population correction.', 'Nothing about non-response bias.'],
+  notes: [],
+};
+
+describe('estimandSummary', () => {
+  it('says whom the intervals are about, with the collector’s own assumptions', () => {
+    const population = estimandSummary(release([]));
+    expect(population.text).toBe('the patient population (respondents as a sample)');
+    expect(population.detail).toBe(`${POPULATION.description} Assumes: ${POPULATION.assumptions.join(' ')}`);
+    const respondents = estimandSummary({ ...release([]), estimand: { ...POPULATION, name: 'respondents', description: 'Among those who answered.', assumptions: ['Answers held fixed.'] } });
+    expect(respondents).toEqual({ text: 'the patients who answered', detail: 'Among those who answered. Assumes: Answers held fixed.' });
+  });
+});
 
 function release(cells: CellRelease[], bucket: 'day' | 'total' = 'day'): EstimateRelease {
-  return { campaign: 'c', version: 1, question: 'q', type: 'boolean', mechanism: 'binary-rr', epsilon: 2, implementedEpsilon: 2, minBatch: 20, bucket, from: null, to: null, cells };
+  return { campaign: 'c', version: 1, question: 'q', type: 'boolean', mechanism: 'binary-rr', epsilon: 2, implementedEpsilon: 2, minBatch: 20, bucket, from: null, to: null, estimand: POPULATION, cells };
 }
 
 function day(period: string, n: number, amplification: Amplification | undefined, suppressed = false): CellRelease {

@@ -1,4 +1,4 @@
-import { isPrivacyError, isValidDay } from '@practical-privacy/core';
+import { ESTIMANDS, isEstimand, isPrivacyError, isValidDay, type Estimand } from '@practical-privacy/core';
 import type { FastifyInstance } from 'fastify';
 import { requireBearer } from '../auth.ts';
 import type { AppContext } from '../context.ts';
@@ -14,9 +14,10 @@ interface EstimateQuery {
   bucket?: string;
   version?: string;
   format?: string;
+  estimand?: string;
 }
 
-function parseQuery(query: EstimateQuery): { question: string; from?: string; to?: string; bucket: Bucket; version?: number } {
+function parseQuery(query: EstimateQuery): { question: string; from?: string; to?: string; bucket: Bucket; version?: number; estimand: Estimand } {
   if (query.question === undefined || query.question === '') throw new HttpError(400, 'REQUEST_INVALID', 'question: required', 'question');
   for (const key of ['from', 'to'] as const) {
     const day: unknown = query[key];
@@ -26,9 +27,12 @@ function parseQuery(query: EstimateQuery): { question: string; from?: string; to
   const bucket = (query.bucket ?? 'total') as Bucket;
   if (!['day', 'week', 'total'].includes(bucket)) throw new HttpError(400, 'REQUEST_INVALID', 'bucket: must be day, week or total', 'bucket');
   const version = parseVersion(query.version);
+  const estimand = query.estimand ?? 'population';
+  if (!isEstimand(estimand)) throw new HttpError(400, 'REQUEST_INVALID', `estimand: must be ${ESTIMANDS.join(' or ')}`, 'estimand');
   return {
     question: query.question,
     bucket,
+    estimand,
     ...(query.from === undefined ? {} : { from: query.from }),
     ...(query.to === undefined ? {} : { to: query.to }),
     ...(version === undefined ? {} : { version }),
@@ -43,6 +47,14 @@ const querySchema = {
     to: { type: 'string', format: 'date' },
     bucket: { type: 'string', enum: ['day', 'week', 'total'] },
     version: { type: 'string' },
+    estimand: {
+      type: 'string',
+      enum: [...ESTIMANDS],
+      default: 'population',
+      description:
+        'What the intervals of shares are for. population (default): the share in the population the respondents come from — variance = the respondents’ variance + f(1−f)/n per value, f̂ clipped to [0, 1] — assuming the respondents are an independent sample from a large population (no finite-population correction, nothing about non-response bias). ' +
+        'respondents: the share among the patients who answered, their answers held fixed (only the randomization). Means have one, empirical, standard error that already includes the spread of the answers; it is released for both. Week and total cells bound the day SEs of the chosen estimand for any correlation between days. The release states the estimand in `estimand`.',
+    },
   },
   required: ['question'],
 };
@@ -54,7 +66,7 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         tags: ['read'],
         summary:
-          'Debiased estimates with standard errors and 95% CIs (unbiased and consistent values), per day, ISO week or total. A day below the minimum batch is withheld, and left out of every week and total as well. Week and total standard errors are Σ (day reports / cell reports)·(day SE), a bound valid however the days are correlated (the same patients report daily). Day cells state the shuffle-amplified central ε under a stated assumption; week and total cells say why they do not (read token).',
+          'Debiased estimates with standard errors and 95% CIs (unbiased and consistent values), per day, ISO week or total. Intervals of shares are for the population share by default (`estimand=respondents`: among the patients who answered); the release states which in `estimand`, with its assumptions. A day below the minimum batch is withheld, and left out of every week and total as well. Week and total standard errors are Σ (day reports / cell reports)·(day SE), a bound valid however the days are correlated (the same patients report daily). Day cells state the shuffle-amplified central ε under a stated assumption; week and total cells say why they do not (read token).',
         security: [{ bearer: [] }],
         querystring: querySchema,
       },
@@ -82,7 +94,7 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['read'],
-        summary: 'Exports: csv (estimates), rappor-params / rappor-counts / rappor-map (Google RAPPOR analysis files) (read token).',
+        summary: 'Exports: csv (estimates; `estimand` as for /estimates, stated in the estimand and estimand_note columns), rappor-params / rappor-counts / rappor-map (Google RAPPOR analysis files) (read token).',
         security: [{ bearer: [] }],
         querystring: { ...querySchema, properties: { ...querySchema.properties, format: { type: 'string', enum: [...EXPORT_FORMATS] } } },
       },
@@ -92,7 +104,7 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
       const query = parseQuery(request.query);
       const format = (request.query.format ?? 'csv') as ExportFormat;
       if (!EXPORT_FORMATS.includes(format)) throw new HttpError(400, 'REQUEST_INVALID', `format: one of ${EXPORT_FORMATS.join(', ')}`, 'format');
-      const text = await exportQuestion(ctx.repository, { campaignId: requireCampaignId(request.params.id), version: query.version, questionId: query.question, format, from: query.from, to: query.to, bucket: query.bucket }, ctx.campaigns);
+      const text = await exportQuestion(ctx.repository, { campaignId: requireCampaignId(request.params.id), version: query.version, questionId: query.question, format, from: query.from, to: query.to, bucket: query.bucket, estimand: query.estimand }, ctx.campaigns);
       const filename = format === 'csv' ? `${request.params.id}-${query.question}.csv` : `${format.slice('rappor-'.length)}.csv`;
       return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(text);
     },

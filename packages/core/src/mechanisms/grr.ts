@@ -8,6 +8,8 @@
  * Privacy: for any inputs v, v' and output y, Pr[y|v]/Pr[y|v'] ≤ p/q = e^ε.
  * Debias (pure protocol, support = {y}): f̂_v = (C_v/n − q)/(p − q).
  * Variance: Var[f̂_v] = q(1−q)/(n(p−q)²) + f_v(1−p−q)/(n(p−q)); for small f ≈ (e^ε+k−2)/(n(e^ε−1)²).
+ * That is the respondents' variance; the population share's (the default) adds f_v(1−f_v)/n, i.e.
+ * π(1−π)/(n(p−q)²) with π = q + f_v(p−q) (pure-protocol.ts, estimand.ts).
  *
  * Implemented exactly: p* = T/2^32 with T rounded down (thresholdAtMost), and the "other" value is
  * drawn uniformly by rejection, so q* = (1 − p*)/(k − 1) and the worst ratio
@@ -23,6 +25,7 @@ import { thresholdAtMost } from '../exact/thresholds.ts';
 import { ratioRoundedUp } from '../exact/upward-ratio.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../validate.ts';
+import type { Estimand } from './estimand.ts';
 import { decodeIndexPayload, pureProtocolEstimate, pureProtocolVariance } from './pure-protocol.ts';
 import type { EncodedReport, FrequencyEstimate, FrequencyOracle, MechanismDescription, Randomizer } from './types.ts';
 
@@ -96,12 +99,13 @@ export class GeneralizedRandomizedResponse extends GrrRandomizer implements Freq
     sums[1 + report]! += 1;
   }
 
-  estimate(sums: ArrayLike<number>): FrequencyEstimate {
-    return pureProtocolEstimate(sums, this.k, this.p, this.q);
+  /** Standard errors for `estimand` (estimand.ts; default: the population share). */
+  estimate(sums: ArrayLike<number>, estimand?: Estimand): FrequencyEstimate {
+    return pureProtocolEstimate(sums, this.k, this.p, this.q, estimand);
   }
 
-  variance(n: number, f = 0): number {
-    return pureProtocolVariance(n, f, this.p, this.q);
+  variance(n: number, f = 0, estimand?: Estimand): number {
+    return pureProtocolVariance(n, f, this.p, this.q, estimand);
   }
 }
 

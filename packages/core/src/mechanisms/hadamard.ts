@@ -20,8 +20,10 @@
  * and 1/2 for everyone else, so exactly
  *   Var[f̂_x] = [f_x·p(1−p) + (1−f_x)/4] / (n(p − 1/2)²) = 1/(4n(p − 1/2)²) − f_x/n
  *            = (e^ε+1)²/(n(e^ε−1)²) − f_x/n   for p = e^ε/(e^ε+1),
- * which is the pure-protocol formula with q* = 1/2;
- * this is what `variance(n, f)` returns (pureProtocolVariance(n, f, p*, 1/2)), verified empirically
+ * which is the pure-protocol formula with q* = 1/2 — the respondents' variance. For the population
+ * share (the default, estimand.ts) a sampled respondent's report lands in C_x with probability
+ * π = 1/2 + f_x(p − 1/2), so Var = π(1−π)/(n(p − 1/2)²) = the above + f_x(1 − f_x)/n.
+ * This is what `variance(n, f, estimand)` returns (pureProtocolVariance(n, f, p*, 1/2, estimand)), verified empirically
  * in test/frequency-statistics.slow.test.ts. That is (e^ε+1)²/(4e^ε) times OLH's first-order variance (1.27× at ε = 1); HR's appeal is
  * log2 K bits per report and O(K log K) server work instead of O(nk).
  *
@@ -38,6 +40,7 @@ import { thresholdAtMost } from '../exact/thresholds.ts';
 import { ratioRoundedUp } from '../exact/upward-ratio.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../validate.ts';
+import type { Estimand } from './estimand.ts';
 import { pureProtocolVariance, clamp01 } from './pure-protocol.ts';
 import { Z_95, type EncodedReport, type FrequencyEstimate, type FrequencyOracle, type MechanismDescription, type Randomizer } from './types.ts';
 
@@ -130,7 +133,8 @@ export class HadamardResponse extends HadamardRandomizer implements FrequencyOra
     sums[1 + report]! += 1;
   }
 
-  estimate(sums: ArrayLike<number>): FrequencyEstimate {
+  /** Standard errors for `estimand` (estimand.ts; default: the population share). */
+  estimate(sums: ArrayLike<number>, estimand?: Estimand): FrequencyEstimate {
     const n = sums[0] ?? 0;
     const transform = new Float64Array(this.K);
     for (let j = 0; j < this.K; j++) transform[j] = sums[1 + j] ?? 0;
@@ -148,7 +152,7 @@ export class HadamardResponse extends HadamardRandomizer implements FrequencyOra
       // S_x/n = (1 + W_{x+1}/n)/2, so f̂_x = (S_x/n − 1/2)/(p − 1/2).
       const support = (n + transform[x + 1]!) / 2;
       const estimate = (support / n - this.q) / (this.p - this.q);
-      const se = Math.sqrt(Math.max(0, this.variance(n, clamp01(estimate))));
+      const se = Math.sqrt(Math.max(0, this.variance(n, clamp01(estimate), estimand)));
       values.push(estimate);
       standardErrors.push(se);
       ci95.push([estimate - Z_95 * se, estimate + Z_95 * se]);
@@ -156,8 +160,8 @@ export class HadamardResponse extends HadamardRandomizer implements FrequencyOra
     return { n, values, standardErrors, ci95 };
   }
 
-  variance(n: number, f = 0): number {
-    return pureProtocolVariance(n, f, this.p, this.q);
+  variance(n: number, f = 0, estimand?: Estimand): number {
+    return pureProtocolVariance(n, f, this.p, this.q, estimand);
   }
 }
 

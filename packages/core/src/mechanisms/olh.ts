@@ -12,7 +12,9 @@
  * Debias (pure protocol): a report supports v when H_s(v) = y. A holder of v supports it with
  * p* = p; a holder of u ≠ v with q* = Pr_s[H_s(v) = H_s(u)]·p + (1 − Pr_s[…])·(1−p)/(g−1), which
  * equals 1/g exactly when the collision probability is 1/g. Then f̂_v = (C_v/n − 1/g)/(p − 1/g).
- * Variance: q*(1−q*)/(n(p*−q*)²) + f_v(1−p*−q*)/(n(p*−q*)) ≈ 4e^ε/(n(e^ε−1)²) for g = e^ε+1.
+ * Variance: q*(1−q*)/(n(p*−q*)²) + f_v(1−p*−q*)/(n(p*−q*)) ≈ 4e^ε/(n(e^ε−1)²) for g = e^ε+1 (the
+ * respondents'); the population share's adds f_v(1−f_v)/n (pure-protocol.ts): a sampled
+ * respondent's report supports v with probability π = q* + f_v(p*−q*) over the answer and the seed.
  *
  * The hash family: H_s(v) = ⌊XXH32(le32(v), s) · g / 2^32⌋, XXH32 (Collet, xxHash spec) of the
  * 4-byte little-endian value with the seed s (checked against a published XXH32 vector in the test),
@@ -39,6 +41,7 @@ import { thresholdAtMost } from '../exact/thresholds.ts';
 import { ratioRoundedUp } from '../exact/upward-ratio.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../validate.ts';
+import type { Estimand } from './estimand.ts';
 import { pureProtocolEstimate, pureProtocolVariance } from './pure-protocol.ts';
 import type { EncodedReport, FrequencyEstimate, FrequencyOracle, MechanismDescription, Randomizer } from './types.ts';
 
@@ -194,12 +197,13 @@ export class OptimizedLocalHashing extends OlhRandomizer implements FrequencyOra
     }
   }
 
-  estimate(sums: ArrayLike<number>): FrequencyEstimate {
-    return pureProtocolEstimate(sums, this.k, this.p, this.q);
+  /** Standard errors for `estimand` (estimand.ts; default: the population share). */
+  estimate(sums: ArrayLike<number>, estimand?: Estimand): FrequencyEstimate {
+    return pureProtocolEstimate(sums, this.k, this.p, this.q, estimand);
   }
 
-  variance(n: number, f = 0): number {
-    return pureProtocolVariance(n, f, this.p, this.q);
+  variance(n: number, f = 0, estimand?: Estimand): number {
+    return pureProtocolVariance(n, f, this.p, this.q, estimand);
   }
 }
 

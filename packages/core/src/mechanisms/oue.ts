@@ -10,6 +10,8 @@
  * Debias (pure protocol): f̂_v = (C_v/n − q)/(p − q).
  * Variance: Var[f̂_v] = q(1−q)/(n(p−q)²) + f_v(1−p−q)/(n(p−q)) = 4e^ε/(n(e^ε−1)²) + f_v·…;
  * p = 1/2 minimises the first term over p (Wang et al. §4.3), which is why it is "optimized".
+ * The population share's variance adds f_v(1−f_v)/n: π(1−π)/(n(p−q)²), π = q + f_v(1/2 − q) ≤ 1/2,
+ * so it grows all the way to f_v = 1 (pure-protocol.ts).
  *
  * Implemented exactly: T1 = 2^31 (p = 1/2 is a dyadic rational, no rounding), and
  * T0 = thresholdAtLeast(1/(e^ε+1)) rounded UP, so that the worst ratio

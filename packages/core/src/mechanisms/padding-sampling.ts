@@ -14,16 +14,28 @@
  * Debias: an item x ∈ v is the one picked with probability exactly 1/L, so the inner oracle's
  * frequency of x estimates F_x/L, where F_x is the prevalence (share of respondents whose set
  * contains x): F̂_x = L·f̂_x, unbiased. Prevalences do not sum to one (Σ F_x = mean set size).
- * Variance: for a pure inner protocol (p*, q*) each respondent supports x with probability
- * π_u = q* + [x ∈ v_u](p* − q*)/L, independently, so
+ * Variance, for a pure inner protocol (p*, q*), with π̄ = q* + F(p* − q*)/L:
  *
- *   Var[F̂_x] = L²·π̄(1 − π̄)/(n(p* − q*)²) − F(1 − F)/n = L²·Var_FO(n, F/L) + F(L − 1)/n,
+ * - respondents (answers fixed): respondent u supports x with probability
+ *   π_u = q* + [x ∈ v_u](p* − q*)/L, independently, and Σ_u π_u(1 − π_u) = n·π̄(1 − π̄) − Σ_u (π_u − π̄)²
+ *   with Σ_u (π_u − π̄)² = n·F(1 − F)(p* − q*)²/L², so
  *
- * with π̄ = q* + F(p* − q*)/L and Var_FO the inner oracle's variance (pure-protocol.ts). For OLH,
- * q* = 1/g is the support probability averaged over the report's fresh hash seed, which is what
- * makes each respondent's support indicator Bernoulli(π_u) and independent of the others. The often
- * quoted "L² × the inner variance" leaves out F(L − 1)/n — the noise of picking one of L items —
- * and understates the variance noticeably when k is small and ε large; the reported SE includes it.
+ *     Var_R[F̂_x] = L²·π̄(1 − π̄)/(n(p* − q*)²) − F(1 − F)/n = L²·Var_FO,R(n, F/L) + F(L − 1)/n;
+ *
+ * - population (respondents an independent sample with prevalence F; the default, estimand.ts):
+ *   every report supports x independently with the same probability π̄ (an answer holds x with
+ *   probability F, and then x is the item picked with probability 1/L), so
+ *
+ *     Var_P[F̂_x] = L²·π̄(1 − π̄)/(n(p* − q*)²) = L²·Var_FO,P(n, F/L) = Var_R[F̂_x] + F(1 − F)/n —
+ *
+ *   the inner oracle's population variance at its own frequency F/L, scaled by L², and the
+ *   respondents' plus the same sampling term f(1−f)/n as every share (estimand.ts).
+ *
+ * Var_FO is the inner oracle's variance (pure-protocol.ts). For OLH, q* = 1/g is the support
+ * probability averaged over the report's fresh hash seed, which is what makes each respondent's
+ * support indicator Bernoulli(π_u) and independent of the others. The often quoted "L² × the inner
+ * respondents' variance" leaves out F(L − 1)/n — the noise of picking one of L items — and
+ * understates the variance noticeably when k is small and ε large; the reported SE includes it.
  * Preconditions: 1 ≤ L ≤ k, k + L ≤ 65,536. Answers are arrays of distinct item indices in [0, k)
  * with at most L entries (the empty set is a valid answer: a dummy is reported).
  * Payload and sums: the inner oracle's, over k + L values.
@@ -40,6 +52,7 @@ import { LgrrRandomizer, LongitudinalGrr } from './longitudinal/l-grr.ts';
 import { Loloha, LolohaRandomizer } from './longitudinal/loloha.ts';
 import { isTwoLevel, type AnyTwoLevelRandomizer } from './longitudinal/two-level.ts';
 import { paddingInners, type PaddingInnerName } from './registry.ts';
+import { DEFAULT_ESTIMAND, type Estimand } from './estimand.ts';
 import { clamp01 } from './pure-protocol.ts';
 import { Z_95, type EncodedReport, type FrequencyEstimate, type FrequencyOracle, type Mechanism, type MechanismDescription, type Randomizer } from './types.ts';
 
@@ -190,7 +203,8 @@ export class PaddingAndSampling extends PaddingSamplingRandomizer<FrequencyOracl
     this.inner.addToSums(report, sums);
   }
 
-  estimate(sums: ArrayLike<number>): PrevalenceEstimate {
+  /** Standard errors for `estimand` (estimand.ts; default: the population prevalence). */
+  estimate(sums: ArrayLike<number>, estimand?: Estimand): PrevalenceEstimate {
     const innerEstimate = this.inner.estimate(sums);
     const n = innerEstimate.n;
     const values: number[] = [];
@@ -198,7 +212,7 @@ export class PaddingAndSampling extends PaddingSamplingRandomizer<FrequencyOracl
     const ci95: Array<[number, number]> = [];
     for (let x = 0; x < this.k; x++) {
       const value = this.maxItems * innerEstimate.values[x]!;
-      const se = n > 0 ? Math.sqrt(Math.max(0, this.variance(n, clamp01(value)))) : Number.NaN;
+      const se = n > 0 ? Math.sqrt(Math.max(0, this.variance(n, clamp01(value), estimand))) : Number.NaN;
       values.push(value);
       standardErrors.push(se);
       ci95.push([value - Z_95 * se, value + Z_95 * se]);
@@ -206,10 +220,11 @@ export class PaddingAndSampling extends PaddingSamplingRandomizer<FrequencyOracl
     return { n, values, standardErrors, ci95 };
   }
 
-  /** Var[F̂_x] from n reports when the true prevalence of x is `prevalence` (see header). */
-  variance(n: number, prevalence = 0): number {
+  /** Var[F̂_x] from n reports when the true prevalence of x is `prevalence`, for `estimand` (see header). */
+  variance(n: number, prevalence = 0, estimand: Estimand = DEFAULT_ESTIMAND): number {
     const l = this.maxItems;
-    return l * l * this.inner.variance(n, prevalence / l) + (prevalence * (l - 1)) / n;
+    if (estimand === 'population') return l * l * this.inner.variance(n, prevalence / l, 'population');
+    return l * l * this.inner.variance(n, prevalence / l, 'respondents') + (prevalence * (l - 1)) / n;
   }
 }
 

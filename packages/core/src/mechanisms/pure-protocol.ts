@@ -4,21 +4,38 @@
  * other with probability q*. With C_v supports among n reports:
  *
  *   f̂_v = (C_v/n − q*) / (p* − q*)                                   (unbiased)
- *   Var[f̂_v] = q*(1−q*) / (n(p*−q*)²) + f_v(1 − p* − q*) / (n(p*−q*))
  *
- * GRR, SUE, OUE and OLH are all pure with their own (p*, q*). The reported SE plugs the estimate,
- * clamped to [0, 1], into the variance.
+ * Its variance depends on what f̂_v is read as an estimate of (estimand.ts):
+ *
+ * - respondents (the n answers fixed; n·f_v of them hold v): C_v is a sum of independent
+ *   Bernoullis, p* for the holders and q* for the others, so
+ *     Var_R = [f_v p*(1−p*) + (1−f_v) q*(1−q*)] / (n(p*−q*)²)
+ *           = q*(1−q*)/(n(p*−q*)²) + f_v(1 − p* − q*)/(n(p*−q*))       (Wang et al.'s formula);
+ * - population (the respondents an independent sample from a population with share f_v): every
+ *   report supports v independently with the same probability π = q* + f_v(p* − q*), so
+ *     Var_P = π(1−π) / (n(p*−q*)²) = Var_R + f_v(1 − f_v)/n,
+ *   since π(1−π) − [q*(1−q*) + f_v(p*−q*)(1−p*−q*)] = f_v(1−f_v)(p*−q*)² (expand π²).
+ *
+ * GRR, SUE, OUE, OLH (q* = 1/g, the average over the report's fresh seed), Hadamard (q* = 1/2) and
+ * the two-level forms at one report per device (chained P, Q) are all pure. The reported SE plugs
+ * the estimate, clamped to [0, 1], into the variance of the estimand asked for (population by
+ * default).
  */
 import { payloadError } from '../errors.ts';
+import { DEFAULT_ESTIMAND, type Estimand } from './estimand.ts';
 import { Z_95, type EncodedReport, type FrequencyEstimate } from './types.ts';
 
-export function pureProtocolVariance(n: number, f: number, pStar: number, qStar: number): number {
+export function pureProtocolVariance(n: number, f: number, pStar: number, qStar: number, estimand: Estimand = DEFAULT_ESTIMAND): number {
   const gap = pStar - qStar;
+  if (estimand === 'population') {
+    const pi = qStar + f * gap;
+    return (pi * (1 - pi)) / (n * gap * gap);
+  }
   return (qStar * (1 - qStar)) / (n * gap * gap) + (f * (1 - pStar - qStar)) / (n * gap);
 }
 
 /** `support[v]` for v in [0, k) is read from sums[offset + v]; n from sums[0]. */
-export function pureProtocolEstimate(sums: ArrayLike<number>, k: number, pStar: number, qStar: number, offset = 1): FrequencyEstimate {
+export function pureProtocolEstimate(sums: ArrayLike<number>, k: number, pStar: number, qStar: number, estimand: Estimand = DEFAULT_ESTIMAND, offset = 1): FrequencyEstimate {
   const n = sums[0] ?? 0;
   const values: number[] = [];
   const standardErrors: number[] = [];
@@ -31,7 +48,7 @@ export function pureProtocolEstimate(sums: ArrayLike<number>, k: number, pStar: 
       continue;
     }
     const estimate = ((sums[offset + v] ?? 0) / n - qStar) / (pStar - qStar);
-    const se = Math.sqrt(Math.max(0, pureProtocolVariance(n, clamp01(estimate), pStar, qStar)));
+    const se = Math.sqrt(Math.max(0, pureProtocolVariance(n, clamp01(estimate), pStar, qStar, estimand)));
     values.push(estimate);
     standardErrors.push(se);
     ci95.push([estimate - Z_95 * se, estimate + Z_95 * se]);

@@ -20,11 +20,22 @@
  * 5. Unexplained mass = 1 − Σ detected shares: reports whose value is not among the detected
  *    candidates (or below the detection threshold).
  *
+ * 6. Estimand (estimand.ts). The least-squares SEs of step 3 are the respondents' (bit-count noise
+ *    given the reports' values; rappor-estimate.ts). For the population share (the default) each
+ *    candidate's variance gets the sampling term x̂(1 − x̂)/n_s, x̂ clipped to [0, 1], n_s = n unless
+ *    `samplingSize` says otherwise: the shares are (approximately, given the support) unbiased for
+ *    the respondents' shares, so the law of total variance adds Var[respondents' share]. It is not
+ *    obtained by feeding decode.R's population bit variance into the weights: the sampling noise of
+ *    the bits is correlated across a report's h bits and lies in the design's column space, so the
+ *    fit maps it onto the shares exactly rather than as independent bit noise. Detection (step 4)
+ *    uses the respondents' SE whatever the estimand: at the null x = 0 the two coincide.
+ *
  * Shares are of all reports; counts = share·n. Caveat (as for decode.R): the Bonferroni threshold
  * assumes the fitted support is fixed, and the SEs ignore the selection step.
  */
 import { parameterError } from '../errors.ts';
 import type { RapporBitEstimate } from './rappor-estimate.ts';
+import { checkEstimand, samplingVariance, type Estimand } from './estimand.ts';
 import { Z_95 } from './types.ts';
 
 /** Bloom bit positions of every candidate in every cohort: indices[(s·m + c)·h + j]. */
@@ -61,16 +72,26 @@ export interface RapporDecodeOptions {
   maxSweeps?: number;
   /** Stop when no coordinate moves the fit by more than this, in σ units (default 1e-6). */
   tolerance?: number;
+  /** What the shares' standard errors are for (estimand.ts; default the population share). */
+  estimand?: Estimand;
+  /**
+   * n in the population's sampling term x(1 − x)/n (default: the reports, `estimate.n`). A caller
+   * whose bit SEs bound several days' correlated errors passes the matching effective size
+   * (the collector's week/total bound: (Σₜ wₜ/√nₜ)^−2).
+   */
+  samplingSize?: number;
 }
 
 export interface RapporCandidateEstimate {
   candidate: string;
   /** Estimated share of reports holding the candidate. */
   proportion: number;
+  /** For the estimand asked for (population by default); `ci95` is proportion ± 1.96 times it. */
   standardError: number;
   ci95: [number, number];
   /** Estimated number of reports = proportion · n. */
   count: number;
+  /** The detection statistic: proportion / the respondents' SE (equal to the population's at x = 0). */
   z: number;
   detected: boolean;
 }
@@ -106,6 +127,9 @@ export function decodeRappor(estimate: RapporBitEstimate, map: RapporCandidateMa
   const alpha = options.alpha ?? 0.05;
   if (!(alpha > 0 && alpha < 1)) throw parameterError('alpha', `must be in (0, 1), got ${alpha}`);
   const maxSweeps = options.maxSweeps ?? 2000;
+  const estimand = checkEstimand(options.estimand);
+  const samplingSize = options.samplingSize ?? estimate.n;
+  if (!(samplingSize > 0)) throw parameterError('samplingSize', `must be > 0, got ${samplingSize}`);
   const tolerance = options.tolerance ?? 1e-6;
   const S = map.candidates.length;
   const n = estimate.n;
@@ -142,14 +166,15 @@ export function decodeRappor(estimate: RapporBitEstimate, map: RapporCandidateMa
 
   const candidates = map.candidates.map((candidate, s): RapporCandidateEstimate => {
     const proportion = x[s]!;
-    const standardError = standardErrors[s]!;
+    const respondentsError = standardErrors[s]!;
+    const standardError = Math.sqrt(respondentsError * respondentsError + samplingVariance(samplingSize, proportion, estimand));
     return {
       candidate,
       proportion,
       standardError,
       ci95: [proportion - Z_95 * standardError, proportion + Z_95 * standardError],
       count: proportion * n,
-      z: standardError > 0 ? proportion / standardError : 0,
+      z: respondentsError > 0 ? proportion / respondentsError : 0,
       detected: detectedFlags[s] === 1,
     };
   });

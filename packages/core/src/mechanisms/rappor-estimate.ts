@@ -8,9 +8,11 @@
  * so t̂ = (C − p₀₁N)/(p₁₁ − p₀₁) is unbiased. Each report is an independent Bernoulli (its PRR coins
  * are the device's own, its IRR coins fresh), so
  *   Var[t̂] = (t·p₁₁(1 − p₁₁) + (N − t)·p₀₁(1 − p₀₁)) / (p₁₁ − p₀₁)².
- * The reported SE plugs t̂ clamped to [0, N] into it. (decode.R uses N·r(1 − r)/(p₁₁ − p₀₁)², r the
- * mean reporting rate — the variance when the N devices are themselves a random sample; it exceeds
- * ours by N·π(1−π)(p₁₁ − p₀₁)²/(p₁₁ − p₀₁)², π = t/N.) Assumes one report per device in the sums; repeated
+ * The reported SE plugs t̂ clamped to [0, N] into it: the respondents' variance (estimand.ts), what
+ * the decoder weights bits by. (decode.R uses N·r(1 − r)/(p₁₁ − p₀₁)², r the mean reporting rate —
+ * the variance when the N devices are themselves a random sample; it exceeds ours by N·π(1−π),
+ * π = t/N. The population interval of a candidate's share adds its sampling term after decoding
+ * instead: rappor-decode.ts, step 6.) Assumes one report per device in the sums; repeated
  * reports of one device share a PRR and are positively correlated.
  */
 import { parameterError } from '../errors.ts';

@@ -10,7 +10,8 @@
  * ratio is (p/q)² = e^ε (see unary-encoding.ts for the general two-bit argument).
  * Debias (pure protocol, support = {j : B_j = 1}): f̂_v = (C_v/n − q)/(p − q).
  * Variance: Var[f̂_v] = q(1−q)/(n(p−q)²) + f_v(1−p−q)/(n(p−q)); since p + q = 1 the second term
- * vanishes and Var = e^{ε/2}/(n(e^{ε/2}−1)²) for every f.
+ * vanishes and Var = e^{ε/2}/(n(e^{ε/2}−1)²) for every f — for the respondents; the population
+ * share's adds f_v(1−f_v)/n, largest at f_v = 1/2 (pure-protocol.ts).
  *
  * Implemented exactly: T1 = thresholdAtMost(p)·2^32 (rounded toward privacy), T0 = 2^32 − T1, so
  * the implemented mechanism is still symmetric (p* + q* = 1 exactly) and its worst ratio is

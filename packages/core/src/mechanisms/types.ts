@@ -8,6 +8,7 @@
  * element-wise addition, so collector instances, days and cohorts combine without raw reports.
  */
 import type { RandomSampler } from '../random/sampler.ts';
+import type { Estimand } from './estimand.ts';
 import type { MechanismName, MechanismWithEstimate, MechanismWithLevels } from './registry.ts';
 
 // Every name union comes from the registry (registry.ts), the one list of mechanisms.
@@ -64,8 +65,14 @@ export interface Mechanism<Input, Report, Estimate> extends Randomizer<Input, Re
   readonly sumsLength: number;
   /** Adds one report's contribution to `sums` (length `sumsLength`). */
   addToSums(report: Report, sums: Float64Array): void;
-  /** Debiased estimate from sums. */
-  estimate(sums: ArrayLike<number>): Estimate;
+  /**
+   * Debiased estimate from sums. For shares (frequencies, prevalences) the standard errors are for
+   * `estimand` (estimand.ts): the population share by default, or the share among the respondents.
+   * Means have one, empirical, SE that already includes the spread of the answers (numeric.ts), and
+   * RAPPOR's bit counts are decoded before any share exists (rappor-decode.ts takes the estimand):
+   * both ignore it.
+   */
+  estimate(sums: ArrayLike<number>, estimand?: Estimand): Estimate;
 }
 
 /** A debiased frequency vector with its uncertainty. */
@@ -91,10 +98,12 @@ export interface FrequencyOracle<Report = unknown> extends Mechanism<number, Rep
   readonly name: FrequencyMechanismName;
   readonly k: number;
   /**
-   * Variance of one f̂_v from n reports when the true frequency is f (Wang et al. 2017, eq. for
-   * pure protocols: q*(1−q*)/(n(p*−q*)²) + f(1−p*−q*)/(n(p*−q*))), with the implemented p*, q*.
+   * Variance of one f̂_v from n reports when the true frequency is f, with the implemented p*, q*:
+   * for the population share (default) π(1−π)/(n(p*−q*)²) with π = q* + f(p*−q*); for the
+   * respondents Wang et al. 2017's q*(1−q*)/(n(p*−q*)²) + f(1−p*−q*)/(n(p*−q*)) — f(1−f)/n less
+   * (pure-protocol.ts, estimand.ts).
    */
-  variance(n: number, f?: number): number;
+  variance(n: number, f?: number, estimand?: Estimand): number;
   /** Bits one report takes on the wire (for `selectMechanism`'s bandwidth limit). */
   readonly reportBits: number;
 }

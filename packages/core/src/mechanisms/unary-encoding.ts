@@ -12,7 +12,8 @@
  *
  * The subclasses round T1 and T0 so that this exact rational is ≤ e^ε; `implementedEpsilon` is
  * its logarithm. Estimation is the pure protocol with p* = P1, q* = P0 (pure-protocol.ts); bits
- * are independent, so for fixed respondents the variance formula there is exact.
+ * are independent, so for fixed respondents the variance formula there is exact, and so is its
+ * population form (each report's bit v is Bernoulli(q* + f_v(p* − q*)) for sampled respondents).
  *
  * Wire: base64url (RFC 4648 §5, no padding characters) of the k bits packed little-endian — bit j
  * in byte j>>3 at position j&7. Decoding is canonical: exact length, zero padding bits in the last
@@ -27,6 +28,7 @@ import { implementedEpsilonOf } from '../exact/epsilon.ts';
 import { ratioRoundedUp } from '../exact/upward-ratio.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../validate.ts';
+import type { Estimand } from './estimand.ts';
 import { pureProtocolEstimate, pureProtocolVariance } from './pure-protocol.ts';
 import type { EncodedReport, FrequencyEstimate, FrequencyOracle, MechanismDescription, Randomizer } from './types.ts';
 
@@ -118,12 +120,13 @@ export abstract class UnaryEncoding extends UnaryRandomizer implements Frequency
     addBitsToSums(report, sums);
   }
 
-  estimate(sums: ArrayLike<number>): FrequencyEstimate {
-    return pureProtocolEstimate(sums, this.k, this.p, this.q);
+  /** Standard errors for `estimand` (estimand.ts; default: the population share). */
+  estimate(sums: ArrayLike<number>, estimand?: Estimand): FrequencyEstimate {
+    return pureProtocolEstimate(sums, this.k, this.p, this.q, estimand);
   }
 
-  variance(n: number, f = 0): number {
-    return pureProtocolVariance(n, f, this.p, this.q);
+  variance(n: number, f = 0, estimand?: Estimand): number {
+    return pureProtocolVariance(n, f, this.p, this.q, estimand);
   }
 }
 

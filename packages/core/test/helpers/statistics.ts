@@ -1,10 +1,16 @@
 /**
  * Seeded statistical checks of frequency oracles through the production path
- * (randomize → encodeReport → decodeReport → addToSums → estimate), for fixed respondents.
+ * (randomize → encodeReport → decodeReport → addToSums → estimate), for either estimand
+ * (estimand.ts):
+ *  - `respondents`: the same answers in every trial (counts_v respondents hold v), checked against
+ *    `variance(n, f_v, 'respondents')`;
+ *  - `population`: every trial draws n fresh respondents, each uniformly from that same list (so
+ *    the population share is counts_v/n), checked against `variance(n, f_v, 'population')`.
  *
- * Why fixed respondents: every oracle here is a pure protocol whose per-report support indicators
- * are independent given the true answers, so `variance(n, f_v)` is the exact variance of f̂_v for
- * any n (no normal approximation needed). That lets a trial use a small n and many repetitions.
+ * Why these are exact: every oracle here is a pure protocol whose per-report support indicators
+ * are independent given the true answers — and, for sampled respondents, independent and
+ * identically Bernoulli(π) — so either variance is exact for any n (no normal approximation
+ * needed). That lets a trial use a small n and many repetitions.
  *
  * Pooling: z_{t,v} = (f̂_{t,v} − f_v)/√variance(n, f_v) over R trials and k values. E[z²] = 1 if
  * the reported variance is right, so the pooled mean of z² estimates Var_true/Var_reported. Its
@@ -12,14 +18,14 @@
  * correlated within a trial), ≈ 1–2% for the sizes used, so the ±10% band is ≥ 5 SD wide for a
  * right formula, while a formula off by ×1.25 lands at 0.8 — outside it by ≥ 5 SD.
  */
-import { RandomSampler, seededRandomSource, type FrequencyOracle } from '../../src/index.ts';
+import { RandomSampler, seededRandomSource, type Estimand, type FrequencyOracle } from '../../src/index.ts';
 
 export interface TrialResult {
   /** True frequency of each value. */
   frequencies: number[];
   /** estimates[t][v]. */
   estimates: number[][];
-  /** Reported variance per value, variance(n, f_v). */
+  /** Reported variance per value, variance(n, f_v, estimand). */
   variances: number[];
   n: number;
 }
@@ -33,7 +39,7 @@ export function fixedAnswers(counts: readonly number[]): number[] {
   return answers;
 }
 
-export function runTrials<R>(m: FrequencyOracle<R>, counts: readonly number[], trials: number, seed: string): TrialResult {
+export function runTrials<R>(m: FrequencyOracle<R>, counts: readonly number[], trials: number, seed: string, estimand: Estimand = 'respondents'): TrialResult {
   const rng = new RandomSampler(seededRandomSource(seed));
   const answers = fixedAnswers(counts);
   const n = answers.length;
@@ -41,11 +47,14 @@ export function runTrials<R>(m: FrequencyOracle<R>, counts: readonly number[], t
   const estimates: number[][] = [];
   for (let t = 0; t < trials; t++) {
     sums.fill(0);
-    for (const x of answers) m.addToSums(m.decodeReport(m.encodeReport(m.randomize(x, rng))), sums);
+    for (let i = 0; i < n; i++) {
+      const x = estimand === 'respondents' ? answers[i]! : answers[rng.uniformInt(n)]!;
+      m.addToSums(m.decodeReport(m.encodeReport(m.randomize(x, rng))), sums);
+    }
     estimates.push(m.estimate(sums).values);
   }
   const frequencies = counts.map((c) => c / n);
-  return { frequencies, estimates, variances: frequencies.map((f) => m.variance(n, f)), n };
+  return { frequencies, estimates, variances: frequencies.map((f) => m.variance(n, f, estimand)), n };
 }
 
 export interface BiasCheck {

@@ -16,7 +16,7 @@ import { intervalBarChart, type IntervalBar } from '../charts/interval-bars.ts';
 import { intervalSeriesChart, type SeriesPoint } from '../charts/interval-series.ts';
 import { announce, count, formatNumber, formatPercent, h } from '../dom.ts';
 import type { View } from '../router.ts';
-import { amplificationSummary, pointWithInterval } from './release-summary.ts';
+import { amplificationSummary, estimandSummary, pointWithInterval } from './release-summary.ts';
 import { clearRealizedTruth, loadRealizedTruth, type RealizedTruth } from '../sim/ground-truth.ts';
 
 type Cleanup = () => void;
@@ -84,8 +84,13 @@ function metaLine(release: EstimateRelease, total: CellRelease | undefined, dail
     h('div', {}, h('dt', {}, 'ε per report'), h('dd', {}, formatNumber(release.implementedEpsilon))),
     h('div', {}, h('dt', {}, 'mechanism'), h('dd', {}, release.mechanism)),
     h('div', {}, h('dt', {}, 'minimum batch'), h('dd', {}, String(release.minBatch))),
+    h('div', {}, h('dt', {}, '95% intervals are for'), h('dd', { 'data-testid': `estimand-${release.question}`, title: estimandSummary(release).detail }, estimandSummary(release).text)),
     h('div', {}, h('dt', {}, 'shuffle-amplified'), h('dd', { 'data-testid': `amplified-${release.question}`, title: amplified.detail }, amplified.text)),
   );
+}
+
+function estimandNote(release: EstimateRelease): HTMLElement {
+  return h('details', { class: 'small' }, h('summary', {}, 'What the intervals are for'), h('p', { 'data-testid': `estimand-detail-${release.question}` }, estimandSummary(release).detail));
 }
 
 function amplificationNote(daily: EstimateRelease, total: CellRelease | undefined): HTMLElement {
@@ -135,6 +140,7 @@ async function questionSection(question: Question, truth: RealizedTruth | undefi
     h('h2', { id: `q-${question.id}` }, question.prompt),
     h('p', { class: 'muted small' }, `Question ${question.id} · ${question.type} · ${question.tier} tier`),
     metaLine(total, cell, daily),
+    estimandNote(total),
     amplificationNote(daily, cell),
   );
 

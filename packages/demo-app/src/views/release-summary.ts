@@ -1,6 +1,7 @@
 /**
  * Pure helpers that turn the collector's release into what the dashboard shows (no DOM, so unit
- * tests run in Node): which point goes with an interval, and the shuffle-amplified ε in words.
+ * tests run in Node): which point goes with an interval, what the interval is for (its estimand),
+ * and the shuffle-amplified ε in words.
  */
 import type { CellRelease, EstimateRelease, ValueEstimate } from '../api.ts';
 import { formatNumber } from '../dom.ts';
@@ -8,6 +9,26 @@ import { formatNumber } from '../dom.ts';
 /** The point drawn with the whiskers: the unbiased estimate the interval is centred on, clipped to [0, 1]. */
 export function pointWithInterval(v: ValueEstimate): number {
   return Math.min(1, Math.max(0, v.unbiased));
+}
+
+export interface EstimandSummary {
+  /** One line for the meta list. */
+  text: string;
+  /** What the interval covers and what that reading assumes, as the collector states it. */
+  detail: string;
+}
+
+/**
+ * What the release's intervals are for, in words: by default the clinic's patient population (the
+ * n who answered taken as a sample of it), or only those who answered. From the release's own
+ * `estimand` statement, so the dashboard says what the collector computed.
+ */
+export function estimandSummary(release: EstimateRelease): EstimandSummary {
+  const { name, description, assumptions } = release.estimand;
+  return {
+    text: name === 'population' ? 'the patient population (respondents as a sample)' : 'the patients who answered',
+    detail: `${description} Assumes: ${assumptions.join(' ')}`,
+  };
 }
 
 export interface AmplificationSummary {

@@ -1,6 +1,8 @@
 /**
  * Predictions behind the trade-off explorer: the 95% half-width core's planner (or, for
- * multiselect, the mechanism's own variance) promises for a question, ε, n and true value.
+ * multiselect, the mechanism's own variance) promises for a question, ε, n and true value — for
+ * the population estimand, what the collector releases by default: the share (or mean) among the
+ * clinic's patients, of whom the n who answer are a sample (core's estimand.ts).
  */
 import { PaddingAndSampling, plan, planMean, Z_95 } from '@practical-privacy/core';
 import type { TradeoffQuestion } from '../sim/empirical.ts';
@@ -14,12 +16,8 @@ export const QUESTIONS: Record<TradeoffQuestion, { label: string; unit: 'share' 
 /** Predicted 95% half-width at the true value `truth` (worst case over the truth for means). */
 export function predictedHalfWidth(question: TradeoffQuestion, epsilon: number, n: number, truth: number): { halfWidth: number; source: string } {
   if (question === 'yes-no') {
-    const p = plan({ mechanism: 'binary-rr', k: 2, epsilon, n });
-    // The variance is affine in f (planner header), so interpolate between f = 0 and the worst case.
-    const atZero = p.atZero.standardError ** 2;
-    const worst = p.worstCase.standardError ** 2;
-    const variance = p.worstCase.f === 1 ? atZero + truth * (worst - atZero) : worst + (1 - truth) * (atZero - worst);
-    return { halfWidth: Z_95 * Math.sqrt(variance), source: 'core plan()' };
+    const p = plan({ mechanism: 'binary-rr', k: 2, epsilon, n, share: Math.min(1, Math.max(0, truth)) });
+    return { halfWidth: p.atShare!.halfWidth95, source: 'core plan()' };
   }
   if (question === 'symptom') {
     const m = new PaddingAndSampling({ k: 8, maxItems: 3, epsilon });

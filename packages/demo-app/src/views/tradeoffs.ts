@@ -69,14 +69,14 @@ export function tradeoffsView(): View {
             h(
               'table',
               { class: 'data-table' },
-              h('caption', {}, `${result.trials} simulated clinics of ${size.toLocaleString('en')} patients, ε = ${e.toFixed(1)}`),
+              h('caption', {}, `${result.trials} simulated clinics of ${size.toLocaleString('en')} patients, each a fresh sample of the population, ε = ${e.toFixed(1)}`),
               h(
                 'tbody',
                 {},
                 h('tr', {}, h('th', { scope: 'row' }, 'Predicted 95% half-width'), h('td', { class: 'num' }, formatWidth(q, p.halfWidth))),
                 h('tr', { 'data-empirical': result.empiricalHalfWidth }, h('th', { scope: 'row' }, 'Empirical (1.96 × SD of errors)'), h('td', { class: 'num' }, formatWidth(q, result.empiricalHalfWidth))),
                 h('tr', {}, h('th', { scope: 'row' }, 'Average reported half-width'), h('td', { class: 'num' }, formatWidth(q, result.meanReportedHalfWidth))),
-                h('tr', {}, h('th', { scope: 'row' }, 'Intervals containing the truth'), h('td', { class: 'num' }, `${formatNumber(result.coverage * 100, 0)}%`)),
+                h('tr', {}, h('th', { scope: 'row' }, 'Intervals containing the population’s value'), h('td', { class: 'num' }, `${formatNumber(result.coverage * 100, 0)}%`)),
               ),
             ),
           );
@@ -89,7 +89,12 @@ export function tradeoffsView(): View {
 
       root.append(
         h('h1', { tabindex: '-1' }, 'Privacy–accuracy trade-offs'),
-        h('p', { class: 'muted' }, 'Smaller ε means stronger privacy and wider intervals. More patients narrow the interval as 1/√n. Pick both and see what you can learn.'),
+        h(
+          'p',
+          { class: 'muted' },
+          'Smaller ε means stronger privacy and wider intervals. More patients narrow the interval as 1/√n. Pick both and see what you can learn. ' +
+            'Intervals are for the clinic’s patient population, the n who answer being a sample of it: they include the chance of who happened to answer as well as the randomization, as the collector’s intervals do by default.',
+        ),
         h(
           'section',
           { class: 'card stack' },

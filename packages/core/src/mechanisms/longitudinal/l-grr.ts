@@ -14,7 +14,9 @@
  * ≤ e^ε₁ exactly (the least noise the ε₁ asked for allows), found by bisection (two-level.ts) —
  * not from the closed form of Arcolezi et al., whose float value would need its own rounding proof.
  * Estimation: a pure protocol with (P, Q) (pure-protocol.ts): f̂_v = (C_v/n − Q)/(P − Q), variance
- * Q(1−Q)/(n(P−Q)²) + f(1−P−Q)/(n(P−Q)), exact for one report per device (the day cell).
+ * Q(1−Q)/(n(P−Q)²) + f(1−P−Q)/(n(P−Q)), exact for one report per device (the day cell), for the
+ * respondents; the population share's adds f(1−f)/n (both levels are drawn per device, so a
+ * sampled device's report is y = v with probability Q + f(P − Q), independently of the others).
  * Longitudinal: D = k slots (one permanent response per answer); see two-level.ts for what D·ε∞ bounds.
  * Wire and sums: GRR's (payload = the reported index; sums [n, C_0, …, C_{k−1}]).
  */
@@ -24,6 +26,7 @@ import { type Rational } from '../../exact/rational.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../../validate.ts';
 import { implementedEpsilonOf } from '../../exact/epsilon.ts';
+import type { Estimand } from '../estimand.ts';
 import { decodeIndexPayload, pureProtocolEstimate, pureProtocolVariance } from '../pure-protocol.ts';
 import type { EncodedReport, FrequencyEstimate, MechanismDescription } from '../types.ts';
 import { checkLevels, exactlyWithin, largestWith, worseDirection, type TwoLevelRandomizer } from './two-level.ts';
@@ -193,11 +196,12 @@ export class LongitudinalGrr extends LgrrRandomizer {
     sums[1 + report]! += 1;
   }
 
-  estimate(sums: ArrayLike<number>): FrequencyEstimate {
-    return pureProtocolEstimate(sums, this.k, this.p, this.q);
+  /** Standard errors for `estimand` (estimand.ts; default: the population share). */
+  estimate(sums: ArrayLike<number>, estimand?: Estimand): FrequencyEstimate {
+    return pureProtocolEstimate(sums, this.k, this.p, this.q, estimand);
   }
 
-  variance(n: number, f = 0): number {
-    return pureProtocolVariance(n, f, this.p, this.q);
+  variance(n: number, f = 0, estimand?: Estimand): number {
+    return pureProtocolVariance(n, f, this.p, this.q, estimand);
   }
 }

@@ -14,7 +14,8 @@
  * another bit w.p. Q = (T0·A + (O − T0)·B)/O². One report is a unary encoding with (P, Q): inputs
  * v ≠ v' differ in bits v and v' only, so the worst ratio is P(O² − Q)/(Q(O² − P)) (unary-encoding.ts),
  * computed in BigInt; t is the SMALLEST integer (least noise) for which it is ≤ e^ε₁ (two-level.ts).
- * Estimation: the pure protocol with (P, Q). D = k (one permanent vector per answer).
+ * Estimation: the pure protocol with (P, Q), population or respondents (pure-protocol.ts), exact for
+ * one report per device (the day cell). D = k (one permanent vector per answer).
  * Instantaneous level alone: two permanent vectors may differ in all k bits, so ε_inst = k·ln(A(O−B)/(B(O−A))).
  * Wire and sums: unary-encoding.ts's (k bits, base64url; sums [n, C_0, …, C_{k−1}]).
  */
@@ -24,6 +25,7 @@ import { THRESHOLD_ONE, type RandomSampler } from '../../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../../validate.ts';
 import { implementedEpsilonOf } from '../../exact/epsilon.ts';
 import { oueThresholds } from '../oue.ts';
+import type { Estimand } from '../estimand.ts';
 import { pureProtocolEstimate, pureProtocolVariance } from '../pure-protocol.ts';
 import { sueThresholds } from '../sue.ts';
 import type { EncodedReport, FrequencyEstimate, MechanismDescription } from '../types.ts';
@@ -172,11 +174,12 @@ export class LongitudinalUnaryEncoding extends LueRandomizer {
     addBitsToSums(report, sums);
   }
 
-  estimate(sums: ArrayLike<number>): FrequencyEstimate {
-    return pureProtocolEstimate(sums, this.k, this.p, this.q);
+  /** Standard errors for `estimand` (estimand.ts; default: the population share). */
+  estimate(sums: ArrayLike<number>, estimand?: Estimand): FrequencyEstimate {
+    return pureProtocolEstimate(sums, this.k, this.p, this.q, estimand);
   }
 
-  variance(n: number, f = 0): number {
-    return pureProtocolVariance(n, f, this.p, this.q);
+  variance(n: number, f = 0, estimand?: Estimand): number {
+    return pureProtocolVariance(n, f, this.p, this.q, estimand);
   }
 }

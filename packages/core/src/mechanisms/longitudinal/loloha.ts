@@ -17,7 +17,8 @@
  * vectors differ somewhere, so over a uniform a, Pr[h_a(v) = h_a(v')] = 1/g EXACTLY (a non-zero
  * linear form over GF(g) is uniform). That is what makes the estimator unbiased with q* = 1/g:
  * a device whose answer u ≠ v supports v (y = h_a(v)) with probability P/g + (1 − 1/g)·Q = 1/g,
- * since P + (g − 1)Q = 1. Estimation: pure protocol with (P, 1/g), variance as pure-protocol.ts.
+ * since P + (g − 1)Q = 1. Estimation: pure protocol with (P, 1/g), variance (population or
+ * respondents, one report per device) as pure-protocol.ts.
  * Linkage: a is the same on every report of a device: log2(g^m) = m·log2(g) bits (≈ log2 k;
  * e.g. 3.17 bits for k = 9, g = 3), stated per question in `linkageBits`; a batch of
  * several LOLOHA questions carries the sum (their hashes are independent).
@@ -26,6 +27,7 @@
 import { inputError, parameterError, payloadError } from '../../errors.ts';
 import type { RandomSampler } from '../../random/sampler.ts';
 import { checkDomainSize, checkEpsilon, checkInteger } from '../../validate.ts';
+import type { Estimand } from '../estimand.ts';
 import { pureProtocolEstimate, pureProtocolVariance } from '../pure-protocol.ts';
 import type { EncodedReport, FrequencyEstimate, MechanismDescription } from '../types.ts';
 import { grrStep, lgrrLevels, type LgrrLevels, type LongitudinalOptions } from './l-grr.ts';
@@ -212,11 +214,12 @@ export class Loloha extends LolohaRandomizer {
     }
   }
 
-  estimate(sums: ArrayLike<number>): FrequencyEstimate {
-    return pureProtocolEstimate(sums, this.k, this.p, this.q);
+  /** Standard errors for `estimand` (estimand.ts; default: the population share). */
+  estimate(sums: ArrayLike<number>, estimand?: Estimand): FrequencyEstimate {
+    return pureProtocolEstimate(sums, this.k, this.p, this.q, estimand);
   }
 
-  variance(n: number, f = 0): number {
-    return pureProtocolVariance(n, f, this.p, this.q);
+  variance(n: number, f = 0, estimand?: Estimand): number {
+    return pureProtocolVariance(n, f, this.p, this.q, estimand);
   }
 }
