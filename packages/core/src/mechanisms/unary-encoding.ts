@@ -25,6 +25,7 @@
 import { inputError, payloadError, parameterError } from '../errors.ts';
 import { implementedEpsilonFromRatio } from '../exact/thresholds.ts';
 import { ratioRoundedUp } from '../exact/upward-ratio.ts';
+import { BernoulliBits } from '../random/bernoulli-bits.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../validate.ts';
 import { pureProtocolEstimate, pureProtocolVariance } from './pure-protocol.ts';
@@ -53,6 +54,8 @@ export abstract class UnaryRandomizer implements Randomizer<number, Uint8Array> 
   readonly q: number;
   /** Bytes of a packed report. */
   readonly byteLength: number;
+  /** Sampler of the other bits (its byte tables are built on the first randomize). */
+  readonly #otherBits: BernoulliBits;
 
   protected constructor(options: UnaryEncodingOptions, thresholds: UnaryThresholds) {
     this.k = checkDomainSize(options?.k);
@@ -67,18 +70,21 @@ export abstract class UnaryRandomizer implements Randomizer<number, Uint8Array> 
     }
     this.implementedEpsilon = implementedEpsilonFromRatio(unaryWorstRatio(trueBit, otherBit), this.epsilon);
     this.byteLength = Math.ceil(this.k / 8);
+    this.#otherBits = new BernoulliBits(otherBit);
   }
 
   randomize(value: number, rng: RandomSampler): Uint8Array {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value >= this.k) {
       throw inputError(`answer must be an integer index in [0, ${this.k}), got ${String(value)}`);
     }
-    const bits = new Uint8Array(this.byteLength);
-    const { k, otherBitThreshold, trueBitThreshold } = this;
-    for (let j = 0; j < k; j++) {
-      // One independent 32-bit draw per bit; the true bit uses its own threshold.
-      if (rng.uint32() < (j === value ? trueBitThreshold : otherBitThreshold)) bits[j >> 3]! |= 1 << (j & 7);
-    }
+    // All k bits as independent Bernoulli(P0) a byte at a time (exact: bernoulli-bits.ts), then the
+    // true bit replaced by its own independent Bernoulli(P1) draw. Dropping bit v of k independent
+    // bits leaves the other k − 1 independent Bernoulli(P0): the same distribution as one draw per
+    // bit with the true bit's threshold at v, and the draws made do not depend on v.
+    const bits = this.#otherBits.fill(new Uint8Array(this.byteLength), this.k, rng);
+    const mask = 1 << (value & 7);
+    const byte = bits[value >> 3]!;
+    bits[value >> 3] = rng.uint32() < this.trueBitThreshold ? byte | mask : byte & ~mask;
     return bits;
   }
 
