@@ -110,6 +110,7 @@ interface CaseFigures {
 function runCase(id: string): CaseFigures {
   const rng = new core.RandomSampler(core.cryptoRandomSource());
   if (id === 'oue-bitcounter') return { randomize: [], aggregate: oueBitCounter(rng) };
+  if (id === 'oue-1024') return oueAgainstPerBit(rng);
   const c = CASES[id];
   if (c === undefined) throw new Error(`unknown case ${id}`);
   const { mechanism, input, randomize: custom } = c.build(rng);
@@ -166,12 +167,105 @@ function oueBitCounter(rng: core.RandomSampler): Figure[] {
   ];
 }
 
+/**
+ * Issue 13: OUE k = 1024 ε = 2, against the per-bit code it replaced, timed in the same process
+ * with the two alternating (baseline, current, baseline, …) so that machine noise hits both alike;
+ * the ratio is the median of the per-pair ratios.
+ */
+function oueAgainstPerBit(rng: core.RandomSampler): CaseFigures {
+  const k = 1024;
+  const oue = new core.OptimizedUnaryEncoding({ k, epsilon: 2 });
+  const label = 'oue k=1024 ε=2';
+  const pairs = isQuick ? 3 : 9;
+  const compare = (baseline: () => void, baselineCount: number, current: () => void, currentCount: number) => {
+    baseline();
+    current(); // warm-up
+    const baseRates: number[] = [];
+    const rates: number[] = [];
+    const ratios: number[] = [];
+    for (let i = 0; i < pairs; i++) {
+      let start = performance.now();
+      baseline();
+      const baseRate = baselineCount / ((performance.now() - start) / 1000);
+      start = performance.now();
+      current();
+      const rate = currentCount / ((performance.now() - start) / 1000);
+      baseRates.push(baseRate);
+      rates.push(rate);
+      ratios.push(rate / baseRate);
+    }
+    return { baseline: Math.round(median(baseRates)), current: Math.round(median(rates)), ratio: median(ratios) };
+  };
+
+  const baseCount = isQuick ? 5_000 : 30_000;
+  const count = baseCount * 10;
+  const randomized = compare(
+    () => {
+      for (let i = 0; i < baseCount; i++) perBitUnaryRandomize(oue, i % k, rng);
+    },
+    baseCount,
+    () => {
+      for (let i = 0; i < count; i++) oue.randomize(i % k, rng);
+    },
+    count,
+  );
+
+  const reports = Array.from({ length: isQuick ? 20_000 : 100_000 }, (_, i) => oue.randomize(i % k, rng));
+  const baseReports = reports.slice(0, reports.length / 10);
+  const aggregated = compare(
+    () => {
+      const sums = new Float64Array(oue.sumsLength);
+      for (const report of baseReports) perBitAddToSums(report, sums);
+      oue.estimate(sums);
+    },
+    baseReports.length,
+    () => {
+      const sums = new Float64Array(oue.sumsLength);
+      oue.addAllToSums(reports, sums);
+      oue.estimate(sums);
+    },
+    reports.length,
+  );
+  const figures = (what: string, r: typeof randomized, path: string): Figure[] => [
+    { name: `${what} ${label}`, value: r.current, unit: 'reports/s' },
+    { name: `${what} ${label}: per-bit baseline (${path}, same process)`, value: r.baseline, unit: 'reports/s' },
+    { name: `${what} ${label} / per-bit baseline`, value: Number(r.ratio.toFixed(2)), unit: '× (median of paired runs)', target: '≥ 10', pass: r.ratio >= 10 },
+  ];
+  return {
+    randomize: figures('randomize', randomized, 'one 32-bit draw per bit, as before issue 13'),
+    aggregate: figures('aggregate + estimate', aggregated, 'addToSums one set bit at a time, as before issue 13'),
+  };
+}
+
+/** The unary randomizer as it was before issue 13: one uint32() < threshold per bit. Kept as the baseline. */
+function perBitUnaryRandomize(m: core.UnaryRandomizer, value: number, rng: core.RandomSampler): Uint8Array {
+  const bits = new Uint8Array(m.byteLength);
+  const { k, otherBitThreshold, trueBitThreshold } = m;
+  for (let j = 0; j < k; j++) {
+    if (rng.uint32() < (j === value ? trueBitThreshold : otherBitThreshold)) bits[j >> 3]! |= 1 << (j & 7);
+  }
+  return bits;
+}
+
+/** addBitsToSums as it was before issue 13: one set bit at a time. Kept as the baseline. */
+function perBitAddToSums(report: Uint8Array, sums: Float64Array): void {
+  sums[0]! += 1;
+  for (let i = 0; i < report.length; i++) {
+    let byte = report[i]!;
+    while (byte !== 0) {
+      const bit = 31 - Math.clz32(byte & -byte);
+      sums[1 + i * 8 + bit]! += 1;
+      byte &= byte - 1;
+    }
+  }
+}
+
 const caseArgument = process.argv.find((a) => a.startsWith('--case='))?.slice('--case='.length);
 if (caseArgument !== undefined) {
   process.stdout.write(`${JSON.stringify(runCase(caseArgument))}\n`);
 } else {
   const all: CaseFigures = { randomize: [], aggregate: [] };
-  for (const id of [...Object.keys(CASES), 'oue-bitcounter']) {
+  for (const id of [...Object.keys(CASES), 'oue-bitcounter', 'oue-1024']) {
     process.stderr.write(`  throughput: ${id}\n`);
     // Same interpreter flags (tsx loader, source conditions) as this process.
     const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, `--case=${id}`, ...(isQuick ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
