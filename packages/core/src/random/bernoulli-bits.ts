@@ -47,126 +47,140 @@ import { parameterError } from '../errors.ts';
 import { THRESHOLD_ONE, type RandomSampler } from './sampler.ts';
 
 export interface BernoulliBitsOptions {
-  /** Dictionary size (default 512). */
+  /** Dictionary size (default 1024). */
   leaves?: number;
   /** Longest run in the dictionary, ≤ 32 so that a run fits one 32-bit word (default 32). */
   maxRun?: number;
-  /** Bits per digit of U: 1, 2, 4, 8 or 16 (default 16). */
+  /** Bits per digit of U, 1 to 16 (default 16). */
   digitBits?: number;
+  /** Leading digits of each boundary kept in a table; later ones are recomputed exactly when a comparison gets that far (default 4). */
+  storedDigits?: number;
 }
 
-const DEFAULTS = { leaves: 512, maxRun: 32, digitBits: 16 };
+const DEFAULTS = { leaves: 1024, maxRun: 32, digitBits: 16, storedDigits: 4 };
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
- * Exact inverse-CDF sampler of a distribution whose probabilities are w_j / 2^totalBits (integer
- * weights summing to 2^totalBits), reading U one `digitBits`-bit digit at a time.
+ * Exact inverse-CDF sampler of a distribution over 0 … m−1 whose probabilities are
+ * weight(j) / 2^totalBits (non-negative integers summing to 2^totalBits), reading U one
+ * `digitBits`-bit digit at a time, most significant first.
  */
 export class DyadicTable {
   readonly outcomes: number;
   readonly totalBits: number;
   readonly digitBits: number;
-  /** Digits of U and of each boundary: totalBits / digitBits. */
+  /** Digits of U and of each boundary: ⌈totalBits / digitBits⌉ (U's last digit may have unused low bits, always 0 in a boundary). */
   readonly digits: number;
-  /** First digit → outcome when its cell lies inside one outcome's interval, else −1. */
+  /** Leading digits of each boundary kept in `bounds`. */
+  readonly storedDigits: number;
+  /**
+   * First digit d → the outcome j when the cell [d·S, (d+1)·S) (S = 2^(totalBits − digitBits))
+   * lies inside [N_{j−1}, N_j); else −1 − j0, with j0 the outcome of the cell's first value d·S.
+   */
   readonly cells: Int16Array;
-  /** N_0 … N_{m−2}, `digits` digits each, most significant first (N_{m−1} = 2^totalBits is implicit). */
+  /** The first `storedDigits` digits of N_0 … N_{m−2} (N_{m−1} = 2^totalBits is implicit). */
   readonly bounds: Uint16Array;
+  private readonly weight: (j: number) => bigint;
   private readonly drawn: Uint16Array;
 
-  constructor(weights: readonly bigint[], totalBits: number, digitBits: number) {
-    if (![1, 2, 4, 8, 16].includes(digitBits)) throw parameterError('digitBits', `must be 1, 2, 4, 8 or 16, got ${digitBits}`);
-    if (!Number.isInteger(totalBits) || totalBits < digitBits || totalBits % digitBits !== 0 || totalBits % 4 !== 0) {
-      throw parameterError('totalBits', `must be a multiple of 4 and of digitBits, got ${totalBits}`);
-    }
-    if (weights.length < 1 || weights.length > 32_767) throw parameterError('weights', `must have 1 to 32,767 entries, got ${weights.length}`);
-    this.outcomes = weights.length;
+  constructor(outcomes: number, weight: (j: number) => bigint, totalBits: number, digitBits: number, storedDigits = DEFAULTS.storedDigits) {
+    if (!Number.isInteger(digitBits) || digitBits < 1 || digitBits > 16) throw parameterError('digitBits', `must be an integer in [1, 16], got ${digitBits}`);
+    if (!Number.isInteger(totalBits) || totalBits < digitBits) throw parameterError('totalBits', `must be an integer ≥ digitBits, got ${totalBits}`);
+    if (!Number.isInteger(outcomes) || outcomes < 1 || outcomes > 32_767) throw parameterError('outcomes', `must be an integer in [1, 32767], got ${outcomes}`);
+    this.outcomes = outcomes;
     this.totalBits = totalBits;
     this.digitBits = digitBits;
-    this.digits = totalBits / digitBits;
-    this.cells = new Int16Array(2 ** digitBits).fill(-1);
-    this.bounds = new Uint16Array((weights.length - 1) * this.digits);
+    this.digits = Math.ceil(totalBits / digitBits);
+    if (!Number.isInteger(storedDigits) || storedDigits < 1) throw parameterError('storedDigits', `must be a positive integer, got ${storedDigits}`);
+    this.storedDigits = Math.min(storedDigits, this.digits);
+    this.weight = weight;
+    this.cells = new Int16Array(2 ** digitBits);
+    this.bounds = new Uint16Array(Math.max(0, outcomes - 1) * this.storedDigits);
     this.drawn = new Uint16Array(this.digits);
     const cellShift = BigInt(totalBits - digitBits);
-    const cellRoundUp = (1n << cellShift) - 1n;
+    const roundUp = (1n << cellShift) - 1n;
+    const cellCount = 2 ** digitBits;
     let previous = 0n;
-    for (let j = 0; j < weights.length; j++) {
-      const weight = weights[j]!;
-      if (typeof weight !== 'bigint' || weight < 0n) throw parameterError(`weights.${j}`, 'must be a non-negative bigint');
-      const next = previous + weight;
-      // Cells d with N_{j−1} ≤ d·S and (d+1)·S ≤ N_j (S = 2^(B−D)): ⌈N_{j−1}/S⌉ ≤ d < ⌊N_j/S⌋.
-      const first = Number((previous + cellRoundUp) >> cellShift);
-      const end = Number(next >> cellShift);
-      if (end > first) this.cells.fill(j, first, Math.min(end, this.cells.length));
-      if (j < weights.length - 1) this.setDigits(j, next);
+    for (let j = 0; j < outcomes; j++) {
+      const w = weight(j);
+      if (typeof w !== 'bigint' || w < 0n) throw parameterError(`weight(${j})`, 'must be a non-negative bigint');
+      const next = previous + w;
+      // The cells whose first value d·S (S = 2^(totalBits − D)) lies in [N_{j−1}, N_j): d from
+      // ⌈N_{j−1}/S⌉ to ⌈N_j/S⌉ − 1. Those with (d+1)·S ≤ N_j, i.e. d < ⌊N_j/S⌋, are inside the
+      // interval; the last one may hold the boundary N_j and gets the hint −1 − j instead.
+      const first = Number((previous + roundUp) >> cellShift);
+      const inside = Math.min(Number(next >> cellShift), cellCount);
+      const stop = Math.min(Number((next + roundUp) >> cellShift), cellCount);
+      if (inside > first) this.cells.fill(j, first, inside);
+      for (let d = Math.max(first, inside); d < stop; d++) this.cells[d] = -1 - j;
+      if (j < outcomes - 1) {
+        for (let t = 0; t < this.storedDigits; t++) this.bounds[j * this.storedDigits + t] = this.digitOf(next, t);
+      }
       previous = next;
     }
-    if (previous !== 1n << BigInt(totalBits)) throw parameterError('weights', `must sum to 2^${totalBits}`);
+    if (previous !== 1n << BigInt(totalBits)) throw parameterError('weight', `weights must sum to 2^${totalBits}`);
   }
 
-  /** Digits of N_j (< 2^B), via hex so that building 500 boundaries of 1,024 bits stays cheap. */
-  private setDigits(j: number, value: bigint): void {
-    if (value >= 1n << BigInt(this.totalBits)) throw parameterError('weights', `must sum to 2^${this.totalBits}`);
-    const hex = value.toString(16).padStart(this.totalBits / 4, '0');
-    const D = this.digitBits;
-    const base = j * this.digits;
-    if (D >= 4) {
-      const chars = D / 4;
-      for (let t = 0; t < this.digits; t++) this.bounds[base + t] = Number.parseInt(hex.slice(t * chars, (t + 1) * chars), 16);
-    } else {
-      const perChar = 4 / D;
-      for (let t = 0; t < this.digits; t++) {
-        const nibble = Number.parseInt(hex[Math.floor(t / perChar)]!, 16);
-        this.bounds[base + t] = (nibble >> (4 - D * ((t % perChar) + 1))) & (2 ** D - 1);
-      }
-    }
+  /** Digit t (0 = most significant) of an integer in [0, 2^totalBits), padded to `digits` digits. */
+  digitOf(value: bigint, t: number): number {
+    const shift = this.digits * this.digitBits - this.digitBits * (t + 1);
+    return Number(((value << BigInt(this.digits * this.digitBits - this.totalBits)) >> BigInt(shift)) & BigInt(2 ** this.digitBits - 1));
   }
 
   /**
-   * The outcome for a first digit whose cell holds a boundary: the least j with U < N_j, drawing
-   * U's further digits (one fresh word each, its low D bits) only when a comparison needs them.
+   * The outcome for first digit `first` of a cell holding a boundary: the least j ≥ j0 with
+   * U < N_j (every N_i, i < j0, is ≤ the cell's first value ≤ U), drawing U's further digits (one
+   * fresh word each, its low D bits) only when a comparison needs them.
    */
-  resolve(first: number, rng: RandomSampler): number {
-    const { bounds, digits, drawn: u } = this;
+  resolve(first: number, hint: number, rng: RandomSampler): number {
+    const { bounds, drawn: u, storedDigits: stored } = this;
     const mask = 2 ** this.digitBits - 1;
+    const last = this.outcomes - 1;
     u[0] = first;
     let count = 1;
-    let low = 0;
-    let high = this.outcomes - 1; // high = m − 1: U is at least every listed boundary
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      let less = false; // U < N_mid? Equal in every digit means U = N_mid: not less.
-      const base = mid * digits;
-      for (let t = 0; t < digits; t++) {
+    for (let j = -1 - hint; j < last; j++) {
+      // U < N_j, digit by digit; equal in every digit means U = N_j: not below.
+      const base = j * stored;
+      let t = 0;
+      while (t < stored) {
         if (t === count) u[count++] = rng.uint32() & mask;
-        const a = u[t]!;
-        const b = bounds[base + t]!;
-        if (a !== b) {
-          less = a < b;
-          break;
-        }
+        if (u[t] !== bounds[base + t]) break;
+        t++;
       }
-      if (less) high = mid;
-      else low = mid + 1;
+      if (t < stored) {
+        if (u[t]! < bounds[base + t]!) return j;
+        continue;
+      }
+      if (stored === this.digits) continue;
+      // The stored digits are equal (probability about 2^−(D·stored) per comparison): N_j exactly.
+      let exact = 0n;
+      for (let i = 0; i <= j; i++) exact += this.weight(i);
+      for (t = stored; t < this.digits; t++) {
+        if (t === count) u[count++] = rng.uint32() & mask;
+        const b = this.digitOf(exact, t);
+        if (u[t] !== b) break;
+      }
+      if (t < this.digits && u[t]! < this.digitOf(exact, t)) return j;
     }
-    return low;
+    return last;
   }
 
-  /** One draw: first digit from the low D bits of a fresh word (the tests' entry point). */
+  /** One draw, its first digit from the low D bits of a fresh word (the tests' entry point). */
   sample(rng: RandomSampler): number {
     const first = rng.uint32() & (2 ** this.digitBits - 1);
     const j = this.cells[first]!;
-    return j >= 0 ? j : this.resolve(first, rng);
+    return j >= 0 ? j : this.resolve(first, j, rng);
   }
 }
 
 /** The run dictionary: leaf j is `lengths[j]` lanes whose values are the low bits of `patterns[j]` (lane 0 = bit 0). */
 export interface RunDictionary {
+  threshold: number;
+  maxRun: number;
   patterns: Int32Array;
   lengths: Uint8Array;
-  /** Exact weights over 2^(32·maxRun), in the same order. */
-  weights: bigint[];
-  maxRun: number;
+  /** Set lanes of each leaf. */
+  ones: Uint8Array;
 }
 
 /** Tunstall's dictionary for Bernoulli(threshold/2^32) lanes, most probable leaf first (see the header). */
@@ -177,11 +191,41 @@ export function runDictionary(threshold: number, leaves: number, maxRun: number)
   const probability = [1 - q, q];
   const pattern = [0, 1];
   const length = [1, 1];
-  for (;;) {
-    if (probability.length >= leaves) break;
-    let best = -1;
-    for (let i = 0; i < probability.length; i++) if (length[i]! < maxRun && (best < 0 || probability[i]! > probability[best]!)) best = i;
-    if (best < 0 || probability[best] === 0) break; // nothing left worth splitting
+  // Max-heap of splittable leaves by probability (ties: lower index first, so the tree is fixed).
+  const heap: number[] = [];
+  const higher = (a: number, b: number) => probability[a]! > probability[b]! || (probability[a] === probability[b] && a < b);
+  const push = (i: number) => {
+    if (length[i]! >= maxRun || probability[i] === 0) return;
+    heap.push(i);
+    for (let c = heap.length - 1; c > 0; ) {
+      const parent = (c - 1) >> 1;
+      if (!higher(heap[c]!, heap[parent]!)) break;
+      [heap[c], heap[parent]] = [heap[parent]!, heap[c]!];
+      c = parent;
+    }
+  };
+  const pop = (): number => {
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      heap[0] = last;
+      for (let c = 0; ; ) {
+        const l = 2 * c + 1;
+        const r = l + 1;
+        let m = c;
+        if (l < heap.length && higher(heap[l]!, heap[m]!)) m = l;
+        if (r < heap.length && higher(heap[r]!, heap[m]!)) m = r;
+        if (m === c) break;
+        [heap[c], heap[m]] = [heap[m]!, heap[c]!];
+        c = m;
+      }
+    }
+    return top;
+  };
+  push(0);
+  push(1);
+  while (probability.length < leaves && heap.length > 0) {
+    const best = pop();
     const p = probability[best]!;
     const n = length[best]!;
     probability[best] = p * (1 - q); // s → s0 in place, s1 appended
@@ -189,20 +233,34 @@ export function runDictionary(threshold: number, leaves: number, maxRun: number)
     probability.push(p * q);
     pattern.push(pattern[best]! | (1 << n));
     length.push(n + 1);
+    push(best);
+    push(probability.length - 1);
   }
   const order = probability.map((_, i) => i).sort((a, b) => probability[b]! - probability[a]! || length[a]! - length[b]! || pattern[a]! - pattern[b]!);
-  const t = BigInt(threshold);
-  const f = BigInt(THRESHOLD_ONE) - t;
-  const weights = order.map((i) => {
-    const ones = popcount(pattern[i]!);
-    const zeros = length[i]! - ones;
-    return t ** BigInt(ones) * f ** BigInt(zeros) << BigInt(32 * (maxRun - length[i]!));
-  });
   return {
+    threshold,
+    maxRun,
     patterns: Int32Array.from(order, (i) => pattern[i]!),
     lengths: Uint8Array.from(order, (i) => length[i]!),
-    weights,
-    maxRun,
+    ones: Uint8Array.from(order, (i) => popcount(pattern[i]!)),
+  };
+}
+
+/** Exact weight of every leaf over 2^(32·maxRun): T^a (2^32 − T)^b · 2^(32·(maxRun − a − b)). */
+export function runWeights(dictionary: RunDictionary): (j: number) => bigint {
+  const t = BigInt(dictionary.threshold);
+  const f = BigInt(THRESHOLD_ONE) - t;
+  const cache = new Map<number, bigint>();
+  return (j) => {
+    const ones = dictionary.ones[j]!;
+    const length = dictionary.lengths[j]!;
+    const key = ones * 64 + length;
+    let w = cache.get(key);
+    if (w === undefined) {
+      w = (t ** BigInt(ones) * f ** BigInt(length - ones)) << BigInt(32 * (dictionary.maxRun - length));
+      cache.set(key, w);
+    }
+    return w;
   };
 }
 
@@ -212,6 +270,7 @@ export class BernoulliBits {
   readonly leaves: number;
   readonly maxRun: number;
   readonly digitBits: number;
+  readonly storedDigits: number;
   private table?: DyadicTable;
   private dictionary?: RunDictionary;
   /** Lanes as 32-bit words, one spare word for a run crossing the end; and its bytes. */
@@ -224,8 +283,22 @@ export class BernoulliBits {
     this.leaves = options.leaves ?? DEFAULTS.leaves;
     this.maxRun = options.maxRun ?? DEFAULTS.maxRun;
     this.digitBits = options.digitBits ?? DEFAULTS.digitBits;
+    this.storedDigits = options.storedDigits ?? DEFAULTS.storedDigits;
     checkDictionarySize(this.leaves, this.maxRun);
-    if (![1, 2, 4, 8, 16].includes(this.digitBits)) throw parameterError('digitBits', `must be 1, 2, 4, 8 or 16, got ${this.digitBits}`);
+    if (!Number.isInteger(this.digitBits) || this.digitBits < 1 || this.digitBits > 16) throw parameterError('digitBits', `must be an integer in [1, 16], got ${this.digitBits}`);
+    if (!Number.isInteger(this.storedDigits) || this.storedDigits < 1) throw parameterError('storedDigits', `must be a positive integer, got ${this.storedDigits}`);
+  }
+
+  /** The dictionary and its table (built on first use). */
+  tables(): { dictionary: RunDictionary; table: DyadicTable } {
+    if (this.table === undefined) this.build();
+    return { dictionary: this.dictionary!, table: this.table! };
+  }
+
+  private build(): void {
+    const dictionary = runDictionary(this.threshold, this.leaves, this.maxRun);
+    this.table = new DyadicTable(dictionary.lengths.length, runWeights(dictionary), 32 * this.maxRun, this.digitBits, this.storedDigits);
+    this.dictionary = dictionary;
   }
 
   /**
@@ -235,13 +308,10 @@ export class BernoulliBits {
   fill(out: Uint8Array, bits: number, rng: RandomSampler): Uint8Array {
     if (!Number.isInteger(bits) || bits < 0 || bits > out.length * 8) throw parameterError('bits', `must be an integer in [0, ${out.length * 8}], got ${bits}`);
     if (bits === 0) return out;
-    if (this.table === undefined || this.dictionary === undefined) {
-      this.dictionary = runDictionary(this.threshold, this.leaves, this.maxRun);
-      this.table = new DyadicTable(this.dictionary.weights, 32 * this.maxRun, this.digitBits);
-    }
-    const table = this.table;
+    if (this.table === undefined) this.build();
+    const table = this.table!;
     const { cells } = table;
-    const { patterns, lengths } = this.dictionary;
+    const { patterns, lengths } = this.dictionary!;
     const wordCount = (bits + 31) >>> 5;
     if (this.scratchBits !== bits) {
       this.scratch = new Int32Array(wordCount + 1);
@@ -250,32 +320,37 @@ export class BernoulliBits {
     }
     const lanes = this.scratch;
     lanes.fill(0);
-    const D = this.digitBits;
-    const perWord = 32 / D;
-    const mask = 2 ** D - 1;
+    const mask = 2 ** this.digitBits - 1;
     let position = 0;
-    while (position < bits) {
-      // int32 throughout: digit s is bits [sD, sD + D) of the word, and an arithmetic shift keeps them.
-      let word = rng.uint32() | 0;
-      for (let s = 0; s < perWord && position < bits; s++) {
-        const digit = word & mask;
-        word >>= D;
-        let leaf = cells[digit]!;
-        if (leaf < 0) leaf = table.resolve(digit, rng);
-        const run = patterns[leaf]!;
-        const shift = position & 31;
-        const at = position >>> 5;
-        lanes[at]! |= run << shift;
-        if (shift !== 0) lanes[at + 1]! |= run >>> (32 - shift);
-        position += lengths[leaf]!;
-      }
+    for (;;) {
+      // Two first digits per word: bits [0, D) and [16, 16 + D).
+      const word = rng.uint32();
+      let digit = word & mask;
+      let leaf = cells[digit]!;
+      if (leaf < 0) leaf = table.resolve(digit, leaf, rng);
+      let run = patterns[leaf]!;
+      let shift = position & 31;
+      let at = position >>> 5;
+      lanes[at]! |= run << shift;
+      if (shift !== 0) lanes[at + 1]! |= run >>> (32 - shift);
+      position += lengths[leaf]!;
+      if (position >= bits) break;
+      digit = (word >>> 16) & mask;
+      leaf = cells[digit]!;
+      if (leaf < 0) leaf = table.resolve(digit, leaf, rng);
+      run = patterns[leaf]!;
+      shift = position & 31;
+      at = position >>> 5;
+      lanes[at]! |= run << shift;
+      if (shift !== 0) lanes[at + 1]! |= run >>> (32 - shift);
+      position += lengths[leaf]!;
+      if (position >= bits) break;
     }
     // Lanes at and past `bits` (the dropped end of the last run) are cleared.
     if ((bits & 31) !== 0) lanes[wordCount - 1]! &= (1 << (bits & 31)) - 1;
     lanes[wordCount] = 0;
-    const byteCount = (bits + 7) >>> 3;
     if (LITTLE_ENDIAN) out.set(this.scratchBytes);
-    else for (let i = 0; i < byteCount; i++) out[i] = lanes[i >>> 2]! >>> ((i & 3) * 8);
+    else for (let i = 0; i < this.scratchBytes.length; i++) out[i] = lanes[i >>> 2]! >>> ((i & 3) * 8);
     return out;
   }
 }
