@@ -75,14 +75,24 @@ export abstract class UnaryRandomizer implements Randomizer<number, Uint8Array> 
   }
 
   randomize(value: number, rng: RandomSampler): Uint8Array {
+    return this.randomizeInto(value, rng, new Uint8Array(this.byteLength));
+  }
+
+  /**
+   * randomize, written into `out` (at least ⌈k/8⌉ bytes; those are overwritten) instead of a new
+   * array — for simulations: above 64 bytes a typed array is allocated outside the JavaScript heap,
+   * and at k = 1024 allocating the report costs about as much as sampling it.
+   */
+  randomizeInto(value: number, rng: RandomSampler, out: Uint8Array): Uint8Array {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value >= this.k) {
       throw inputError(`answer must be an integer index in [0, ${this.k}), got ${String(value)}`);
     }
-    // All k bits as independent Bernoulli(P0) a byte at a time (exact: bernoulli-bits.ts), then the
-    // true bit replaced by its own independent Bernoulli(P1) draw. Dropping bit v of k independent
-    // bits leaves the other k − 1 independent Bernoulli(P0): the same distribution as one draw per
-    // bit with the true bit's threshold at v, and the draws made do not depend on v.
-    const bits = this.#otherBits.fill(new Uint8Array(this.byteLength), this.k, rng);
+    if (!(out instanceof Uint8Array) || out.length < this.byteLength) throw parameterError('out', `must be a Uint8Array of at least ${this.byteLength} bytes`);
+    // All k bits as independent Bernoulli(P0) (bernoulli-bits.ts, exact), then the true bit
+    // replaced by its own independent Bernoulli(P1) draw. Dropping bit v of k independent bits
+    // leaves the other k − 1 independent Bernoulli(P0): the same distribution as one draw per bit
+    // with the true bit's threshold at v; and which draws are made does not depend on v.
+    const bits = this.#otherBits.fill(out, this.k, rng);
     const mask = 1 << (value & 7);
     const byte = bits[value >> 3]!;
     bits[value >> 3] = rng.uint32() < this.trueBitThreshold ? byte | mask : byte & ~mask;
