@@ -144,7 +144,7 @@ export class BitCounter {
       twosA = (ones & a) | (u & b);
       ones = u ^ b;
       a = packed[(at += words)]!;
-      b = packed[(at += words)]!;
+      b = packed[at + words]!;
       u = ones ^ a;
       twosB = (ones & a) | (u & b);
       ones = u ^ b;
