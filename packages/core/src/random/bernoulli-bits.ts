@@ -164,13 +164,6 @@ export class DyadicTable {
     }
     return last;
   }
-
-  /** One draw, its first digit from the low D bits of a fresh word (the tests' entry point). */
-  sample(rng: RandomSampler): number {
-    const first = rng.uint32() & (2 ** this.digitBits - 1);
-    const j = this.cells[first]!;
-    return j >= 0 ? j : this.resolve(first, j, rng);
-  }
 }
 
 /** The run dictionary: leaf j is `lengths[j]` lanes whose values are the low bits of `patterns[j]` (lane 0 = bit 0). */
@@ -191,41 +184,12 @@ export function runDictionary(threshold: number, leaves: number, maxRun: number)
   const probability = [1 - q, q];
   const pattern = [0, 1];
   const length = [1, 1];
-  // Max-heap of splittable leaves by probability (ties: lower index first, so the tree is fixed).
-  const heap: number[] = [];
-  const higher = (a: number, b: number) => probability[a]! > probability[b]! || (probability[a] === probability[b] && a < b);
-  const push = (i: number) => {
-    if (length[i]! >= maxRun || probability[i] === 0) return;
-    heap.push(i);
-    for (let c = heap.length - 1; c > 0; ) {
-      const parent = (c - 1) >> 1;
-      if (!higher(heap[c]!, heap[parent]!)) break;
-      [heap[c], heap[parent]] = [heap[parent]!, heap[c]!];
-      c = parent;
-    }
-  };
-  const pop = (): number => {
-    const top = heap[0]!;
-    const last = heap.pop()!;
-    if (heap.length > 0) {
-      heap[0] = last;
-      for (let c = 0; ; ) {
-        const l = 2 * c + 1;
-        const r = l + 1;
-        let m = c;
-        if (l < heap.length && higher(heap[l]!, heap[m]!)) m = l;
-        if (r < heap.length && higher(heap[r]!, heap[m]!)) m = r;
-        if (m === c) break;
-        [heap[c], heap[m]] = [heap[m]!, heap[c]!];
-        c = m;
-      }
-    }
-    return top;
-  };
-  push(0);
-  push(1);
-  while (probability.length < leaves && heap.length > 0) {
-    const best = pop();
+  // Split the most probable leaf that may still grow (ties: the lowest index, so the tree is fixed).
+  // A linear scan: the dictionary is built once per threshold (about a million comparisons).
+  while (probability.length < leaves) {
+    let best = -1;
+    for (let i = 0; i < probability.length; i++) if (length[i]! < maxRun && probability[i]! > 0 && (best < 0 || probability[i]! > probability[best]!)) best = i;
+    if (best < 0) break;
     const p = probability[best]!;
     const n = length[best]!;
     probability[best] = p * (1 - q); // s → s0 in place, s1 appended
@@ -233,8 +197,6 @@ export function runDictionary(threshold: number, leaves: number, maxRun: number)
     probability.push(p * q);
     pattern.push(pattern[best]! | (1 << n));
     length.push(n + 1);
-    push(best);
-    push(probability.length - 1);
   }
   const order = probability.map((_, i) => i).sort((a, b) => probability[b]! - probability[a]! || length[a]! - length[b]! || pattern[a]! - pattern[b]!);
   return {
