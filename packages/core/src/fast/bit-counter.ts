@@ -4,20 +4,21 @@
  *
  * Technique: bit-sliced ("vertical") counters. For each 32-bit word of the vector we keep PLANES
  * words; plane b holds bit b of 32 independent counters, one per bit position, so a counter is
- * Σ_b 2^b · (bit of plane b). Vectors are added 16 at a time with the Harley–Seal carry-save
+ * Σ_b 2^b · (bit of plane b). Vectors are added 32 at a time with the Harley–Seal carry-save
  * scheme: a carry-save adder CSA(a, b, c) = (a^b^c, majority(a, b, c)) turns three words of equal
  * weight into one of that weight and one of twice it, in five bitwise operations, with no carry
  * chain. Fifteen CSAs fold 16 vector words into planes 0–3 (ones, twos, fours, eights) and one word
- * of weight 16, which alone is ripple-added into planes 4 and up. Left-over vectors (fewer than 16)
- * are ripple-added one at a time. Both keep Σ_b 2^b · plane_b equal to the number of vectors with
- * the bit set, exactly. Before a counter could overflow (2^PLANES − 1 additions) the planes are
+ * of weight 16; two such words and plane 4 make one more CSA, whose weight-32 word alone is
+ * ripple-added into planes 5 and up. Left-over vectors (fewer than 32) are ripple-added one at a
+ * time. Both keep Σ_b 2^b · plane_b equal to the number of vectors with the bit set, exactly.
+ * Before a counter could overflow (2^PLANES − 1 additions) the planes are
  * flushed into exact Float64 sums. See Knuth TAOCP 4A §7.1.3 (sideways addition) and Warren,
  * Hacker's Delight §5-1 (Harley–Seal) for the idea.
  */
 
 const PLANES = 16;
 const FLUSH_EVERY = 2 ** PLANES - 1;
-const GROUP = 16;
+const GROUP = 32;
 
 export class BitCounter {
   /** Number of bit positions counted. */
@@ -85,7 +86,10 @@ export class BitCounter {
     for (let j = 0; j < end; j++) sums[at + j]! += totals[j]!;
   }
 
-  /** 16 vectors from packed[position], ones/twos/fours/eights by CSAs, the weight-16 word rippled from plane 4. */
+  /**
+   * 32 vectors from packed[position]: twice 16 folded by CSAs into planes 0–3 (ones … eights), the
+   * two weight-16 words and plane 4 by one more CSA, and the weight-32 word rippled from plane 5.
+   */
   private addGroup(packed: Uint32Array | Int32Array, position: number): void {
     const { words, planes } = this;
     for (let w = 0; w < words; w++) {
@@ -94,78 +98,89 @@ export class BitCounter {
       let twos = planes[base + 1]!;
       let fours = planes[base + 2]!;
       let eights = planes[base + 3]!;
-      let at = position + w;
-      // Each step: (high, low) = CSA(x, y, z) with u = x ^ y, low = u ^ z, high = (x & y) | (u & z).
-      let a = packed[at]!;
-      let b = packed[(at += words)]!;
-      let u = ones ^ a;
-      let twosA = (ones & a) | (u & b);
-      ones = u ^ b;
-      a = packed[(at += words)]!;
-      b = packed[(at += words)]!;
-      u = ones ^ a;
-      let twosB = (ones & a) | (u & b);
-      ones = u ^ b;
-      u = twos ^ twosA;
-      let foursA = (twos & twosA) | (u & twosB);
-      twos = u ^ twosB;
-      a = packed[(at += words)]!;
-      b = packed[(at += words)]!;
-      u = ones ^ a;
-      twosA = (ones & a) | (u & b);
-      ones = u ^ b;
-      a = packed[(at += words)]!;
-      b = packed[(at += words)]!;
-      u = ones ^ a;
-      twosB = (ones & a) | (u & b);
-      ones = u ^ b;
-      u = twos ^ twosA;
-      let foursB = (twos & twosA) | (u & twosB);
-      twos = u ^ twosB;
-      u = fours ^ foursA;
-      const eightsA = (fours & foursA) | (u & foursB);
-      fours = u ^ foursB;
-      a = packed[(at += words)]!;
-      b = packed[(at += words)]!;
-      u = ones ^ a;
-      twosA = (ones & a) | (u & b);
-      ones = u ^ b;
-      a = packed[(at += words)]!;
-      b = packed[(at += words)]!;
-      u = ones ^ a;
-      twosB = (ones & a) | (u & b);
-      ones = u ^ b;
-      u = twos ^ twosA;
-      foursA = (twos & twosA) | (u & twosB);
-      twos = u ^ twosB;
-      a = packed[(at += words)]!;
-      b = packed[(at += words)]!;
-      u = ones ^ a;
-      twosA = (ones & a) | (u & b);
-      ones = u ^ b;
-      a = packed[(at += words)]!;
-      b = packed[at + words]!;
-      u = ones ^ a;
-      twosB = (ones & a) | (u & b);
-      ones = u ^ b;
-      u = twos ^ twosA;
-      foursB = (twos & twosA) | (u & twosB);
-      twos = u ^ twosB;
-      u = fours ^ foursA;
-      const eightsB = (fours & foursA) | (u & foursB);
-      fours = u ^ foursB;
-      u = eights ^ eightsA;
-      let carry = (eights & eightsA) | (u & eightsB); // weight 16
-      eights = u ^ eightsB;
+      let at = position + w - words;
+      let a: number, b: number, u: number, twosA: number, twosB: number, foursA: number, foursB: number, eightsA: number, eightsB: number;
+      let sixteensA = 0;
+      for (let half = 0; half < 2; half++) {
+        // Each step: (high, low) = CSA(x, y, z) with u = x ^ y, low = u ^ z, high = (x & y) | (u & z).
+        a = packed[(at += words)]!;
+        b = packed[(at += words)]!;
+        u = ones ^ a;
+        twosA = (ones & a) | (u & b);
+        ones = u ^ b;
+        a = packed[(at += words)]!;
+        b = packed[(at += words)]!;
+        u = ones ^ a;
+        twosB = (ones & a) | (u & b);
+        ones = u ^ b;
+        u = twos ^ twosA;
+        foursA = (twos & twosA) | (u & twosB);
+        twos = u ^ twosB;
+        a = packed[(at += words)]!;
+        b = packed[(at += words)]!;
+        u = ones ^ a;
+        twosA = (ones & a) | (u & b);
+        ones = u ^ b;
+        a = packed[(at += words)]!;
+        b = packed[(at += words)]!;
+        u = ones ^ a;
+        twosB = (ones & a) | (u & b);
+        ones = u ^ b;
+        u = twos ^ twosA;
+        foursB = (twos & twosA) | (u & twosB);
+        twos = u ^ twosB;
+        u = fours ^ foursA;
+        eightsA = (fours & foursA) | (u & foursB);
+        fours = u ^ foursB;
+        a = packed[(at += words)]!;
+        b = packed[(at += words)]!;
+        u = ones ^ a;
+        twosA = (ones & a) | (u & b);
+        ones = u ^ b;
+        a = packed[(at += words)]!;
+        b = packed[(at += words)]!;
+        u = ones ^ a;
+        twosB = (ones & a) | (u & b);
+        ones = u ^ b;
+        u = twos ^ twosA;
+        foursA = (twos & twosA) | (u & twosB);
+        twos = u ^ twosB;
+        a = packed[(at += words)]!;
+        b = packed[(at += words)]!;
+        u = ones ^ a;
+        twosA = (ones & a) | (u & b);
+        ones = u ^ b;
+        a = packed[(at += words)]!;
+        b = packed[(at += words)]!;
+        u = ones ^ a;
+        twosB = (ones & a) | (u & b);
+        ones = u ^ b;
+        u = twos ^ twosA;
+        foursB = (twos & twosA) | (u & twosB);
+        twos = u ^ twosB;
+        u = fours ^ foursA;
+        eightsB = (fours & foursA) | (u & foursB);
+        fours = u ^ foursB;
+        u = eights ^ eightsA;
+        const sixteens = (eights & eightsA) | (u & eightsB); // weight 16
+        eights = u ^ eightsB;
+        if (half === 0) sixteensA = sixteens;
+        else {
+          const plane = planes[base + 4]!;
+          u = plane ^ sixteensA;
+          let carry = (plane & sixteensA) | (u & sixteens); // weight 32
+          planes[base + 4] = u ^ sixteens;
+          for (let p = base + 5, end = base + PLANES; carry !== 0 && p < end; p++) {
+            const next = planes[p]!;
+            planes[p] = next ^ carry;
+            carry &= next;
+          }
+        }
+      }
       planes[base] = ones;
       planes[base + 1] = twos;
       planes[base + 2] = fours;
       planes[base + 3] = eights;
-      for (let p = base + 4, end = base + PLANES; carry !== 0 && p < end; p++) {
-        const plane = planes[p]!;
-        planes[p] = plane ^ carry;
-        carry &= plane;
-      }
     }
   }
 
