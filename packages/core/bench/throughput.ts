@@ -15,6 +15,14 @@
  * decoding (decodeReport) is not included. The OUE target is timed on reports packed as 32-bit
  * words (a k-bit report is what UnaryEncoding.decodeReport returns, ⌈k/8⌉ bytes), counted by
  * BitCounter, then debiased by OUE's estimate.
+ *
+ * Issue 13 (case oue-1024): OUE k = 1024 ε = 2 against the per-bit code it replaced, kept below as
+ * the baseline (perBitUnaryRandomize, perBitAddToSums) and timed in the same process, alternating,
+ * target ≥ 10× for randomize and for aggregate + estimate. Randomize is timed as `randomize` (a new
+ * 128-byte report each time, as the SDK calls it) and as `randomizeInto` a reused buffer (the
+ * sampling alone); allocating the report is timed on its own, since above 64 bytes a typed array
+ * lives outside the JS heap and its allocation bounds what any sampler can gain. Aggregation is
+ * `addAllToSums` (bulk, bit-sliced) against the old per-report addToSums, over the same reports.
  */
 import { spawnSync } from 'node:child_process';
 import * as core from '../src/index.ts';
@@ -311,6 +319,9 @@ if (caseArgument !== undefined) {
   const notes = [
     `One process per case. Randomize over ${randomizeBase.toLocaleString('en-US')} reports (fewer for OLH, RAPPOR and multiselect with OLH), aggregate + estimate over up to ${aggregateBase.toLocaleString('en-US')}; median of ${repetitions} repetitions after a warm-up, ` +
       'production random source (crypto.getRandomValues). Aggregation times exclude wire decoding; the OUE target figure counts reports already packed as 32-bit words.',
+    'OUE k=1024 (issue 13): the per-bit baseline is the code before issue 13, kept in bench/throughput.ts and timed in the same process as the new path, alternating (9 pairs; the ratio is the median of the pair ratios). ' +
+      '"randomize" returns a new 128-byte report each time; allocating it alone (off the JS heap above 64 bytes) is timed too, and per-bit time / allocation time bounds the ratio any sampler can reach there. ' +
+      '"into a reused buffer" is the sampling alone (randomizeInto; the baseline writes into a zeroed reused buffer). Aggregation: addAllToSums (reports copied 128 at a time into 32-bit words, bit-sliced Harley–Seal counter) against addToSums one set bit at a time, over the same 100,000 reports.',
   ];
   console.log(`wrote ${writeStep('throughput', figures, { notes })}`);
 }
