@@ -4,21 +4,21 @@
  *
  * Technique: bit-sliced ("vertical") counters. For each 32-bit word of the vector we keep PLANES
  * words; plane b holds bit b of 32 independent counters, one per bit position, so a counter is
- * Σ_b 2^b · (bit of plane b). Vectors are added 32 at a time with the Harley–Seal carry-save
+ * Σ_b 2^b · (bit of plane b). Vectors are added 64 at a time with the Harley–Seal carry-save
  * scheme: a carry-save adder CSA(a, b, c) = (a^b^c, majority(a, b, c)) turns three words of equal
  * weight into one of that weight and one of twice it, in five bitwise operations, with no carry
  * chain. Fifteen CSAs fold 16 vector words into planes 0–3 (ones, twos, fours, eights) and one word
- * of weight 16; two such words and plane 4 make one more CSA, whose weight-32 word alone is
- * ripple-added into planes 5 and up. Left-over vectors (fewer than 32) are ripple-added one at a
- * time. Both keep Σ_b 2^b · plane_b equal to the number of vectors with the bit set, exactly.
- * Before a counter could overflow (2^PLANES − 1 additions) the planes are
+ * of weight 16; two of those and plane 4 make a CSA giving a word of weight 32, two of those and
+ * plane 5 one of weight 64, which alone is ripple-added into planes 6 and up. Left-over vectors
+ * (fewer than 64) are ripple-added one at a time. Both keep Σ_b 2^b · plane_b equal to the number
+ * of vectors with the bit set, exactly. Before a counter could overflow (2^PLANES − 1 additions) the planes are
  * flushed into exact Float64 sums. See Knuth TAOCP 4A §7.1.3 (sideways addition) and Warren,
  * Hacker's Delight §5-1 (Harley–Seal) for the idea.
  */
 
 const PLANES = 16;
 const FLUSH_EVERY = 2 ** PLANES - 1;
-const GROUP = 32;
+const GROUP = 64;
 
 export class BitCounter {
   /** Number of bit positions counted. */
@@ -87,8 +87,9 @@ export class BitCounter {
   }
 
   /**
-   * 32 vectors from packed[position]: twice 16 folded by CSAs into planes 0–3 (ones … eights), the
-   * two weight-16 words and plane 4 by one more CSA, and the weight-32 word rippled from plane 5.
+   * 64 vectors from packed[position]: four times 16 folded by CSAs into planes 0–3 (ones … eights),
+   * the weight-16 words by pairs with plane 4, the weight-32 ones with plane 5, and the weight-64
+   * word rippled from plane 6.
    */
   private addGroup(packed: Uint32Array | Int32Array, position: number): void {
     const { words, planes } = this;
@@ -100,8 +101,11 @@ export class BitCounter {
       let eights = planes[base + 3]!;
       let at = position + w - words;
       let a: number, b: number, u: number, twosA: number, twosB: number, foursA: number, foursB: number, eightsA: number, eightsB: number;
+      let sixteens = planes[base + 4]!;
+      let thirtyTwos = planes[base + 5]!;
       let sixteensA = 0;
-      for (let half = 0; half < 2; half++) {
+      let thirtyTwosA = 0;
+      for (let quarter = 0; quarter < 4; quarter++) {
         // Each step: (high, low) = CSA(x, y, z) with u = x ^ y, low = u ^ z, high = (x & y) | (u & z).
         a = packed[(at += words)]!;
         b = packed[(at += words)]!;
@@ -162,25 +166,34 @@ export class BitCounter {
         eightsB = (fours & foursA) | (u & foursB);
         fours = u ^ foursB;
         u = eights ^ eightsA;
-        const sixteens = (eights & eightsA) | (u & eightsB); // weight 16
+        const sixteensB = (eights & eightsA) | (u & eightsB); // weight 16
         eights = u ^ eightsB;
-        if (half === 0) sixteensA = sixteens;
-        else {
-          const plane = planes[base + 4]!;
-          u = plane ^ sixteensA;
-          let carry = (plane & sixteensA) | (u & sixteens); // weight 32
-          planes[base + 4] = u ^ sixteens;
-          for (let p = base + 5, end = base + PLANES; carry !== 0 && p < end; p++) {
-            const next = planes[p]!;
-            planes[p] = next ^ carry;
-            carry &= next;
-          }
+        if ((quarter & 1) === 0) {
+          sixteensA = sixteensB;
+          continue;
+        }
+        u = sixteens ^ sixteensA;
+        const thirtyTwosB = (sixteens & sixteensA) | (u & sixteensB); // weight 32
+        sixteens = u ^ sixteensB;
+        if (quarter === 1) {
+          thirtyTwosA = thirtyTwosB;
+          continue;
+        }
+        u = thirtyTwos ^ thirtyTwosA;
+        let carry = (thirtyTwos & thirtyTwosA) | (u & thirtyTwosB); // weight 64
+        thirtyTwos = u ^ thirtyTwosB;
+        for (let p = base + 6, end = base + PLANES; carry !== 0 && p < end; p++) {
+          const next = planes[p]!;
+          planes[p] = next ^ carry;
+          carry &= next;
         }
       }
       planes[base] = ones;
       planes[base + 1] = twos;
       planes[base + 2] = fours;
       planes[base + 3] = eights;
+      planes[base + 4] = sixteens;
+      planes[base + 5] = thirtyTwos;
     }
   }
 
