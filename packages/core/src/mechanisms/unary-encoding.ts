@@ -19,6 +19,11 @@
  * byte and zero unused bits in the last base64 character, so each report has one encoding only.
  * Sums: [n, C_0, …, C_{k−1}] with C_j the number of reports with bit j set.
  *
+ * Sampling: the k bits are drawn as k independent Bernoulli(P0) lanes by an exact run sampler
+ * (random/bernoulli-bits.ts, about 56 table draws instead of 1,024 at k = 1024), then the true bit
+ * is replaced by its own Bernoulli(P1) draw. Summing: `addAllToSums` counts many reports 32
+ * positions at a time (fast/bit-counter.ts); `addToSums` one report, one set bit at a time.
+ *
  * `UnaryRandomizer` is the device half (thresholds, ε, randomize, encode, explanation);
  * `UnaryEncoding` adds decoding and the estimator. sue.ts and oue.ts give each its thresholds.
  */

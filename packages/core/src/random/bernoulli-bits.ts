@@ -15,7 +15,8 @@
  *    independently with these probabilities and concatenating them gives a string whose lanes are
  *    independent Bernoulli(T/O) — the parse of such a string into leaves is unique and has exactly
  *    this law (a prefix code's words of an i.i.d. source are i.i.d.); the first `bits` lanes are kept,
- *    the rest of the last leaf dropped. For OUE at ε = 2 a leaf averages about 16 lanes.
+ *    the rest of the last leaf dropped. For OUE at ε = 2 (LEAVES = 1024, MAX_RUN = 32) a leaf averages
+ *    18 lanes: about 56 draws for k = 1024, against 1,024 draws one bit at a time.
  *    (The tree is chosen with floating-point probabilities: that only steers efficiency. The
  *    weights below are exact.)
  *
@@ -27,21 +28,23 @@
  *    (a "digit") at a time, most significant first:
  *     - a table over the first digit d gives j at once when the whole cell
  *       [d·2^(B−D), (d+1)·2^(B−D)) lies inside [N_{j−1}, N_j): every U in the cell gives j, so the
- *       rest of U is never drawn (for LEAVES = 512, at least 65,536 − 511 of the cells);
- *     - in a cell holding a boundary, U's further digits are drawn and U is compared with the N_j
- *       digit by digit (binary search over j) until each comparison is decided. No rounding:
- *       U and the N_j are integers.
+ *       rest of U is never drawn (all but at most LEAVES − 1 of the 65,536 cells);
+ *     - a cell holding a boundary names the leaf j0 of its first value instead; U's further digits
+ *       are drawn and U compared with N_j0, N_j0+1, … digit by digit until U < N_j — the first
+ *       STORED digits of each N_j from a table, later ones (reached with probability about
+ *       2^−(16·STORED)) recomputed exactly from the weights. No rounding: U and the N_j are integers.
  *
- * Which randomness feeds which digit: the first digits come from 32-bit words drawn in order,
- * 32/D per word, low digit first; a boundary cell draws fresh words, one digit (the low D bits)
- * each. Every digit is a fresh uniform value used once, and whether more are drawn depends only on
+ * Which randomness feeds which digit: the first digits come from 32-bit words drawn in order, two
+ * per word (bits 0 … D−1, then 16 … 16+D−1); a boundary cell draws fresh words, one digit (the low
+ * D bits) each. Every digit is a fresh uniform value used once, and whether more are drawn depends only on
  * digits already read, so successive leaves are independent draws. How many words are drawn
  * depends on the random digits only, never on which bit a caller later overwrites (the unary
  * encodings' true bit).
  *
- * LEAVES, MAX_RUN and D are parameters only so that the tests can enumerate every path of the
- * random digits on small dictionaries (test/bernoulli-bits.test.ts). Tables are built on first use
- * (about 200 kB: the 2^16-cell table and the boundaries' digits).
+ * LEAVES, MAX_RUN, D and STORED are parameters only so that the tests can enumerate every path of
+ * the random digits on small dictionaries (test/bernoulli-bits.test.ts). Tables are built on first
+ * use, once per threshold and randomizer (about 10 ms; 140 kB: the 2^16-cell table, the boundaries'
+ * leading digits and the dictionary).
  */
 import { parameterError } from '../errors.ts';
 import { THRESHOLD_ONE, type RandomSampler } from './sampler.ts';
