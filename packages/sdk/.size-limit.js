@@ -1,11 +1,11 @@
 // `pnpm size`: gzip sizes of the facade and of the worker, each bundled with its dependencies
 // (core from TypeScript sources via the workspace condition). Fails above budget.
-// Worker budget: 25 kB from the SDK-package issue, raised to 33 kB by issue 13 (longitudinal
+// Worker budget: 25 kB from the SDK-package issue, raised to 35 kB by issue 13 (longitudinal
 // privacy): the four two-level mechanism families (L-GRR, the L-UE family, LOLOHA, alpha-1bit), the
 // two-level auto-selection, the stateless permanent level, the value-oblivious ledger and
-// their explanations, and the review's fixes (campaign-id check, options digest, padding pick) took it from 24.97 kB (opt-out deletion included) to 32.25 kB (measured by `pnpm size`, README "Size").
+// their explanations, and the review's fixes (campaign-id check, options digest, padding pick) took it from 24.97 kB (opt-out deletion included) to 32.25 kB, and the exact fast Bernoulli-bits sampler of SUE/OUE to 34.09 kB (measured by `pnpm size`, README "Size").
 const withSource = (config) => ({ ...config, format: 'esm', conditions: ['@practical-privacy/source', ...(config.conditions ?? [])] });
 export default [
   { name: 'facade (createClient)', path: 'src/index.ts', import: '{ createClient }', limit: '5 kB', gzip: true, modifyEsbuildConfig: withSource },
-  { name: 'worker', path: 'src/worker.ts', limit: '33 kB', gzip: true, modifyEsbuildConfig: withSource },
+  { name: 'worker', path: 'src/worker.ts', limit: '35 kB', gzip: true, modifyEsbuildConfig: withSource },
 ];

@@ -15,6 +15,14 @@
  * decoding (decodeReport) is not included. The OUE target is timed on reports packed as 32-bit
  * words (a k-bit report is what UnaryEncoding.decodeReport returns, ⌈k/8⌉ bytes), counted by
  * BitCounter, then debiased by OUE's estimate.
+ *
+ * Issue 13 (case oue-1024): OUE k = 1024 ε = 2 against the per-bit code it replaced, kept below as
+ * the baseline (perBitUnaryRandomize, perBitAddToSums) and timed in the same process, alternating,
+ * target ≥ 10× for randomize and for aggregate + estimate. Randomize is timed as `randomize` (a new
+ * 128-byte report each time, as the SDK calls it) and as `randomizeInto` a reused buffer (the
+ * sampling alone); allocating the report is timed on its own, since above 64 bytes a typed array
+ * lives outside the JS heap and its allocation bounds what any sampler can gain. Aggregation is
+ * `addAllToSums` (bulk, bit-sliced) against the old per-report addToSums, over the same reports.
  */
 import { spawnSync } from 'node:child_process';
 import * as core from '../src/index.ts';
@@ -116,6 +124,7 @@ interface CaseFigures {
 function runCase(id: string): CaseFigures {
   const rng = new core.RandomSampler(core.cryptoRandomSource());
   if (id === 'oue-bitcounter') return { randomize: [], aggregate: oueBitCounter(rng) };
+  if (id === 'oue-1024') return oueAgainstPerBit(rng);
   const c = CASES[id];
   if (c === undefined) throw new Error(`unknown case ${id}`);
   const { mechanism, input, randomize: custom } = c.build(rng);
@@ -172,12 +181,137 @@ function oueBitCounter(rng: core.RandomSampler): Figure[] {
   ];
 }
 
+/**
+ * Issue 13: OUE k = 1024 ε = 2, against the per-bit code it replaced, timed in the same process
+ * with the two alternating (baseline, current, baseline, …) so that machine noise hits both alike;
+ * the ratio is the median of the per-pair ratios.
+ */
+function oueAgainstPerBit(rng: core.RandomSampler): CaseFigures {
+  const k = 1024;
+  const oue = new core.OptimizedUnaryEncoding({ k, epsilon: 2 });
+  const label = 'oue k=1024 ε=2';
+  const pairs = isQuick ? 3 : 9;
+  const compare = (baseline: () => void, baselineCount: number, current: () => void, currentCount: number) => {
+    baseline();
+    current(); // warm-up
+    const baseRates: number[] = [];
+    const rates: number[] = [];
+    const ratios: number[] = [];
+    for (let i = 0; i < pairs; i++) {
+      let start = performance.now();
+      baseline();
+      const baseRate = baselineCount / ((performance.now() - start) / 1000);
+      start = performance.now();
+      current();
+      const rate = currentCount / ((performance.now() - start) / 1000);
+      baseRates.push(baseRate);
+      rates.push(rate);
+      ratios.push(rate / baseRate);
+    }
+    return { baseline: Math.round(median(baseRates)), current: Math.round(median(rates)), ratio: median(ratios) };
+  };
+
+  const baseCount = isQuick ? 5_000 : 30_000;
+  const count = baseCount * 10;
+  const randomized = compare(
+    () => {
+      for (let i = 0; i < baseCount; i++) perBitUnaryRandomize(oue, i % k, rng, new Uint8Array(oue.byteLength));
+    },
+    baseCount,
+    () => {
+      for (let i = 0; i < count; i++) oue.randomize(i % k, rng);
+    },
+    count,
+  );
+  // The same two samplers writing into one reused buffer: the sampling alone, without the
+  // allocation of a 128-byte report (outside the JS heap), which both pay equally above.
+  const out = new Uint8Array(oue.byteLength);
+  const sampled = compare(
+    () => {
+      for (let i = 0; i < baseCount; i++) perBitUnaryRandomize(oue, i % k, rng, out.fill(0));
+    },
+    baseCount,
+    () => {
+      for (let i = 0; i < count; i++) oue.randomizeInto(i % k, rng, out);
+    },
+    count,
+  );
+  let kept: Uint8Array | undefined;
+  const allocated = compare(
+    () => {
+      for (let i = 0; i < count; i++) kept = new Uint8Array(oue.byteLength);
+    },
+    count,
+    () => {
+      for (let i = 0; i < count; i++) kept = new Uint8Array(oue.byteLength);
+    },
+    count,
+  );
+  if (kept?.length !== oue.byteLength) throw new Error('unreachable');
+
+  // Both count the same reports (100,000 separate 128-byte arrays: 13 MB, more than the caches).
+  const reports = Array.from({ length: isQuick ? 20_000 : 100_000 }, (_, i) => oue.randomize(i % k, rng));
+  const baseReports = reports;
+  const aggregated = compare(
+    () => {
+      const sums = new Float64Array(oue.sumsLength);
+      for (const report of baseReports) perBitAddToSums(report, sums);
+      oue.estimate(sums);
+    },
+    baseReports.length,
+    () => {
+      const sums = new Float64Array(oue.sumsLength);
+      oue.addAllToSums(reports, sums);
+      oue.estimate(sums);
+    },
+    reports.length,
+  );
+  const figures = (what: string, r: typeof randomized, path: string): Figure[] => [
+    { name: `${what}`, value: r.current, unit: 'reports/s' },
+    { name: `${what}: per-bit baseline (${path}, same process)`, value: r.baseline, unit: 'reports/s' },
+    { name: `${what} / per-bit baseline`, value: Number(r.ratio.toFixed(2)), unit: '× (median of paired runs)', target: '≥ 10', pass: r.ratio >= 10 },
+  ];
+  // What allocating the report alone allows: (baseline time per report) / (allocation time per report).
+  const allocationBound = allocated.current / randomized.baseline;
+  return {
+    randomize: [
+      ...figures(`randomize ${label}`, randomized, 'one 32-bit draw per bit, as before issue 13'),
+      ...figures(`randomize ${label} into a reused buffer (randomizeInto)`, sampled, 'the same loop into the same buffer'),
+      { name: `randomize ${label}: allocating the ${oue.byteLength}-byte report alone (new Uint8Array)`, value: allocated.current, unit: 'reports/s' },
+      { name: `randomize ${label}: ratio bound set by that allocation (per-bit time / allocation time)`, value: Number(allocationBound.toFixed(2)), unit: '×' },
+    ],
+    aggregate: figures(`aggregate + estimate ${label} (addAllToSums)`, aggregated, 'addToSums one set bit at a time, as before issue 13'),
+  };
+}
+
+/** The unary randomizer as it was before issue 13: one uint32() < threshold per bit. Kept as the baseline. */
+function perBitUnaryRandomize(m: core.UnaryRandomizer, value: number, rng: core.RandomSampler, bits: Uint8Array): Uint8Array {
+  const { k, otherBitThreshold, trueBitThreshold } = m;
+  for (let j = 0; j < k; j++) {
+    if (rng.uint32() < (j === value ? trueBitThreshold : otherBitThreshold)) bits[j >> 3]! |= 1 << (j & 7);
+  }
+  return bits;
+}
+
+/** addBitsToSums as it was before issue 13: one set bit at a time. Kept as the baseline. */
+function perBitAddToSums(report: Uint8Array, sums: Float64Array): void {
+  sums[0]! += 1;
+  for (let i = 0; i < report.length; i++) {
+    let byte = report[i]!;
+    while (byte !== 0) {
+      const bit = 31 - Math.clz32(byte & -byte);
+      sums[1 + i * 8 + bit]! += 1;
+      byte &= byte - 1;
+    }
+  }
+}
+
 const caseArgument = process.argv.find((a) => a.startsWith('--case='))?.slice('--case='.length);
 if (caseArgument !== undefined) {
   process.stdout.write(`${JSON.stringify(runCase(caseArgument))}\n`);
 } else {
   const all: CaseFigures = { randomize: [], aggregate: [] };
-  for (const id of [...Object.keys(CASES), 'oue-bitcounter']) {
+  for (const id of [...Object.keys(CASES), 'oue-bitcounter', 'oue-1024']) {
     process.stderr.write(`  throughput: ${id}\n`);
     // Same interpreter flags (tsx loader, source conditions) as this process.
     const child = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, `--case=${id}`, ...(isQuick ? ['--quick'] : [])], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
@@ -191,6 +325,9 @@ if (caseArgument !== undefined) {
   const notes = [
     `One process per case. Randomize over ${randomizeBase.toLocaleString('en-US')} reports (fewer for OLH, RAPPOR and multiselect with OLH), aggregate + estimate over up to ${aggregateBase.toLocaleString('en-US')}; median of ${repetitions} repetitions after a warm-up, ` +
       'production random source (crypto.getRandomValues). Aggregation times exclude wire decoding; the OUE target figure counts reports already packed as 32-bit words.',
+    'OUE k=1024 (issue 13): the per-bit baseline is the code before issue 13, kept in bench/throughput.ts and timed in the same process as the new path, alternating (9 pairs; the ratio is the median of the pair ratios). ' +
+      '"randomize" returns a new 128-byte report each time; allocating it alone (off the JS heap above 64 bytes) is timed too, and per-bit time / allocation time bounds the ratio any sampler can reach there. ' +
+      '"into a reused buffer" is the sampling alone (randomizeInto; the baseline writes into a zeroed reused buffer). Aggregation: addAllToSums (reports copied 128 at a time into 32-bit words, bit-sliced Harley–Seal counter) against addToSums one set bit at a time, over the same 100,000 reports.',
   ];
   console.log(`wrote ${writeStep('throughput', figures, { notes })}`);
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { BitCounter } from '../src/fast/bit-counter.ts';
-import { OptimizedUnaryEncoding, RandomSampler, seededRandomSource } from '../src/index.ts';
+import { Accumulator, OptimizedUnaryEncoding, RandomSampler, seededRandomSource } from '../src/index.ts';
 
 describe('BitCounter', () => {
   it('counts exactly like a per-bit loop, across flushes', () => {
@@ -53,5 +53,54 @@ describe('BitCounter', () => {
       counter.addPacked(packed, n);
       expect([counter.count, ...counter.counts()]).toEqual(Array.from(viaAddToSums));
     }
+  });
+});
+
+describe('bulk unary aggregation (addAllToSums, Accumulator.addAll)', () => {
+  it('equals addToSums one report at a time, for any k, count and chunk boundary', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 2, max: 300 }), fc.integer({ min: 0, max: 700 }), fc.double({ min: 0.2, max: 6, noNaN: true }), fc.nat(), (k, n, epsilon, seed) => {
+        const oue = new OptimizedUnaryEncoding({ k, epsilon });
+        const rng = new RandomSampler(seededRandomSource(seed));
+        const reports = Array.from({ length: n }, (_, i) => oue.randomize(i % k, rng));
+        const one = new Float64Array(oue.sumsLength);
+        for (const report of reports) oue.addToSums(report, one);
+        const all = new Float64Array(oue.sumsLength).fill(3); // adds to what is there
+        oue.addAllToSums(reports, all);
+        expect(Array.from(all)).toEqual(Array.from(one, (x) => x + 3));
+        const accumulator = new Accumulator(oue);
+        accumulator.addAll(reports);
+        expect(Array.from(accumulator.sums)).toEqual(Array.from(one));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('adds a report of another length on its own', () => {
+    const oue = new OptimizedUnaryEncoding({ k: 16, epsilon: 1 });
+    const reports = Array.from({ length: 40 }, (_, i) => new Uint8Array([i, 255 - i]));
+    reports.push(new Uint8Array([1]));
+    const one = new Float64Array(oue.sumsLength);
+    for (const report of reports) oue.addToSums(report, one);
+    const all = new Float64Array(oue.sumsLength);
+    oue.addAllToSums(reports, all);
+    expect(Array.from(all)).toEqual(Array.from(one));
+  });
+
+  it('groups of 16 across a flush give exact counts past 2^16 vectors', () => {
+    const counter = new BitCounter(40);
+    const n = 70_001;
+    const packed = new Uint32Array(n * 2);
+    for (let i = 0; i < n; i++) {
+      packed[2 * i] = i % 3 === 0 ? 0xffffffff : 0x80000001;
+      packed[2 * i + 1] = i % 2;
+    }
+    counter.addPacked(packed, n);
+    const counts = counter.counts();
+    expect(counts[0]).toBe(n);
+    expect(counts[1]).toBe(Math.ceil(n / 3));
+    expect(counts[31]).toBe(n);
+    expect(counts[32]).toBe(Math.floor(n / 2));
+    expect(counts[33]).toBe(0);
   });
 });

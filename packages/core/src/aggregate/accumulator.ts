@@ -51,6 +51,12 @@ export class Accumulator<M extends AnyMechanism> {
     this.mechanism.addToSums(report, this.sums);
   }
 
+  /** Adds many decoded reports: the mechanism's bulk path when it has one, else one at a time. */
+  addAll(reports: ReadonlyArray<M extends Mechanism<unknown, infer R, unknown> ? R : never>): void {
+    if (this.mechanism.addAllToSums !== undefined) this.mechanism.addAllToSums(reports, this.sums);
+    else for (const report of reports) this.mechanism.addToSums(report, this.sums);
+  }
+
   /** Validates an encoded report with the mechanism's decoder (throws PAYLOAD_INVALID), then adds it. */
   addEncoded(encoded: EncodedReport): void {
     this.mechanism.addToSums(this.mechanism.decodeReport(encoded), this.sums);

@@ -65,6 +65,8 @@ export interface Mechanism<Input, Report, Estimate> extends Randomizer<Input, Re
   readonly sumsLength: number;
   /** Adds one report's contribution to `sums` (length `sumsLength`). */
   addToSums(report: Report, sums: Float64Array): void;
+  /** Optional: the same as addToSums for every report, faster in bulk (the unary encodings count 32 positions at a time). */
+  addAllToSums?(reports: readonly Report[], sums: Float64Array): void;
   /**
    * Debiased estimate from sums. For shares (frequencies, prevalences) the standard errors are for
    * `estimand` (estimand.ts): the population share by default, or the share among the respondents.

@@ -20,12 +20,19 @@
  * byte and zero unused bits in the last base64 character, so each report has one encoding only.
  * Sums: [n, C_0, …, C_{k−1}] with C_j the number of reports with bit j set.
  *
+ * Sampling: the k bits are drawn as k independent Bernoulli(P0) lanes by an exact run sampler
+ * (random/bernoulli-bits.ts, about 56 table draws instead of 1,024 at k = 1024), then the true bit
+ * is replaced by its own Bernoulli(P1) draw. Summing: `addAllToSums` counts many reports 32
+ * positions at a time (fast/bit-counter.ts); `addToSums` one report, one set bit at a time.
+ *
  * `UnaryRandomizer` is the device half (thresholds, ε, randomize, encode, explanation);
  * `UnaryEncoding` adds decoding and the estimator. sue.ts and oue.ts give each its thresholds.
  */
 import { inputError, payloadError, parameterError } from '../errors.ts';
 import { implementedEpsilonOf } from '../exact/epsilon.ts';
+import { BitCounter } from '../fast/bit-counter.ts';
 import { ratioRoundedUp } from '../exact/upward-ratio.ts';
+import { BernoulliBits } from '../random/bernoulli-bits.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../validate.ts';
 import type { Estimand } from './estimand.ts';
@@ -55,6 +62,8 @@ export abstract class UnaryRandomizer implements Randomizer<number, Uint8Array> 
   readonly q: number;
   /** Bytes of a packed report. */
   readonly byteLength: number;
+  /** Sampler of the other bits (its byte tables are built on the first randomize). */
+  readonly #otherBits: BernoulliBits;
 
   protected constructor(options: UnaryEncodingOptions, thresholds: UnaryThresholds) {
     this.k = checkDomainSize(options?.k);
@@ -69,18 +78,31 @@ export abstract class UnaryRandomizer implements Randomizer<number, Uint8Array> 
     }
     this.implementedEpsilon = implementedEpsilonOf(unaryWorstRatio(trueBit, otherBit), this.epsilon);
     this.byteLength = Math.ceil(this.k / 8);
+    this.#otherBits = new BernoulliBits(otherBit);
   }
 
   randomize(value: number, rng: RandomSampler): Uint8Array {
+    return this.randomizeInto(value, rng, new Uint8Array(this.byteLength));
+  }
+
+  /**
+   * randomize, written into `out` (at least ⌈k/8⌉ bytes; those are overwritten) instead of a new
+   * array — for simulations: above 64 bytes a typed array is allocated outside the JavaScript heap,
+   * and at k = 1024 allocating the report costs about as much as sampling it.
+   */
+  randomizeInto(value: number, rng: RandomSampler, out: Uint8Array): Uint8Array {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value >= this.k) {
       throw inputError(`answer must be an integer index in [0, ${this.k}), got ${String(value)}`);
     }
-    const bits = new Uint8Array(this.byteLength);
-    const { k, otherBitThreshold, trueBitThreshold } = this;
-    for (let j = 0; j < k; j++) {
-      // One independent 32-bit draw per bit; the true bit uses its own threshold.
-      if (rng.uint32() < (j === value ? trueBitThreshold : otherBitThreshold)) bits[j >> 3]! |= 1 << (j & 7);
-    }
+    if (!(out instanceof Uint8Array) || out.length < this.byteLength) throw parameterError('out', `must be a Uint8Array of at least ${this.byteLength} bytes`);
+    // All k bits as independent Bernoulli(P0) (bernoulli-bits.ts, exact), then the true bit
+    // replaced by its own independent Bernoulli(P1) draw. Dropping bit v of k independent bits
+    // leaves the other k − 1 independent Bernoulli(P0): the same distribution as one draw per bit
+    // with the true bit's threshold at v; and which draws are made does not depend on v.
+    const bits = this.#otherBits.fill(out, this.k, rng);
+    const mask = 1 << (value & 7);
+    const byte = bits[value >> 3]!;
+    bits[value >> 3] = rng.uint32() < this.trueBitThreshold ? byte | mask : byte & ~mask;
     return bits;
   }
 
@@ -120,6 +142,11 @@ export abstract class UnaryEncoding extends UnaryRandomizer implements Frequency
     addBitsToSums(report, sums);
   }
 
+  /** addToSums for every report, 32 bit positions at a time (addBitReportsToSums). */
+  addAllToSums(reports: readonly Uint8Array[], sums: Float64Array): void {
+    addBitReportsToSums(reports, sums);
+  }
+
   /** Standard errors for `estimand` (estimand.ts; default: the population share). */
   estimate(sums: ArrayLike<number>, estimand?: Estimand): FrequencyEstimate {
     return pureProtocolEstimate(sums, this.k, this.p, this.q, estimand);
@@ -156,6 +183,70 @@ export function addBitsToSums(report: Uint8Array, sums: Float64Array): void {
       byte &= byte - 1;
     }
   }
+}
+
+/** Reports per chunk copied into 32-bit words for the bit-sliced counter (16 kB at k = 1024: stays in L1). */
+const CHUNK_REPORTS = 128;
+/** How far ahead reports are read while copying. */
+const PREFETCH = 8;
+/** Below this many reports, one set bit at a time is as fast. */
+const SMALL_BATCH = 32;
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/**
+ * The same sums as addBitsToSums over every report, counted 32 positions at a time: the reports
+ * are copied, a chunk at a time, into 32-bit words (bit j → bit j mod 32 of word ⌊j/32⌋, the
+ * packed little-endian layout read as words) and added by the bit-sliced BitCounter; a report of
+ * another length than the first is added alone. Exact: integer counts, flushed into the Float64
+ * sums (exact up to 2^53).
+ */
+export function addBitReportsToSums(reports: readonly Uint8Array[], sums: Float64Array): void {
+  if (reports.length < SMALL_BATCH) {
+    for (const report of reports) addBitsToSums(report, sums);
+    return;
+  }
+  const byteLength = reports[0]!.length;
+  const wordsPerReport = Math.ceil(byteLength / 4);
+  if (wordsPerReport === 0) {
+    sums[0]! += reports.length;
+    return;
+  }
+  const chunk = new Uint32Array(CHUNK_REPORTS * wordsPerReport);
+  const chunkBytes = new Uint8Array(chunk.buffer);
+  const counter = new BitCounter(wordsPerReport * 32);
+  let filled = 0;
+  let touched = 0;
+  for (let i = 0; i < reports.length; i++) {
+    // Read a report a few places ahead so that its bytes are on their way to the cache when it is
+    // copied (reports are separate allocations: each copy otherwise waits on memory).
+    const ahead = reports[i + PREFETCH];
+    if (ahead !== undefined && ahead.length > 0) touched ^= ahead[0]! ^ ahead[ahead.length - 1]!;
+    const report = reports[i]!;
+    if (report.length !== byteLength) {
+      addBitsToSums(report, sums);
+      continue;
+    }
+    chunkBytes.set(report, filled * wordsPerReport * 4); // the rest of each slot stays 0
+    if (++filled === CHUNK_REPORTS) {
+      addChunk(counter, chunk, filled);
+      filled = 0;
+    }
+  }
+  if (filled > 0) addChunk(counter, chunk, filled);
+  if (touched === -1) sums[0]! += 0; // keeps the reads ahead from being optimized away
+  sums[0]! += counter.count;
+  counter.addCountsTo(sums, 1); // positions past the sums (padding bits, always 0 in decoded reports) are left out
+}
+
+function addChunk(counter: BitCounter, chunk: Uint32Array, reports: number): void {
+  // Big-endian platforms read the bytes of a word the other way round: swap to the little-endian value.
+  if (!LITTLE_ENDIAN) {
+    for (let i = 0; i < reports * counter.words; i++) {
+      const w = chunk[i]!;
+      chunk[i] = (((w & 0xff) << 24) | ((w & 0xff00) << 8) | ((w >>> 8) & 0xff00) | (w >>> 24)) >>> 0;
+    }
+  }
+  counter.addPacked(chunk, reports);
 }
 
 /** Worst ratio T1(2^32 − T0) / (T0(2^32 − T1)), rounded up to a double. */
