@@ -217,3 +217,19 @@ describe('LOLOHA aggregation', () => {
     }
   });
 });
+
+describe('L-UE bulk aggregation', () => {
+  it('addAllToSums equals addToSums report by report', async () => {
+    const { LongitudinalUnaryEncoding, RandomSampler, seededRandomSource } = await import('../src/index.ts');
+    const rng = new RandomSampler(seededRandomSource('l-ue bulk'));
+    for (const k of [5, 64, 100]) {
+      const m = new LongitudinalUnaryEncoding('l-oue', { k, epsilon: 1, epsilonPermanent: 2 });
+      const reports = Array.from({ length: 300 }, (_, i) => m.randomize(i % k, rng));
+      const one = new Float64Array(m.sumsLength);
+      for (const r of reports) m.addToSums(r, one);
+      const bulk = new Float64Array(m.sumsLength);
+      m.addAllToSums(reports, bulk);
+      expect(Array.from(bulk)).toEqual(Array.from(one));
+    }
+  });
+});

@@ -29,7 +29,7 @@ import type { Estimand } from '../estimand.ts';
 import { pureProtocolEstimate, pureProtocolVariance } from '../pure-protocol.ts';
 import { sueThresholds } from '../sue.ts';
 import type { EncodedReport, FrequencyEstimate, MechanismDescription } from '../types.ts';
-import { addBitsToSums, base64UrlEncode, decodeUnaryBits } from '../unary-encoding.ts';
+import { addBitReportsToSums, addBitsToSums, base64UrlEncode, decodeUnaryBits } from '../unary-encoding.ts';
 import { checkLevels, exactlyWithin, smallestWith, worseDirection, type TwoLevelRandomizer } from './two-level.ts';
 import type { LongitudinalOptions } from './l-grr.ts';
 
@@ -155,7 +155,6 @@ export class LueRandomizer implements TwoLevelRandomizer<number, Uint8Array, Uin
   }
 }
 
-
 export class LongitudinalUnaryEncoding extends LueRandomizer {
   readonly sumsLength: number;
   readonly reportBits: number;
@@ -172,6 +171,11 @@ export class LongitudinalUnaryEncoding extends LueRandomizer {
 
   addToSums(report: Uint8Array, sums: Float64Array): void {
     addBitsToSums(report, sums);
+  }
+
+  /** The one-level unary encodings' bulk count (unary-encoding.ts): the wire layout is the same. */
+  addAllToSums(reports: readonly Uint8Array[], sums: Float64Array): void {
+    addBitReportsToSums(reports, sums);
   }
 
   /** Standard errors for `estimand` (estimand.ts; default: the population share). */
