@@ -90,6 +90,7 @@ export { csvField, rapporCountsCsv, rapporMapCsv, rapporParamsCsv, type RapporPa
 export * from './planner.ts';
 export * from './campaign/schema.ts';
 export * from './campaign/validate.ts';
+export * from './campaign/plan.ts';
 export {
   createQuestionMechanism,
   createQuestionRandomizer,

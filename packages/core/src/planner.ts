@@ -214,6 +214,39 @@ export function epsilonFor(input: EpsilonForInput): EpsilonPlan {
   return { epsilon, mechanism: reached.mechanism, halfWidth95: reached.halfWidth };
 }
 
+export interface NForInput {
+  mechanism: FrequencyMechanismName | 'auto';
+  k: number;
+  epsilon: number;
+  /** Target 95% half-width of a frequency, in (0, 1). */
+  halfWidth: number;
+  /** Which variance to meet the target for; default 'worst' (any true frequency). */
+  basis?: 'zero' | 'worst';
+  maxBits?: number;
+  epsilonPermanent?: number;
+  estimand?: Estimand;
+}
+
+/**
+ * Smallest number of reports n reaching the half-width at this ε (issue 14 §3). Every variance here
+ * is c/n, so n = ⌈n₀(w(n₀)/h)²⌉ from any n₀, then moved by one where floating point puts it off.
+ */
+export function nFor(input: NForInput): { n: number; mechanism: FrequencyMechanismName; halfWidth95: number } {
+  const target = checkHalfWidth(input.halfWidth);
+  const basis = input.basis ?? 'worst';
+  const widthAt = (n: number): { halfWidth: number; mechanism: FrequencyMechanismName } => {
+    const { halfWidth, ...rest } = input;
+    void halfWidth;
+    const result = plan({ ...rest, n });
+    return { halfWidth: basis === 'zero' ? result.atZero.halfWidth95 : result.worstCase.halfWidth95, mechanism: result.mechanism };
+  };
+  let n = Math.max(1, Math.ceil(widthAt(1).halfWidth ** 2 / (target * target)));
+  while (n > 1 && widthAt(n - 1).halfWidth <= target) n--;
+  while (widthAt(n).halfWidth > target) n++;
+  const reached = widthAt(n);
+  return { n, mechanism: reached.mechanism, halfWidth95: reached.halfWidth };
+}
+
 export interface MeanPlanInput {
   mechanism: NumericMechanismName;
   epsilon: number;
