@@ -5,23 +5,25 @@ import { parseCampaign } from '../campaigns/model.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { parseVersion, requireCampaignId } from '../params.ts';
+import { parsePlanRequest, planForPublish, refuseIfStrict, type PlanRequest } from '../plan.ts';
 import { RepositoryConflictError } from '../storage/repository.ts';
 
 /**
- * Publish body: the campaign document itself, or `{ "campaign": <document>, "ingestKey": "…" }` to
- * also set the publishable ingest key clients must present.
+ * Publish body: the campaign document itself, or `{ "campaign": <document>, "ingestKey": "…",
+ * "plan": { "patients": N, "targets": {…}, "strict": false } }` to also set the publishable ingest
+ * key clients must present and to get the planner's answer (plan.ts).
  */
-export function splitPublishBody(body: unknown): { document: unknown; ingestKey: string | undefined } {
+export function splitPublishBody(body: unknown): { document: unknown; ingestKey: string | undefined; plan: PlanRequest | undefined } {
   if (typeof body === 'object' && body !== null && !Array.isArray(body) && 'campaign' in body && typeof (body as { campaign: unknown }).campaign === 'object') {
-    const { campaign, ingestKey, ...rest } = body as { campaign: unknown; ingestKey?: unknown };
+    const { campaign, ingestKey, plan, ...rest } = body as { campaign: unknown; ingestKey?: unknown; plan?: unknown };
     const extra = Object.keys(rest);
     if (extra.length > 0) throw new HttpError(400, 'CAMPAIGN_INVALID', `${extra[0]}: unknown field in publish envelope`, extra[0]);
     if (ingestKey !== undefined && (typeof ingestKey !== 'string' || !/^[A-Za-z0-9_-]{8,128}$/.test(ingestKey))) {
       throw new HttpError(400, 'CAMPAIGN_INVALID', 'ingestKey: must be 8–128 characters of A–Z a–z 0–9 _ -', 'ingestKey');
     }
-    return { document: campaign, ingestKey: ingestKey as string | undefined };
+    return { document: campaign, ingestKey: ingestKey as string | undefined, plan: parsePlanRequest(plan) };
   }
-  return { document: body, ingestKey: undefined };
+  return { document: body, ingestKey: undefined, plan: undefined };
 }
 
 export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -30,13 +32,13 @@ export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['campaigns'],
-        summary: 'Publish a campaign version (admin token). Versions are immutable: 201 created, 200 identical re-publish, 409 CAMPAIGN_IMMUTABLE for different content.',
+        summary: 'Publish a campaign version (admin token). Versions are immutable: 201 created, 200 identical re-publish, 409 CAMPAIGN_IMMUTABLE for different content. With an envelope `plan` { patients, targets?, strict? } the answer carries the planner\'s per-question prediction and warnings; strict refuses with 422 PLAN_INSUFFICIENT while any warning stands.',
         security: [{ bearer: [] }],
       },
     },
     async (request, reply) => {
       requireBearer(request, ctx.config.adminToken, 'publishing campaigns', ctx.authThrottle);
-      const { document, ingestKey } = splitPublishBody(request.body);
+      const { document, ingestKey, plan: planRequest } = splitPublishBody(request.body);
       let model;
       try {
         model = parseCampaign(document);
@@ -44,10 +46,12 @@ export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
         if (isPrivacyError(error)) throw new HttpError(400, error.code, error.message, error.path);
         throw error;
       }
+      const plan = planRequest === undefined ? undefined : planForPublish(document, planRequest);
+      if (plan !== undefined) refuseIfStrict(plan, planRequest!);
       try {
         const outcome = await ctx.repository.publishCampaign({ id: model.id, version: model.version, document: model.document, ingestKey });
         request.log.info({ campaign: model.id, version: model.version, outcome }, 'campaign published');
-        return reply.code(outcome === 'created' ? 201 : 200).send({ id: model.id, version: model.version, outcome });
+        return reply.code(outcome === 'created' ? 201 : 200).send({ id: model.id, version: model.version, outcome, ...(plan === undefined ? {} : { plan }) });
       } catch (error) {
         if (error instanceof RepositoryConflictError) {
           request.log.warn({ campaign: model.id, version: model.version, nextVersion: error.nextVersion }, 'campaign publish refused: version already published with different content');
