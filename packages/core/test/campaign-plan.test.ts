@@ -15,6 +15,7 @@ import {
   validateCampaign,
   worstHalfWidth,
   Z_95,
+  type NumericQuestion,
   type Question,
 } from '../src/index.ts';
 
@@ -113,7 +114,7 @@ describe('planCampaign', () => {
     expect(hybrid!.target).toBe(1); // ±10% of the range
     const question = validateCampaign(campaign).questions[1]!;
     expect(alpha!.mechanism).toBe('alpha-1bit');
-    expect(alpha!.halfWidth95).toBe(Z_95 * Math.sqrt(createQuestionMechanism(question).variance(400)));
+    expect(alpha!.halfWidth95).toBe(Z_95 * Math.sqrt(createQuestionMechanism(question as NumericQuestion).variance(400)));
   });
 
   it('plans the demo campaign without error, and every proposed patient count is minimal', () => {
