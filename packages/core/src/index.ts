@@ -91,11 +91,14 @@ export * from './planner.ts';
 export * from './campaign/schema.ts';
 export * from './campaign/validate.ts';
 export * from './campaign/plan.ts';
+export * from './campaign/levels.ts';
+export * from './mechanisms/longitudinal/mixed-levels.ts';
 export {
   createQuestionMechanism,
   createQuestionRandomizer,
   isLongitudinalMechanism,
   multiselectInner,
+  questionLevels,
   resolvedMechanismName,
   stringIndex,
   type AnyMechanism,

@@ -37,7 +37,7 @@ import type { GridNumericRandomizer, NumericMechanism, NumericOptions } from '..
 import { AlphaOneBitMean, AlphaOneBitRandomizer, type AlphaOneBitOptions } from '../mechanisms/longitudinal/alpha-1bit.ts';
 import { LgrrRandomizer, LongitudinalGrr } from '../mechanisms/longitudinal/l-grr.ts';
 import { LongitudinalUnaryEncoding, LueRandomizer } from '../mechanisms/longitudinal/l-ue.ts';
-import { Loloha, LolohaRandomizer } from '../mechanisms/longitudinal/loloha.ts';
+import { Loloha, lolohaBestG, LolohaRandomizer } from '../mechanisms/longitudinal/loloha.ts';
 import type { LongitudinalMechanismName } from '../mechanisms/longitudinal/two-level.ts';
 import { isTwoLevelName } from '../mechanisms/registry.ts';
 import { scoreLongitudinal, scoreMechanism, selectLongitudinalMechanism, selectMechanism } from '../select.ts';
@@ -52,6 +52,11 @@ export type AnyRandomizer = Randomizer<any, any> | RapporRandomizer;
 export interface QuestionMechanismOptions {
   /** Campaign id, for RAPPOR's default metric id `<campaignId>/<questionId>`. */
   campaignId?: string;
+  /**
+   * The report's privacy level: one of the question's `levels` (ε₁), default `epsilon`. The
+   * permanent level does not depend on it (levels.ts): LOLOHA's g is the default level's.
+   */
+  level?: number;
 }
 
 /** Construction options by the kind of question a mechanism serves. */
@@ -60,6 +65,8 @@ interface FrequencyOptions {
   epsilon: number;
   /** Two-level forms only. */
   epsilonPermanent?: number;
+  /** LOLOHA only: the hash range, pinned to the default level's so that every level shares it. */
+  g?: number;
 }
 type OptionsOf<K extends MechanismName> = K extends 'padding-sampling'
   ? PaddingSamplingOptions
@@ -146,7 +153,7 @@ export function createQuestionRandomizer(question: Question, options: QuestionMe
 }
 
 function build(question: Question, options: QuestionMechanismOptions, classes: Builders): AnyRandomizer {
-  const { epsilon } = question;
+  const epsilon = levelEpsilon(question, options.level);
   const name = resolvedMechanismName(question);
   const twoLevel = isLongitudinalMechanism(name) || (question.type === 'multiselect' && isLongitudinalMechanism(multiselectInner(question)));
   if (twoLevel !== (question.epsilonPermanent !== undefined)) {
@@ -160,18 +167,20 @@ function build(question: Question, options: QuestionMechanismOptions, classes: B
     );
   }
   const epsilonPermanent = question.epsilonPermanent!;
+  const g = (size: number) => lolohaBestG(size, question.epsilon, epsilonPermanent).g;
   switch (question.type) {
     case 'boolean':
       return name === 'l-grr' ? classes['l-grr']({ k: 2, epsilon, epsilonPermanent }) : classes['binary-rr']({ k: 2, epsilon });
     case 'categorical': {
       const k = question.domain.categories.length;
+      if (name === 'loloha') return classes.loloha({ k, epsilon, epsilonPermanent, g: g(k) });
       return frequencyOracle(classes, name as FrequencyMechanismName, k, epsilon, epsilonPermanent);
     }
     case 'multiselect': {
       const k = question.domain.items.length;
       const maxItems = question.domain.maxItems;
       const inner = multiselectInner(question);
-      return classes['padding-sampling']({ k, maxItems, epsilon, inner, ...(isLongitudinalMechanism(inner) ? { epsilonPermanent } : {}) });
+      return classes['padding-sampling']({ k, maxItems, epsilon, inner, ...(isLongitudinalMechanism(inner) ? { epsilonPermanent } : {}), ...(inner === 'loloha' ? { g: g(k + maxItems) } : {}) });
     }
     case 'numeric': {
       const { low, high, gridSize, levels } = question.domain;
@@ -186,7 +195,7 @@ function build(question: Question, options: QuestionMechanismOptions, classes: B
     case 'string': {
       if (name === 'loloha') {
         // The answer is one of the candidates or "other": k = candidates + 1 (stringIndex).
-        return classes.loloha({ k: question.domain.candidates.length + 1, epsilon, epsilonPermanent });
+        return classes.loloha({ k: question.domain.candidates.length + 1, epsilon, epsilonPermanent, g: g(question.domain.candidates.length + 1) });
       }
       if (question.domain.rappor === undefined) throw campaignPathError('domain.rappor', 'RAPPOR needs its parameters (k, h, m, f, p, q)');
       const { metricId, ...parameters } = question.domain.rappor;
@@ -198,6 +207,19 @@ function build(question: Question, options: QuestionMechanismOptions, classes: B
       return rappor;
     }
   }
+}
+
+/** The questions' allowed levels (ε₁), the default first: `levels`, or just `epsilon`. */
+export function questionLevels(question: Question): readonly number[] {
+  return question.levels ?? [question.epsilon];
+}
+
+function levelEpsilon(question: Question, level: number | undefined): number {
+  if (level === undefined || level === question.epsilon) return question.epsilon;
+  if (!questionLevels(question).includes(level)) {
+    throw new PrivacyError('INPUT_INVALID', 'input', `level: ${level} is not one of question ${question.id}'s levels (${questionLevels(question).join(', ')})`, { path: 'level' });
+  }
+  return level;
 }
 
 function frequencyOracle(classes: Builders, name: FrequencyMechanismName, k: number, epsilon: number, epsilonPermanent: number): AnyRandomizer {

@@ -18,6 +18,8 @@ export const QUESTION_TYPES = ['boolean', 'categorical', 'multiselect', 'numeric
 export const MAX_QUESTIONS = 200;
 export const MAX_CANDIDATES = 10_000;
 export const DEFAULT_MIN_BATCH = 20;
+/** Most privacy levels one question may allow (each level's sums are kept apart at the collector). */
+export const MAX_LEVELS = 4;
 /** The label of "any string not among the candidates" in a LOLOHA string question's estimates. */
 export const STRING_OTHER = '(other)';
 
@@ -50,6 +52,13 @@ const common = {
    * one-level mechanism charged ε per report (docs/privacy-model.md, "Longitudinal").
    */
   epsilonPermanent: v.optional(v.pipe(Finite, v.gtValue(0), v.maxValue(MAX_EPSILON))),
+  /**
+   * Privacy levels a report may use (issue 14 §2): the instantaneous ε₁ values allowed, largest
+   * first, the first equal to `epsilon` (the default). Two-level questions only: every level shares
+   * the question's permanent level (ε∞), so changing level never creates a new permanent response
+   * or charge (campaign/levels.ts).
+   */
+  levels: v.optional(v.pipe(v.array(v.pipe(Finite, v.gtValue(0), v.maxValue(MAX_EPSILON))), v.minLength(2), v.maxLength(MAX_LEVELS))),
   period: v.optional(v.picklist(PERIODS), 'day'),
   /** Estimates from fewer reports than this are withheld. */
   minBatch: v.optional(Integer(1, 1_000_000_000), DEFAULT_MIN_BATCH),

@@ -23,7 +23,8 @@ export function validateCampaign(input: unknown): Campaign {
     if (seen.has(question.id)) throw campaignError(`${path}.id`, `duplicate question id ${question.id}`);
     seen.add(question.id);
     checkQuestion(question, path);
-    build(createQuestionRandomizer, question, campaign.id, path);
+    const defaultLevel = build(createQuestionRandomizer, question, campaign.id, path);
+    checkLevels(question, defaultLevel, campaign.id, path);
   });
   return campaign;
 }
@@ -52,6 +53,28 @@ function checkQuestion(question: Question, path: string): void {
   if (question.type === 'multiselect' && question.domain.maxItems > question.domain.items.length) {
     throw campaignError(`${path}.domain.maxItems`, `must be ≤ the number of items (${question.domain.items.length})`);
   }
+}
+
+/**
+ * `levels` (issue 14 §2): a two-level question only; distinct; the first is `epsilon` and the
+ * largest; each builds; and every level has the default's permanent level (the same
+ * parameterKey), so a patient changing level keeps their permanent responses and charges.
+ */
+function checkLevels(question: Question, defaultLevel: AnyRandomizer, campaignId: string, path: string): void {
+  const levels = question.levels;
+  if (levels === undefined) return;
+  if (question.epsilonPermanent === undefined) throw campaignError(`${path}.levels`, 'levels are for two-level questions (with epsilonPermanent): they share its permanent level');
+  if (levels[0] !== question.epsilon) throw campaignError(`${path}.levels.0`, `must be epsilon (${question.epsilon}), the default level`);
+  levels.forEach((level, j) => {
+    if (j > 0 && !(level < levels[j - 1]!)) throw campaignError(`${path}.levels.${j}`, 'levels must be strictly decreasing (the default, then stricter ones)');
+    const randomizer = build((q, o) => createQuestionRandomizer(q, { ...o, level }), question, campaignId, `${path}.levels.${j}`);
+    if (permanentKeyOf(randomizer) !== permanentKeyOf(defaultLevel)) throw campaignError(`${path}.levels.${j}`, 'this level would not share the permanent level of the default one');
+  });
+}
+
+function permanentKeyOf(randomizer: AnyRandomizer): string | undefined {
+  const r = randomizer as { parameterKey?: string; inner?: { parameterKey?: string } };
+  return r.parameterKey ?? r.inner?.parameterKey;
 }
 
 function build<T>(create: (question: Question, options: { campaignId: string }) => T, question: Question, campaignId: string, path: string): T {

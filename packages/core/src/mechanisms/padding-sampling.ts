@@ -70,6 +70,8 @@ export interface PaddingSamplingOptions {
   inner?: PaddingSamplingInner;
   /** ε∞ of a two-level inner oracle ('l-grr', 'loloha'). */
   epsilonPermanent?: number;
+  /** LOLOHA inner only: its hash range (default: the one of least variance at this ε). */
+  g?: number;
 }
 
 /**
@@ -79,7 +81,7 @@ export interface PaddingSamplingOptions {
 export type PrevalenceEstimate = FrequencyEstimate;
 
 /** What the padding step hands to: the inner oracle's device half (or the full oracle). */
-type InnerFactory<T> = (inner: unknown, domainSize: number, epsilon: number, epsilonPermanent?: number) => T;
+type InnerFactory<T> = (inner: unknown, domainSize: number, epsilon: number, epsilonPermanent?: number, g?: number) => T;
 
 /** The device half: L, the inner oracle's device half, the randomizer and its explanation. */
 export class PaddingSamplingRandomizer<Inner extends Randomizer<number, unknown> = Randomizer<number, unknown>> implements Randomizer<readonly number[], unknown> {
@@ -99,7 +101,8 @@ export class PaddingSamplingRandomizer<Inner extends Randomizer<number, unknown>
     const inner = options.inner ?? 'grr';
     if (!INNERS.includes(inner)) throw parameterError('inner', `must be one of ${INNERS.join(', ')}, got ${JSON.stringify(inner)}`);
     if ((inner === 'l-grr' || inner === 'loloha') !== (options.epsilonPermanent !== undefined)) throw parameterError('epsilonPermanent', `is required with a two-level inner oracle (l-grr, loloha) and only then`);
-    this.inner = createInner(inner, this.k + this.maxItems, this.epsilon, options.epsilonPermanent);
+    if (options.g !== undefined && inner !== 'loloha') throw parameterError('g', 'is for a LOLOHA inner oracle only');
+    this.inner = createInner(inner, this.k + this.maxItems, this.epsilon, options.epsilonPermanent, options.g);
     this.implementedEpsilon = this.inner.implementedEpsilon;
   }
 
@@ -228,14 +231,14 @@ export class PaddingAndSampling extends PaddingSamplingRandomizer<FrequencyOracl
   }
 }
 
-function createInnerRandomizer(inner: unknown, k: number, epsilon: number, epsilonPermanent?: number): Randomizer<number, unknown> {
+function createInnerRandomizer(inner: unknown, k: number, epsilon: number, epsilonPermanent?: number, g?: number): Randomizer<number, unknown> {
   if (inner === 'l-grr') return new LgrrRandomizer({ k, epsilon, epsilonPermanent: epsilonPermanent! });
-  if (inner === 'loloha') return new LolohaRandomizer({ k, epsilon, epsilonPermanent: epsilonPermanent! });
+  if (inner === 'loloha') return new LolohaRandomizer({ k, epsilon, epsilonPermanent: epsilonPermanent!, ...(g === undefined ? {} : { g }) });
   return inner === 'olh' ? new OlhRandomizer({ k, epsilon }) : new GrrRandomizer({ k, epsilon });
 }
 
-function createInnerOracle(inner: unknown, k: number, epsilon: number, epsilonPermanent?: number): FrequencyOracle<unknown> {
+function createInnerOracle(inner: unknown, k: number, epsilon: number, epsilonPermanent?: number, g?: number): FrequencyOracle<unknown> {
   if (inner === 'l-grr') return new LongitudinalGrr({ k, epsilon, epsilonPermanent: epsilonPermanent! }) as FrequencyOracle<unknown>;
-  if (inner === 'loloha') return new Loloha({ k, epsilon, epsilonPermanent: epsilonPermanent! }) as FrequencyOracle<unknown>;
+  if (inner === 'loloha') return new Loloha({ k, epsilon, epsilonPermanent: epsilonPermanent!, ...(g === undefined ? {} : { g }) }) as FrequencyOracle<unknown>;
   return (inner === 'olh' ? new OptimizedLocalHashing({ k, epsilon }) : new GeneralizedRandomizedResponse({ k, epsilon })) as FrequencyOracle<unknown>;
 }
