@@ -1,0 +1,106 @@
+/**
+ * The dashboard against a real collector, for two campaigns it was not written for: sign-in with
+ * a read token (a wrong one refused), the campaign list from GET /v1/campaigns, numbers on screen
+ * equal to the API's, a withheld cell with its reason, the CSV download equal to the table,
+ * nothing of the token in the build or left in the tab after sign-out; screenshots at desktop and
+ * phone width in test-results/screenshots/ for review.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test, type Page } from '@playwright/test';
+import { E2E_COLLECTOR_PORT } from '../playwright.config.ts';
+import { READ_TOKEN } from './stack.ts';
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+const collector = `http://127.0.0.1:${E2E_COLLECTOR_PORT}`;
+
+interface ApiValue { value: string; unbiased: number; ci95: [number, number] }
+interface ApiCell { period: string; periodEnd: string; n: number; suppressed: boolean; reason?: string; values?: ApiValue[]; mean?: { estimate: number; ci95: [number, number] } }
+
+async function api(path: string): Promise<{ cells: ApiCell[] }> {
+  const response = await fetch(`${collector}${path}`, { headers: { authorization: `Bearer ${READ_TOKEN}` } });
+  expect(response.status).toBe(200);
+  return (await response.json()) as { cells: ApiCell[] };
+}
+
+async function signIn(page: Page): Promise<void> {
+  await page.goto('/');
+  await expect(page.getByLabel('Collector address')).toHaveValue(collector);
+  await page.getByLabel('Read token').fill(READ_TOKEN);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('heading', { name: 'Dashboard' })).toBeVisible();
+}
+
+async function show(page: Page, campaign: string, bucket: string): Promise<void> {
+  await page.getByLabel('Campaign').selectOption(campaign);
+  await page.getByLabel('Bucket').selectOption(bucket);
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page.locator('#content[data-loaded="true"]')).toBeAttached();
+}
+
+test('a wrong token is refused and nothing is stored', async ({ page }) => {
+  await page.goto('/');
+  await page.getByLabel('Read token').fill('not-the-token-0123456789');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page.getByRole('alert')).toHaveText('The collector did not accept this token.');
+  expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+});
+
+test('two campaigns: numbers on screen are the API\'s, withheld cells say why, the CSV is the table', async ({ page }) => {
+  await signIn(page);
+  await expect(page.getByLabel('Campaign').locator('option')).toHaveText(['Clinic intake (intake)', 'Follow-up (followup)']);
+
+  await show(page, 'followup', 'day');
+  await expect(page.getByLabel('Version').locator('option')).toHaveText(['v3']);
+  const better = await api('/v1/campaigns/followup/estimates?question=better&bucket=day&version=3&estimand=population');
+  const table = page.locator('table[data-question="better"]');
+  for (const cell of better.cells) {
+    if (cell.suppressed) {
+      const row = table.locator('tr[data-status="withheld"]', { hasText: cell.period });
+      await expect(row).toContainText(cell.reason!);
+      continue;
+    }
+    for (const v of cell.values!) {
+      const row = table.locator('tr', { hasText: cell.period }).filter({ hasText: v.value === 'true' ? 'Yes' : 'No' });
+      await expect(row.locator('[data-field="estimate"]')).toHaveText(`${(v.unbiased * 100).toFixed(1)}%`);
+      await expect(row.locator('[data-field="ci"]')).toHaveText(`${(v.ci95[0] * 100).toFixed(1)}% to ${(v.ci95[1] * 100).toFixed(1)}%`);
+      await expect(row.locator('[data-field="n"]')).toHaveText(cell.n.toLocaleString('en'));
+    }
+  }
+  expect(better.cells.some((c) => c.suppressed)).toBe(true);
+  expect(better.cells.some((c) => !c.suppressed)).toBe(true);
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-csv').click()]);
+  const csv = readFileSync((await download.path())!, 'utf8').trimEnd().split('\r\n');
+  const rows = await page.locator('table tbody tr').count();
+  expect(csv).toHaveLength(1 + rows);
+  expect(download.suggestedFilename()).toBe('followup-v3-day.csv');
+
+  await page.screenshot({ path: join(packageDir, 'test-results', 'screenshots', 'followup-day-desktop.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: join(packageDir, 'test-results', 'screenshots', 'followup-day-phone.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  await show(page, 'intake', 'total');
+  const sleep = await api('/v1/campaigns/intake/estimates?question=sleep&bucket=total&version=1&estimand=population');
+  const mean = sleep.cells[0]!.mean!;
+  await expect(page.locator('table[data-question="sleep"] [data-field="estimate"]')).toHaveText(mean.estimate.toFixed(2));
+  await page.screenshot({ path: join(packageDir, 'test-results', 'screenshots', 'intake-total-desktop.png'), fullPage: true });
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+});
+
+test('the build holds no token and no collector address (both come at run time)', () => {
+  const dist = join(packageDir, 'test-results', 'e2e-stack', 'dist');
+  const files = (dir: string): string[] => readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));
+  const built = files(dist).filter((f) => !f.endsWith('config.json'));
+  expect(built.length).toBeGreaterThan(0);
+  for (const file of built) {
+    const text = readFileSync(file, 'utf8');
+    expect(text.includes(READ_TOKEN), file).toBe(false);
+    expect(text.includes(String(E2E_COLLECTOR_PORT)), file).toBe(false);
+  }
+});

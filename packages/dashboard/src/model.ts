@@ -1,0 +1,146 @@
+/**
+ * What the dashboard shows, as plain rows: one per (cell, value) — or per cell for a mean or a
+ * withheld cell. The tables, the CSV and the JSON downloads are all built from these rows, so a
+ * download is exactly what is on screen. No DOM here (unit-tested in Node).
+ *
+ * Planned half-width: for a released day cell, core's campaign planner (`worstHalfWidth`) at the
+ * cell's n — the worst case over true answers for the population estimand — beside the measured
+ * one, so a team sees whether the clinic is as large as it planned for. It is not shown for week
+ * and total cells (their SE is an any-correlation bound over days, not a one-report-per-patient
+ * plan) nor for RAPPOR strings (their plan is a detectable share).
+ */
+import { resolvedMechanismName, worstHalfWidth, type Question } from '@practical-privacy/core';
+import type { CellRelease, EstimateRelease } from '@practical-privacy/collector/api';
+
+export type RowStatus = 'released' | 'withheld' | 'not detectable';
+
+export interface DisplayRow {
+  question: string;
+  questionLabel: string;
+  /** First and last UTC day of the cell. */
+  period: string;
+  periodEnd: string;
+  n: number;
+  /** The value's code (or "mean"), and what the campaign calls it. */
+  value: string;
+  valueLabel: string;
+  status: RowStatus;
+  /** Why a row has no estimate (withheld cell, undetected candidate). */
+  note: string;
+  estimate?: number;
+  ciLow?: number;
+  ciHigh?: number;
+  standardError?: number;
+  /** 95% half-width the planner predicted for this n (population, worst case); day cells only. */
+  plannedHalfWidth?: number;
+  /** Days (and reports) of a week/total cell left out because each was below the minimum batch. */
+  withheldDays?: number;
+  withheldReports?: number;
+}
+
+/** Labels of a question's values as the campaign names them (codes are what the collector returns). */
+export function valueLabels(question: Question): Map<string, string> {
+  switch (question.type) {
+    case 'boolean':
+      return new Map([
+        ['false', 'No'],
+        ['true', 'Yes'],
+      ]);
+    case 'categorical':
+      return new Map(question.domain.categories.map((c) => [c.code, c.label]));
+    case 'multiselect':
+      return new Map(question.domain.items.map((c) => [c.code, c.label]));
+    default:
+      return new Map();
+  }
+}
+
+export function rowsOf(release: EstimateRelease, question: Question): DisplayRow[] {
+  const labels = valueLabels(question);
+  const questionLabel = question.label ?? question.prompt;
+  const planned = (cell: CellRelease): number | undefined => {
+    if (release.bucket !== 'day' || cell.suppressed || resolvedMechanismName(question) === 'rappor' || cell.n < 1) return undefined;
+    return worstHalfWidth(question, cell.n);
+  };
+  const rows: DisplayRow[] = [];
+  for (const cell of release.cells) {
+    const base = {
+      question: release.question,
+      questionLabel,
+      period: cell.period,
+      periodEnd: cell.periodEnd,
+      n: cell.n,
+      ...(cell.withheld === undefined ? {} : { withheldDays: cell.withheld.days, withheldReports: cell.withheld.reports }),
+    };
+    if (cell.suppressed) {
+      rows.push({ ...base, value: '', valueLabel: '', status: 'withheld', note: cell.reason ?? 'withheld' });
+      continue;
+    }
+    const plannedHalfWidth = planned(cell);
+    const withheldNote = cell.withheld === undefined || cell.withheld.days === 0 ? '' : `${cell.withheld.days} ${cell.withheld.days === 1 ? 'day' : 'days'} (${cell.withheld.reports} ${cell.withheld.reports === 1 ? 'report' : 'reports'}) left out: ${cell.withheld.reason}`;
+    if (cell.mean !== undefined) {
+      rows.push({
+        ...base,
+        value: 'mean',
+        valueLabel: 'Mean',
+        status: 'released',
+        note: withheldNote,
+        estimate: cell.mean.estimate,
+        ciLow: cell.mean.ci95[0],
+        ciHigh: cell.mean.ci95[1],
+        standardError: cell.mean.standardError,
+        ...(plannedHalfWidth === undefined ? {} : { plannedHalfWidth }),
+      });
+      continue;
+    }
+    const detected = cell.decoding === undefined ? undefined : new Set(cell.decoding.detected);
+    for (const v of cell.values ?? []) {
+      const extra = v as { detectable?: boolean; detectionLimit?: number };
+      const undetected = extra.detectable === false || (detected !== undefined && !detected.has(v.value));
+      if (undetected) {
+        const limit = typeof extra.detectionLimit === 'number' ? ` (below about ${(extra.detectionLimit * 100).toFixed(1)}%)` : '';
+        rows.push({ ...base, value: v.value, valueLabel: labels.get(v.value) ?? v.value, status: 'not detectable', note: `not detectable at this n${limit}` });
+        continue;
+      }
+      rows.push({
+        ...base,
+        value: v.value,
+        valueLabel: labels.get(v.value) ?? v.value,
+        status: 'released',
+        note: withheldNote,
+        estimate: v.unbiased,
+        ciLow: v.ci95[0],
+        ciHigh: v.ci95[1],
+        standardError: v.standardError,
+        ...(plannedHalfWidth === undefined ? {} : { plannedHalfWidth }),
+      });
+    }
+  }
+  return rows;
+}
+
+/** Whether a question's estimates are shares (shown as percentages) or means (answer units). */
+export function isShare(question: Question): boolean {
+  return question.type !== 'numeric';
+}
+
+export const CSV_COLUMNS = ['question', 'questionLabel', 'period', 'periodEnd', 'n', 'value', 'valueLabel', 'status', 'estimate', 'ciLow', 'ciHigh', 'standardError', 'plannedHalfWidth', 'withheldDays', 'withheldReports', 'note'] as const;
+
+/** RFC 4180 CSV of the rows (numbers unrounded; a spreadsheet formula prefix is neutralised). */
+export function toCsv(rows: readonly DisplayRow[], context: { campaign: string; version: number; bucket: string; estimand: string }): string {
+  const header = ['campaign', 'version', 'bucket', 'estimand', ...CSV_COLUMNS];
+  const lines = [header.join(',')];
+  for (const row of rows) {
+    const cells = [context.campaign, context.version, context.bucket, context.estimand, ...CSV_COLUMNS.map((c) => row[c])];
+    lines.push(cells.map(csvCell).join(','));
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+function csvCell(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  let text = String(value);
+  // A cell starting with = + - @ would run as a formula in a spreadsheet (labels come from a campaign).
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
