@@ -86,6 +86,10 @@ export async function readDays(
     if (sums === undefined) days.set(cell.day, (sums = new Float64Array(question.mechanism.sumsLength)));
     if (cell.index >= 0 && cell.index < sums.length) sums[cell.index]! += cell.sum;
   }
+  // Privacy levels (issue 14 §2): a (day, level) part below the minimum batch is left out of the
+  // day, and so of every week and total built from released days — a rarely chosen level never
+  // shows as its own small group. What was dropped is not reported (its count would be the group).
+  if (question.levelled !== undefined) for (const sums of days.values()) question.levelled.withholdSmallLevels(sums, question.minBatch);
   const all = [...days.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([day, sums]) => ({ day, sums }));
   return { released: all.filter((d) => (d.sums[0] ?? 0) >= question.minBatch), withheld: all.filter((d) => (d.sums[0] ?? 0) < question.minBatch) };
 }

@@ -101,7 +101,19 @@ export async function ingestBatch(
       throw bug;
     }
     const sums = new Float64Array(question.mechanism.sumsLength);
-    question.mechanism.addToSums(decoded, sums);
+    const level = report.ext?.level;
+    if (question.levelled !== undefined) {
+      try {
+        question.levelled.addToSumsAt(decoded, sums, level);
+      } catch (error) {
+        if (isPrivacyError(error, 'PAYLOAD_INVALID')) throw new HttpError(400, 'PAYLOAD_INVALID', `${path}.ext.level: ${error.message}`, `${path}.ext.level`);
+        throw error;
+      }
+    } else {
+      // A question without levels has one: its epsilon. Any other level would be debiased wrongly.
+      if (level !== undefined && level !== question.epsilon) throw new HttpError(400, 'PAYLOAD_INVALID', `${path}.ext.level: question ${question.id} has no privacy levels (only ε₁ = ${question.epsilon}), got ${level}`, `${path}.ext.level`);
+      question.mechanism.addToSums(decoded, sums);
+    }
     const sparse: Array<[number, number]> = [];
     for (let index = 0; index < sums.length; index++) {
       const delta = sums[index]!;

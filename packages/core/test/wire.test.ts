@@ -144,6 +144,8 @@ describe('protocol versions', () => {
     expect(validateBatch(batch({}), now).protocol).toBeUndefined();
     expect(validateBatch(batch({ protocol: 1 }), now).protocol).toBe(1);
     expect(validateBatch(batch({ protocol: 2 }, { ext: {} }), now).reports[0]!.ext).toEqual({});
+    // The privacy-level extension (issue 14 §2): the ε₁ the report used; the collector checks it against the question.
+    expect(validateBatch(batch({ protocol: 2 }, { ext: { level: 0.5 } }), now).reports[0]!.ext).toEqual({ level: 0.5 });
   });
 
   it('rejects an unknown protocol, extensions on v1, and unregistered extensions', () => {
@@ -152,6 +154,11 @@ describe('protocol versions', () => {
       [batch({}, { ext: {} }), 'reports'],
       [batch({ protocol: 2 }, { ext: { level: 'high' } }), 'reports.0.ext.level'],
       [batch({ protocol: 2 }, { ext: [] }), 'reports.0.ext'],
+      [batch({ protocol: 2 }, { ext: { level: 0 } }), 'reports.0.ext.level'],
+      [batch({ protocol: 2 }, { ext: { level: -1 } }), 'reports.0.ext.level'],
+      [batch({ protocol: 2 }, { ext: { level: 21 } }), 'reports.0.ext.level'],
+      [batch({ protocol: 2 }, { ext: { tier: 'low' } }), 'reports.0.ext.tier'],
+      [batch({}, { ext: { level: 1 } }), 'reports'],
     ] as const) {
       expect(() => validateBatch(bad, now), JSON.stringify(bad)).toThrow(expect.objectContaining({ code: 'REPORT_INVALID', path }));
     }

@@ -7,6 +7,7 @@
 import {
   STRING_OTHER,
   createCampaignMechanisms,
+  LevelledMechanism,
   PrivacyError,
   validateBatch,
   validateCampaign,
@@ -27,7 +28,14 @@ export interface QuestionModel {
   minBatch: number;
   epsilon: number;
   question: Question;
+  /**
+   * The mechanism the collector decodes and estimates with. A question with privacy `levels`
+   * (issue 14 §2) gets core's LevelledMechanism: sums kept per level in one vector (index 0 the
+   * total count), small (day, level) parts withheld before release, one combined estimate.
+   */
   mechanism: AnyMechanism;
+  /** Set for a question with `levels` (the same object as `mechanism`). */
+  levelled?: LevelledMechanism;
 }
 
 export interface CampaignModel {
@@ -61,6 +69,7 @@ export function parseCampaign(document: unknown): CampaignModel {
   const mechanisms = createCampaignMechanisms(campaign);
   const questions = new Map<string, QuestionModel>();
   for (const question of campaign.questions) {
+    const levelled = question.levels === undefined ? undefined : new LevelledMechanism(question);
     questions.set(question.id, {
       id: question.id,
       type: question.type,
@@ -68,7 +77,9 @@ export function parseCampaign(document: unknown): CampaignModel {
       minBatch: question.minBatch,
       epsilon: question.epsilon,
       question,
-      mechanism: mechanisms.get(question.id)!,
+      // LevelledMechanism has the members the collector uses (name, sumsLength, decodeReport, estimate, implementedEpsilon).
+      mechanism: levelled === undefined ? mechanisms.get(question.id)! : (levelled as unknown as AnyMechanism),
+      ...(levelled === undefined ? {} : { levelled }),
     });
   }
   return { id: campaign.id, version: campaign.version, document: campaign, questions };

@@ -11,10 +11,11 @@
  * all its reports at any mix of levels (the permanent response is the only state; each report adds
  * a fresh instantaneous draw of at most its level's ε₁), and is charged as before.
  */
-import { parameterError } from '../errors.ts';
+import { parameterError, PrivacyError } from '../errors.ts';
+import type { EncodedReport } from '../mechanisms/types.ts';
 import type { Estimand } from '../mechanisms/estimand.ts';
 import { mixedLevelFrequencies, mixedLevelMean, type LevelWeighting, type MixedFrequencyEstimate, type MixedMeanEstimate, type PureLevel } from '../mechanisms/longitudinal/mixed-levels.ts';
-import { createQuestionMechanism, questionLevels, resolvedMechanismName } from './mechanism.ts';
+import { createQuestionMechanism, questionLevels, resolvedMechanismName, type AnyMechanism } from './mechanism.ts';
 import type { Question } from './schema.ts';
 
 /** Sums of one level: the level's ε₁ and the sums vector its reports were added to. */
@@ -63,4 +64,72 @@ export function estimateQuestionLevels(question: Question, parts: readonly Level
   }
   if (parts.length === 0) k = question.type === 'boolean' ? 2 : 0;
   return mixedLevelFrequencies(pure, k, options);
+}
+
+/**
+ * A question with `levels` as one aggregation state (what the collector stores): index 0 is the
+ * total report count, and level j (in `levels` order) keeps the full sums vector of its own
+ * reports at offset 1 + j·S (S = the mechanism's own sumsLength, whose index 0 is that level's
+ * count). Every level decodes the same wire layout (only the thresholds behind it differ), so the
+ * default level's decoder checks every payload. `withholdSmallLevels` drops a level's part below
+ * the minimum batch from a day before anything is released from it (collector README).
+ */
+export class LevelledMechanism {
+  readonly levels: readonly number[];
+  readonly base: AnyMechanism;
+  readonly name: string;
+  readonly implementedEpsilon: number;
+  readonly sumsLength: number;
+  private readonly question: Question;
+
+  constructor(question: Question) {
+    this.question = question;
+    this.levels = questionLevels(question);
+    this.base = createQuestionMechanism(question);
+    this.name = this.base.name;
+    // The default level is the least private one a report may use.
+    this.implementedEpsilon = this.base.implementedEpsilon;
+    this.sumsLength = 1 + this.levels.length * this.base.sumsLength;
+  }
+
+  decodeReport(encoded: EncodedReport): unknown {
+    return this.base.decodeReport(encoded);
+  }
+
+  /** Adds one report made at `level` (ε₁; default the question's epsilon). Throws PAYLOAD_INVALID for a level the question does not allow. */
+  addToSumsAt(report: unknown, sums: Float64Array, level: number | undefined): void {
+    const j = this.levels.indexOf(level ?? this.levels[0]!);
+    if (j < 0) throw new PrivacyError('PAYLOAD_INVALID', 'input', `level ${level} is not one of question ${this.question.id}'s levels (${this.levels.join(', ')})`, { path: 'ext.level' });
+    const part = new Float64Array(this.base.sumsLength);
+    this.base.addToSums(report, part);
+    sums[0]! += 1;
+    const offset = 1 + j * this.base.sumsLength;
+    for (let i = 0; i < part.length; i++) sums[offset + i]! += part[i]!;
+  }
+
+  /** The per-level parts of a sums vector. */
+  parts(sums: ArrayLike<number>): LevelSums[] {
+    const size = this.base.sumsLength;
+    return this.levels.map((level, j) => ({ level, sums: Array.from({ length: size }, (_, i) => sums[1 + j * size + i] ?? 0) }));
+  }
+
+  /** Zeroes every level part with fewer than `minBatch` reports (and takes them off the total); returns how many reports were dropped. */
+  withholdSmallLevels(sums: Float64Array, minBatch: number): number {
+    const size = this.base.sumsLength;
+    let dropped = 0;
+    for (let j = 0; j < this.levels.length; j++) {
+      const offset = 1 + j * size;
+      const n = sums[offset] ?? 0;
+      if (n > 0 && n < minBatch) {
+        dropped += n;
+        sums.fill(0, offset, offset + size);
+      }
+    }
+    sums[0]! -= dropped;
+    return dropped;
+  }
+
+  estimate(sums: ArrayLike<number>, estimand?: Estimand): MixedFrequencyEstimate | MixedMeanEstimate {
+    return estimateQuestionLevels(this.question, this.parts(sums), estimand === undefined ? {} : { estimand });
+  }
 }

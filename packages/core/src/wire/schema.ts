@@ -10,6 +10,7 @@
  *   then checks it exactly (`decodeReport`).
  */
 import * as v from 'valibot';
+import { MAX_EPSILON } from '../validate.ts';
 import { ID_PATTERN, isValidDay, REPORT_ID_PATTERN } from './ids.ts';
 
 /** Most reports in one batch (the SDK's beacon batches stay under 60 KB anyway). */
@@ -44,13 +45,17 @@ export const CohortSchema = v.pipe(v.number(), v.finite(), v.integer(), v.minVal
  * Protocol versions (docs/protocol.md, "Protocol versions"). v1: the batch has no `protocol` field
  * and its reports no `ext` (devices in the field). v2: `protocol: 2`, and each report may carry an
  * `ext` object — the extension point later features (a privacy level, an anonymous token) add named
- * fields to. Only registered extensions are accepted; none is registered yet, so `ext` is `{}` or absent.
+ * fields to. Only registered extensions are accepted: `level` (issue 14 §2: the ε₁ of the privacy
+ * level the report was randomized at, one of the question's `levels`; checked by the collector
+ * against the campaign).
  */
 export const PROTOCOL_VERSIONS = [1, 2] as const;
 export const CURRENT_PROTOCOL = 2;
 export const ReportExtensionsSchema = v.pipe(
   v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), 'must be an object of named extensions'),
-  v.strictObject({}),
+  v.strictObject({
+    level: v.optional(v.pipe(v.number(), v.finite(), v.gtValue(0), v.maxValue(MAX_EPSILON))),
+  }),
 );
 
 /** The per-report fields a batch carries (campaign and version are stated once, on the batch). */
