@@ -27,8 +27,8 @@ function numberError(rule: NumberRule, raw: string): string | undefined {
   if (text === '') return 'Enter a number.';
   const value = Number(text);
   if (!Number.isFinite(value)) return `“${text}” is not a number.`;
-  if (rule.integer === true && !Number.isInteger(value)) return `Enter a whole number from ${rule.min.toLocaleString('en')} to ${rule.max.toLocaleString('en')}.`;
-  if (value < rule.min || value > rule.max) return `Enter a number from ${rule.min.toLocaleString('en')} to ${rule.max.toLocaleString('en')}.`;
+  const range = `${rule.integer === true ? 'a whole number' : 'a number'} from ${rule.min.toLocaleString('en')} to ${rule.max.toLocaleString('en')}`;
+  if ((rule.integer === true && !Number.isInteger(value)) || value < rule.min || value > rule.max) return `Enter ${range}.`;
   return undefined;
 }
 
