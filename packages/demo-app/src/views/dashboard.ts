@@ -108,7 +108,7 @@ function metaLine(release: EstimateRelease, total: CellRelease | undefined, dail
 }
 
 function estimandNote(release: EstimateRelease): HTMLElement {
-  return h('details', { class: 'small' }, h('summary', {}, 'What the intervals are for'), h('p', { 'data-testid': `estimand-detail-${release.question}` }, estimandSummary(release).detail));
+  return h('details', { class: 'small' }, h('summary', {}, 'Assumptions behind the intervals'), h('p', { 'data-testid': `estimand-detail-${release.question}` }, estimandSummary(release).detail));
 }
 
 function amplificationNote(daily: EstimateRelease, total: CellRelease | undefined): HTMLElement {
