@@ -109,6 +109,19 @@ async function fillAndSend(page: Page, patient: Patient): Promise<void> {
   if (patient.lowMood !== undefined) await expect(receipt.getByTestId('receipt-low-mood')).toContainText('at most ε = 4.00 (ε = 2.00 on each of its first 2 reports');
 }
 
+/** No sentence is said twice in a question's section of the dashboard (details included). */
+async function expectNoRepeatedSentences(page: Page): Promise<void> {
+  for (const section of await page.locator('section[data-testid^="section-"]').all()) {
+    const sentences = await section.evaluate((el) => {
+      const clone = el.cloneNode(true) as HTMLElement;
+      for (const t of clone.querySelectorAll('table, .chart')) t.remove();
+      return (clone.textContent ?? '').split(/(?<=[.!?])\s+|\n/).map((x) => x.trim()).filter((x) => x.length > 25);
+    });
+    const repeated = sentences.filter((x, i) => sentences.indexOf(x) !== i);
+    expect(repeated, `${await section.getAttribute('data-testid')}: repeated sentences`).toEqual([]);
+  }
+}
+
 /** What a patient reads without opening "Details": plain words, local time. */
 async function expectPlainWords(page: Page): Promise<void> {
   const visible = await page.locator('main').evaluate((main) => {
@@ -139,6 +152,7 @@ test('patients check in, the simulator sends a clinic, the dashboard intervals c
     await expect(page.getByTestId('dashboard-empty').getByRole('link', { name: 'Simulator' })).toHaveAttribute('href', '#/simulator');
     await expect(page.getByTestId('received-symptoms')).toHaveText('0');
     await expect(page.getByTestId('n-symptoms')).toHaveText('0');
+    await expectNoRepeatedSentences(page);
     await page.screenshot({ path: join(artifacts, 'dashboard-empty.png'), fullPage: true });
     await context.close();
   }
@@ -208,6 +222,15 @@ test('patients check in, the simulator sends a clinic, the dashboard intervals c
   const context = await browser.newContext();
   const page = await context.newPage();
 
+  // Three patients' reports, all on one day below the minimum batch: counted consistently.
+  await page.goto('/#/dashboard');
+  await expect(page.locator('[data-loaded="true"]')).toBeVisible();
+  await expect(page.getByTestId('dashboard-empty')).toContainText('Too few reports for any estimate yet');
+  await expect(page.getByTestId('received-symptoms')).toHaveText(String(PATIENTS.length));
+  await expect(page.getByTestId('n-symptoms')).toHaveText('0');
+  await expect(page.getByTestId('withheld-days-symptoms')).toHaveText(`${PATIENTS.length} reports on 1 day with fewer than 20 reports each (the minimum batch)`);
+  await expectNoRepeatedSentences(page);
+
   // A truth saved for an earlier demo database (another database id; and one from before truths
   // carried their database) must not be added to this run's: the intervals below would miss it.
   await page.goto('/#/simulator');
@@ -274,6 +297,7 @@ test('patients check in, the simulator sends a clinic, the dashboard intervals c
   }
   expect(checked).toHaveLength(23);
 
+  await expectNoRepeatedSentences(page);
   // Shuffle amplification is stated per day (the whole period's reports are not one per patient).
   await expect(page.getByTestId('amplified-low-mood')).toContainText('per day: ε =');
   // The intervals say whom they are about: the population, with the collector's assumptions.
