@@ -54,7 +54,7 @@ async function checkInByKeyboard(page: Page, patient: Patient): Promise<void> {
   await page.goto('/#/patient');
   await tabTo(page, 'opt-in');
   await page.keyboard.press('Enter');
-  await expect(page.getByTestId('explain-symptoms')).toBeVisible();
+  await expect(page.getByTestId('submit-checkin')).toBeVisible();
   for (const code of patient.symptoms) {
     await tabTo(page, `symptom-${code}`);
     await page.keyboard.press('Space');
@@ -80,7 +80,14 @@ async function checkIn(page: Page, patient: Patient, screenshots: boolean): Prom
   await page.goto('/#/patient');
   if (screenshots) await page.screenshot({ path: join(artifacts, 'patient-consent.png') });
   await page.getByTestId('opt-in').click();
-  await expect(page.getByTestId('explain-symptoms')).toBeVisible();
+  await expect(page.getByTestId('submit-checkin')).toBeVisible();
+  await fillAndSend(page, patient);
+}
+
+async function fillAndSend(page: Page, patient: Patient): Promise<void> {
+  // Plain words on the form: no ε, bits, codes or UTC dates outside "Details".
+  await expectPlainWords(page);
+  await expect(page.getByTestId('skip-note')).toContainText('The clinic can see that it was not answered today');
   for (const code of patient.symptoms) await page.getByTestId(`symptom-${code}`).check();
   if (patient.pain !== undefined) await page.getByTestId(`pain-${patient.pain}`).check();
   if (patient.lowMood !== undefined) await page.getByTestId(patient.lowMood ? 'mood-yes' : 'mood-no').check();
@@ -89,13 +96,40 @@ async function checkIn(page: Page, patient: Patient, screenshots: boolean): Prom
   const receipt = page.getByTestId('receipt');
   await expect(receipt).toBeVisible();
   await expect(receipt.locator('.receipt-list li')).toHaveCount(answered(patient).length);
-  for (const id of answered(patient)) await expect(receipt.getByTestId(`receipt-${id}`)).toBeVisible();
+  for (const id of answered(patient)) await expect(receipt.getByTestId(`receipt-${id}`)).toBeAttached();
   await expect(receipt.getByRole('alert')).toHaveCount(0);
   await expect(receipt.getByTestId('delivery')).toContainText('Delivered');
+  // Done for today: the form is gone, nothing invites a second check-in.
+  await expect(page.getByTestId('checkin-done')).toBeVisible();
+  await expect(page.getByTestId('submit-checkin')).toHaveCount(0);
+  await expectPlainWords(page);
   // The first check-in pays ε∞ of each question; the receipt states it and the lifetime bound D·ε∞
   // (symptoms: ε∞ = 2 on each of its first 3 reports; low mood: 2 on each of its first 2).
   await expect(receipt.getByTestId('receipt-symptoms')).toContainText('this report cost ε = 2.00; all reports of this question together cost at most ε = 6.00');
   if (patient.lowMood !== undefined) await expect(receipt.getByTestId('receipt-low-mood')).toContainText('at most ε = 4.00 (ε = 2.00 on each of its first 2 reports');
+}
+
+/** No sentence is said twice in a question's section of the dashboard (details included). */
+async function expectNoRepeatedSentences(page: Page): Promise<void> {
+  for (const section of await page.locator('section[data-testid^="section-"]').all()) {
+    const sentences = await section.evaluate((el) => {
+      const clone = el.cloneNode(true) as HTMLElement;
+      for (const t of clone.querySelectorAll('table, .chart')) t.remove();
+      return (clone.textContent ?? '').split(/(?<=[.!?])\s+|\n/).map((x) => x.trim()).filter((x) => x.length > 25);
+    });
+    const repeated = sentences.filter((x, i) => sentences.indexOf(x) !== i);
+    expect(repeated, `${await section.getAttribute('data-testid')}: repeated sentences`).toEqual([]);
+  }
+}
+
+/** What a patient reads without opening "Details": plain words, local time. */
+async function expectPlainWords(page: Page): Promise<void> {
+  const visible = await page.locator('main').evaluate((main) => {
+    const clone = main.cloneNode(true) as HTMLElement;
+    for (const d of clone.querySelectorAll('details')) d.remove();
+    return clone.innerText || clone.textContent || '';
+  });
+  expect(visible).not.toMatch(/ε|\bbits\b|SNOMED|\(UTC\)|\d{4}-\d{2}-\d{2}|other \d+ answers/);
 }
 
 test('patients check in, the simulator sends a clinic, the dashboard intervals contain the truth', async ({ browser, request }) => {
@@ -108,26 +142,79 @@ test('patients check in, the simulator sends a clinic, the dashboard intervals c
   });
   expect(keyless.status()).toBe(401);
   expect(await keyless.json()).toMatchObject({ error: { code: 'INGEST_KEY_INVALID' } });
+  // An empty dashboard says where reports come from, and counts nothing twice.
+  {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto('/#/dashboard');
+    await expect(page.locator('[data-loaded="true"]')).toBeVisible();
+    await expect(page.getByTestId('dashboard-empty')).toContainText('No reports yet.');
+    await expect(page.getByTestId('dashboard-empty').getByRole('link', { name: 'Simulator' })).toHaveAttribute('href', '#/simulator');
+    await expect(page.getByTestId('received-symptoms')).toHaveText('0');
+    await expect(page.getByTestId('n-symptoms')).toHaveText('0');
+    await expectNoRepeatedSentences(page);
+    await page.screenshot({ path: join(artifacts, 'dashboard-empty.png'), fullPage: true });
+    await context.close();
+  }
   // Patients: one browser context each (own IndexedDB/localStorage, like separate phones).
   for (const [i, patient] of PATIENTS.entries()) {
     const context = await browser.newContext();
+    // What the collector receives from this phone: the question ids of every batch it is sent.
+    const received: string[] = [];
+    context.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().includes('/v1/reports')) received.push(...(JSON.parse(request.postData() ?? '{}') as { reports: Array<{ questionId: string }> }).reports.map((r) => r.questionId));
+    });
     const page = await context.newPage();
-    if (i === PATIENTS.length - 1) await checkInByKeyboard(page, patient);
-    else await checkIn(page, patient, i === 0);
+    let secondTab: Page | undefined;
+    if (i === 0) {
+      // A second tab opened before the first check-in still shows the form.
+      await page.goto('/#/patient');
+      await page.screenshot({ path: join(artifacts, 'patient-consent.png') });
+      await page.getByTestId('opt-in').click();
+      await expect(page.getByTestId('submit-checkin')).toBeVisible();
+      secondTab = await context.newPage();
+      await secondTab.goto('/#/patient');
+      await expect(secondTab.getByTestId('submit-checkin')).toBeVisible();
+      await fillAndSend(page, patient);
+    } else if (i === PATIENTS.length - 1) await checkInByKeyboard(page, patient);
+    else await checkIn(page, patient, false);
+    // A skipped question is visible to the clinic as "not answered today": nothing arrives for it.
+    await expect.poll(() => [...new Set(received)].sort()).toEqual([...answered(patient)].sort());
+    expect(received).toHaveLength(answered(patient).length);
     if (i === 0) {
       await page.screenshot({ path: join(artifacts, 'patient-view.png'), fullPage: true });
-      // A second check-in the same day sends nothing: the SDK reports each question once per UTC
-      // day (ALREADY_REPORTED), so each day's reports come from different patients (the
-      // dashboard's per-day shuffle bound assumes it), and the receipt says why in plain words.
-      await page.getByTestId('submit-checkin').click();
-      const alert = page.getByTestId('receipt').getByRole('alert');
-      await expect(alert.getByRole('listitem')).toHaveCount(4);
-      await expect(alert).toContainText('you already answered this today');
-      await expect(alert).toContainText('ALREADY_REPORTED');
-      await expect(page.getByTestId('receipt').locator('.receipt-list li')).toHaveCount(0);
-      // Nothing was sent, so nothing is said to be delivered.
-      await expect(page.getByTestId('delivery')).toHaveText('Nothing new was sent.');
-      await expect(page.getByTestId('explain-symptoms')).toContainText('already answered today');
+      // The second tab's check-in sends nothing: the SDK reports each question once per UTC day
+      // (ALREADY_REPORTED), so each day's reports come from different patients (the dashboard's
+      // per-day shuffle bound assumes it). The receipt says so in plain words — not as an error,
+      // and with no "Delivered".
+      await secondTab!.getByTestId('submit-checkin').click();
+      const receipt = secondTab!.getByTestId('receipt');
+      // (The second tab's form was left empty: symptoms are "none of these", the rest skipped.)
+      await expect(receipt.getByTestId('receipt-line')).toHaveText(['Already answered today, so not sent again: Symptoms today.', 'Not answered today (nothing sent): Pain score (0-10), Low mood and Most recent medication.']);
+      await expect(receipt.getByRole('alert')).toHaveCount(0);
+      await expect(receipt.locator('.receipt-list li')).toHaveCount(0);
+      await expect(receipt.getByTestId('delivery')).toHaveText('Nothing new was sent.');
+      await expect(secondTab!.getByTestId('checkin-done')).toBeVisible();
+      expect(received).toHaveLength(answered(patient).length);
+      await secondTab!.close();
+      // A reload shows today's check-in as done (from the SDK's ledger), with the local date.
+      await page.reload();
+      await expect(page.getByTestId('checkin-done')).toContainText('You have done today’s check-in');
+      await expect(page.getByTestId('submit-checkin')).toHaveCount(0);
+      // Opting out asks first and says what it did; opting back in the same day allows no second check-in.
+      await page.getByTestId('opt-out').click();
+      await expect(page.getByTestId('opt-out-dialog')).toBeVisible();
+      await expect(page.getByTestId('opt-out-dialog')).toContainText('Kept: only the day of your last check-in — no answers');
+      await page.getByTestId('opt-out-cancel').click();
+      await expect(page.getByTestId('opt-out-dialog')).toBeHidden();
+      await expect(page.getByTestId('checkin-done')).toBeVisible();
+      await page.getByTestId('opt-out').click();
+      await page.getByTestId('opt-out-confirm').click();
+      await expect(page.getByTestId('opted-out')).toContainText('Erased from this phone: your privacy key, your privacy record and any scrambled answers not yet sent.');
+      await page.getByTestId('opt-in').click();
+      await expect(page.getByTestId('checkin-done')).toContainText('remembered the day of your last check-in — never your answers');
+      await expect(page.getByTestId('submit-checkin')).toHaveCount(0);
+      expect(received).toHaveLength(answered(patient).length);
     }
     await context.close();
   }
@@ -135,8 +222,42 @@ test('patients check in, the simulator sends a clinic, the dashboard intervals c
   const context = await browser.newContext();
   const page = await context.newPage();
 
-  // Simulator: a seeded clinic through the real ingest API.
+  // Three patients' reports, all on one day below the minimum batch: counted consistently.
+  await page.goto('/#/dashboard');
+  await expect(page.locator('[data-loaded="true"]')).toBeVisible();
+  await expect(page.getByTestId('dashboard-empty')).toContainText('Too few reports for any estimate yet');
+  await expect(page.getByTestId('received-symptoms')).toHaveText(String(PATIENTS.length));
+  await expect(page.getByTestId('n-symptoms')).toHaveText('0');
+  await expect(page.getByTestId('withheld-days-symptoms')).toHaveText(`${PATIENTS.length} reports on 1 day with fewer than 20 reports each (the minimum batch)`);
+  await expectNoRepeatedSentences(page);
+
+  // A truth saved for an earlier demo database (another database id; and one from before truths
+  // carried their database) must not be added to this run's: the intervals below would miss it.
   await page.goto('/#/simulator');
+  await page.evaluate((collector) => {
+    const stale = { patients: 20_000, symptomCounts: Array(8).fill(20_000), painSum: 200_000, lowMoodYes: 20_000, medicationCounts: Array(12).fill(0), otherMedication: 20_000 };
+    localStorage.setItem('pp-demo-simulated-truth-v1', JSON.stringify(stale));
+    localStorage.setItem('pp-demo-simulated-truth-v2', JSON.stringify({ owner: { collectorUrl: collector, databaseId: 'an-earlier-demo-database', campaign: 'daily-checkin@2' }, truth: stale }));
+  }, `http://localhost:${E2E_COLLECTOR_PORT}`);
+
+  // Simulator: every invalid field is marked and listed at the top; nothing is sent.
+  await page.locator('#sim-patients').fill('500');
+  await page.locator('#sim-pain').fill('11');
+  await page.getByTestId('sim-run').click();
+  const summary = page.getByTestId('sim-error-summary');
+  await expect(summary.getByRole('listitem')).toHaveCount(2);
+  await expect(summary).toBeFocused();
+  for (const id of ['sim-patients', 'sim-pain']) {
+    await expect(page.locator(`#${id}`)).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.locator(`#${id}`)).toHaveAttribute('aria-describedby', new RegExp(`\\b${id}-error\\b`));
+    await expect(page.getByTestId(`${id}-error`)).toBeVisible();
+  }
+  await expect(page.getByTestId('sim-progress')).toHaveJSProperty('value', 0);
+  await summary.getByRole('link').first().click();
+  await expect(page.locator('#sim-patients')).toBeFocused();
+  await page.locator('#sim-pain').fill('3.5');
+
+  // Simulator: a seeded clinic through the real ingest API.
   await page.locator('#sim-patients').fill(String(SIMULATED_PATIENTS));
   await page.locator('#sim-seed').fill(E2E_SIMULATOR_SEED);
   await page.getByTestId('sim-run').click();
@@ -176,6 +297,7 @@ test('patients check in, the simulator sends a clinic, the dashboard intervals c
   }
   expect(checked).toHaveLength(23);
 
+  await expectNoRepeatedSentences(page);
   // Shuffle amplification is stated per day (the whole period's reports are not one per patient).
   await expect(page.getByTestId('amplified-low-mood')).toContainText('per day: ε =');
   // The intervals say whom they are about: the population, with the collector's assumptions.
@@ -187,6 +309,16 @@ test('patients check in, the simulator sends a clinic, the dashboard intervals c
 
   await page.goto('/#/tradeoffs');
   await expect(page.getByTestId('small-clinic')).toBeVisible();
+  // n is validated (n ≤ 0 used to become 1), and a huge n runs a bounded, scaled check.
+  await page.getByTestId('to-n').fill('0');
+  await expect(page.getByTestId('to-n-error')).toHaveText('A clinic needs at least 1 patient (got 0).');
+  await expect(page.getByTestId('to-n')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByTestId('to-run')).toBeDisabled();
+  await page.getByTestId('to-n').fill('10,000,000');
+  await expect(page.getByTestId('to-n-error')).toBeHidden();
+  await page.getByTestId('to-run').click();
+  await expect(page.getByTestId('to-empirical').locator('caption')).toContainText('scaled to n = 10,000,000');
+  await page.getByTestId('to-n').fill('300');
   await page.getByTestId('to-run').click();
   await expect(page.getByTestId('to-empirical').locator('[data-empirical]')).toBeVisible({ timeout: 60_000 });
   await page.screenshot({ path: join(artifacts, 'tradeoffs.png'), fullPage: true });

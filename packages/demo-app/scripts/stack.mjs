@@ -8,13 +8,16 @@
 // which the SDK and the simulator send as `?key=`. Campaign versions are immutable: re-publishing
 // the identical campaign and key on a kept database is `unchanged`, so `--keep-data` restarts.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const DEMO_ADMIN_TOKEN = 'demo-admin-token-not-a-secret';
 export const DEMO_READ_TOKEN = 'demo-read-token-not-a-secret';
 export const DEMO_INGEST_KEY = 'demo-ingest-key-publishable';
+export const DEMO_METRICS_TOKEN = 'demo-metrics-token-not-a-secret';
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const collectorBin = join(packageDir, '..', 'collector', 'bin', 'pp-collector.mjs');
@@ -36,6 +39,7 @@ export async function startStack(options = {}) {
   const appUrl = `http://localhost:${appPort}`;
   if (!options.keepData) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
+  const databaseId = databaseIdentity(dataDir);
 
   const children = [];
   const stop = async () => {
@@ -44,7 +48,8 @@ export async function startStack(options = {}) {
   const stdio = options.quiet ? ['ignore', 'ignore', 'inherit'] : ['ignore', 'inherit', 'inherit'];
   try {
     const collector = spawn(process.execPath, [collectorBin, 'serve'], {
-      stdio,
+      // The collector logs JSON lines (pino): shown as plain text lines, see readableLogs.
+      stdio: ['ignore', 'pipe', 'pipe'],
       env: {
         ...process.env,
         PP_HOST: '127.0.0.1',
@@ -52,6 +57,7 @@ export async function startStack(options = {}) {
         PP_DATABASE_URL: `sqlite:${join(dataDir, 'collector.db')}`,
         PP_ADMIN_TOKEN: DEMO_ADMIN_TOKEN,
         PP_READ_TOKEN: DEMO_READ_TOKEN,
+        PP_METRICS_TOKEN: DEMO_METRICS_TOKEN,
         PP_ALLOWED_ORIGINS: `${appUrl},http://127.0.0.1:${appPort}`,
         // The simulator sends up to 400 batches a minute from one address.
         PP_RATE_LIMIT_PER_MINUTE: '100000',
@@ -59,10 +65,13 @@ export async function startStack(options = {}) {
       },
     });
     children.push(collector);
+    readableLogs(collector.stdout, options.quiet ? null : process.stdout);
+    readableLogs(collector.stderr, process.stderr);
     await waitFor(`${collectorUrl.replace('localhost', '127.0.0.1')}/readyz`, collector, 'collector');
     await publishCampaign(collectorUrl.replace('localhost', '127.0.0.1'));
 
-    const appEnv = { ...process.env, VITE_PP_COLLECTOR_URL: collectorUrl, VITE_PP_READ_TOKEN: DEMO_READ_TOKEN, VITE_PP_INGEST_KEY: DEMO_INGEST_KEY };
+    // VITE_PP_DATABASE_ID ties the simulator's saved truth to this database (src/sim/truth-store.ts).
+    const appEnv = { ...process.env, VITE_PP_COLLECTOR_URL: collectorUrl, VITE_PP_READ_TOKEN: DEMO_READ_TOKEN, VITE_PP_INGEST_KEY: DEMO_INGEST_KEY, VITE_PP_DATABASE_ID: databaseId };
     let viteArgs = [viteBin, '--port', String(appPort), '--strictPort', '--host', 'localhost'];
     if (options.mode === 'preview') {
       const outDir = join(dataDir, 'dist');
@@ -76,7 +85,46 @@ export async function startStack(options = {}) {
     await stop();
     throw error;
   }
-  return { collectorUrl, appUrl, stop };
+  return { collectorUrl, appUrl, databaseId, stop };
+}
+
+/**
+ * The identity of the demo database in `dataDir`: a random id written next to it when the
+ * database is new and kept with it (`--keep-data` keeps both). The app stores the simulated truth
+ * with this id and discards a truth made for another database.
+ * @param {string} dataDir
+ * @returns {string}
+ */
+export function databaseIdentity(dataDir) {
+  const file = join(dataDir, 'database-id');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const id = randomUUID();
+  writeFileSync(file, `${id}\n`);
+  return id;
+}
+
+const LEVELS = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warning', 50: 'error', 60: 'fatal' };
+
+/**
+ * Prints the collector's JSON log lines (pino) as `collector warning: <message>`; other lines as
+ * they are. `out` null: drop them (quiet mode keeps only stderr).
+ * @param {import('node:stream').Readable} stream
+ * @param {NodeJS.WritableStream | null} out
+ */
+export function readableLogs(stream, out) {
+  createInterface({ input: stream }).on('line', (line) => out?.write(`${readableLogLine(line)}\n`));
+}
+
+/** @param {string} line */
+export function readableLogLine(line) {
+  try {
+    const entry = JSON.parse(line);
+    if (entry === null || typeof entry !== 'object' || typeof entry.msg !== 'string') return line;
+    const extra = entry.err?.message === undefined ? '' : ` (${entry.err.message})`;
+    return `collector ${LEVELS[entry.level] ?? 'log'}: ${entry.msg}${extra}`;
+  } catch {
+    return line;
+  }
 }
 
 function run(command, args, options) {

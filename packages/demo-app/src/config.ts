@@ -17,3 +17,5 @@ export const DEMO_INGEST_KEY = 'demo-ingest-key-publishable';
 export const collectorUrl = (import.meta.env.VITE_PP_COLLECTOR_URL ?? 'http://localhost:8787').replace(/\/$/, '');
 export const readToken = import.meta.env.VITE_PP_READ_TOKEN ?? DEMO_READ_TOKEN;
 export const ingestKey: string = import.meta.env.VITE_PP_INGEST_KEY ?? DEMO_INGEST_KEY;
+/** The demo database's identity (scripts/stack.mjs); the simulated truth is kept per database. */
+export const databaseId: string | undefined = import.meta.env.VITE_PP_DATABASE_ID || undefined;

@@ -7,6 +7,8 @@ interface ImportMetaEnv {
   readonly VITE_PP_READ_TOKEN?: string;
   /** The campaign's publishable ingest key (default: the demo's, set by `pnpm demo`). */
   readonly VITE_PP_INGEST_KEY?: string;
+  /** Identity of the demo database (set by scripts/stack.mjs): ties the simulated truth to it. */
+  readonly VITE_PP_DATABASE_ID?: string;
 }
 
 interface ImportMeta {

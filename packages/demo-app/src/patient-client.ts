@@ -18,7 +18,8 @@ export type PatientClient = Client;
  * the first day, 9 on the second, 4 on the third (the two questions with D = 3) and nothing from
  * the fourth — 22 in all (README, "What the check-in costs", measured through the SDK). A second
  * check-in the same day is refused question by question with ALREADY_REPORTED (the SDK sends each
- * question once per UTC day, its campaign period) — visible in the receipt.
+ * question once per UTC day, its campaign period); the patient view does not offer one (it shows
+ * the day's check-in as done, also after opt-out and opt-in: src/checkin-day.ts).
  */
 export const APP_CAPS = DEFAULT_CAPS;
 

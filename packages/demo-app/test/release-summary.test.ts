@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Amplification, CellRelease, EstimateRelease } from '../src/api.ts';
-import { amplificationSummary, estimandSummary, pointWithInterval } from '../src/views/release-summary.ts';
+import { amplificationSummary, countsText, emptyState, estimandSummary, pointWithInterval, reportCounts } from '../src/views/release-summary.ts';
 
 const ASSUMPTION = 'Each of the n reports of this day comes from a different device';
 const POPULATION: EstimateRelease['estimand'] = {
@@ -86,5 +86,30 @@ describe('pointWithInterval', () => {
     expect(pointWithInterval(below)).toBe(0);
     const above = { ...v, unbiased: 1.3, ci95: [0.7, 1] as [number, number], consistent: 1, estimate: 1 };
     expect(pointWithInterval(above)).toBe(1);
+  });
+});
+
+describe('report counts on the dashboard', () => {
+  const withheldOnly: CellRelease = { period: '2026-12-04', periodEnd: '2026-12-04', n: 0, suppressed: true, reason: 'no day has the minimum batch', withheld: { days: 1, reports: 9, reason: 'below the minimum batch' } };
+
+  it('an empty total with one withheld day: 9 received, 0 in the estimate, and why — not "n 0" beside "9 reports"', () => {
+    const counts = reportCounts(withheldOnly);
+    expect(counts).toEqual({ received: 9, inEstimate: 0, withheldDays: 1, withheldReports: 9 });
+    expect(countsText(counts, 20)).toEqual({ received: '9', inEstimate: '0', withheld: '9 reports on 1 day with fewer than 20 reports each (the minimum batch)' });
+    expect(emptyState([counts])).toBe('too-few');
+  });
+
+  it('a released total: received = in the estimate + withheld, singular for one', () => {
+    const counts = reportCounts({ ...withheldOnly, n: 20_003, suppressed: false, withheld: { days: 1, reports: 1, reason: '' } });
+    expect(counts.received).toBe(20_004);
+    expect(countsText(counts, 20).withheld).toBe('1 report on 1 day with fewer than 20 reports each (the minimum batch)');
+    expect(emptyState([counts, reportCounts(undefined)])).toBeUndefined();
+  });
+
+  it('no reports at all points to the simulator (no-reports state)', () => {
+    const none = reportCounts({ period: '', periodEnd: '', n: 0, suppressed: true, reason: 'fewer than the minimum batch of 20 reports (has 0)' });
+    expect(none).toEqual({ received: 0, inEstimate: 0, withheldDays: 0, withheldReports: 0 });
+    expect(countsText(none, 20).withheld).toBeUndefined();
+    expect(emptyState([none, reportCounts(undefined)])).toBe('no-reports');
   });
 });

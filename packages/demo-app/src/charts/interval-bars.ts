@@ -9,6 +9,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { legend } from './legend.ts';
+import { valueSpace } from './ticks.ts';
 
 export interface IntervalBar {
   label: string;
@@ -96,7 +97,8 @@ export function intervalBarChart(container: HTMLElement, bars: IntervalBar[], op
       scales: { x: { time: false, ori: 1, dir: -1, range: [-0.6, bars.length - 0.4] }, y: { ori: 0, range: [0, top * 1.08] } },
       axes: [
         { side: 3, splits: () => xs, values: (_u, splits) => splits.map((i) => bars[i]?.label ?? ''), size: labelWidth, gap: 4, grid: { show: false }, ticks: { show: false } },
-        { side: 2, values: (_u, splits) => splits.map(format), grid: { stroke: '#e5e7eb' }, size: 36 },
+        // Spaced by the widest label (ticks.ts), so "100%" never touches its neighbour on a phone.
+        { side: 2, values: (_u, splits) => splits.map(format), grid: { stroke: '#e5e7eb' }, size: 36, space: valueSpace([format(0), format(top)]) },
       ],
       series: [{}, { label: 'Estimate', fill: `${BAR}aa`, stroke: BAR, width: 1, paths: uPlot.paths.bars!({ size: [0.6, 36] }), points: { show: false } }],
       hooks: { draw: [drawOverlay] },

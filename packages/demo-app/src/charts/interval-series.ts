@@ -5,6 +5,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { legend } from './legend.ts';
+import { dayTicks, shortUtcDay, valueSpace } from './ticks.ts';
 
 export interface SeriesPoint {
   /** UTC day, YYYY-MM-DD. */
@@ -36,6 +37,8 @@ export function intervalSeriesChart(
     series.push({ label: 'Simulated truth', stroke: TRUTH, width: 2, dash: [6, 4], points: { show: false }, value: (_u, v) => (v == null ? '–' : format(v)) });
   }
   const height = 220;
+  const known = points.flatMap((p) => [p.low, p.high, p.estimate]).filter((x): x is number => x !== null);
+  const valueLabels = known.length === 0 ? ['0'] : [format(Math.min(...known)), format(Math.max(...known))];
   const plot = new uPlot(
     {
       width: Math.max(260, container.clientWidth),
@@ -43,7 +46,14 @@ export function intervalSeriesChart(
       legend: { show: false },
       cursor: { show: false },
       scales: { x: { time: true }, y: options.range === undefined ? {} : { range: options.range } },
-      axes: [{ space: 60 }, { values: (_u, splits) => splits.map(format), size: 56 }],
+      // One label per UTC day at most, thinned by the plot's width (ticks.ts), never hours.
+      axes: [
+        {
+          splits: (u) => dayTicks(points.map((p) => p.day), u.bbox.width / uPlot.pxRatio).map((d) => Date.parse(`${d}T00:00:00Z`) / 1000),
+          values: (_u, splits) => splits.map((ts) => shortUtcDay(new Date(ts * 1000).toISOString().slice(0, 10))),
+        },
+        { values: (_u, splits) => splits.map(format), size: 56, space: valueSpace(valueLabels) },
+      ],
       series,
       bands: [{ series: [2, 3], fill: `${LINE}22` }],
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),

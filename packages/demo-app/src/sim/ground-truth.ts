@@ -2,7 +2,8 @@
  * The ground truth a simulated clinic is drawn from, editable in the Simulator view, and the
  * realized truth of what was actually sent (the number the dashboard compares estimates with).
  */
-import { medicationCandidates, symptomItems } from '../campaign.ts';
+import { campaign, medicationCandidates, symptomItems } from '../campaign.ts';
+import { collectorUrl, databaseId } from '../config.ts';
 
 export interface GroundTruth {
   patients: number;
@@ -66,28 +67,78 @@ export function addRealizedTruth(a: RealizedTruth, b: RealizedTruth): RealizedTr
   };
 }
 
-const STORAGE_KEY = 'pp-demo-simulated-truth-v1';
+/**
+ * Which database a saved truth was made for: the collector's URL, the demo database's identity
+ * (`VITE_PP_DATABASE_ID`, written next to the database by scripts/stack.mjs and kept with it by
+ * `--keep-data`) and the campaign version. A truth saved for another database — an earlier demo
+ * run whose database was replaced — describes reports that are not there, so it is discarded.
+ */
+export interface TruthOwner {
+  collectorUrl: string;
+  /** Undefined when the app was started without the demo stack: then only URL and campaign are compared. */
+  databaseId: string | undefined;
+  campaign: string;
+}
+
+export function currentTruthOwner(): TruthOwner {
+  return { collectorUrl, databaseId, campaign: `${campaign.id}@${campaign.version}` };
+}
+
+/** The part of the Web Storage API the truth needs (localStorage in the app, a Map in tests). */
+export type TruthStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
+const STORAGE_KEY = 'pp-demo-simulated-truth-v2';
+/** Written before truths carried their database; always from an unknown database. */
+const LEGACY_KEYS = ['pp-demo-simulated-truth-v1'];
+
+interface StoredTruth {
+  owner: TruthOwner;
+  truth: RealizedTruth;
+}
+
+function sameOwner(a: TruthOwner, b: TruthOwner): boolean {
+  return a.collectorUrl === b.collectorUrl && a.campaign === b.campaign && (a.databaseId ?? null) === (b.databaseId ?? null);
+}
+
+export interface LoadedTruth {
+  truth: RealizedTruth | undefined;
+  /** A truth made for another database (or an unreadable one) was found and deleted. */
+  discarded: boolean;
+}
 
 /**
  * The truth is kept in localStorage so the dashboard (another view, maybe another tab) can plot it.
- * It describes every simulator run since it was last cleared — clear it when the collector's
- * database is reset.
+ * It sums every simulator run against this database since it was last cleared; one saved for
+ * another database is deleted, never drawn.
  */
-export function loadRealizedTruth(): RealizedTruth | undefined {
-  try {
-    const text = localStorage.getItem(STORAGE_KEY);
-    if (text === null) return undefined;
-    const parsed = JSON.parse(text) as RealizedTruth;
-    return parsed.patients > 0 ? parsed : undefined;
-  } catch {
-    return undefined;
+export function loadStoredTruth(owner: TruthOwner = currentTruthOwner(), storage: TruthStorage = localStorage): LoadedTruth {
+  let discarded = false;
+  for (const key of LEGACY_KEYS) {
+    if (storage.getItem(key) !== null) {
+      storage.removeItem(key);
+      discarded = true;
+    }
   }
+  const text = storage.getItem(STORAGE_KEY);
+  if (text === null) return { truth: undefined, discarded };
+  try {
+    const stored = JSON.parse(text) as StoredTruth;
+    if (stored.owner !== undefined && sameOwner(stored.owner, owner) && stored.truth.patients > 0) return { truth: stored.truth, discarded };
+  } catch {
+    // unreadable: discarded below
+  }
+  storage.removeItem(STORAGE_KEY);
+  return { truth: undefined, discarded: true };
 }
 
-export function saveRealizedTruth(truth: RealizedTruth): void {
-  localStorage.setItem(STORAGE_KEY, JSON.stringify(truth));
+export function loadRealizedTruth(owner?: TruthOwner, storage?: TruthStorage): RealizedTruth | undefined {
+  return loadStoredTruth(owner, storage).truth;
 }
 
-export function clearRealizedTruth(): void {
-  localStorage.removeItem(STORAGE_KEY);
+export function saveRealizedTruth(truth: RealizedTruth, owner: TruthOwner = currentTruthOwner(), storage: TruthStorage = localStorage): void {
+  storage.setItem(STORAGE_KEY, JSON.stringify({ owner, truth } satisfies StoredTruth));
+}
+
+export function clearRealizedTruth(storage: TruthStorage = localStorage): void {
+  storage.removeItem(STORAGE_KEY);
 }

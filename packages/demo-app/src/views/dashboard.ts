@@ -16,8 +16,8 @@ import { intervalBarChart, type IntervalBar } from '../charts/interval-bars.ts';
 import { intervalSeriesChart, type SeriesPoint } from '../charts/interval-series.ts';
 import { announce, count, formatNumber, formatPercent, h } from '../dom.ts';
 import type { View } from '../router.ts';
-import { amplificationSummary, estimandSummary, pointWithInterval } from './release-summary.ts';
-import { clearRealizedTruth, loadRealizedTruth, type RealizedTruth } from '../sim/ground-truth.ts';
+import { amplificationSummary, countsText, emptyState, estimandSummary, pointWithInterval, reportCounts, type ReportCounts } from './release-summary.ts';
+import { clearRealizedTruth, loadStoredTruth, type RealizedTruth } from '../sim/ground-truth.ts';
 
 type Cleanup = () => void;
 
@@ -33,10 +33,16 @@ export function dashboardView(): View {
         for (const c of cleanups.splice(0)) c();
         content.setAttribute('aria-busy', 'true');
         content.replaceChildren(h('p', { class: 'muted' }, 'Loading estimates…'));
-        const truth = loadRealizedTruth();
+        // A truth saved for another database (an earlier demo run) is deleted, never drawn.
+        const { truth, discarded } = loadStoredTruth();
         try {
-          const sections = await Promise.all(campaign.questions.map((q) => questionSection(q, truth, cleanups)));
-          content.replaceChildren(...sections);
+          const loaded = await Promise.all(campaign.questions.map((q) => questionSection(q, truth, cleanups)));
+          const empty = emptyState(loaded.map((l) => l.counts));
+          content.replaceChildren(
+            ...(empty === undefined ? [] : [emptyPointer(empty)]),
+            ...(discarded ? [h('p', { class: 'muted small', 'data-testid': 'truth-discarded' }, 'A simulated truth saved for an earlier demo database was discarded: it described reports this database does not hold.')] : []),
+            ...loaded.map((l) => l.section),
+          );
           // Charts measure their container, so they are drawn once the sections are in the page.
           for (const draw of pendingDraws.splice(0)) cleanups.push(draw());
           announce('Estimates updated.');
@@ -73,14 +79,26 @@ function chartSlot(draw: (container: HTMLElement) => Cleanup, label: string): HT
   return slot;
 }
 
-function metaLine(release: EstimateRelease, total: CellRelease | undefined, daily: EstimateRelease): HTMLElement {
+/** Nothing to show yet: where reports come from (the patient view, or the simulator for a whole clinic). */
+function emptyPointer(state: 'no-reports' | 'too-few'): HTMLElement {
+  const why = state === 'no-reports' ? 'No reports yet.' : 'Too few reports for any estimate yet: each question needs its minimum batch of reports on a day before that day is shown.';
+  return h(
+    'section',
+    { class: 'card', 'data-testid': 'dashboard-empty', 'aria-labelledby': 'empty-title' },
+    h('h2', { id: 'empty-title' }, state === 'no-reports' ? 'Nothing to show yet' : 'Not enough reports yet'),
+    h('p', {}, why, ' Send a synthetic clinic of 1,000 to 100,000 patients from the ', h('a', { href: '#/simulator' }, 'Simulator'), ', or check in yourself on the ', h('a', { href: '#/patient' }, 'Patient view'), ' (one check-in is far below the minimum batch).'),
+  );
+}
+
+function metaLine(release: EstimateRelease, total: CellRelease | undefined, daily: EstimateRelease, counts: ReportCounts): HTMLElement {
   const amplified = amplificationSummary(daily, total);
-  const withheld = total?.withheld;
+  const text = countsText(counts, release.minBatch);
   return h(
     'dl',
     { class: 'meta' },
-    h('div', {}, h('dt', {}, 'reports (n)'), h('dd', { 'data-testid': `n-${release.question}` }, String(total?.n ?? 0))),
-    withheld === undefined ? null : h('div', {}, h('dt', {}, 'withheld days'), h('dd', { title: withheld.reason, 'data-testid': `withheld-days-${release.question}` }, `${withheld.days} (${count(withheld.reports, 'report')})`)),
+    h('div', {}, h('dt', {}, 'reports received'), h('dd', { 'data-testid': `received-${release.question}` }, text.received)),
+    h('div', {}, h('dt', {}, 'in the estimates (n)'), h('dd', { 'data-testid': `n-${release.question}` }, String(counts.inEstimate))),
+    text.withheld === undefined ? null : h('div', {}, h('dt', {}, 'withheld'), h('dd', { 'data-testid': `withheld-days-${release.question}` }, text.withheld)),
     h('div', {}, h('dt', {}, 'ε per report'), h('dd', {}, formatNumber(release.implementedEpsilon))),
     h('div', {}, h('dt', {}, 'mechanism'), h('dd', {}, release.mechanism)),
     h('div', {}, h('dt', {}, 'minimum batch'), h('dd', {}, String(release.minBatch))),
@@ -90,7 +108,7 @@ function metaLine(release: EstimateRelease, total: CellRelease | undefined, dail
 }
 
 function estimandNote(release: EstimateRelease): HTMLElement {
-  return h('details', { class: 'small' }, h('summary', {}, 'What the intervals are for'), h('p', { 'data-testid': `estimand-detail-${release.question}` }, estimandSummary(release).detail));
+  return h('details', { class: 'small' }, h('summary', {}, 'Assumptions behind the intervals'), h('p', { 'data-testid': `estimand-detail-${release.question}` }, estimandSummary(release).detail));
 }
 
 function amplificationNote(daily: EstimateRelease, total: CellRelease | undefined): HTMLElement {
@@ -98,14 +116,15 @@ function amplificationNote(daily: EstimateRelease, total: CellRelease | undefine
   return h('details', { class: 'small' }, h('summary', {}, 'About the shuffle-amplified ε'), h('p', { 'data-testid': `amplified-detail-${daily.question}` }, amplified.detail));
 }
 
+/** The withheld days by date and count; why they are withheld is said once, in the meta list. */
 function suppressedNotes(cells: CellRelease[]): HTMLElement | null {
   const suppressed = cells.filter((c) => c.suppressed);
   if (suppressed.length === 0) return null;
   return h(
     'details',
     { class: 'suppressed' },
-    h('summary', {}, `${suppressed.length} withheld ${suppressed.length === 1 ? 'cell' : 'cells'}`),
-    h('ul', {}, ...suppressed.map((c) => h('li', {}, `${c.period || 'total'}: ${c.reason ?? 'withheld'}`))),
+    h('summary', {}, `Withheld ${suppressed.length === 1 ? 'day' : 'days'} (${suppressed.length}, UTC)`),
+    h('ul', {}, ...suppressed.map((c) => h('li', {}, `${c.period}: ${count(c.n, 'report')}`))),
   );
 }
 
@@ -131,23 +150,25 @@ function displayValue(question: Question, value: string): string {
   return value;
 }
 
-async function questionSection(question: Question, truth: RealizedTruth | undefined, cleanups: Cleanup[]): Promise<HTMLElement> {
+async function questionSection(question: Question, truth: RealizedTruth | undefined, cleanups: Cleanup[]): Promise<{ section: HTMLElement; counts: ReportCounts }> {
   void cleanups;
   const [total, daily] = await Promise.all([fetchEstimates(campaign.id, question.id, 'total'), fetchEstimates(campaign.id, question.id, 'day')]);
   const cell = total.cells[0];
+  const counts = reportCounts(cell);
   const section = h('section', { class: 'card', 'aria-labelledby': `q-${question.id}`, 'data-testid': `section-${question.id}` });
   section.append(
     h('h2', { id: `q-${question.id}` }, question.prompt),
     h('p', { class: 'muted small' }, `Question ${question.id} · ${question.type} · ${question.tier} tier`),
-    metaLine(total, cell, daily),
+    metaLine(total, cell, daily, counts),
     estimandNote(total),
     amplificationNote(daily, cell),
   );
 
   if (cell === undefined || cell.suppressed) {
-    section.append(h('p', { class: 'withheld', 'data-testid': `withheld-${question.id}` }, `Withheld: ${cell?.reason ?? 'no reports yet'}.`));
+    // The counts and the reason are in the meta list above; here only that there is no estimate.
+    section.append(h('p', { class: 'withheld', 'data-testid': `withheld-${question.id}` }, counts.received === 0 ? 'No estimate: no reports yet.' : 'No estimate yet: every day so far is below the minimum batch.'));
     section.append(...[suppressedNotes(daily.cells)].filter((x): x is HTMLElement => x !== null));
-    return section;
+    return { section, counts };
   }
 
   if (cell.mean !== undefined) {
@@ -213,7 +234,7 @@ async function questionSection(question: Question, truth: RealizedTruth | undefi
   }
   const notes = suppressedNotes(daily.cells);
   if (notes !== null) section.append(notes);
-  return section;
+  return { section, counts };
 }
 
 function dailySeries(

@@ -4,7 +4,7 @@
  * and the shuffle-amplified ε in words.
  */
 import type { CellRelease, EstimateRelease, ValueEstimate } from '../api.ts';
-import { formatNumber } from '../dom.ts';
+import { count, formatNumber } from '../dom.ts';
 
 /** The point drawn with the whiskers: the unbiased estimate the interval is centred on, clipped to [0, 1]. */
 export function pointWithInterval(v: ValueEstimate): number {
@@ -64,4 +64,47 @@ export function amplificationSummary(daily: EstimateRelease, total: CellRelease 
   }
   if (days.length === 0) return { text: 'no released day yet', detail: `Stated per day once a day has enough reports.${whole}` };
   return { text: `not claimed: ${codes.map(why).join('; ')}`, detail: `${notClaimed[0]!.reason}.${whole}` };
+}
+
+export interface ReportCounts {
+  /** Every report the collector holds for the question in the period: in the estimate or withheld. */
+  received: number;
+  /** The reports the estimate is computed from (the total cell's n: only days releasable on their own). */
+  inEstimate: number;
+  withheldDays: number;
+  withheldReports: number;
+}
+
+/**
+ * The total cell's counts, made consistent: the collector's n counts only the days released on
+ * their own, its `withheld` the days below the minimum batch, so what was received is their sum
+ * (an empty dashboard once read "reports (n) 0" beside "withheld days 1 (9 reports)").
+ */
+export function reportCounts(total: CellRelease | undefined): ReportCounts {
+  const inEstimate = total === undefined || total.suppressed ? 0 : total.n;
+  const withheldDays = total?.withheld?.days ?? 0;
+  const withheldReports = total?.withheld?.reports ?? 0;
+  // A suppressed total without a withheld part: its n reports are all below the minimum batch.
+  const suppressedRest = total !== undefined && total.suppressed && total.withheld === undefined ? total.n : 0;
+  return { received: inEstimate + withheldReports + suppressedRest, inEstimate, withheldDays, withheldReports: withheldReports + suppressedRest };
+}
+
+/** The counts in words, each said once: what arrived, what the estimate uses, what is withheld and why. */
+export function countsText(counts: ReportCounts, minBatch: number): { received: string; inEstimate: string; withheld: string | undefined } {
+  const withheld =
+    counts.withheldReports === 0
+      ? undefined
+      : counts.withheldDays === 0
+        ? `${count(counts.withheldReports, 'report')}, fewer than the minimum batch of ${minBatch}`
+        : `${count(counts.withheldReports, 'report')} on ${count(counts.withheldDays, 'day')} with fewer than ${minBatch} reports each (the minimum batch)`;
+  return { received: counts.received.toLocaleString('en'), inEstimate: counts.inEstimate.toLocaleString('en'), withheld };
+}
+
+export type EmptyState = 'no-reports' | 'too-few' | undefined;
+
+/** Whether the dashboard has nothing to show yet, and why: no report at all, or every question below its minimum batch. */
+export function emptyState(counts: readonly ReportCounts[]): EmptyState {
+  if (counts.every((c) => c.received === 0)) return 'no-reports';
+  if (counts.every((c) => c.inEstimate === 0)) return 'too-few';
+  return undefined;
 }

@@ -8,14 +8,56 @@ import { announce, formatNumber, h } from '../dom.ts';
 import type { View } from '../router.ts';
 import { addRealizedTruth, defaultGroundTruth, loadRealizedTruth, saveRealizedTruth, emptyRealizedTruth, type GroundTruth } from '../sim/ground-truth.ts';
 import { runSimulation } from '../sim/run.ts';
+import { errorSummaryTitle, validateFields, type FieldError, type NumberRule } from '../sim/form-validation.ts';
 
 export const MIN_PATIENTS = 1_000;
 export const MAX_PATIENTS = 100_000;
 
-function numberField(id: string, label: string, value: number, attrs: { min: number; max: number; step: number }, hint?: string): { field: HTMLElement; input: HTMLInputElement } {
-  const input = h('input', { type: 'number', id, name: id, value, min: attrs.min, max: attrs.max, step: attrs.step, required: true, inputmode: 'decimal', 'aria-describedby': hint === undefined ? undefined : `${id}-hint` });
-  const field = h('div', { class: 'field' }, h('label', { for: id }, label), input, hint === undefined ? null : h('p', { class: 'hint', id: `${id}-hint` }, hint));
-  return { field, input };
+interface NumberField {
+  field: HTMLElement;
+  input: HTMLInputElement;
+  rule: NumberRule;
+  /** Shows this field's problem under it (or clears it). */
+  setError(message: string | undefined): void;
+}
+
+function numberField(id: string, label: string, value: number, attrs: { min: number; max: number; step: number; integer?: boolean }, hint?: string): NumberField {
+  const hintId = hint === undefined ? undefined : `${id}-hint`;
+  const input = h('input', { type: 'number', id, name: id, value, min: attrs.min, max: attrs.max, step: attrs.step, required: true, inputmode: 'decimal', 'aria-describedby': hintId });
+  const error = h('p', { class: 'field-error', id: `${id}-error`, 'data-testid': `${id}-error`, hidden: true });
+  const field = h('div', { class: 'field' }, h('label', { for: id }, label), input, error, hint === undefined ? null : h('p', { class: 'hint', id: hintId }, hint));
+  const setError = (message: string | undefined): void => {
+    error.textContent = message ?? '';
+    error.hidden = message === undefined;
+    if (message === undefined) input.removeAttribute('aria-invalid');
+    else input.setAttribute('aria-invalid', 'true');
+    const describedBy = [message === undefined ? undefined : error.id, hintId].filter((x) => x !== undefined).join(' ');
+    if (describedBy === '') input.removeAttribute('aria-describedby');
+    else input.setAttribute('aria-describedby', describedBy);
+  };
+  return { field, input, rule: { id, label, min: attrs.min, max: attrs.max, ...(attrs.integer === undefined ? {} : { integer: attrs.integer }) }, setError };
+}
+
+/** The summary at the top of the form: every problem, each a link that moves focus to its field. */
+function errorSummary(errors: FieldError[]): HTMLElement {
+  return h(
+    'div',
+    { class: 'card error-summary', role: 'alert', tabindex: '-1', 'data-testid': 'sim-error-summary', 'aria-labelledby': 'sim-error-title' },
+    h('h2', { id: 'sim-error-title' }, errorSummaryTitle(errors)),
+    h(
+      'ul',
+      {},
+      ...errors.map((e) => {
+        const link = h('a', { href: `#${e.id}` }, `${e.label}: ${e.message}`);
+        // A hash link would change the route: focus the field instead.
+        link.addEventListener('click', (event) => {
+          event.preventDefault();
+          document.getElementById(e.id)?.focus();
+        });
+        return h('li', {}, link);
+      }),
+    ),
+  );
 }
 
 export function simulatorView(): View {
@@ -24,8 +66,8 @@ export function simulatorView(): View {
     render(root) {
       const truth = defaultGroundTruth();
       const controller = { abort: undefined as AbortController | undefined };
-      const patients = numberField('sim-patients', 'Synthetic patients', truth.patients, { min: MIN_PATIENTS, max: MAX_PATIENTS, step: 1000 }, `${MIN_PATIENTS.toLocaleString('en')} to ${MAX_PATIENTS.toLocaleString('en')}; each sends one check-in (4 reports).`);
-      const days = numberField('sim-days', 'Spread over the last … days', truth.days, { min: 1, max: 28, step: 1 });
+      const patients = numberField('sim-patients', 'Synthetic patients', truth.patients, { min: MIN_PATIENTS, max: MAX_PATIENTS, step: 1000, integer: true }, `${MIN_PATIENTS.toLocaleString('en')} to ${MAX_PATIENTS.toLocaleString('en')}; each sends one check-in (4 reports).`);
+      const days = numberField('sim-days', 'Spread over the last … days', truth.days, { min: 1, max: 28, step: 1, integer: true });
       const seed = h('input', { type: 'text', id: 'sim-seed', value: truth.seed, autocomplete: 'off' });
       const symptomInputs = symptomItems.map((item, i) => numberField(`sim-symptom-${item.code}`, `${symptomLabel(i)} (%)`, Math.round((truth.symptomPrevalence[i] ?? 0) * 100), { min: 0, max: 100, step: 1 }));
       const pain = numberField('sim-pain', 'Mean pain score (0–10)', truth.painMean, { min: 0, max: 10, step: 0.1 });
@@ -38,15 +80,20 @@ export function simulatorView(): View {
       const run = h('button', { type: 'submit', class: 'primary', 'data-testid': 'sim-run' }, 'Generate and send');
       const cancel = h('button', { type: 'button', class: 'secondary', disabled: true }, 'Cancel');
 
-      const readTruth = (): GroundTruth | string => {
-        const n = Number(patients.input.value);
-        if (!Number.isInteger(n) || n < MIN_PATIENTS || n > MAX_PATIENTS) return `Synthetic patients must be a whole number from ${MIN_PATIENTS} to ${MAX_PATIENTS}.`;
+      const summarySlot = h('div', {});
+      const fields = [patients, days, ...symptomInputs, pain, mood, ...medicationInputs, other];
+      /** The ground truth, or every problem of the form (each shown under its field and in the summary). */
+      const readTruth = (): GroundTruth | FieldError[] => {
+        const errors = validateFields(
+          fields.map((f) => f.rule),
+          (id) => fields.find((f) => f.rule.id === id)!.input.value,
+          [{ ids: medicationInputs.map((f) => f.rule.id), message: 'Give at least one medication a weight above 0 (with all at 0, every patient would report a name outside the list).' }],
+        );
+        for (const f of fields) f.setError(errors.find((e) => e.id === f.rule.id)?.message);
+        if (errors.length > 0) return errors;
         const percent = (input: HTMLInputElement) => Number(input.value) / 100;
-        const all = [days.input, pain.input, mood.input, other.input, ...symptomInputs.map((f) => f.input), ...medicationInputs.map((f) => f.input)];
-        const invalid = all.find((input) => !input.checkValidity() || input.value === '');
-        if (invalid !== undefined) return `Check “${invalid.labels?.[0]?.textContent ?? invalid.id}”.`;
         return {
-          patients: n,
+          patients: Number(patients.input.value),
           days: Number(days.input.value),
           symptomPrevalence: symptomInputs.map((f) => percent(f.input)),
           painMean: Number(pain.input.value),
@@ -60,6 +107,7 @@ export function simulatorView(): View {
       const form = h(
         'form',
         { class: 'stack', novalidate: true },
+        summarySlot,
         h('section', { class: 'card' }, h('h2', {}, 'Population'), h('div', { class: 'grid' }, patients.field, days.field, h('div', { class: 'field' }, h('label', { for: 'sim-seed' }, 'Random seed'), seed))),
         h('fieldset', { class: 'card' }, h('legend', {}, 'Symptoms: share of patients with each'), h('div', { class: 'grid' }, ...symptomInputs.map((f) => f.field)), h('p', { class: 'hint' }, `A patient with more than ${symptomsQuestion.domain.maxItems} symptoms ticks ${symptomsQuestion.domain.maxItems} of them at random, as the form allows; the dashboard compares with what was actually ticked.`)),
         h('fieldset', { class: 'card' }, h('legend', {}, 'Pain and mood'), h('div', { class: 'grid' }, pain.field, mood.field)),
@@ -72,11 +120,14 @@ export function simulatorView(): View {
       form.addEventListener('submit', async (event) => {
         event.preventDefault();
         const parsed = readTruth();
-        if (typeof parsed === 'string') {
-          status.textContent = parsed;
-          announce(parsed);
+        if (Array.isArray(parsed)) {
+          const summary = errorSummary(parsed);
+          summarySlot.replaceChildren(summary);
+          status.textContent = `Not started: ${errorSummaryTitle(parsed).toLowerCase()} (listed at the top).`;
+          summary.focus();
           return;
         }
+        summarySlot.replaceChildren();
         run.disabled = true;
         cancel.disabled = false;
         controller.abort = new AbortController();

@@ -5,6 +5,7 @@
  * clinic's patients, of whom the n who answer are a sample (core's estimand.ts).
  */
 import { PaddingAndSampling, plan, planMean, Z_95 } from '@practical-privacy/core';
+import { checkClinicSize } from '../sim/clinic-size.ts';
 import type { TradeoffQuestion } from '../sim/empirical.ts';
 
 export const QUESTIONS: Record<TradeoffQuestion, { label: string; unit: 'share' | 'points'; defaultTruth: number }> = {
@@ -13,8 +14,13 @@ export const QUESTIONS: Record<TradeoffQuestion, { label: string; unit: 'share' 
   pain: { label: 'Mean pain score 0–10 (Hybrid mechanism)', unit: 'points', defaultTruth: 3.5 },
 };
 
-/** Predicted 95% half-width at the true value `truth` (worst case over the truth for means). */
+/**
+ * Predicted 95% half-width at the true value `truth` (worst case over the truth for means): closed
+ * forms, the same work at any n. Refuses an n that is not a whole number from 1 to 10⁹
+ * (ClinicSizeError).
+ */
 export function predictedHalfWidth(question: TradeoffQuestion, epsilon: number, n: number, truth: number): { halfWidth: number; source: string } {
+  checkClinicSize(n);
   if (question === 'yes-no') {
     const p = plan({ mechanism: 'binary-rr', k: 2, epsilon, n, share: Math.min(1, Math.max(0, truth)) });
     return { halfWidth: p.atShare!.halfWidth95, source: 'core plan()' };

@@ -6,7 +6,8 @@
 import { epsilonFor } from '@practical-privacy/core';
 import { announce, formatNumber, h } from '../dom.ts';
 import type { View } from '../router.ts';
-import { empiricalHalfWidth, trialsFor, type TradeoffQuestion } from '../sim/empirical.ts';
+import { parseClinicSize } from '../sim/clinic-size.ts';
+import { empiricalHalfWidth, MAX_SIMULATED_PATIENTS, trialsFor, type TradeoffQuestion } from '../sim/empirical.ts';
 import { predictedHalfWidth, QUESTIONS } from './tradeoff-model.ts';
 
 function formatWidth(question: TradeoffQuestion, x: number): string {
@@ -21,7 +22,10 @@ export function tradeoffsView(): View {
       const question = h('select', { id: 'to-question' }, ...Object.entries(QUESTIONS).map(([value, q]) => h('option', { value }, q.label)));
       const epsilon = h('input', { type: 'range', id: 'to-epsilon', min: 0.1, max: 8, step: 0.1, value: 1, 'data-testid': 'to-epsilon' });
       const epsilonOut = h('output', { for: 'to-epsilon' }, '1.0');
-      const n = h('input', { type: 'number', id: 'to-n', min: 50, max: 100_000, step: 50, value: 300, inputmode: 'numeric', 'data-testid': 'to-n' });
+      // Text, not type=number: a browser's number field reports "" for "1e", hiding what was typed.
+      const n = h('input', { type: 'text', id: 'to-n', value: '300', inputmode: 'numeric', autocomplete: 'off', 'aria-describedby': 'to-n-hint', 'data-testid': 'to-n' });
+      const nHint = h('p', { class: 'hint', id: 'to-n-hint' }, 'A whole number from 1 to 1,000,000,000.');
+      const nError = h('p', { class: 'field-error', id: 'to-n-error', 'data-testid': 'to-n-error', hidden: true });
       const truth = h('input', { type: 'number', id: 'to-truth', min: 0, max: 1, step: 0.01, value: 0.2 });
       const truthLabel = h('label', { for: 'to-truth' }, 'True share (0–1)');
       const predicted = h('p', { class: 'big', 'data-testid': 'to-predicted' });
@@ -29,13 +33,36 @@ export function tradeoffsView(): View {
       const empirical = h('div', { 'data-testid': 'to-empirical', 'aria-live': 'polite' }, h('p', { class: 'muted' }, 'Not run yet.'));
       const runButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'to-run' }, 'Run empirical check');
 
-      const read = () => ({ q: question.value as TradeoffQuestion, e: Number(epsilon.value), size: Math.max(1, Math.round(Number(n.value) || 1)), t: Number(truth.value) });
+      /** The inputs, or undefined when n is not a valid clinic size (its message is then shown by the field). */
+      const read = () => {
+        const parsed = parseClinicSize(n.value);
+        if (!parsed.ok) {
+          n.setAttribute('aria-invalid', 'true');
+          n.setAttribute('aria-describedby', 'to-n-error to-n-hint');
+          nError.textContent = parsed.error;
+          nError.hidden = false;
+          return undefined;
+        }
+        n.removeAttribute('aria-invalid');
+        n.setAttribute('aria-describedby', 'to-n-hint');
+        nError.hidden = true;
+        return { q: question.value as TradeoffQuestion, e: Number(epsilon.value), size: parsed.n, t: Number(truth.value) };
+      };
       const update = (): void => {
-        const { q, e, size, t } = read();
-        epsilonOut.textContent = e.toFixed(1);
-        truthLabel.textContent = q === 'pain' ? 'True mean (0–10)' : 'True share (0–1)';
-        truth.max = q === 'pain' ? '10' : '1';
-        truth.step = q === 'pain' ? '0.1' : '0.01';
+        epsilonOut.textContent = Number(epsilon.value).toFixed(1);
+        const q0 = question.value as TradeoffQuestion;
+        truthLabel.textContent = q0 === 'pain' ? 'True mean (0–10)' : 'True share (0–1)';
+        truth.max = q0 === 'pain' ? '10' : '1';
+        truth.step = q0 === 'pain' ? '0.1' : '0.01';
+        const input = read();
+        runButton.disabled = input === undefined;
+        if (input === undefined) {
+          predicted.textContent = 'No prediction: check the number of patients.';
+          needed.textContent = '';
+          empirical.replaceChildren(h('p', { class: 'muted' }, 'Not run yet.'));
+          return;
+        }
+        const { q, e, size, t } = input;
         try {
           const p = predictedHalfWidth(q, e, size, t);
           predicted.replaceChildren(`Predicted 95% interval: ${formatWidth(q, p.halfWidth)}`, h('span', { class: 'muted small' }, ` (${p.source})`));
@@ -50,7 +77,9 @@ export function tradeoffsView(): View {
             needed.textContent = `± 5 points is out of reach with ${size.toLocaleString('en')} patients at any ε this library allows.`;
           }
         } else needed.textContent = '';
-        empirical.replaceChildren(h('p', { class: 'muted' }, `Not run yet (${trialsFor(size)} simulated clinics of ${size.toLocaleString('en')}).`));
+        const simulated = Math.min(size, MAX_SIMULATED_PATIENTS);
+        const scaled = size > MAX_SIMULATED_PATIENTS ? ` of ${simulated.toLocaleString('en')}, scaled to ${size.toLocaleString('en')} by √(${simulated.toLocaleString('en')}/n): the estimators’ variance is exactly proportional to 1/n` : ` of ${size.toLocaleString('en')}`;
+        empirical.replaceChildren(h('p', { class: 'muted' }, `Not run yet (${trialsFor(simulated)} simulated clinics${scaled}).`));
       };
       for (const input of [question, epsilon, n, truth]) input.addEventListener('input', update);
       question.addEventListener('change', () => {
@@ -59,7 +88,9 @@ export function tradeoffsView(): View {
       });
 
       runButton.addEventListener('click', async () => {
-        const { q, e, size, t } = read();
+        const input = read();
+        if (input === undefined) return;
+        const { q, e, size, t } = input;
         runButton.disabled = true;
         empirical.replaceChildren(h('p', { class: 'muted' }, 'Simulating…'));
         try {
@@ -69,7 +100,12 @@ export function tradeoffsView(): View {
             h(
               'table',
               { class: 'data-table' },
-              h('caption', {}, `${result.trials} simulated clinics of ${size.toLocaleString('en')} patients, each a fresh sample of the population, ε = ${e.toFixed(1)}`),
+              h(
+                'caption',
+                {},
+                `${result.trials} simulated clinics of ${result.simulatedPatients.toLocaleString('en')} patients, each a fresh sample of the population, ε = ${e.toFixed(1)}`,
+                result.simulatedPatients < size ? `; errors scaled to n = ${size.toLocaleString('en')} by √(${result.simulatedPatients.toLocaleString('en')}/n)` : '',
+              ),
               h(
                 'tbody',
                 {},
@@ -100,7 +136,7 @@ export function tradeoffsView(): View {
           { class: 'card stack' },
           h('div', { class: 'field' }, h('label', { for: 'to-question' }, 'Question'), question),
           h('div', { class: 'field' }, h('label', { for: 'to-epsilon' }, 'ε per report'), h('div', { class: 'range-row' }, epsilon, epsilonOut)),
-          h('div', { class: 'grid' }, h('div', { class: 'field' }, h('label', { for: 'to-n' }, 'Patients (n)'), n), h('div', { class: 'field' }, truthLabel, truth)),
+          h('div', { class: 'grid' }, h('div', { class: 'field' }, h('label', { for: 'to-n' }, 'Patients (n)'), n, nError, nHint), h('div', { class: 'field' }, truthLabel, truth)),
           predicted,
           needed,
           runButton,
