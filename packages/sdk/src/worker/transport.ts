@@ -10,6 +10,7 @@
 import { RandomSampler } from '@practical-privacy/core';
 import { reportsUrl } from '../reports-url.ts';
 import type { OutboxRow, SdkDatabase as Db } from '../store/db.ts';
+import { forgetCampaign, isCampaignClosed } from '../store/campaign-cache.ts';
 import { entryOf, prepareBatches, type Entry, type PreparedBatch } from './batches.ts';
 
 export interface TransportOptions {
@@ -28,7 +29,9 @@ export interface TransportOptions {
 export type TransportEvent =
   | { type: 'sent'; reports: number; accepted?: number; duplicates?: number }
   | { type: 'dropped'; status: number; reports: number; message: string }
-  | { type: 'retry'; reason: string; delayMs: number };
+  | { type: 'retry'; reason: string; delayMs: number }
+  /** The collector says the campaign is closed: every queued report of it was dropped (`reports`), and report() refuses from now on. */
+  | { type: 'closed'; campaignId: string; reports: number };
 
 export interface FlushResult {
   sent: number;
@@ -170,11 +173,23 @@ export class Transport {
       // Opt-out stops delivery at once, even in the middle of a run.
       if (this.stopped) break;
       const batch = batches[i]!;
+      // A batch of a campaign closed earlier in this run: its rows were dropped with the rest.
+      const first = mirror.get(batch.ids[0]!);
+      if (first === undefined) continue;
       const outcome = await this.post(batch);
       if (outcome.kind === 'retry') {
         result.pending = batches.slice(i).reduce((n, b) => n + b.ids.length, 0);
         this.retryLater(outcome.reason, outcome.retryAfterMs);
         return result;
+      }
+      if (outcome.kind === 'closed') {
+        const { campaignId } = first.row;
+        const reports = await forgetCampaign(this.db, campaignId);
+        for (const [id, entry] of mirror) if (entry.row.campaignId === campaignId) mirror.delete(id);
+        this.built = undefined;
+        result.dropped += reports;
+        this.options.onEvent({ type: 'closed', campaignId, reports });
+        continue;
       }
       await this.remove(batch.ids);
       for (const id of batch.ids) this.mirror!.delete(id);
@@ -201,7 +216,7 @@ export class Transport {
     }
   }
 
-  private async post(batch: PreparedBatch): Promise<{ kind: 'sent' | 'dropped'; event: TransportEvent } | { kind: 'retry'; reason: string; retryAfterMs?: number }> {
+  private async post(batch: PreparedBatch): Promise<{ kind: 'sent' | 'dropped'; event: TransportEvent } | { kind: 'closed' } | { kind: 'retry'; reason: string; retryAfterMs?: number }> {
     let response: Response;
     try {
       response = await this.options.fetch(reportsUrl(this.options.collectorUrl, this.options.ingestKey), {
@@ -218,11 +233,13 @@ export class Transport {
       const ack = (await response.json().catch(() => ({}))) as { accepted?: number; duplicates?: number };
       return { kind: 'sent', event: { type: 'sent', reports: batch.ids.length, ...pickCounts(ack) } };
     }
-    if (response.status === 429 || response.status >= 500) {
+    // 408: the server timed the request out and invites a repeat (RFC 9110 §15.5.9).
+    if (response.status === 408 || response.status === 429 || response.status >= 500) {
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
       return retryAfterMs === undefined ? { kind: 'retry', reason: `HTTP ${response.status}` } : { kind: 'retry', reason: `HTTP ${response.status}`, retryAfterMs };
     }
     const message = (await response.text().catch(() => '')).slice(0, 500);
+    if (isCampaignClosed(response.status, parseJson(message))) return { kind: 'closed' };
     return { kind: 'dropped', event: { type: 'dropped', status: response.status, reports: batch.ids.length, message } };
   }
 
@@ -236,6 +253,14 @@ export class Transport {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.schedule(delayMs);
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 
