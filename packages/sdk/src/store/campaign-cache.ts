@@ -13,7 +13,7 @@
  * uses, worker/campaign.ts) makes a torn or hand-edited row count as no cache; it is not a
  * security boundary — code in the origin can rewrite both, and gains nothing the checks allow.
  */
-import type { Campaign } from '@practical-privacy/core';
+import { PrivacyError, type Campaign } from '@practical-privacy/core';
 import { framed, subtle, toHex } from '../worker/secret.ts';
 import type { SdkDatabase } from './db.ts';
 
@@ -57,3 +57,5 @@ export async function forgetCampaign(db: SdkDatabase | undefined, campaignId: st
 export function isCampaignClosed(status: number, body: unknown): boolean {
   return (status === 409 || status === 410) && (body as { error?: { code?: unknown } } | undefined)?.error?.code === 'CAMPAIGN_CLOSED';
 }
+
+export const campaignClosed = (campaignId: string) => new PrivacyError('CAMPAIGN_CLOSED', 'configuration', `campaign ${campaignId} is closed: nothing more is reported for it`);

@@ -16,7 +16,7 @@ import { DEFAULT_DB_NAME, type SdkDatabase } from '../store/db.ts';
 import { DEFAULT_ERASE_TIMEOUT_MS, SdkConnection } from '../store/connection.ts';
 import { answeredText, availabilityOf, chargeOfNext, checkCharge, commitReport, deviceSpent, ledgerKey, questionSpent, readSpent, remainingOf, windowsOf, type Availability, type LedgerReader } from '../store/ledger.ts';
 import { OPTED_OUT, optOutChannel } from '../opt-out-signal.ts';
-import { cacheCampaign, forgetCampaign } from '../store/campaign-cache.ts';
+import { cacheCampaign, campaignClosed, forgetCampaign } from '../store/campaign-cache.ts';
 import { parseAnswer } from './answers.ts';
 import { loadCampaign, permanentOf } from './campaign.ts';
 import { lifetimeBound, type ChargeRule } from './charges.ts';
@@ -292,7 +292,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
     return settle(async () => {
       const s = ready();
       await requireConsent(s);
-      if (s.closed) throw new PrivacyError('CAMPAIGN_CLOSED', 'configuration', `campaign ${s.campaign.id} is closed: nothing more is reported for it`);
+      if (s.closed) throw campaignClosed(s.campaign.id);
       const { q, mechanism } = question(s, questionId);
       const parsed = parseAnswer(q, answer);
       const day = utcDay(now());

@@ -8,7 +8,7 @@ import { framed, subtle, toHex } from './secret.ts';
 import { checkCampaignAgainstCaps, effectiveTiers, type Caps } from '../caps.ts';
 import { chargeRule, type ChargeRule } from './charges.ts';
 import type { WorkerConfig } from './types.ts';
-import { cachedCampaign, isCampaignClosed } from '../store/campaign-cache.ts';
+import { cachedCampaign, campaignClosed, isCampaignClosed } from '../store/campaign-cache.ts';
 import type { SdkDatabase } from '../store/db.ts';
 
 export interface LoadedCampaign {
@@ -127,27 +127,23 @@ async function fetchCampaign(config: WorkerConfig, doFetch: typeof fetch, db: Sd
     throw new PrivacyError('PARAMETER_INVALID', 'configuration', 'campaignId: required with campaignUrl, so that a fetched campaign can be checked to be the one the app expects', { path: 'campaignId' });
   }
   const url = config.campaignUrl ?? `${config.collectorUrl.replace(/\/$/, '')}/v1/campaigns/${encodeURIComponent(id)}`;
-  const unreachable = async (why: string) => {
-    const raw = await cachedCampaign(db, id);
-    if (raw === undefined) {
-      throw new PrivacyError('CAMPAIGN_UNAVAILABLE', 'runtime', `campaign ${id}: ${url} could not be reached (${why}) and no copy is cached; retry later. Offline, the collector down, or it does not allow this origin (PP_ALLOWED_ORIGINS)`);
-    }
-    return { raw, fresh: false };
-  };
-  let response: Response;
+  let response: Response | undefined;
   let body: unknown;
+  let why = 'not JSON';
   try {
     response = await doFetch(url, { credentials: 'omit' });
-  } catch (error) {
-    return unreachable(String(error));
-  }
-  if (response.status === 408 || response.status === 429 || response.status >= 500) return unreachable(`HTTP ${response.status}`);
-  try {
+    why = `HTTP ${response.status}`;
     body = await response.json();
-  } catch {
-    if (response.ok) return unreachable('the answer is not JSON');
+  } catch (error) {
+    if (response === undefined) why = String(error);
   }
-  if (isCampaignClosed(response.status, body)) throw new PrivacyError('CAMPAIGN_CLOSED', 'configuration', `campaign ${id}: the collector says it is closed`);
-  if (!response.ok) throw new PrivacyError('CAMPAIGN_INVALID', 'configuration', `fetching the campaign from ${url} failed: HTTP ${response.status}`);
+  const status = response?.status ?? 0;
+  if (isCampaignClosed(status, body)) throw campaignClosed(id);
+  if (status === 0 || status === 408 || status === 429 || status > 499 || (response!.ok && body === undefined)) {
+    const raw = await cachedCampaign(db, id);
+    if (raw === undefined) throw new PrivacyError('CAMPAIGN_UNAVAILABLE', 'runtime', `${url} could not be reached (${why}) and no copy is cached: offline, or the collector is down or does not allow this origin (PP_ALLOWED_ORIGINS); retry later`);
+    return { raw, fresh: false };
+  }
+  if (!response!.ok) throw new PrivacyError('CAMPAIGN_INVALID', 'configuration', `fetching the campaign from ${url} failed: ${why}`);
   return { raw: body !== null && typeof body === 'object' && 'campaign' in body && !('questions' in body) ? body.campaign : body, fresh: true };
 }

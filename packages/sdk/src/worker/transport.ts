@@ -2,10 +2,12 @@
  * Delivery of the outbox: on a schedule (never at the moment an answer is given, so the time of a
  * request says nothing about when a patient answered), in batches, as `text/plain` JSON (a "simple"
  * CORS request: no preflight). Rows leave the outbox only after the collector acknowledged them
- * (2xx) or refused them for good (4xx other than 429, raised as a `dropped` event). Network errors,
- * 5xx and 429 keep the rows and retry with full-jitter exponential backoff (AWS architecture blog,
- * "Exponential Backoff and Jitter"), honouring `Retry-After`. A report keeps its random id across
- * retries, so the collector counts it once.
+ * (2xx) or refused them for good (4xx other than 408 and 429, raised as a `dropped` event; a 409/410
+ * `CAMPAIGN_CLOSED` drops every queued report of that campaign, raised as `closed`). Network
+ * errors, 5xx, 408 and 429 keep the rows and retry with full-jitter exponential backoff (AWS
+ * architecture blog, "Exponential Backoff and Jitter": delay uniform in [0, min(max, base·2^k)]),
+ * never sooner than `Retry-After` asks. A report keeps its random id across retries and restarts,
+ * so the collector counts it once (test/delivery-retry.test.ts).
  */
 import { RandomSampler } from '@practical-privacy/core';
 import { reportsUrl } from '../reports-url.ts';
