@@ -17,6 +17,7 @@ import { unwrap, type Result } from './worker/errors.ts';
 import { createSdkWorker, sdkWorkerUrl } from './create-worker.ts';
 import { reportsUrl } from './reports-url.ts';
 import { OPTED_OUT, optOutChannel } from './opt-out-signal.ts';
+import type { AnswersOf, CampaignDefinition } from './typed-campaign.ts';
 
 export interface ClientOptions extends WorkerConfig {
   /** Start-up handshake timeout (ms). */
@@ -32,18 +33,26 @@ export interface ClientOptions extends WorkerConfig {
   createWorker?: () => Worker;
 }
 
-export interface Client {
+/**
+ * `Answers`: question id → answer type. Inferred from a campaign defined in code
+ * (src/typed-campaign.ts); a fetched campaign's client takes any id and `unknown`, checked at run time.
+ */
+export interface Client<Answers extends object = Record<string, unknown>> {
   consented(): Promise<boolean>;
   optIn(): Promise<void>;
   /** Erases everything and deletes the database; `database: 'blocked'` when another connection kept it open (see OptOutResult). */
   optOut(): Promise<OptOutResult>;
-  report(questionId: string, answer: unknown): Promise<Receipt>;
-  explain(questionId: string): Promise<Explanation>;
+  report<Q extends keyof Answers & string>(questionId: Q, answer: Answers[Q]): Promise<Receipt>;
+  explain(questionId: keyof Answers & string): Promise<Explanation>;
   budget(): Promise<BudgetSummary>;
   flush(): Promise<FlushResult>;
   close(): void;
 }
 
+/** A campaign defined in code: `report()` is typed by its question ids and answer types. */
+export function createClient<const C extends CampaignDefinition>(options: ClientOptions & { campaign: C }): Promise<Client<AnswersOf<C>>>;
+/** A fetched campaign (`campaignId`, `campaignUrl`), or one whose type is not a campaign literal: `report(string, unknown)`. */
+export function createClient(options: ClientOptions): Promise<Client>;
 export async function createClient(options: ClientOptions): Promise<Client> {
   const { handshakeTimeoutMs = 10_000, onEvent, workerUrl, createWorker = () => createSdkWorker(workerUrl), ...config } = options;
   // Named in WORKER_UNAVAILABLE messages, so a worker that fails to load says which URL failed.
