@@ -79,6 +79,7 @@ function compileOnly(typed: Client<AnswersOf<typeof checkin>>, fetched: Client) 
   void fetched.report('anything', { at: 'all' });
 }
 void compileOnly;
+void asConst;
 
 describe('typed campaigns', () => {
   it('infers question ids and answer types from the campaign literal (defineCampaign or as const); a fetched campaign stays unknown', () => {
