@@ -15,6 +15,9 @@ import { openSdkDatabase } from '../src/store/db.ts';
 import { campaign, freshDbName, MONDAY } from './fixtures.ts';
 import { attack, readStorage } from './oracle-attack.ts';
 import type { TransportEvent } from '../src/worker/transport.ts';
+import { expose } from 'comlink';
+import { createClient } from '../src/client.ts';
+import { isPrivacyError } from '../src/index.ts';
 
 const tiers = Object.fromEntries(campaign.questions.map((q) => [q.id, q.tier]));
 type Mode = 'online' | 'offline' | number | { status: number; body: string };
@@ -301,5 +304,41 @@ describe('what the cache stores', () => {
       api.close();
     }
     expect(rows[0]).toEqual(rows[1]);
+  });
+});
+
+describe('through the facade', () => {
+  /** The worker API over an in-process MessageChannel, fetching from `net`. */
+  const channelWorker = (net: Collector) => () => {
+    const { port1, port2 } = new MessageChannel();
+    expose(createWorkerApi({ fetch: net.fetch, random: seededRandomSource('offline-facade'), now: () => new Date(MONDAY) }), port1 as unknown as Worker);
+    return Object.assign(port2, { terminate: () => (port1.close(), port2.close()) }) as unknown as Worker;
+  };
+
+  it('createClient resolves offline from the cache, rejects with CAMPAIGN_UNAVAILABLE without one, and a later createClient succeeds', async () => {
+    const { net, dbName } = await optedIn();
+    net.campaignMode = 'offline';
+    const options = { collectorUrl: 'https://collector.test', campaignId: 'symptoms', tiers, flushIntervalMs: 600_000, createWorker: channelWorker(net) };
+    const client = await createClient({ ...options, dbName });
+    expect((await client.report('fever', true)).epsilonSpent).toBeGreaterThan(0);
+    client.close();
+    const fresh = freshDbName();
+    const error = await createClient({ ...options, dbName: fresh }).catch((e: unknown) => e);
+    expect(isPrivacyError(error, 'CAMPAIGN_UNAVAILABLE')).toBe(true);
+    net.campaignMode = 'online';
+    (await createClient({ ...options, dbName: fresh })).close();
+  });
+
+  it('the app observes a campaign closed at start: onEvent gets `closed` with the dropped count, createClient rejects with CAMPAIGN_CLOSED', async () => {
+    const { net, dbName } = await optedIn();
+    net.reportsMode = 'offline';
+    const before = await start(net, dbName);
+    expect((await before.api.report('fever', true)).ok).toBe(true);
+    before.api.close();
+    net.campaignMode = { status: 410, body: '{"error":{"code":"CAMPAIGN_CLOSED"}}' };
+    const events: TransportEvent[] = [];
+    const error = await createClient({ collectorUrl: 'https://collector.test', campaignId: 'symptoms', tiers, dbName, createWorker: channelWorker(net), onEvent: (e) => events.push(e) }).catch((e: unknown) => e);
+    expect(isPrivacyError(error, 'CAMPAIGN_CLOSED')).toBe(true);
+    expect(events).toEqual([{ type: 'closed', campaignId: 'symptoms', reports: 1 }]);
   });
 });
