@@ -59,4 +59,13 @@ describe('offline start in Chromium', () => {
     expect(seen.bodies.filter((b) => b.body.includes(reportId))).toHaveLength(1);
     offline.close();
   });
+
+  it('a collector that does not allow the app’s origin: CAMPAIGN_UNAVAILABLE, naming PP_ALLOWED_ORIGINS (the browser hides the CORS refusal as a network error)', async () => {
+    await control('/campaign?cors=0', JSON.stringify({ ...campaign, id: 'no-cors' }));
+    // The same campaign is served, but without Access-Control-Allow-Origin: script cannot read it.
+    expect((await fetch(`${collectorUrl}/v1/campaigns/no-cors`, { mode: 'no-cors' })).type).toBe('opaque');
+    const error = await createClient({ collectorUrl, campaignId: 'no-cors', tiers, dbName: `pp-no-cors-${Date.now()}` }).catch((e: unknown) => e);
+    expect(isPrivacyError(error, 'CAMPAIGN_UNAVAILABLE')).toBe(true);
+    expect((error as Error).message).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1\/campaigns\/no-cors could not be reached \(TypeError: Failed to fetch\) and no copy is cached: offline, or the collector is down or does not allow this origin \(PP_ALLOWED_ORIGINS\); retry later$/);
+  });
 });
