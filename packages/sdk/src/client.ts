@@ -203,9 +203,13 @@ export async function createClient(options: ClientOptions): Promise<Client> {
     throw error;
   }
   await refreshBodies();
+  // Back online: send what waited offline now rather than when the backoff timer (up to
+  // `maxBackoffMs`) fires. Not tied to any answer, so it says nothing about when one was given.
+  const onOnline = () => void call((r) => r.flush()).then(refreshBodies, () => undefined);
   if (typeof addEventListener === 'function') {
     addEventListener('pagehide', onHide);
     addEventListener('visibilitychange', onHide);
+    addEventListener('online', onOnline);
   }
 
   return {
@@ -236,6 +240,7 @@ export async function createClient(options: ClientOptions): Promise<Client> {
       if (typeof removeEventListener === 'function') {
         removeEventListener('pagehide', onHide);
         removeEventListener('visibilitychange', onHide);
+        removeEventListener('online', onOnline);
       }
       signal?.close();
       remote?.[releaseProxy]();

@@ -20,7 +20,7 @@ import { createClient } from '../src/client.ts';
 import { isPrivacyError } from '../src/index.ts';
 
 const tiers = Object.fromEntries(campaign.questions.map((q) => [q.id, q.tier]));
-type Mode = 'online' | 'offline' | number | { status: number; body: string };
+type Mode = 'online' | 'offline' | 'hang' | number | { status: number; body: string };
 
 /**
  * A collector: GET /v1/campaigns/symptoms serves `served`, POST /v1/reports acknowledges (202,
@@ -38,6 +38,8 @@ function collector(served: CampaignInput = campaign) {
   const fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
     if (init?.method !== 'POST') {
       state.campaignFetches++;
+      // A network that never answers: only the request's abort signal ends the wait.
+      if (state.campaignMode === 'hang') return new Promise((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
       expect(String(input)).toBe('https://collector.test/v1/campaigns/symptoms');
       return answer(state.campaignMode) ?? new Response(JSON.stringify({ campaign: state.served }), { status: 200 });
     }
@@ -117,6 +119,16 @@ describe('offline start from the cached campaign', () => {
     expect(init).toMatchObject({ ok: true, value: { campaignId: 'symptoms' } });
     expect((await api.report('fever', true)).ok).toBe(true);
     api.close();
+  });
+
+  it('falls back to the cache when the campaign fetch does not answer within campaignTimeoutMs (lie-fi)', async () => {
+    const { net, dbName } = await optedIn();
+    net.campaignMode = 'hang';
+    expect((await start(net, dbName, { campaignTimeoutMs: 20 })).init).toMatchObject({ ok: true, value: { campaignId: 'symptoms' } });
+    const fresh = await start(net, freshDbName(), { campaignTimeoutMs: 20 });
+    expect(fresh.init).toMatchObject({ ok: false, error: { code: 'CAMPAIGN_UNAVAILABLE' } });
+    if (fresh.init.ok) throw new Error('unreachable');
+    expect(fresh.init.error.message).toMatch(/TimeoutError/);
   });
 
   it('does not fall back when the collector answers with a refusal or a campaign the app refuses', async () => {

@@ -60,6 +60,24 @@ describe('offline start in Chromium', () => {
     offline.close();
   });
 
+  it('sends what waited offline as soon as the browser says it is back online, without waiting for the backoff timer', async () => {
+    // A backoff this long would hold the report for up to an hour after the first failure.
+    const options: ClientOptions = { collectorUrl, campaignId: campaign.id, tiers, dbName: `pp-online-${Date.now()}`, flushIntervalMs: 3_600_000, baseBackoffMs: 3_600_000, maxBackoffMs: 3_600_000 };
+    const client = await createClient(options);
+    await client.optIn();
+    await control('/offline');
+    const { reportId } = await client.report('pain', 2);
+    expect(await client.flush()).toMatchObject({ sent: 0, pending: 1 });
+    await control('/online');
+    dispatchEvent(new Event('online'));
+    for (let i = 0; !(await recorded()).accepted.includes(reportId); i++) {
+      if (i > 600) throw new Error('the queued report was not sent on the online event');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect((await recorded()).bodies.filter((b) => b.body.includes(reportId))).toHaveLength(1);
+    client.close();
+  });
+
   it('a collector that does not allow the app’s origin: CAMPAIGN_UNAVAILABLE, naming PP_ALLOWED_ORIGINS (the browser hides the CORS refusal as a network error)', async () => {
     await control('/campaign?cors=0', JSON.stringify({ ...campaign, id: 'no-cors' }));
     // The same campaign is served, but without Access-Control-Allow-Origin: script cannot read it.
