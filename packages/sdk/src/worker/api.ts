@@ -119,7 +119,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         let loaded;
         try {
           loaded = await loadCampaign(config, caps, doFetch, db);
-          if (loaded.fetched && db !== undefined) await cacheCampaign(db, loaded.campaign);
+          if (loaded.fetched && db !== undefined) await cacheCampaign(db, loaded.campaign).catch(() => undefined);
         } catch (error) {
           // Closed: its cached copy and queued reports go (an event tells the app how many), then the refusal.
           if (isPrivacyError(error, 'CAMPAIGN_CLOSED')) await onEvent({ type: 'closed', campaignId: config.campaignId!, reports: await forgetCampaign(db, config.campaignId!) });
@@ -181,8 +181,9 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         const db = await s.connection.optIn();
         await loadOrCreateSecret(db);
         await db.put('meta', true, 'consent');
-        // A fetched campaign is kept for offline starts from now on (store/campaign-cache.ts).
-        if (s.config.campaign === undefined && !s.closed) await cacheCampaign(db, s.campaign);
+        // A fetched campaign is kept for offline starts from now on (store/campaign-cache.ts); a
+        // failed write (quota) costs only the offline start, not the opt-in.
+        if (s.config.campaign === undefined && !s.closed) await cacheCampaign(db, s.campaign).catch(() => undefined);
         log('opted in');
       });
     },
