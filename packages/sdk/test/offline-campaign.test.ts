@@ -283,6 +283,24 @@ describe('a closed campaign', () => {
     api.close();
   });
 
+  it('stays closed across restarts for a campaign defined in code; a fetched one is decided by the collector at each start', async () => {
+    const net = collector();
+    const dbName = freshDbName();
+    const inCode = await start(net, dbName, { campaign, campaignId: undefined });
+    await inCode.api.optIn();
+    expect((await inCode.api.report('fever', true)).ok).toBe(true);
+    net.reportsMode = closed(410);
+    await inCode.api.flush();
+    inCode.api.close();
+    // Nothing tells a restarted worker that the app's own campaign is closed but the record.
+    net.reportsMode = 'online';
+    const again = await start(net, dbName, { campaign, campaignId: undefined });
+    expect(again.init).toMatchObject({ ok: false, error: { code: 'CAMPAIGN_CLOSED' } });
+    expect(net.campaignFetches).toBe(0);
+    // The same id fetched, and the collector serving it open again: used.
+    expect((await start(net, dbName)).init).toMatchObject({ ok: true });
+  });
+
   it('a 409 without the CAMPAIGN_CLOSED code is an ordinary refusal of that batch: the campaign stays open', async () => {
     const { net, dbName } = await optedIn();
     const { api, events } = await start(net, dbName);

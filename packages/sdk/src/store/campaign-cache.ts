@@ -42,14 +42,17 @@ export async function cachedCampaign(db: SdkDatabase | undefined, campaignId: st
 
 /**
  * The collector closed the campaign: its cached copy and every queued report of it (any version)
- * go, in one transaction. Answers how many reports were dropped.
+ * go, and `closed|<id>` → true is recorded, in one transaction. Answers how many reports were
+ * dropped. The record stops a campaign defined in code at later starts too (isClosed); a fetched
+ * one is decided by what the collector answers at each start.
  */
 export async function forgetCampaign(db: SdkDatabase | undefined, campaignId: string): Promise<number> {
   if (db === undefined) return 0;
   const tx = db.transaction(['meta', 'outbox'], 'readwrite');
   const outbox = tx.objectStore('outbox');
   const rows = (await outbox.getAll()).filter((row) => row.campaignId === campaignId);
-  await Promise.all([tx.objectStore('meta').delete(keyOf(campaignId)), ...rows.map((row) => outbox.delete(row.id)), tx.done]);
+  const meta = tx.objectStore('meta');
+  await Promise.all([meta.delete(keyOf(campaignId)), meta.put(true, `closed|${campaignId}`), ...rows.map((row) => outbox.delete(row.id)), tx.done]);
   return rows.length;
 }
 
@@ -59,3 +62,6 @@ export function isCampaignClosed(status: number, body: unknown): boolean {
 }
 
 export const campaignClosed = (campaignId: string) => new PrivacyError('CAMPAIGN_CLOSED', 'configuration', `campaign ${campaignId} is closed: nothing more is reported for it`);
+
+/** Whether the collector closed this campaign earlier (see forgetCampaign). */
+export const isClosed = async (db: SdkDatabase | undefined, campaignId: string) => (await db?.get('meta', `closed|${campaignId}`)) === true;

@@ -16,7 +16,7 @@ import { DEFAULT_DB_NAME, type SdkDatabase } from '../store/db.ts';
 import { DEFAULT_ERASE_TIMEOUT_MS, SdkConnection } from '../store/connection.ts';
 import { answeredText, availabilityOf, chargeOfNext, checkCharge, commitReport, deviceSpent, ledgerKey, questionSpent, readSpent, remainingOf, windowsOf, type Availability, type LedgerReader } from '../store/ledger.ts';
 import { OPTED_OUT, optOutChannel } from '../opt-out-signal.ts';
-import { cacheCampaign, campaignClosed, forgetCampaign } from '../store/campaign-cache.ts';
+import { cacheCampaign, campaignClosed, forgetCampaign, isClosed } from '../store/campaign-cache.ts';
 import { parseAnswer } from './answers.ts';
 import { loadCampaign, permanentOf } from './campaign.ts';
 import { lifetimeBound, type ChargeRule } from './charges.ts';
@@ -127,6 +127,10 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
           throw error;
         }
         const { campaign, mechanisms, rules, permanentKeys } = loaded;
+        if (!loaded.fetched && (await isClosed(db, campaign.id))) {
+          connection.close();
+          throw campaignClosed(campaign.id);
+        }
         state?.transport.stop();
         state?.connection.close();
         const transportOptions: TransportOptions = {
