@@ -50,7 +50,7 @@ function collector(served: CampaignInput = campaign) {
     for (const id of ids) state.accepted.set(id, (state.accepted.get(id) ?? 0) + 1);
     return new Response(JSON.stringify({ accepted: ids.length }), { status: 202 });
   }) as typeof globalThis.fetch;
-  return Object.assign(state, { fetch });
+  return Object.assign(state, { fetch: fetch as typeof globalThis.fetch });
 }
 
 type Collector = ReturnType<typeof collector>;
@@ -280,7 +280,46 @@ describe('a closed campaign', () => {
     expect(events.some((e) => e.type === 'dropped')).toBe(false);
     expect(await api.report('meds', ['a'])).toMatchObject({ ok: false, error: { code: 'CAMPAIGN_CLOSED' } });
     expect(await metaKeys(dbName)).not.toContain('campaign|symptoms');
+    // The page-hide bodies went with the rows.
+    expect(await api.pendingBodies()).toMatchObject({ ok: true, value: { bodies: [] } });
     api.close();
+  });
+
+  it('drops only the closed campaign’s reports: another campaign’s rows in the same outbox are still sent', async () => {
+    const { net, dbName } = await optedIn();
+    const { api, events } = await start(net, dbName, { batchSize: 1 });
+    const mine = await api.report('fever', true);
+    if (!mine.ok) throw new Error(mine.error.message);
+    // A row of another campaign (another client of the app on the same database), queued after it.
+    const db = await openSdkDatabase(dbName);
+    const other = { ...(await db.get('outbox', mine.value.reportId))!, id: 'f'.repeat(32), campaignId: 'other', queuedAt: Date.parse(MONDAY) + 1 };
+    await db.put('outbox', { ...other, report: { ...other.report, id: other.id } });
+    db.close();
+    let answered = 0;
+    let stillQueued = false;
+    const fetch = net.fetch;
+    net.fetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const body = String(init?.body);
+      // The collector closes `symptoms` only.
+      if (init?.method === 'POST' && body.includes('"campaignId":"symptoms"')) return new Response('{"error":{"code":"CAMPAIGN_CLOSED"}}', { status: 409 });
+      if (init?.method === 'POST') {
+        answered++;
+        // Sent after the closure: it must still be in the outbox, not dropped with `symptoms`.
+        const check = await openSdkDatabase(dbName);
+        stillQueued = (await check.get('outbox', other.id)) !== undefined;
+        check.close();
+      }
+      return fetch(input, init);
+    }) as typeof globalThis.fetch;
+    const again = await start(net, dbName, { batchSize: 1 });
+    api.close();
+    expect(await again.api.flush()).toMatchObject({ ok: true, value: { sent: 1, dropped: 1, pending: 0 } });
+    expect(answered).toBe(1);
+    expect(stillQueued).toBe(true);
+    expect([...net.accepted.keys()]).toEqual([other.id]);
+    expect(again.events).toContainEqual({ type: 'closed', campaignId: 'symptoms', reports: 1 });
+    expect(events).toEqual([]);
+    again.api.close();
   });
 
   it('stays closed across restarts for a campaign defined in code; a fetched one is decided by the collector at each start', async () => {
