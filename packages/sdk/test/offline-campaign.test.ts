@@ -112,13 +112,17 @@ describe('offline start from the cached campaign', () => {
     ['HTTP 429', 429 as Mode],
     ['HTTP 408', 408 as Mode],
     ['a 200 that is not JSON (captive portal)', { status: 200, body: '<html>Sign in to the Wi-Fi</html>' } as Mode],
-  ])('falls back to the cache on %s', async (_name, mode) => {
+  ])('falls back to the cache on %s, and without one says why', async (name, mode) => {
     const { net, dbName } = await optedIn();
     net.campaignMode = mode;
     const { api, init } = await start(net, dbName);
     expect(init).toMatchObject({ ok: true, value: { campaignId: 'symptoms' } });
     expect((await api.report('fever', true)).ok).toBe(true);
     api.close();
+    const none = await start(net, freshDbName());
+    expect(none.init).toMatchObject({ ok: false, error: { code: 'CAMPAIGN_UNAVAILABLE' } });
+    if (none.init.ok) throw new Error('unreachable');
+    expect(none.init.error.message).toContain(`(${{ 'a network error': 'TypeError: Failed to fetch', 'HTTP 503': 'HTTP 503', 'HTTP 429': 'HTTP 429', 'HTTP 408': 'HTTP 408' }[name] ?? 'HTTP 200, not JSON'})`);
   });
 
   it('falls back to the cache when the campaign fetch does not answer within campaignTimeoutMs (lie-fi)', async () => {

@@ -116,10 +116,10 @@ function checkLifetimeBounds(campaign: Campaign, rules: Map<string, ChargeRule>,
 /**
  * GET the campaign. The collector cannot be reached — a network error (offline, DNS, or a CORS
  * refusal: a collector that does not list the app's origin in PP_ALLOWED_ORIGINS looks the same to
- * script), no answer within `campaignTimeoutMs`, 408, 429, 5xx, or a body that is not JSON (a
- * captive portal) — falls back to the cached
- * copy, or CAMPAIGN_UNAVAILABLE (retry later) when there is none. A collector that answers closes
- * the question: CAMPAIGN_CLOSED (409/410), or CAMPAIGN_INVALID for any other refusal, with no fallback.
+ * script), no answer within `campaignTimeoutMs`, 408, 429, 5xx, or a 2xx body that is not JSON (a
+ * captive portal) — falls back to the cached copy, or CAMPAIGN_UNAVAILABLE (retry later) when there
+ * is none. A collector that answers closes the question: CAMPAIGN_CLOSED (409/410 with that code),
+ * or CAMPAIGN_INVALID for any other refusal, with no fallback.
  */
 async function fetchCampaign(config: WorkerConfig, doFetch: typeof fetch, db: SdkDatabase | undefined): Promise<{ raw: unknown; fresh: boolean }> {
   const id = config.campaignId;
@@ -130,14 +130,14 @@ async function fetchCampaign(config: WorkerConfig, doFetch: typeof fetch, db: Sd
   const url = config.campaignUrl ?? `${config.collectorUrl.replace(/\/$/, '')}/v1/campaigns/${encodeURIComponent(id)}`;
   let response: Response | undefined;
   let body: unknown;
-  let why = 'not JSON';
+  let why = '';
   try {
     // A network that never answers (lie-fi) must not hold the start: it counts as unreachable.
     response = await doFetch(url, { credentials: 'omit', ...(AbortSignal.timeout ? { signal: AbortSignal.timeout(config.campaignTimeoutMs ?? 10_000) } : {}) });
     why = `HTTP ${response.status}`;
     body = await response.json();
   } catch (error) {
-    if (response === undefined) why = String(error);
+    why = response === undefined ? String(error) : `${why}, not JSON`;
   }
   const status = response?.status ?? 0;
   if (isCampaignClosed(status, body)) throw campaignClosed(id);
