@@ -129,7 +129,15 @@ export async function createClient(options: ClientOptions): Promise<Client> {
           workerConfig,
           proxy((event: TransportEvent) => {
             if (event.type !== 'retry') void refreshBodies();
-            onEvent?.(event);
+            // The app's listener failing is the app's error (reported as uncaught), not the worker's:
+            // it must not turn a refusal such as CAMPAIGN_CLOSED into another one.
+            try {
+              onEvent?.(event);
+            } catch (error) {
+              setTimeout(() => {
+                throw error;
+              });
+            }
           }),
         ),
       );

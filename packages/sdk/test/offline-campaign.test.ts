@@ -414,4 +414,29 @@ describe('through the facade', () => {
     expect(isPrivacyError(error, 'CAMPAIGN_CLOSED')).toBe(true);
     expect(events).toEqual([{ type: 'closed', campaignId: 'symptoms', reports: 1 }]);
   });
+
+  it('an app listener that throws on the closed event does not change the refusal', async () => {
+    const { net, dbName } = await optedIn();
+    net.campaignMode = { status: 409, body: '{"error":{"code":"CAMPAIGN_CLOSED"}}' };
+    const uncaught: unknown[] = [];
+    const onUncaught = (e: unknown) => uncaught.push(e);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const error = await createClient({
+        collectorUrl: 'https://collector.test',
+        campaignId: 'symptoms',
+        tiers,
+        dbName,
+        createWorker: channelWorker(net),
+        onEvent: () => {
+          throw new Error('app bug');
+        },
+      }).catch((e: unknown) => e);
+      expect(isPrivacyError(error, 'CAMPAIGN_CLOSED')).toBe(true);
+      await new Promise((r) => setTimeout(r, 0));
+      expect(uncaught).toEqual([new Error('app bug')]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
 });
