@@ -13,6 +13,10 @@ export type ErrorCode =
   | 'INPUT_INVALID'
   | 'PAYLOAD_INVALID'
   | 'CAMPAIGN_INVALID'
+  /** The SDK could not fetch its campaign (offline, the collector down or not allowing the app's origin) and has none cached: retry later. */
+  | 'CAMPAIGN_UNAVAILABLE'
+  /** The collector says the campaign is closed (HTTP 409/410 `CAMPAIGN_CLOSED`): nothing more is reported for it. */
+  | 'CAMPAIGN_CLOSED'
   | 'REPORT_INVALID'
   | 'BUDGET_EXCEEDED'
   | 'ALREADY_REPORTED'

@@ -17,6 +17,7 @@ import { unwrap, type Result } from './worker/errors.ts';
 import { createSdkWorker, sdkWorkerUrl } from './create-worker.ts';
 import { reportsUrl } from './reports-url.ts';
 import { OPTED_OUT, optOutChannel } from './opt-out-signal.ts';
+import type { AnswersOf, CampaignDefinition } from './typed-campaign.ts';
 
 export interface ClientOptions extends WorkerConfig {
   /** Start-up handshake timeout (ms). */
@@ -32,18 +33,26 @@ export interface ClientOptions extends WorkerConfig {
   createWorker?: () => Worker;
 }
 
-export interface Client {
+/**
+ * `Answers`: question id → answer type. Inferred from a campaign defined in code
+ * (src/typed-campaign.ts); a fetched campaign's client takes any id and `unknown`, checked at run time.
+ */
+export interface Client<Answers extends object = Record<string, unknown>> {
   consented(): Promise<boolean>;
   optIn(): Promise<void>;
   /** Erases everything and deletes the database; `database: 'blocked'` when another connection kept it open (see OptOutResult). */
   optOut(): Promise<OptOutResult>;
-  report(questionId: string, answer: unknown): Promise<Receipt>;
-  explain(questionId: string): Promise<Explanation>;
+  report<Q extends keyof Answers & string>(questionId: Q, answer: Answers[Q]): Promise<Receipt>;
+  explain(questionId: keyof Answers & string): Promise<Explanation>;
   budget(): Promise<BudgetSummary>;
   flush(): Promise<FlushResult>;
   close(): void;
 }
 
+/** A campaign defined in code: `report()` is typed by its question ids and answer types. */
+export function createClient<const C extends CampaignDefinition>(options: ClientOptions & { campaign: C }): Promise<Client<AnswersOf<C>>>;
+/** A fetched campaign (`campaignId`, `campaignUrl`), or one whose type is not a campaign literal: `report(string, unknown)`. */
+export function createClient(options: ClientOptions): Promise<Client>;
 export async function createClient(options: ClientOptions): Promise<Client> {
   const { handshakeTimeoutMs = 10_000, onEvent, workerUrl, createWorker = () => createSdkWorker(workerUrl), ...config } = options;
   // Named in WORKER_UNAVAILABLE messages, so a worker that fails to load says which URL failed.
@@ -120,7 +129,15 @@ export async function createClient(options: ClientOptions): Promise<Client> {
           workerConfig,
           proxy((event: TransportEvent) => {
             if (event.type !== 'retry') void refreshBodies();
-            onEvent?.(event);
+            // The app's listener failing is the app's error (reported as uncaught), not the worker's:
+            // it must not turn a refusal such as CAMPAIGN_CLOSED into another one.
+            try {
+              onEvent?.(event);
+            } catch (error) {
+              setTimeout(() => {
+                throw error;
+              });
+            }
           }),
         ),
       );
@@ -194,9 +211,13 @@ export async function createClient(options: ClientOptions): Promise<Client> {
     throw error;
   }
   await refreshBodies();
+  // Back online: send what waited offline now rather than when the backoff timer (up to
+  // `maxBackoffMs`) fires. Not tied to any answer, so it says nothing about when one was given.
+  const onOnline = () => void call((r) => r.flush()).then(refreshBodies, () => undefined);
   if (typeof addEventListener === 'function') {
     addEventListener('pagehide', onHide);
     addEventListener('visibilitychange', onHide);
+    addEventListener('online', onOnline);
   }
 
   return {
@@ -227,6 +248,7 @@ export async function createClient(options: ClientOptions): Promise<Client> {
       if (typeof removeEventListener === 'function') {
         removeEventListener('pagehide', onHide);
         removeEventListener('visibilitychange', onHide);
+        removeEventListener('online', onOnline);
       }
       signal?.close();
       remote?.[releaseProxy]();

@@ -14,7 +14,7 @@ const caps = { perDay: 1e9, perWeek: 1e9, lifetime: 1e9, deviceLifetime: 1e9 };
 
 const clients = new Map<string, Client>();
 const reported = new Map<string, number>();
-const events = { sent: 0, retry: 0, dropped: 0 };
+const events = { sent: 0, retry: 0, dropped: 0, closed: 0 };
 let baseline: Remote<BaselineApi> | undefined;
 const direct = new Map<string, { api: Remote<WorkerApi>; reported: number }>();
 

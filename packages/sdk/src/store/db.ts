@@ -2,7 +2,8 @@
  * The SDK's IndexedDB database, typed with idb's DBSchema so every store, key and value is checked.
  * What is stored, and why none of it is a raw answer:
  * - `meta`: consent flag, the device secret (a NON-EXTRACTABLE WebCrypto HMAC key: script can use it,
- *   never read its bytes), RAPPOR cohorts (drawn uniformly, independent of any answer);
+ *   never read its bytes), RAPPOR cohorts (drawn uniformly, independent of any answer), the cached
+ *   copy of a fetched campaign (server data, store/campaign-cache.ts);
  * - `ledger`: ε spent per window and reports counted per two-level question (numbers only, the same
  *   whatever the answers: worker/charges.ts);
  * - `outbox`: randomized wire reports waiting to be sent (deleted once acknowledged).

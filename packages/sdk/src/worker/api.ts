@@ -10,12 +10,13 @@
  * worker/levels.ts; nothing per answer is stored) → ONE transaction: re-check, debit, queue
  * (store/ledger.ts). The re-check is what stops two tabs sharing the database.
  */
-import { PrivacyError, RandomSampler, cryptoRandomSource, newReportId, toWireReport, utcDay, type AnyRandomizer, type Campaign } from '@practical-privacy/core';
+import { PrivacyError, isPrivacyError, RandomSampler, cryptoRandomSource, newReportId, toWireReport, utcDay, type AnyRandomizer, type Campaign } from '@practical-privacy/core';
 import { resolveCaps, type Caps } from '../caps.ts';
 import { DEFAULT_DB_NAME, type SdkDatabase } from '../store/db.ts';
 import { DEFAULT_ERASE_TIMEOUT_MS, SdkConnection } from '../store/connection.ts';
 import { answeredText, availabilityOf, chargeOfNext, checkCharge, commitReport, deviceSpent, ledgerKey, questionSpent, readSpent, remainingOf, windowsOf, type Availability, type LedgerReader } from '../store/ledger.ts';
 import { OPTED_OUT, optOutChannel } from '../opt-out-signal.ts';
+import { cacheCampaign, campaignClosed, forgetCampaign, isClosed } from '../store/campaign-cache.ts';
 import { parseAnswer } from './answers.ts';
 import { loadCampaign, permanentOf } from './campaign.ts';
 import { lifetimeBound, type ChargeRule } from './charges.ts';
@@ -42,6 +43,8 @@ interface State {
   permanentKeys: Map<string, string>;
   transportOptions: TransportOptions;
   transport: Transport;
+  /** The collector answered an upload that the campaign is closed: report() refuses (CAMPAIGN_CLOSED). */
+  closed?: boolean;
 }
 
 export function createWorkerApi(deps: WorkerDeps = {}) {
@@ -107,11 +110,27 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         if (listener !== undefined) onEvent = listener;
         if (typeof config?.collectorUrl !== 'string') throw new PrivacyError('PARAMETER_INVALID', 'configuration', 'collectorUrl: must be a URL string', { path: 'collectorUrl' });
         const caps = resolveCaps(config.caps);
-        const { campaign, mechanisms, rules, permanentKeys } = await loadCampaign(config, caps, doFetch);
         const connection: SdkConnection = new SdkConnection(config.dbName ?? DEFAULT_DB_NAME, config.eraseTimeoutMs ?? DEFAULT_ERASE_TIMEOUT_MS, () => {
           if (state?.connection === connection) restartTransport(state);
         });
         await connection.start();
+        // The cache is read and written only while the patient consents (nothing is stored before opt-in).
+        const db = (await connection.current?.get('meta', 'consent')) === true ? connection.current : undefined;
+        let loaded;
+        try {
+          loaded = await loadCampaign(config, caps, doFetch, db);
+          if (loaded.fetched && db !== undefined) await cacheCampaign(db, loaded.campaign).catch(() => undefined);
+        } catch (error) {
+          // Closed: its cached copy and queued reports go (an event tells the app how many), then the refusal.
+          if (isPrivacyError(error, 'CAMPAIGN_CLOSED')) await onEvent({ type: 'closed', campaignId: config.campaignId!, reports: await forgetCampaign(db, config.campaignId!) });
+          connection.close();
+          throw error;
+        }
+        const { campaign, mechanisms, rules, permanentKeys } = loaded;
+        if (!loaded.fetched && (await isClosed(db, campaign.id))) {
+          connection.close();
+          throw campaignClosed(campaign.id);
+        }
         state?.transport.stop();
         state?.connection.close();
         const transportOptions: TransportOptions = {
@@ -123,7 +142,10 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
           batchSize: config.batchSize ?? 100,
           baseBackoffMs: config.baseBackoffMs ?? 1_000,
           maxBackoffMs: config.maxBackoffMs ?? 15 * 60_000,
-          onEvent: (event) => onEvent(event),
+          onEvent: (event) => {
+            if (event.type === 'closed' && event.campaignId === state?.campaign.id) state.closed = true;
+            onEvent(event);
+          },
         };
         const transport = new Transport(connection.current, transportOptions);
         state = {
@@ -163,6 +185,9 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         const db = await s.connection.optIn();
         await loadOrCreateSecret(db);
         await db.put('meta', true, 'consent');
+        // A fetched campaign is kept for offline starts from now on (store/campaign-cache.ts); a
+        // failed write (quota) costs only the offline start, not the opt-in.
+        if (s.config.campaign === undefined && !s.closed) await cacheCampaign(db, s.campaign).catch(() => undefined);
         log('opted in');
       });
     },
@@ -272,6 +297,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
     return settle(async () => {
       const s = ready();
       await requireConsent(s);
+      if (s.closed) throw campaignClosed(s.campaign.id);
       const { q, mechanism } = question(s, questionId);
       const parsed = parseAnswer(q, answer);
       const day = utcDay(now());

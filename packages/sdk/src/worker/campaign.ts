@@ -8,6 +8,8 @@ import { framed, subtle, toHex } from './secret.ts';
 import { checkCampaignAgainstCaps, effectiveTiers, type Caps } from '../caps.ts';
 import { chargeRule, type ChargeRule } from './charges.ts';
 import type { WorkerConfig } from './types.ts';
+import { cachedCampaign, campaignClosed, isCampaignClosed } from '../store/campaign-cache.ts';
+import type { SdkDatabase } from '../store/db.ts';
 
 export interface LoadedCampaign {
   campaign: Campaign;
@@ -55,15 +57,20 @@ export function permanentOf(mechanism: AnyRandomizer): number {
   return 'permanentEpsilon' in mechanism ? (mechanism as { permanentEpsilon: number }).permanentEpsilon : mechanism.implementedEpsilon;
 }
 
-export async function loadCampaign(config: WorkerConfig, caps: Caps, doFetch: typeof fetch): Promise<LoadedCampaign> {
-  const raw = config.campaign ?? (await fetchCampaign(config, doFetch));
-  const campaign = validateCampaign(raw);
+/**
+ * The campaign the worker runs: the app's own (`config.campaign`), else fetched, else — only when
+ * the collector cannot be reached — the last one this device validated (store/campaign-cache.ts).
+ * Whichever it is, the same checks follow, against the caps and pins the app passes now.
+ * `fetched`: it came from the collector just now (so it may be cached).
+ */
+export async function loadCampaign(config: WorkerConfig, caps: Caps, doFetch: typeof fetch, db?: SdkDatabase): Promise<LoadedCampaign & { fetched: boolean }> {
+  const fetched = config.campaign === undefined ? await fetchCampaign(config, doFetch, db) : undefined;
+  const campaign = validateCampaign(config.campaign ?? fetched!.raw);
   // The ledger and the permanent responses are keyed by the campaign id: a server that could rename
   // its campaign at will would start a fresh ledger and fresh permanent responses every day. A
-  // fetched campaign must carry the id the app asked for.
-  if (config.campaign === undefined) {
-    if (config.campaignId === undefined) throw new PrivacyError('PARAMETER_INVALID', 'configuration', 'campaignId: required with campaignUrl, so that a fetched campaign can be checked to be the one the app expects', { path: 'campaignId' });
-    if (campaign.id !== config.campaignId) throw new PrivacyError('CAMPAIGN_INVALID', 'configuration', `id: the collector served campaign ${JSON.stringify(campaign.id)} for ${JSON.stringify(config.campaignId)}; a campaign under another id would start a new ledger`, { path: 'id' });
+  // fetched (or cached) campaign must carry the id the app asked for.
+  if (fetched !== undefined && campaign.id !== config.campaignId) {
+    throw new PrivacyError('CAMPAIGN_INVALID', 'configuration', `id: the collector served campaign ${JSON.stringify(campaign.id)} for ${JSON.stringify(config.campaignId)}; a campaign under another id would start a new ledger`, { path: 'id' });
   }
   const mechanisms = createCampaignRandomizers(campaign);
   const tiers = effectiveTiers(campaign, { tiers: config.tiers, trustServerTiers: config.trustServerTiers, definedInCode: config.campaign !== undefined });
@@ -84,7 +91,7 @@ export async function loadCampaign(config: WorkerConfig, caps: Caps, doFetch: ty
   }
   const rules = new Map([...mechanisms].map(([id, m]) => [id, chargeRule(m, permanentKeys.get(id))]));
   checkLifetimeBounds(campaign, rules, caps);
-  return { campaign, mechanisms, rules, permanentKeys };
+  return { campaign, mechanisms, rules, permanentKeys, fetched: fetched?.fresh === true };
 }
 
 /**
@@ -106,11 +113,39 @@ function checkLifetimeBounds(campaign: Campaign, rules: Map<string, ChargeRule>,
   });
 }
 
-async function fetchCampaign(config: WorkerConfig, doFetch: typeof fetch): Promise<unknown> {
-  if (config.campaignId === undefined && config.campaignUrl === undefined) throw new PrivacyError('PARAMETER_INVALID', 'configuration', 'campaign or campaignId: one is required', { path: 'campaign' });
-  const url = config.campaignUrl ?? `${config.collectorUrl.replace(/\/$/, '')}/v1/campaigns/${encodeURIComponent(config.campaignId!)}`;
-  const response = await doFetch(url, { credentials: 'omit' });
-  if (!response.ok) throw new PrivacyError('CAMPAIGN_INVALID', 'configuration', `fetching the campaign from ${url} failed: HTTP ${response.status}`);
-  const body = (await response.json()) as { campaign?: unknown };
-  return body !== null && typeof body === 'object' && 'campaign' in body && !('questions' in body) ? body.campaign : body;
+/**
+ * GET the campaign. The collector cannot be reached — a network error (offline, DNS, or a CORS
+ * refusal: a collector that does not list the app's origin in PP_ALLOWED_ORIGINS looks the same to
+ * script), no answer within `campaignTimeoutMs`, 408, 429, 5xx, or a 2xx body that is not JSON (a
+ * captive portal) — falls back to the cached copy, or CAMPAIGN_UNAVAILABLE (retry later) when there
+ * is none. A collector that answers closes the question: CAMPAIGN_CLOSED (409/410 with that code),
+ * or CAMPAIGN_INVALID for any other refusal, with no fallback.
+ */
+async function fetchCampaign(config: WorkerConfig, doFetch: typeof fetch, db: SdkDatabase | undefined): Promise<{ raw: unknown; fresh: boolean }> {
+  const id = config.campaignId;
+  if (id === undefined) {
+    if (config.campaignUrl === undefined) throw new PrivacyError('PARAMETER_INVALID', 'configuration', 'campaign or campaignId: one is required', { path: 'campaign' });
+    throw new PrivacyError('PARAMETER_INVALID', 'configuration', 'campaignId: required with campaignUrl, so that a fetched campaign can be checked to be the one the app expects', { path: 'campaignId' });
+  }
+  const url = config.campaignUrl ?? `${config.collectorUrl.replace(/\/$/, '')}/v1/campaigns/${encodeURIComponent(id)}`;
+  let response: Response | undefined;
+  let body: unknown;
+  let why = '';
+  try {
+    // A network that never answers (lie-fi) must not hold the start: it counts as unreachable.
+    response = await doFetch(url, { credentials: 'omit', ...(AbortSignal.timeout ? { signal: AbortSignal.timeout(config.campaignTimeoutMs ?? 10_000) } : {}) });
+    why = `HTTP ${response.status}`;
+    body = await response.json();
+  } catch (error) {
+    why = response === undefined ? String(error) : `${why}, not JSON`;
+  }
+  const status = response?.status ?? 0;
+  if (isCampaignClosed(status, body)) throw campaignClosed(id);
+  if (status === 0 || status === 408 || status === 429 || status > 499 || (response!.ok && body === undefined)) {
+    const raw = await cachedCampaign(db, id);
+    if (raw === undefined) throw new PrivacyError('CAMPAIGN_UNAVAILABLE', 'runtime', `${url} could not be reached (${why}) and no copy is cached: offline, or the collector is down or does not allow this origin (PP_ALLOWED_ORIGINS); retry later`);
+    return { raw, fresh: false };
+  }
+  if (!response!.ok) throw new PrivacyError('CAMPAIGN_INVALID', 'configuration', `fetching the campaign from ${url} failed: ${why}`);
+  return { raw: body !== null && typeof body === 'object' && 'campaign' in body && !('questions' in body) ? body.campaign : body, fresh: true };
 }

@@ -2,14 +2,17 @@
  * Delivery of the outbox: on a schedule (never at the moment an answer is given, so the time of a
  * request says nothing about when a patient answered), in batches, as `text/plain` JSON (a "simple"
  * CORS request: no preflight). Rows leave the outbox only after the collector acknowledged them
- * (2xx) or refused them for good (4xx other than 429, raised as a `dropped` event). Network errors,
- * 5xx and 429 keep the rows and retry with full-jitter exponential backoff (AWS architecture blog,
- * "Exponential Backoff and Jitter"), honouring `Retry-After`. A report keeps its random id across
- * retries, so the collector counts it once.
+ * (2xx) or refused them for good (4xx other than 408 and 429, raised as a `dropped` event; a 409/410
+ * `CAMPAIGN_CLOSED` drops every queued report of that campaign, raised as `closed`). Network
+ * errors, 5xx, 408 and 429 keep the rows and retry with full-jitter exponential backoff (AWS
+ * architecture blog, "Exponential Backoff and Jitter": delay uniform in [0, min(max, base·2^k)]),
+ * never sooner than `Retry-After` asks. A report keeps its random id across retries and restarts,
+ * so the collector counts it once (test/delivery-retry.test.ts).
  */
 import { RandomSampler } from '@practical-privacy/core';
 import { reportsUrl } from '../reports-url.ts';
 import type { OutboxRow, SdkDatabase as Db } from '../store/db.ts';
+import { forgetCampaign, isCampaignClosed } from '../store/campaign-cache.ts';
 import { entryOf, prepareBatches, type Entry, type PreparedBatch } from './batches.ts';
 
 export interface TransportOptions {
@@ -28,7 +31,9 @@ export interface TransportOptions {
 export type TransportEvent =
   | { type: 'sent'; reports: number; accepted?: number; duplicates?: number }
   | { type: 'dropped'; status: number; reports: number; message: string }
-  | { type: 'retry'; reason: string; delayMs: number };
+  | { type: 'retry'; reason: string; delayMs: number }
+  /** The collector says the campaign is closed: every queued report of it was dropped (`reports`), and report() refuses from now on. */
+  | { type: 'closed'; campaignId: string; reports: number };
 
 export interface FlushResult {
   sent: number;
@@ -170,11 +175,23 @@ export class Transport {
       // Opt-out stops delivery at once, even in the middle of a run.
       if (this.stopped) break;
       const batch = batches[i]!;
+      // A batch of a campaign closed earlier in this run: its rows were dropped with the rest.
+      const first = mirror.get(batch.ids[0]!);
+      if (first === undefined) continue;
       const outcome = await this.post(batch);
       if (outcome.kind === 'retry') {
         result.pending = batches.slice(i).reduce((n, b) => n + b.ids.length, 0);
         this.retryLater(outcome.reason, outcome.retryAfterMs);
         return result;
+      }
+      if (outcome.kind === 'closed') {
+        const { campaignId } = first.row;
+        const reports = await forgetCampaign(this.db, campaignId);
+        for (const [id, entry] of mirror) if (entry.row.campaignId === campaignId) mirror.delete(id);
+        this.built = undefined;
+        result.dropped += reports;
+        this.options.onEvent({ type: 'closed', campaignId, reports });
+        continue;
       }
       await this.remove(batch.ids);
       for (const id of batch.ids) this.mirror!.delete(id);
@@ -201,7 +218,7 @@ export class Transport {
     }
   }
 
-  private async post(batch: PreparedBatch): Promise<{ kind: 'sent' | 'dropped'; event: TransportEvent } | { kind: 'retry'; reason: string; retryAfterMs?: number }> {
+  private async post(batch: PreparedBatch): Promise<{ kind: 'sent' | 'dropped'; event: TransportEvent } | { kind: 'closed' } | { kind: 'retry'; reason: string; retryAfterMs?: number }> {
     let response: Response;
     try {
       response = await this.options.fetch(reportsUrl(this.options.collectorUrl, this.options.ingestKey), {
@@ -218,11 +235,13 @@ export class Transport {
       const ack = (await response.json().catch(() => ({}))) as { accepted?: number; duplicates?: number };
       return { kind: 'sent', event: { type: 'sent', reports: batch.ids.length, ...pickCounts(ack) } };
     }
-    if (response.status === 429 || response.status >= 500) {
+    // 408: the server timed the request out and invites a repeat (RFC 9110 §15.5.9).
+    if (response.status === 408 || response.status === 429 || response.status >= 500) {
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
       return retryAfterMs === undefined ? { kind: 'retry', reason: `HTTP ${response.status}` } : { kind: 'retry', reason: `HTTP ${response.status}`, retryAfterMs };
     }
     const message = (await response.text().catch(() => '')).slice(0, 500);
+    if (isCampaignClosed(response.status, parseJson(message))) return { kind: 'closed' };
     return { kind: 'dropped', event: { type: 'dropped', status: response.status, reports: batch.ids.length, message } };
   }
 
@@ -236,6 +255,14 @@ export class Transport {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.schedule(delayMs);
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
   }
 }
 

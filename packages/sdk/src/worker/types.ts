@@ -17,6 +17,8 @@ export interface WorkerConfig {
   /** … or fetched from `${collectorUrl}/v1/campaigns/${campaignId}` (or `campaignUrl`). */
   campaignId?: string;
   campaignUrl?: string;
+  /** How long the campaign fetch may take before the collector counts as unreachable (the cached copy is used, if any): 10 s. */
+  campaignTimeoutMs?: number;
   caps?: CapsInput;
   /**
    * The app's tier for each question id (picks its cap). For a fetched campaign an unpinned question
