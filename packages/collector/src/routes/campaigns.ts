@@ -1,9 +1,10 @@
 import { isPrivacyError } from '@practical-privacy/core';
 import type { FastifyInstance } from 'fastify';
-import { requireBearer } from '../auth.ts';
+import { authenticate } from '../auth.ts';
 import { parseCampaign } from '../campaigns/model.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
+import { listCampaigns } from '../operations/list-campaigns.ts';
 import { parseVersion, requireCampaignId } from '../params.ts';
 import { RepositoryConflictError } from '../storage/repository.ts';
 
@@ -35,7 +36,7 @@ export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      requireBearer(request, ctx.config.adminToken, 'publishing campaigns', ctx.authThrottle);
+      const principal = await authenticate(request, ctx, 'admin', 'publishing campaigns');
       const { document, ingestKey } = splitPublishBody(request.body);
       let model;
       try {
@@ -44,8 +45,12 @@ export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
         if (isPrivacyError(error)) throw new HttpError(400, error.code, error.message, error.path);
         throw error;
       }
+      // A closed campaign takes no new version (its devices have dropped their reports for good).
+      const { closedAt } = await ctx.repository.ingestPolicy(model.id, ctx.now().toISOString());
+      if (closedAt !== null) throw new HttpError(409, 'CAMPAIGN_CLOSED', `campaign ${model.id} was closed at ${closedAt}; publish under a new campaign id`, 'id');
       try {
-        const outcome = await ctx.repository.publishCampaign({ id: model.id, version: model.version, document: model.document, ingestKey });
+        const audit = { at: ctx.now().toISOString(), actor: principal.label, action: 'campaign.publish' as const, campaignId: model.id };
+        const outcome = await ctx.repository.publishCampaign({ id: model.id, version: model.version, document: model.document, ingestKey, audit });
         request.log.info({ campaign: model.id, version: model.version, outcome }, 'campaign published');
         return reply.code(outcome === 'created' ? 201 : 200).send({ id: model.id, version: model.version, outcome });
       } catch (error) {
@@ -55,6 +60,21 @@ export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
         }
         throw error;
       }
+    },
+  );
+
+  app.get(
+    '/v1/campaigns',
+    {
+      schema: {
+        tags: ['read'],
+        summary: 'The campaigns the read token may read: id, versions, latest version, status (open or closed), closedAt, retentionDays (read token). A token scoped to campaigns sees only those.',
+        security: [{ bearer: [] }],
+      },
+    },
+    async (request) => {
+      const principal = await authenticate(request, ctx, 'read', 'listing campaigns');
+      return listCampaigns(ctx, { principal });
     },
   );
 
