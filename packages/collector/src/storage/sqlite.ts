@@ -343,10 +343,10 @@ export class SqliteRepository implements Repository {
     const rows = this.db
       .prepare(
         `SELECT id, at, actor, action, campaign_id, question_id, detail FROM audit_log
-          WHERE (?1 IS NULL OR id < ?1) AND (?2 IS NULL OR campaign_id = ?2) AND (?3 IS NULL OR action = ?3)
-          ORDER BY id DESC LIMIT ?4`,
+          WHERE (@before IS NULL OR id < @before) AND (@campaign IS NULL OR campaign_id = @campaign) AND (@action IS NULL OR action = @action)
+          ORDER BY id DESC LIMIT @limit`,
       )
-      .all(query.before ?? null, query.campaignId ?? null, query.action ?? null, query.limit) as Array<{ id: number; at: string; actor: string; action: AuditEntry['action']; campaign_id: string | null; question_id: string | null; detail: string | null }>;
+      .all({ before: query.before ?? null, campaign: query.campaignId ?? null, action: query.action ?? null, limit: query.limit }) as Array<{ id: number; at: string; actor: string; action: AuditEntry['action']; campaign_id: string | null; question_id: string | null; detail: string | null }>;
     return rows.map((r) => ({ id: Number(r.id), at: r.at, actor: r.actor, action: r.action, campaignId: r.campaign_id, questionId: r.question_id, detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>) }));
   }
 }
