@@ -47,8 +47,10 @@ export async function listIngestKeys(ctx: Pick<OperationContext, 'repository' | 
 
 export async function revokeIngestKey(ctx: OperationContext, input: { campaignId: string; label: string }): Promise<IngestKeyListing> {
   const campaignId = await requirePublished(ctx, input.campaignId);
-  const label = parseInput(LabelSchema, input.label, 'INGEST_KEY_UNKNOWN');
+  const unknown = () => new HttpError(404, 'INGEST_KEY_UNKNOWN', `campaign ${campaignId} has no ingest key labelled ${JSON.stringify(input.label)}`, 'label');
+  if (!v.is(LabelSchema, input.label)) throw unknown();
+  const label = input.label;
   const revoked = await ctx.repository.revokeIngestKey(campaignId, label, auditRecord(ctx, 'ingest-key.revoke', { campaignId, detail: { label } }));
-  if (revoked === undefined) throw new HttpError(404, 'INGEST_KEY_UNKNOWN', `campaign ${campaignId} has no ingest key labelled ${label}`, 'label');
+  if (revoked === undefined) throw unknown();
   return { ...revoked, status: 'revoked' };
 }

@@ -62,8 +62,11 @@ export async function listTokens(ctx: Pick<OperationContext, 'repository' | 'now
 }
 
 export async function revokeToken(ctx: OperationContext, input: { label: string }): Promise<TokenListing> {
-  const label = parseInput(LabelSchema, input.label, 'TOKEN_UNKNOWN');
+  const unknown = () => new HttpError(404, 'TOKEN_UNKNOWN', `no token labelled ${JSON.stringify(input.label)} in the database (a configured token, env:…, is revoked by removing it from the configuration)`, 'label');
+  // A label the API could never have created names no token: the same 404 as an unknown one.
+  if (!v.is(LabelSchema, input.label)) throw unknown();
+  const label = input.label;
   const revoked = await ctx.repository.revokeToken(label, auditRecord(ctx, 'token.revoke', { detail: { label } }));
-  if (revoked === undefined) throw new HttpError(404, 'TOKEN_UNKNOWN', `no token labelled ${label} (configured tokens, env:…, are removed from the configuration instead)`, 'label');
+  if (revoked === undefined) throw unknown();
   return { ...revoked, status: 'revoked' };
 }
