@@ -5,10 +5,14 @@
  * read token's scope is answered exactly like one never published; reads are audited with the
  * token's label. Both stores.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CollectorApp } from '../src/app.ts';
 import { tokenSha256 } from '../src/auth.ts';
-import { ADMIN, DEMO_CAMPAIGN, READ, batch, post, publish, report } from './helpers.ts';
+import { SqliteRepository } from '../src/storage/sqlite.ts';
+import { ADMIN, DEMO_CAMPAIGN, READ, batch, makeApp, post, publish, report } from './helpers.ts';
 import { STORES, dumpAll, storeApp } from './stores.ts';
 
 let clock = new Date('2026-06-01T12:00:00.000Z');
@@ -159,5 +163,41 @@ describe.each(STORES)('tokens on $name', (store) => {
     expect(rows).not.toContain(scoped.token);
     expect(rows).not.toContain(tokenSha256(scoped.token));
     expect(rows).not.toContain(ADMIN);
+  });
+});
+
+describe('tokens across instances', () => {
+  it('a token created on one instance works on another at once, and a revocation there refuses it on the next request', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pp-tokens-'));
+    const a = await makeApp({}, { repository: new SqliteRepository(join(dir, 'shared.db')) });
+    const b = await makeApp({}, { repository: new SqliteRepository(join(dir, 'shared.db')) });
+    try {
+      expect(await publish(a)).toBe(201);
+      const created = await a.inject({ method: 'POST', url: '/v1/admin/tokens', headers: { authorization: `Bearer ${ADMIN}` }, payload: { label: 'shared', role: 'read' } });
+      const token = created.json().token as string;
+      const read = (app: CollectorApp) => app.inject({ method: 'GET', url: '/v1/campaigns/demo/estimates?question=fever', headers: { authorization: `Bearer ${token}` } });
+      expect((await read(b)).statusCode).toBe(200);
+      expect((await b.inject({ method: 'POST', url: '/v1/admin/tokens/shared/revoke', headers: { authorization: `Bearer ${ADMIN}` } })).statusCode).toBe(200);
+      expect((await read(a)).statusCode).toBe(401);
+    } finally {
+      await a.close();
+      await b.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a read whose audit row cannot be written fails (500) instead of going unaudited', async () => {
+    const app = await makeApp();
+    try {
+      expect(await publish(app)).toBe(201);
+      app.collector.repository.appendAudit = async () => {
+        throw new Error('disk full');
+      };
+      const response = await app.inject({ method: 'GET', url: '/v1/campaigns/demo/estimates?question=fever', headers: { authorization: `Bearer ${READ}` } });
+      expect(response.statusCode).toBe(500);
+      expect(response.body).not.toContain('"cells"');
+    } finally {
+      await app.close();
+    }
   });
 });
