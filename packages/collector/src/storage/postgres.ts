@@ -12,6 +12,7 @@ import { addDays } from '@practical-privacy/core';
 import pg from 'pg';
 import { GroupCommit, partsInIdOrder, type IngestRequest } from './group-commit.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
+import { PolicyCache } from './policy-cache.ts';
 import {
   type AuditEntry,
   type AuditQuery,
@@ -49,6 +50,8 @@ const MIGRATION_LOCK_KEY = 0x70706d69; // "ppmi"
 
 export interface PostgresOptions {
   connectionString: string;
+  /** Per-instance cache of closed state and ingest keys (policy-cache.ts); tests inject one. */
+  policyCache?: PolicyCache;
   /** Schema to use (created if missing); tests use one per run. */
   schema?: string;
   poolSize?: number;
@@ -66,8 +69,10 @@ export class PostgresRepository implements Repository {
   readonly kind = 'postgres' as const;
   readonly pool: pg.Pool;
   private readonly schema: string | undefined;
+  private readonly policyCache: PolicyCache;
 
   constructor(options: PostgresOptions) {
+    this.policyCache = options.policyCache ?? new PolicyCache();
     if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) throw new Error(`schema: must match [a-z_][a-z0-9_]*, got ${options.schema}`);
     this.schema = options.schema;
     this.pool = new pg.Pool({
@@ -137,40 +142,43 @@ export class PostgresRepository implements Repository {
   }
 
   async publishCampaign(campaign: CampaignToPublish): Promise<PublishOutcome> {
-    const text = canonicalJson(campaign.document);
-    const key = campaign.ingestKey ?? null;
-    // Insert-only: the primary key decides which publication of (id, version) wins. When another
-    // instance's insert of the same version is still uncommitted, ON CONFLICT waits for it to
-    // commit (then this one does nothing) or roll back (then this one inserts). The following
-    // SELECT runs with a fresh READ COMMITTED snapshot, so it sees the winner's row. The row can
-    // never change afterwards: triggers refuse UPDATE, DELETE and TRUNCATE (migration step 2).
-    return this.transaction(async (client) => {
-      const inserted = await client.query(
-        'INSERT INTO campaigns (id, version, document, document_text, ingest_key) VALUES ($1, $2, $3::jsonb, $4, $5) ON CONFLICT (id, version) DO NOTHING RETURNING published_at',
-        [campaign.id, campaign.version, text, text, key],
-      );
-      let outcome: PublishOutcome;
-      if (inserted.rowCount === 1) {
-        // A key the campaign already has (in any state, revoked included) is not added again.
-        if (key !== null) {
-          await client.query(
-            'INSERT INTO ingest_keys (campaign_id, label, key, created_at) SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM ingest_keys WHERE campaign_id = $1 AND key = $3) ON CONFLICT DO NOTHING',
-            [campaign.id, `published-v${campaign.version}`, key, (inserted.rows[0] as { published_at: Date }).published_at],
-          );
+    // The cached policy is dropped after the change commits (policy-cache.ts).
+    return this.policyCache.afterChange(campaign.id, async () => {
+      const text = canonicalJson(campaign.document);
+      const key = campaign.ingestKey ?? null;
+      // Insert-only: the primary key decides which publication of (id, version) wins. When another
+      // instance's insert of the same version is still uncommitted, ON CONFLICT waits for it to
+      // commit (then this one does nothing) or roll back (then this one inserts). The following
+      // SELECT runs with a fresh READ COMMITTED snapshot, so it sees the winner's row. The row can
+      // never change afterwards: triggers refuse UPDATE, DELETE and TRUNCATE (migration step 2).
+      return this.transaction(async (client) => {
+        const inserted = await client.query(
+          'INSERT INTO campaigns (id, version, document, document_text, ingest_key) VALUES ($1, $2, $3::jsonb, $4, $5) ON CONFLICT (id, version) DO NOTHING RETURNING published_at',
+          [campaign.id, campaign.version, text, text, key],
+        );
+        let outcome: PublishOutcome;
+        if (inserted.rowCount === 1) {
+          // A key the campaign already has (in any state, revoked included) is not added again.
+          if (key !== null) {
+            await client.query(
+              'INSERT INTO ingest_keys (campaign_id, label, key, created_at) SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM ingest_keys WHERE campaign_id = $1 AND key = $3) ON CONFLICT DO NOTHING',
+              [campaign.id, `published-v${campaign.version}`, key, (inserted.rows[0] as { published_at: Date }).published_at],
+            );
+          }
+          outcome = 'created';
+        } else {
+          const { rows } = await client.query<{ document_text: string; ingest_key: string | null }>('SELECT document_text, ingest_key FROM campaigns WHERE id = $1 AND version = $2', [campaign.id, campaign.version]);
+          const existing = rows[0];
+          if (existing === undefined) throw new Error(`campaign ${campaign.id} version ${campaign.version}: insert conflicted but the row is missing`);
+          if (existing.document_text !== text || existing.ingest_key !== key) {
+            const latest = await client.query<{ latest: number }>('SELECT max(version) AS latest FROM campaigns WHERE id = $1', [campaign.id]);
+            throw new RepositoryConflictError(campaign.id, campaign.version, (latest.rows[0]?.latest ?? campaign.version) + 1);
+          }
+          outcome = 'unchanged';
         }
-        outcome = 'created';
-      } else {
-        const { rows } = await client.query<{ document_text: string; ingest_key: string | null }>('SELECT document_text, ingest_key FROM campaigns WHERE id = $1 AND version = $2', [campaign.id, campaign.version]);
-        const existing = rows[0];
-        if (existing === undefined) throw new Error(`campaign ${campaign.id} version ${campaign.version}: insert conflicted but the row is missing`);
-        if (existing.document_text !== text || existing.ingest_key !== key) {
-          const latest = await client.query<{ latest: number }>('SELECT max(version) AS latest FROM campaigns WHERE id = $1', [campaign.id]);
-          throw new RepositoryConflictError(campaign.id, campaign.version, (latest.rows[0]?.latest ?? campaign.version) + 1);
-        }
-        outcome = 'unchanged';
-      }
-      if (campaign.audit !== undefined) await insertAudit(client, campaign.audit, { version: campaign.version, outcome });
-      return outcome;
+        if (campaign.audit !== undefined) await insertAudit(client, campaign.audit, { version: campaign.version, outcome });
+        return outcome;
+      });
     });
   }
 
@@ -304,14 +312,17 @@ export class PostgresRepository implements Repository {
   }
 
   async addIngestKey(key: IngestKeyRecord, audit: AuditRecord): Promise<void> {
-    await this.transaction(async (client) => {
-      const inserted = await client.query('INSERT INTO ingest_keys (campaign_id, label, key, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [key.campaignId, key.label, key.key, key.createdAt, key.expiresAt]);
-      if (inserted.rowCount !== 1) {
-        const { rows } = await client.query<{ label: string }>('SELECT label FROM ingest_keys WHERE campaign_id = $1 AND (label = $2 OR key = $3)', [key.campaignId, key.label, key.key]);
-        const taken = rows.find((r) => r.label === key.label);
-        throw new RepositoryDuplicateError(taken !== undefined ? `ingest key label ${key.label}` : `this key (label ${rows[0]?.label ?? '?'})`);
-      }
-      await insertAudit(client, audit);
+    // The cached policy is dropped after the change commits (policy-cache.ts).
+    return this.policyCache.afterChange(key.campaignId, async () => {
+      await this.transaction(async (client) => {
+        const inserted = await client.query('INSERT INTO ingest_keys (campaign_id, label, key, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [key.campaignId, key.label, key.key, key.createdAt, key.expiresAt]);
+        if (inserted.rowCount !== 1) {
+          const { rows } = await client.query<{ label: string }>('SELECT label FROM ingest_keys WHERE campaign_id = $1 AND (label = $2 OR key = $3)', [key.campaignId, key.label, key.key]);
+          const taken = rows.find((r) => r.label === key.label);
+          throw new RepositoryDuplicateError(taken !== undefined ? `ingest key label ${key.label}` : `this key (label ${rows[0]?.label ?? '?'})`);
+        }
+        await insertAudit(client, audit);
+      });
     });
   }
 
@@ -321,29 +332,32 @@ export class PostgresRepository implements Repository {
   }
 
   async revokeIngestKey(campaignId: string, label: string, audit: AuditRecord): Promise<IngestKeyRecord | undefined> {
-    return this.transaction(async (client) => {
-      const { rows } = await client.query<KeyRow>(
-        'UPDATE ingest_keys SET revoked_at = coalesce(revoked_at, $1) WHERE campaign_id = $2 AND label = $3 RETURNING campaign_id, label, key, created_at, expires_at, revoked_at',
-        [audit.at, campaignId, label],
-      );
-      if (rows[0] === undefined) return undefined;
-      await insertAudit(client, audit);
-      return keyOf(rows[0]);
+    // The cached policy is dropped after the change commits (policy-cache.ts).
+    return this.policyCache.afterChange(campaignId, async () => {
+      return this.transaction(async (client) => {
+        const { rows } = await client.query<KeyRow>(
+          'UPDATE ingest_keys SET revoked_at = coalesce(revoked_at, $1) WHERE campaign_id = $2 AND label = $3 RETURNING campaign_id, label, key, created_at, expires_at, revoked_at',
+          [audit.at, campaignId, label],
+        );
+        if (rows[0] === undefined) return undefined;
+        await insertAudit(client, audit);
+        return keyOf(rows[0]);
+      });
     });
   }
 
   async ingestPolicy(campaignId: string, now: string): Promise<IngestPolicy> {
-    // One round trip on the ingest path: the state row (if any) and every key of the campaign.
-    const { rows } = await this.pool.query<{ closed_at: Date | null; key: string | null; active: boolean | null }>(
-      `SELECT s.closed_at, k.key, (k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > $2::timestamptz)) AS active
-         FROM (SELECT $1::text AS campaign_id) AS c
-         LEFT JOIN campaign_state s ON s.campaign_id = c.campaign_id
-         LEFT JOIN ingest_keys k ON k.campaign_id = c.campaign_id`,
-      [campaignId, now],
-    );
-    const closedAt = rows[0]?.closed_at ?? null;
-    const keys = rows.filter((r) => r.key !== null);
-    return { closedAt: closedAt === null ? null : closedAt.toISOString(), keyRequired: keys.length > 0, activeKeys: keys.filter((r) => r.active === true).map((r) => r.key!) };
+    return this.policyCache.get(campaignId, now, async () => {
+      // One round trip: the state row (if any) and every key of the campaign.
+      const { rows } = await this.pool.query<{ closed_at: Date | null; key: string | null; expires_at: Date | null; revoked_at: Date | null }>(
+        `SELECT s.closed_at, k.key, k.expires_at, k.revoked_at
+           FROM (SELECT $1::text AS campaign_id) AS c
+           LEFT JOIN campaign_state s ON s.campaign_id = c.campaign_id
+           LEFT JOIN ingest_keys k ON k.campaign_id = c.campaign_id`,
+        [campaignId],
+      );
+      return { closedAt: iso(rows[0]?.closed_at ?? null), keys: rows.filter((r) => r.key !== null).map((r) => ({ key: r.key!, expiresAt: iso(r.expires_at), revokedAt: iso(r.revoked_at) })) };
+    });
   }
 
   async listCampaigns(): Promise<CampaignSummary[]> {
@@ -356,13 +370,16 @@ export class PostgresRepository implements Repository {
   }
 
   async closeCampaign(campaignId: string, audit: AuditRecord): Promise<{ closedAt: string; alreadyClosed: boolean }> {
-    return this.transaction(async (client) => {
-      await client.query('INSERT INTO campaign_state (campaign_id) VALUES ($1) ON CONFLICT DO NOTHING', [campaignId]);
-      const { rows } = await client.query<{ closed_at: Date | null }>('SELECT closed_at FROM campaign_state WHERE campaign_id = $1 FOR UPDATE', [campaignId]);
-      const before = rows[0]?.closed_at ?? null;
-      if (before === null) await client.query('UPDATE campaign_state SET closed_at = $2 WHERE campaign_id = $1', [campaignId, audit.at]);
-      await insertAudit(client, audit, { alreadyClosed: before !== null });
-      return { closedAt: before === null ? new Date(audit.at).toISOString() : before.toISOString(), alreadyClosed: before !== null };
+    // The cached policy is dropped after the change commits (policy-cache.ts).
+    return this.policyCache.afterChange(campaignId, async () => {
+      return this.transaction(async (client) => {
+        await client.query('INSERT INTO campaign_state (campaign_id) VALUES ($1) ON CONFLICT DO NOTHING', [campaignId]);
+        const { rows } = await client.query<{ closed_at: Date | null }>('SELECT closed_at FROM campaign_state WHERE campaign_id = $1 FOR UPDATE', [campaignId]);
+        const before = rows[0]?.closed_at ?? null;
+        if (before === null) await client.query('UPDATE campaign_state SET closed_at = $2 WHERE campaign_id = $1', [campaignId, audit.at]);
+        await insertAudit(client, audit, { alreadyClosed: before !== null });
+        return { closedAt: before === null ? new Date(audit.at).toISOString() : before.toISOString(), alreadyClosed: before !== null };
+      });
     });
   }
 

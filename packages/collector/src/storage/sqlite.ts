@@ -13,6 +13,7 @@ import { addDays } from '@practical-privacy/core';
 import Database from 'better-sqlite3';
 import { GroupCommit, partsInIdOrder, type IngestRequest } from './group-commit.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { PolicyCache } from './policy-cache.ts';
 import {
   type AuditEntry,
   type AuditQuery,
@@ -44,8 +45,11 @@ export class SqliteRepository implements Repository {
   readonly kind = 'sqlite' as const;
   readonly db: Database.Database;
 
-  /** `path` is a file path or `:memory:`. */
-  constructor(path: string) {
+  private readonly policyCache: PolicyCache;
+
+  /** `path` is a file path or `:memory:`; `policyCache` is for tests of several instances on one file. */
+  constructor(path: string, options: { policyCache?: PolicyCache } = {}) {
+    this.policyCache = options.policyCache ?? new PolicyCache();
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -93,33 +97,36 @@ export class SqliteRepository implements Repository {
   }
 
   async publishCampaign(campaign: CampaignToPublish): Promise<PublishOutcome> {
-    const documentText = canonicalJson(campaign.document);
-    const key = campaign.ingestKey ?? null;
-    // BEGIN IMMEDIATE takes SQLite's write lock before the read, so look-up and insert are one
-    // atomic step even across processes sharing the file; the insert-only triggers back it up.
-    const publish = this.db.transaction((): PublishOutcome => {
-      const existing = this.db.prepare('SELECT document, ingest_key FROM campaigns WHERE id = ? AND version = ?').get(campaign.id, campaign.version) as { document: string; ingest_key: string | null } | undefined;
-      let outcome: PublishOutcome;
-      if (existing === undefined) {
-        const publishedAt = new Date().toISOString();
-        this.db.prepare('INSERT INTO campaigns (id, version, document, ingest_key, published_at) VALUES (?, ?, ?, ?, ?)').run(campaign.id, campaign.version, documentText, key, publishedAt);
-        // A key the campaign already has (in any state, revoked included) is not added again.
-        if (key !== null) {
-          this.db
-            .prepare('INSERT INTO ingest_keys (campaign_id, label, key, created_at) SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM ingest_keys WHERE campaign_id = ? AND key = ?) ON CONFLICT DO NOTHING')
-            .run(campaign.id, `published-v${campaign.version}`, key, publishedAt, campaign.id, key);
+    // The cached policy is dropped after the change commits (policy-cache.ts).
+    return this.policyCache.afterChange(campaign.id, async () => {
+      const documentText = canonicalJson(campaign.document);
+      const key = campaign.ingestKey ?? null;
+      // BEGIN IMMEDIATE takes SQLite's write lock before the read, so look-up and insert are one
+      // atomic step even across processes sharing the file; the insert-only triggers back it up.
+      const publish = this.db.transaction((): PublishOutcome => {
+        const existing = this.db.prepare('SELECT document, ingest_key FROM campaigns WHERE id = ? AND version = ?').get(campaign.id, campaign.version) as { document: string; ingest_key: string | null } | undefined;
+        let outcome: PublishOutcome;
+        if (existing === undefined) {
+          const publishedAt = new Date().toISOString();
+          this.db.prepare('INSERT INTO campaigns (id, version, document, ingest_key, published_at) VALUES (?, ?, ?, ?, ?)').run(campaign.id, campaign.version, documentText, key, publishedAt);
+          // A key the campaign already has (in any state, revoked included) is not added again.
+          if (key !== null) {
+            this.db
+              .prepare('INSERT INTO ingest_keys (campaign_id, label, key, created_at) SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM ingest_keys WHERE campaign_id = ? AND key = ?) ON CONFLICT DO NOTHING')
+              .run(campaign.id, `published-v${campaign.version}`, key, publishedAt, campaign.id, key);
+          }
+          outcome = 'created';
+        } else if (existing.document === documentText && existing.ingest_key === key) {
+          outcome = 'unchanged';
+        } else {
+          const { latest } = this.db.prepare('SELECT max(version) AS latest FROM campaigns WHERE id = ?').get(campaign.id) as { latest: number };
+          throw new RepositoryConflictError(campaign.id, campaign.version, latest + 1);
         }
-        outcome = 'created';
-      } else if (existing.document === documentText && existing.ingest_key === key) {
-        outcome = 'unchanged';
-      } else {
-        const { latest } = this.db.prepare('SELECT max(version) AS latest FROM campaigns WHERE id = ?').get(campaign.id) as { latest: number };
-        throw new RepositoryConflictError(campaign.id, campaign.version, latest + 1);
-      }
-      if (campaign.audit !== undefined) this.insertAudit(campaign.audit, { version: campaign.version, outcome });
-      return outcome;
+        if (campaign.audit !== undefined) this.insertAudit(campaign.audit, { version: campaign.version, outcome });
+        return outcome;
+      });
+      return publish.immediate();
     });
-    return publish.immediate();
   }
 
   async getCampaign(id: string, version?: number): Promise<StoredCampaign | undefined> {
@@ -235,15 +242,18 @@ export class SqliteRepository implements Repository {
   }
 
   async addIngestKey(key: IngestKeyRecord, audit: AuditRecord): Promise<void> {
-    const run = this.db.transaction(() => {
-      const taken = this.db.prepare('SELECT label FROM ingest_keys WHERE campaign_id = ? AND (label = ? OR key = ?)').get(key.campaignId, key.label, key.key) as { label: string } | undefined;
-      if (taken !== undefined) throw new RepositoryDuplicateError(taken.label === key.label ? `ingest key label ${key.label}` : `this key (label ${taken.label})`);
-      this.db
-        .prepare('INSERT INTO ingest_keys (campaign_id, label, key, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)')
-        .run(key.campaignId, key.label, key.key, key.createdAt, key.expiresAt);
-      this.insertAudit(audit);
+    // The cached policy is dropped after the change commits (policy-cache.ts).
+    return this.policyCache.afterChange(key.campaignId, async () => {
+      const run = this.db.transaction(() => {
+        const taken = this.db.prepare('SELECT label FROM ingest_keys WHERE campaign_id = ? AND (label = ? OR key = ?)').get(key.campaignId, key.label, key.key) as { label: string } | undefined;
+        if (taken !== undefined) throw new RepositoryDuplicateError(taken.label === key.label ? `ingest key label ${key.label}` : `this key (label ${taken.label})`);
+        this.db
+          .prepare('INSERT INTO ingest_keys (campaign_id, label, key, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)')
+          .run(key.campaignId, key.label, key.key, key.createdAt, key.expiresAt);
+        this.insertAudit(audit);
+      });
+      run.immediate();
     });
-    run.immediate();
   }
 
   async listIngestKeys(campaignId: string): Promise<IngestKeyRecord[]> {
@@ -251,23 +261,30 @@ export class SqliteRepository implements Repository {
   }
 
   async revokeIngestKey(campaignId: string, label: string, audit: AuditRecord): Promise<IngestKeyRecord | undefined> {
-    const run = this.db.transaction((): IngestKeyRecord | undefined => {
-      const changed = this.db.prepare('UPDATE ingest_keys SET revoked_at = coalesce(revoked_at, ?) WHERE campaign_id = ? AND label = ?').run(audit.at, campaignId, label).changes;
-      if (changed === 0) return undefined;
-      this.insertAudit(audit);
-      return keyOf(this.db.prepare('SELECT campaign_id, label, key, created_at, expires_at, revoked_at FROM ingest_keys WHERE campaign_id = ? AND label = ?').get(campaignId, label) as KeyRow);
+    // The cached policy is dropped after the change commits (policy-cache.ts).
+    return this.policyCache.afterChange(campaignId, async () => {
+      const run = this.db.transaction((): IngestKeyRecord | undefined => {
+        const changed = this.db.prepare('UPDATE ingest_keys SET revoked_at = coalesce(revoked_at, ?) WHERE campaign_id = ? AND label = ?').run(audit.at, campaignId, label).changes;
+        if (changed === 0) return undefined;
+        this.insertAudit(audit);
+        return keyOf(this.db.prepare('SELECT campaign_id, label, key, created_at, expires_at, revoked_at FROM ingest_keys WHERE campaign_id = ? AND label = ?').get(campaignId, label) as KeyRow);
+      });
+      return run.immediate();
     });
-    return run.immediate();
   }
 
+  private policyStatements: { state: Database.Statement; keys: Database.Statement } | undefined;
+
   async ingestPolicy(campaignId: string, now: string): Promise<IngestPolicy> {
-    const state = this.db.prepare('SELECT closed_at FROM campaign_state WHERE campaign_id = ?').get(campaignId) as { closed_at: string | null } | undefined;
-    const keys = this.db.prepare('SELECT key, expires_at, revoked_at FROM ingest_keys WHERE campaign_id = ?').all(campaignId) as Array<{ key: string; expires_at: string | null; revoked_at: string | null }>;
-    return {
-      closedAt: state?.closed_at ?? null,
-      keyRequired: keys.length > 0,
-      activeKeys: keys.filter((k) => k.revoked_at === null && (k.expires_at === null || k.expires_at > now)).map((k) => k.key),
-    };
+    return this.policyCache.get(campaignId, now, async () => {
+      this.policyStatements ??= {
+        state: this.db.prepare('SELECT closed_at FROM campaign_state WHERE campaign_id = ?'),
+        keys: this.db.prepare('SELECT key, expires_at, revoked_at FROM ingest_keys WHERE campaign_id = ?'),
+      };
+      const state = this.policyStatements.state.get(campaignId) as { closed_at: string | null } | undefined;
+      const keys = this.policyStatements.keys.all(campaignId) as Array<{ key: string; expires_at: string | null; revoked_at: string | null }>;
+      return { closedAt: state?.closed_at ?? null, keys: keys.map((k) => ({ key: k.key, expiresAt: k.expires_at, revokedAt: k.revoked_at })) };
+    });
   }
 
   async listCampaigns(): Promise<CampaignSummary[]> {
@@ -286,15 +303,18 @@ export class SqliteRepository implements Repository {
   }
 
   async closeCampaign(campaignId: string, audit: AuditRecord): Promise<{ closedAt: string; alreadyClosed: boolean }> {
-    const run = this.db.transaction(() => {
-      const before = this.db.prepare('SELECT closed_at FROM campaign_state WHERE campaign_id = ?').get(campaignId) as { closed_at: string | null } | undefined;
-      const alreadyClosed = before?.closed_at !== undefined && before.closed_at !== null;
-      const closedAt = alreadyClosed ? before.closed_at! : audit.at;
-      this.db.prepare('INSERT INTO campaign_state (campaign_id, closed_at) VALUES (?, ?) ON CONFLICT (campaign_id) DO UPDATE SET closed_at = excluded.closed_at').run(campaignId, closedAt);
-      this.insertAudit(audit, { alreadyClosed });
-      return { closedAt, alreadyClosed };
+    // The cached policy is dropped after the change commits (policy-cache.ts).
+    return this.policyCache.afterChange(campaignId, async () => {
+      const run = this.db.transaction(() => {
+        const before = this.db.prepare('SELECT closed_at FROM campaign_state WHERE campaign_id = ?').get(campaignId) as { closed_at: string | null } | undefined;
+        const alreadyClosed = before?.closed_at !== undefined && before.closed_at !== null;
+        const closedAt = alreadyClosed ? before.closed_at! : audit.at;
+        this.db.prepare('INSERT INTO campaign_state (campaign_id, closed_at) VALUES (?, ?) ON CONFLICT (campaign_id) DO UPDATE SET closed_at = excluded.closed_at').run(campaignId, closedAt);
+        this.insertAudit(audit, { alreadyClosed });
+        return { closedAt, alreadyClosed };
+      });
+      return run.immediate();
     });
-    return run.immediate();
   }
 
   async setRetention(campaignId: string, days: number | null, audit: AuditRecord): Promise<void> {
