@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectorApp } from '../src/app.ts';
 import { parseCampaign } from '../src/campaigns/model.ts';
 import { ADMIN, DEMO_CAMPAIGN, QUESTION_IDS, READ, TODAY, batch, makeApp, post, publish, report, reportId } from './helpers.ts';
-import { dumpAll } from './stores.ts';
+import { STORES, dumpAll, storeApp } from './stores.ts';
 
 const INGEST_KEY = 'pk_keyed_0123456789abcdef';
 const CAMPAIGNS = ['demo', 'keyed'] as const;
@@ -272,7 +272,16 @@ describe('hostile-input catalogue', () => {
  * each hostile request gets a 4xx with a code (and the path of the field where there is one), and
  * the whole database — audit log included — is unchanged.
  */
-describe('hostile requests to the admin and read routes', () => {
+describe.each(STORES)('hostile requests to the admin and read routes on $name', (store) => {
+  let app: CollectorApp & { dispose: () => Promise<void> };
+  beforeAll(async () => {
+    app = await storeApp(store, 'hostile_admin');
+    expect(await publish(app)).toBe(201);
+    expect(await publish(app, { campaign: { ...DEMO_CAMPAIGN, id: 'keyed' }, ingestKey: INGEST_KEY })).toBe(201);
+  });
+  afterAll(async () => {
+    await app.dispose();
+  });
   type Case = [name: string, method: 'GET' | 'POST', url: string, options: { token?: string | null; body?: unknown; raw?: string }, expected: { status: number; code: string; path?: string }];
   const invalid = (path: string): { status: number; code: string; path: string } => ({ status: 400, code: 'REQUEST_INVALID', path });
   const tokens = '/v1/admin/tokens';
@@ -318,6 +327,8 @@ describe('hostile requests to the admin and read routes', () => {
     ['audit: before beyond 2^53', 'GET', '/v1/admin/audit?before=99999999999999999', {}, invalid('before')],
     ['audit: unknown action', 'GET', '/v1/admin/audit?action=drop', {}, invalid('action')],
     ['audit: unknown parameter', 'GET', '/v1/admin/audit?token=1', {}, invalid('token')],
+    ['audit: NUL in the campaign filter', 'GET', '/v1/admin/audit?campaign=de%00mo', {}, invalid('campaign')],
+    ['audit: campaign filter twice', 'GET', '/v1/admin/audit?campaign=demo&campaign=keyed', {}, invalid('campaign')],
     ['audit: read token', 'GET', '/v1/admin/audit', { token: READ }, { status: 403, code: 'FORBIDDEN' }],
     ['close: unknown campaign', 'POST', '/v1/campaigns/nope/close', {}, { status: 404, code: 'CAMPAIGN_UNKNOWN' }],
     ['close: NUL in the id', 'POST', '/v1/campaigns/de%00mo/close', {}, { status: 404, code: 'CAMPAIGN_UNKNOWN' }],

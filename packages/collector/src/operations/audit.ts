@@ -1,4 +1,5 @@
 /** Reading the audit log, newest first, in pages: pass the previous page's `next` as `before`. */
+import { ID_PATTERN } from '@practical-privacy/core';
 import * as v from 'valibot';
 import { AUDIT_ACTIONS, type AuditEntry } from '../storage/repository.ts';
 import { parseInput, queryInteger } from '../validation.ts';
@@ -7,7 +8,7 @@ import type { OperationContext } from './context.ts';
 export const AuditQuerySchema = v.strictObject({
   before: v.optional(queryInteger(1, Number.MAX_SAFE_INTEGER)),
   limit: v.optional(queryInteger(1, 1000), '100'),
-  campaign: v.optional(v.pipe(v.string('must be given once'), v.maxLength(200, 'is too long'))),
+  campaign: v.optional(v.pipe(v.string('must be given once'), v.regex(ID_PATTERN, 'must be a campaign id'))),
   action: v.optional(v.picklist(AUDIT_ACTIONS, `must be one of ${AUDIT_ACTIONS.join(', ')}`)),
 });
 
