@@ -34,6 +34,7 @@ describe.each(STORES)('tokens on $name', (store) => {
   const create = async (body: object, by = ADMIN) => {
     const response = await as(by, 'POST', '/v1/admin/tokens', body);
     expect(response.statusCode, response.body).toBe(201);
+    expect(response.headers['cache-control']).toBe('no-store');
     return response.json() as { token: string; label: string; role: string; campaigns: string[] | null; expiresAt: string | null; status: string };
   };
   const estimates = (token: string, campaign = 'demo') => as(token, 'GET', `/v1/campaigns/${campaign}/estimates?question=fever`);

@@ -106,7 +106,8 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
         ...admin,
       },
     },
-    async (request, reply) => reply.code(201).send(await createToken(await as(request, 'creating tokens'), { body: request.body })),
+    // The answer holds the token itself: no cache (browser, proxy) may keep it.
+    async (request, reply) => reply.code(201).header('cache-control', 'no-store').send(await createToken(await as(request, 'creating tokens'), { body: request.body })),
   );
 
   app.post<{ Params: { label: string } }>(
@@ -119,7 +120,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/v1/admin/audit',
     {
       schema: {
-        tags: ['keys'],
+        tags: ['audit'],
         summary: 'The audit log, newest first (admin): publications, closes, purges, retention changes and deletions, key and token changes, reads of estimates and exports — with the token label, never a token. Page with `before=<next>`.',
         querystring: openApiSchema(AuditQuerySchema),
         ...admin,
