@@ -6,7 +6,9 @@
  * kept for the acceptance window only); optionally the encoded reports; and aggregate cells —
  * (campaign, version, question, day, index) → integer sum, where `index` indexes the question's
  * mechanism sum vector (index 0 = report count). Cells and report ids change in ONE transaction,
- * so an estimate never scans raw reports and a retried batch is never counted twice.
+ * so an estimate never scans raw reports and a retried batch is never counted twice. Beside the
+ * immutable versions: each campaign's ingest keys and state (closed, aggregate retention), API
+ * tokens (SHA-256 only) and an append-only audit log (migration step 3).
  */
 
 export interface StoredCampaign {
@@ -14,7 +16,7 @@ export interface StoredCampaign {
   version: number;
   /** The validated campaign document exactly as published. */
   document: unknown;
-  /** Publishable key a client must present to ingest (not a secret; it stops casual cross-posting). */
+  /** The ingest key this version was published with (kept for the immutability check); the keys ingest accepts are `ingestPolicy`'s. */
   ingestKey: string | undefined;
   publishedAt: string;
 }
