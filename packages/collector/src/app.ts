@@ -18,6 +18,7 @@ import type { CollectorConfig } from './config.ts';
 import type { AppContext } from './context.ts';
 import { HttpError } from './errors.ts';
 import { createMetrics, type CollectorMetrics } from './metrics.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
 import { estimateRoutes } from './routes/estimates.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -152,6 +153,7 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
   campaignRoutes(app, ctx);
   reportRoutes(app, ctx);
   estimateRoutes(app, ctx);
+  adminRoutes(app, ctx);
 
   // Graceful shutdown: count requests in flight (HTTP or inject) so that the database closes only
   // after each of them has answered — a batch that began before shutdown still commits and is acked.

@@ -6,3 +6,13 @@ export { PostgresRepository, parsePostgresUrl, type PostgresOptions } from './st
 export type { Repository, ReportContribution, IngestResult, StoredCampaign, SumCell, SumsQuery } from './storage/repository.ts';
 export { HttpError } from './errors.ts';
 export type { Bucket, CellRelease, EstimateRelease, ValueEstimate } from './release.ts';
+export type { OperationContext } from './operations/context.ts';
+export { closeCampaign } from './operations/close-campaign.ts';
+export { purgeCampaign } from './operations/purge-campaign.ts';
+export { minimumRetentionDays, setRetention } from './operations/retention.ts';
+export { listCampaigns } from './operations/list-campaigns.ts';
+export { createToken, listTokens, revokeToken } from './operations/tokens.ts';
+export { addIngestKey, listIngestKeys, revokeIngestKey } from './operations/ingest-keys.ts';
+export { readAudit } from './operations/audit.ts';
+export type { AuditAction, AuditEntry, CampaignSummary, IngestKeyRecord, StoredToken, TokenRole } from './storage/repository.ts';
+export { publishCampaign, splitPublishBody } from './operations/publish-campaign.ts';

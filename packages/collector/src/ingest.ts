@@ -80,8 +80,16 @@ export async function ingestBatch(
   // below are debiased with exactly those. A version that is not yet visible here is a 404.
   const stored = await repository.getCampaign(batch.campaignId, batch.campaignVersion);
   if (stored === undefined) throw new HttpError(404, 'CAMPAIGN_UNKNOWN', `campaign ${batch.campaignId} version ${batch.campaignVersion} is not published`, 'campaignId');
-  if (stored.ingestKey !== undefined && (ingestKey === undefined || !tokensEqual(ingestKey, stored.ingestKey))) {
-    throw new HttpError(401, 'INGEST_KEY_INVALID', 'this campaign needs its ingest key (header x-pp-ingest-key or query ?key=)');
+  // Keys and the closed state live outside the immutable version rows (a key rotates, a campaign
+  // closes, and neither makes a new version). Every active key is compared, in constant time each.
+  const policy = await repository.ingestPolicy(batch.campaignId, new Date(now).toISOString());
+  if (policy.keyRequired) {
+    let matched = false;
+    for (const key of policy.activeKeys) matched = (ingestKey !== undefined && tokensEqual(ingestKey, key)) || matched;
+    if (!matched) throw new HttpError(401, 'INGEST_KEY_INVALID', 'this campaign needs a valid ingest key (header x-pp-ingest-key or query ?key=); revoked and expired keys are refused');
+  }
+  if (policy.closedAt !== null) {
+    throw new HttpError(410, 'CAMPAIGN_CLOSED', `campaign ${batch.campaignId} was closed at ${policy.closedAt} and accepts no more reports; do not retry`, 'campaignId');
   }
   const model = campaigns.get(stored.id, stored.version, stored.publishedAt, stored.document);
 

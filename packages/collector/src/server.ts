@@ -4,38 +4,42 @@
  */
 import { buildApp, type CollectorApp } from './app.ts';
 import type { CollectorConfig } from './config.ts';
-import { utcDay } from './ingest.ts';
+import { Maintenance } from './maintenance.ts';
 
-const DAY_MS = 86_400_000;
-const PURGE_INTERVAL_MS = 3_600_000;
+export interface ServerOptions {
+  /** The clock for ingest windows, expiry and maintenance (tests). */
+  now?: () => Date;
+  /** How often maintenance runs (default hourly; tests use milliseconds). */
+  maintenanceIntervalMs?: number;
+  /** Install SIGTERM/SIGINT handlers (default true; tests that start several servers turn it off). */
+  handleSignals?: boolean;
+}
 
-export async function startServer(config: CollectorConfig): Promise<CollectorApp> {
-  const app = await buildApp(config);
+export type CollectorServer = CollectorApp & { maintenance: Maintenance };
+
+export async function startServer(config: CollectorConfig, options: ServerOptions = {}): Promise<CollectorServer> {
+  const app = await buildApp(config, options.now === undefined ? {} : { now: options.now });
   await app.listen({ port: config.port, host: config.host });
 
-  // Retention: report ids are needed only while a retry could still be accepted (the window);
-  // raw payloads (when kept) only for their retention period. Aggregates are kept.
-  const purge = async () => {
-    const now = Date.now();
-    try {
-      const result = await app.collector.repository.purge({
-        idsBeforeDay: utcDay(new Date(now - (config.reportWindowDays + 2) * DAY_MS)),
-        rawBeforeDay: utcDay(new Date(now - config.rawRetentionDays * DAY_MS)),
-      });
-      if (result.ids > 0 || result.raw > 0) app.log.info(result, 'retention purge');
-    } catch (error) {
-      app.log.warn({ err: { message: (error as Error).message } }, 'retention purge failed');
-    }
-  };
-  const timer = setInterval(() => void purge(), PURGE_INTERVAL_MS);
-  timer.unref();
-  void purge();
+  // Retention (maintenance.ts): report ids past the window, raw payloads past theirs, and aggregate
+  // day cells past each campaign's retention setting.
+  const maintenance = new Maintenance({
+    repository: app.collector.repository,
+    reportWindowDays: config.reportWindowDays,
+    rawRetentionDays: config.rawRetentionDays,
+    now: app.collector.now,
+    log: app.log,
+    ...(options.maintenanceIntervalMs === undefined ? {} : { intervalMs: options.maintenanceIntervalMs }),
+  });
+  maintenance.start();
+  const server = Object.assign(app, { maintenance });
+  if (options.handleSignals === false) return server;
 
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    clearInterval(timer);
+    maintenance.stop();
     app.log.info({ signal }, 'shutting down: draining in-flight requests');
     const force = setTimeout(() => {
       app.log.error('shutdown timed out after 30 s; exiting');
@@ -52,5 +56,5 @@ export async function startServer(config: CollectorConfig): Promise<CollectorApp
   };
   process.once('SIGTERM', () => shutdown('SIGTERM'));
   process.once('SIGINT', () => shutdown('SIGINT'));
-  return app;
+  return server;
 }

@@ -14,7 +14,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectorApp } from '../src/app.ts';
 import { parseCampaign } from '../src/campaigns/model.ts';
-import { DEMO_CAMPAIGN, QUESTION_IDS, TODAY, batch, makeApp, post, publish, report, reportId } from './helpers.ts';
+import { ADMIN, DEMO_CAMPAIGN, QUESTION_IDS, READ, TODAY, batch, makeApp, post, publish, report, reportId } from './helpers.ts';
+import { STORES, dumpAll, storeApp } from './stores.ts';
 
 const INGEST_KEY = 'pk_keyed_0123456789abcdef';
 const CAMPAIGNS = ['demo', 'keyed'] as const;
@@ -263,6 +264,114 @@ describe('hostile-input catalogue', () => {
 
   it('a valid batch is still accepted afterwards', async () => {
     expect((await post(app, batch([valid()]))).statusCode).toBe(202);
+  });
+});
+
+/**
+ * The admin and read routes of issue #16.3–4 (tokens, audit, lifecycle, ingest keys, listing):
+ * each hostile request gets a 4xx with a code (and the path of the field where there is one), and
+ * the whole database — audit log included — is unchanged.
+ */
+describe.each(STORES)('hostile requests to the admin and read routes on $name', (store) => {
+  let app: CollectorApp & { dispose: () => Promise<void> };
+  beforeAll(async () => {
+    app = await storeApp(store, 'hostile_admin');
+    expect(await publish(app)).toBe(201);
+    expect(await publish(app, { campaign: { ...DEMO_CAMPAIGN, id: 'keyed' }, ingestKey: INGEST_KEY })).toBe(201);
+  });
+  afterAll(async () => {
+    await app.dispose();
+  });
+  type Case = [name: string, method: 'GET' | 'POST', url: string, options: { token?: string | null; body?: unknown; raw?: string }, expected: { status: number; code: string; path?: string }];
+  const invalid = (path: string): { status: number; code: string; path: string } => ({ status: 400, code: 'REQUEST_INVALID', path });
+  const tokens = '/v1/admin/tokens';
+  const CASES: Case[] = [
+    ['token: no bearer', 'POST', tokens, { token: null, body: { label: 'x', role: 'read' } }, { status: 401, code: 'UNAUTHORIZED' }],
+    ['token: read token on an admin route', 'POST', tokens, { token: READ, body: { label: 'x', role: 'admin' } }, { status: 403, code: 'FORBIDDEN' }],
+    ['token: body an array', 'POST', tokens, { body: [] }, { status: 400, code: 'REQUEST_INVALID' }],
+    ['token: body JSON null', 'POST', tokens, { raw: 'null' }, { status: 400, code: 'REQUEST_INVALID' }],
+    ['token: body a string', 'POST', tokens, { raw: '"read"' }, { status: 400, code: 'REQUEST_INVALID' }],
+    ['token: invalid JSON', 'POST', tokens, { raw: '{"label":' }, { status: 400, code: 'JSON_INVALID' }],
+    ['token: label missing', 'POST', tokens, { body: { role: 'read' } }, invalid('label')],
+    ['token: label empty', 'POST', tokens, { body: { label: '', role: 'read' } }, invalid('label')],
+    ['token: label of 65 characters', 'POST', tokens, { body: { label: 'a'.repeat(65), role: 'read' } }, invalid('label')],
+    ['token: label posing as a configured token', 'POST', tokens, { body: { label: 'env:PP_ADMIN_TOKEN', role: 'admin' } }, invalid('label')],
+    ['token: label with NUL', 'POST', tokens, { body: { label: 'a\u0000b', role: 'read' } }, invalid('label')],
+    ['token: label a number', 'POST', tokens, { body: { label: 7, role: 'read' } }, invalid('label')],
+    ['token: role root', 'POST', tokens, { body: { label: 'x', role: 'root' } }, invalid('role')],
+    ['token: role missing', 'POST', tokens, { body: { label: 'x' } }, invalid('role')],
+    ['token: the client picks the token', 'POST', tokens, { body: { label: 'x', role: 'read', token: 'ppt_chosen_by_me_0000000000' } }, invalid('token')],
+    ['token: __proto__ key', 'POST', tokens, { raw: '{"label":"x","role":"read","__proto__":{"polluted":true}}' }, { status: 400, code: 'JSON_INVALID' }],
+    ['token: expiresAt in words', 'POST', tokens, { body: { label: 'x', role: 'read', expiresAt: 'tomorrow' } }, invalid('expiresAt')],
+    ['token: expiresAt an impossible date', 'POST', tokens, { body: { label: 'x', role: 'read', expiresAt: '2026-13-45T00:00:00Z' } }, invalid('expiresAt')],
+    ['token: expiresAt without a time zone', 'POST', tokens, { body: { label: 'x', role: 'read', expiresAt: '2099-01-01T00:00:00' } }, invalid('expiresAt')],
+    ['token: expiresAt a number', 'POST', tokens, { body: { label: 'x', role: 'read', expiresAt: 4_102_444_800_000 } }, invalid('expiresAt')],
+    ['token: expiresAt in the past', 'POST', tokens, { body: { label: 'x', role: 'read', expiresAt: '2001-01-01T00:00:00Z' } }, invalid('expiresAt')],
+    ['token: expiresAt year 10000', 'POST', tokens, { body: { label: 'x', role: 'read', expiresAt: '+010000-01-01T00:00:00Z' } }, invalid('expiresAt')],
+    ['token: campaigns empty', 'POST', tokens, { body: { label: 'x', role: 'read', campaigns: [] } }, invalid('campaigns')],
+    ['token: campaigns a string', 'POST', tokens, { body: { label: 'x', role: 'read', campaigns: 'demo' } }, invalid('campaigns')],
+    ['token: campaign id with a space', 'POST', tokens, { body: { label: 'x', role: 'read', campaigns: ['bad id'] } }, invalid('campaigns.0')],
+    ['token: 1001 campaigns', 'POST', tokens, { body: { label: 'x', role: 'read', campaigns: Array.from({ length: 1001 }, (_, i) => `c${i}`) } }, invalid('campaigns')],
+    ['token: scoped admin token', 'POST', tokens, { body: { label: 'x', role: 'admin', campaigns: ['demo'] } }, invalid('campaigns')],
+    ['token revoke: unknown label', 'POST', `${tokens}/nobody/revoke`, {}, { status: 404, code: 'TOKEN_UNKNOWN' }],
+    ['token revoke: a configured token', 'POST', `${tokens}/env:PP_READ_TOKEN/revoke`, {}, { status: 404, code: 'TOKEN_UNKNOWN', path: 'label' }],
+    ['token revoke: NUL in the label', 'POST', `${tokens}/a%00b/revoke`, {}, { status: 404, code: 'TOKEN_UNKNOWN' }],
+    ['ingest key revoke: NUL in the label', 'POST', '/v1/campaigns/keyed/ingest-keys/a%00b/revoke', {}, { status: 404, code: 'INGEST_KEY_UNKNOWN' }],
+    ['token list: wrong token', 'GET', tokens, { token: 'wrong-token-0123456789' }, { status: 401, code: 'UNAUTHORIZED' }],
+    ['audit: limit 0', 'GET', '/v1/admin/audit?limit=0', {}, invalid('limit')],
+    ['audit: limit 1001', 'GET', '/v1/admin/audit?limit=1001', {}, invalid('limit')],
+    ['audit: limit not a number', 'GET', '/v1/admin/audit?limit=ten', {}, invalid('limit')],
+    ['audit: limit twice', 'GET', '/v1/admin/audit?limit=1&limit=2', {}, invalid('limit')],
+    ['audit: before negative', 'GET', '/v1/admin/audit?before=-1', {}, invalid('before')],
+    ['audit: before in exponent form', 'GET', '/v1/admin/audit?before=1e3', {}, invalid('before')],
+    ['audit: before beyond 2^53', 'GET', '/v1/admin/audit?before=99999999999999999', {}, invalid('before')],
+    ['audit: unknown action', 'GET', '/v1/admin/audit?action=drop', {}, invalid('action')],
+    ['audit: unknown parameter', 'GET', '/v1/admin/audit?token=1', {}, invalid('token')],
+    ['audit: NUL in the campaign filter', 'GET', '/v1/admin/audit?campaign=de%00mo', {}, invalid('campaign')],
+    ['audit: campaign filter twice', 'GET', '/v1/admin/audit?campaign=demo&campaign=keyed', {}, invalid('campaign')],
+    ['audit: read token', 'GET', '/v1/admin/audit', { token: READ }, { status: 403, code: 'FORBIDDEN' }],
+    ['close: unknown campaign', 'POST', '/v1/campaigns/nope/close', {}, { status: 404, code: 'CAMPAIGN_UNKNOWN' }],
+    ['close: NUL in the id', 'POST', '/v1/campaigns/de%00mo/close', {}, { status: 404, code: 'CAMPAIGN_UNKNOWN' }],
+    ['close: read token', 'POST', '/v1/campaigns/demo/close', { token: READ }, { status: 403, code: 'FORBIDDEN' }],
+    ['purge: no confirmation', 'POST', '/v1/campaigns/demo/purge', {}, invalid('confirm')],
+    ['purge: confirmation twice', 'POST', '/v1/campaigns/demo/purge?confirm=demo&confirm=demo', {}, invalid('confirm')],
+    ['purge: confirmation of another campaign', 'POST', '/v1/campaigns/demo/purge?confirm=keyed', {}, { status: 400, code: 'CONFIRMATION_REQUIRED', path: 'confirm' }],
+    ['purge: open campaign', 'POST', '/v1/campaigns/demo/purge?confirm=demo', {}, { status: 409, code: 'CAMPAIGN_OPEN' }],
+    ['purge: no bearer', 'POST', '/v1/campaigns/demo/purge?confirm=demo', { token: null }, { status: 401, code: 'UNAUTHORIZED' }],
+    ['retention: days as a string', 'POST', '/v1/campaigns/demo/retention', { body: { days: '90' } }, invalid('days')],
+    ['retention: negative days', 'POST', '/v1/campaigns/demo/retention', { body: { days: -1 } }, invalid('days')],
+    ['retention: 1e309 days', 'POST', '/v1/campaigns/demo/retention', { raw: '{"days":1e309}' }, invalid('days')],
+    ['retention: shorter than the window', 'POST', '/v1/campaigns/demo/retention', { body: { days: 5 } }, invalid('days')],
+    ['retention: body missing', 'POST', '/v1/campaigns/demo/retention', {}, { status: 400, code: 'REQUEST_INVALID' }],
+    ['retention: unknown campaign', 'POST', '/v1/campaigns/nope/retention', { body: { days: 90 } }, { status: 404, code: 'CAMPAIGN_UNKNOWN' }],
+    ['ingest key: reserved label', 'POST', '/v1/campaigns/demo/ingest-keys', { body: { label: 'published-v9' } }, invalid('label')],
+    ['ingest key: key too short', 'POST', '/v1/campaigns/demo/ingest-keys', { body: { label: 'k', key: 'abc' } }, invalid('key')],
+    ['ingest key: key with a space', 'POST', '/v1/campaigns/demo/ingest-keys', { body: { label: 'k', key: 'pk with space' } }, invalid('key')],
+    ['ingest key: key of another campaign is fine, but this one exists', 'POST', '/v1/campaigns/keyed/ingest-keys', { body: { label: 'again', key: INGEST_KEY } }, { status: 409, code: 'LABEL_TAKEN', path: 'label' }],
+    ['ingest key: expired at creation', 'POST', '/v1/campaigns/demo/ingest-keys', { body: { label: 'k', expiresAt: '2001-01-01T00:00:00Z' } }, invalid('expiresAt')],
+    ['ingest key: unknown campaign', 'POST', '/v1/campaigns/nope/ingest-keys', { body: { label: 'k' } }, { status: 404, code: 'CAMPAIGN_UNKNOWN' }],
+    ['ingest key: revoke an unknown label', 'POST', '/v1/campaigns/keyed/ingest-keys/nope/revoke', {}, { status: 404, code: 'INGEST_KEY_UNKNOWN' }],
+    ['ingest key: list with a read token', 'GET', '/v1/campaigns/keyed/ingest-keys', { token: READ }, { status: 403, code: 'FORBIDDEN' }],
+    ['campaign list: no bearer', 'GET', '/v1/campaigns', { token: null }, { status: 401, code: 'UNAUTHORIZED' }],
+    ['campaign list: empty bearer', 'GET', '/v1/campaigns', { token: '' }, { status: 401, code: 'UNAUTHORIZED' }],
+    ['campaign list: admin token', 'GET', '/v1/campaigns', { token: ADMIN }, { status: 403, code: 'FORBIDDEN' }],
+  ];
+
+  it.each(CASES)('%s → 4xx, database unchanged', async (_name, method, url, options, expected) => {
+    const before = JSON.stringify(await dumpAll(app.collector.repository));
+    const token = options.token === undefined ? ADMIN : options.token;
+    const headers: Record<string, string> = {};
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    const payload = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
+    if (payload !== undefined) headers['content-type'] = 'application/json';
+    const response = await app.inject({ method, url, headers, ...(payload === undefined ? {} : { payload }) });
+    expect(response.statusCode, response.body).toBe(expected.status);
+    const error = response.json().error as { code: string; message: string; path?: string };
+    expect(error.code, error.message).toBe(expected.code);
+    expect(error.message.length).toBeGreaterThan(0);
+    if (expected.path !== undefined) expect(error.path, error.message).toBe(expected.path);
+    expect(JSON.stringify(await dumpAll(app.collector.repository))).toBe(before);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
 

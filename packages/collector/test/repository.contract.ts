@@ -1,6 +1,6 @@
 /** The behaviour every Repository implementation must show; run against SQLite and PostgreSQL. */
 import { beforeEach, afterEach, expect, it } from 'vitest';
-import type { ReportContribution, Repository } from '../src/storage/repository.ts';
+import type { AuditRecord, ReportContribution, Repository, TokenToCreate } from '../src/storage/repository.ts';
 
 let counter = 0;
 export function reportId(): string {
@@ -144,5 +144,138 @@ export function repositoryContract(open: () => Promise<Repository>, dispose: (re
       { day: '2026-01-01', index: 0, sum: 1 },
       { day: '2026-01-01', index: 1, sum: 1 },
     ]);
+  });
+
+  const at = (iso: string, fields: Partial<AuditRecord> = {}): AuditRecord => ({ at: iso, actor: 'tester', action: 'campaign.close', ...fields });
+  const token = (label: string, fields: Partial<TokenToCreate> = {}): TokenToCreate => ({
+    label,
+    role: 'read',
+    tokenSha256: label.padEnd(64, '0').slice(0, 64).replace(/[^0-9a-f]/g, 'a'),
+    campaigns: null,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    expiresAt: null,
+    revokedAt: null,
+    ...fields,
+  });
+
+  it('publishing with an ingest key adds it to the campaign keys once, and writes its audit row in the same call', async () => {
+    const audit = at('2026-01-01T00:00:00.000Z', { action: 'campaign.publish', campaignId: 'k' });
+    await repo.publishCampaign({ id: 'k', version: 1, document: { v: 1 }, ingestKey: 'pk_first_key', audit });
+    await repo.publishCampaign({ id: 'k', version: 1, document: { v: 1 }, ingestKey: 'pk_first_key', audit });
+    await repo.publishCampaign({ id: 'k', version: 2, document: { v: 2 }, ingestKey: 'pk_first_key' });
+    await repo.publishCampaign({ id: 'k', version: 3, document: { v: 3 }, ingestKey: 'pk_third_key' });
+    expect((await repo.listIngestKeys('k')).map((k) => [k.label, k.key, k.revokedAt])).toEqual([
+      ['published-v1', 'pk_first_key', null],
+      ['published-v3', 'pk_third_key', null],
+    ]);
+    const rows = await repo.readAudit({ limit: 10 });
+    expect(rows.map((r) => [r.action, r.campaignId, r.actor, r.detail])).toEqual([
+      ['campaign.publish', 'k', 'tester', { version: 1, outcome: 'unchanged' }],
+      ['campaign.publish', 'k', 'tester', { version: 1, outcome: 'created' }],
+    ]);
+    expect(await repo.ingestPolicy('k', '2026-01-02T00:00:00.000Z')).toEqual({ closedAt: null, keyRequired: true, activeKeys: ['pk_first_key', 'pk_third_key'] });
+    expect(await repo.ingestPolicy('open', '2026-01-02T00:00:00.000Z')).toEqual({ closedAt: null, keyRequired: false, activeKeys: [] });
+  });
+
+  it('ingest keys: several valid at once; expired and revoked ones drop out, and the campaign still requires a key', async () => {
+    await repo.publishCampaign({ id: 'k', version: 1, document: {} });
+    await repo.addIngestKey({ campaignId: 'k', label: 'a', key: 'pk_aaaaaaaa', createdAt: '2026-01-01T00:00:00.000Z', expiresAt: null, revokedAt: null }, at('2026-01-01T00:00:00.000Z', { action: 'ingest-key.add' }));
+    await repo.addIngestKey({ campaignId: 'k', label: 'b', key: 'pk_bbbbbbbb', createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2026-02-01T00:00:00.000Z', revokedAt: null }, at('2026-01-01T00:00:00.000Z', { action: 'ingest-key.add' }));
+    await expect(repo.addIngestKey({ campaignId: 'k', label: 'a', key: 'pk_other_key', createdAt: '2026-01-01T00:00:00.000Z', expiresAt: null, revokedAt: null }, at('2026-01-01T00:00:00.000Z'))).rejects.toMatchObject({ code: 'LABEL_TAKEN' });
+    await expect(repo.addIngestKey({ campaignId: 'k', label: 'c', key: 'pk_aaaaaaaa', createdAt: '2026-01-01T00:00:00.000Z', expiresAt: null, revokedAt: null }, at('2026-01-01T00:00:00.000Z'))).rejects.toMatchObject({ code: 'LABEL_TAKEN' });
+    // The same label on another campaign is another key.
+    await repo.addIngestKey({ campaignId: 'other', label: 'a', key: 'pk_aaaaaaaa', createdAt: '2026-01-01T00:00:00.000Z', expiresAt: null, revokedAt: null }, at('2026-01-01T00:00:00.000Z', { action: 'ingest-key.add' }));
+    expect((await repo.ingestPolicy('k', '2026-01-15T00:00:00.000Z')).activeKeys.sort()).toEqual(['pk_aaaaaaaa', 'pk_bbbbbbbb']);
+    expect((await repo.ingestPolicy('k', '2026-02-01T00:00:00.000Z')).activeKeys).toEqual(['pk_aaaaaaaa']);
+    const revoked = await repo.revokeIngestKey('k', 'a', at('2026-01-20T00:00:00.000Z', { action: 'ingest-key.revoke' }));
+    expect(revoked).toMatchObject({ label: 'a', revokedAt: '2026-01-20T00:00:00.000Z' });
+    // Revoking again keeps the first time (and is still one audit row per call).
+    expect(await repo.revokeIngestKey('k', 'a', at('2026-01-21T00:00:00.000Z', { action: 'ingest-key.revoke' }))).toMatchObject({ revokedAt: '2026-01-20T00:00:00.000Z' });
+    expect(await repo.revokeIngestKey('k', 'nope', at('2026-01-21T00:00:00.000Z'))).toBeUndefined();
+    expect(await repo.ingestPolicy('k', '2026-03-01T00:00:00.000Z')).toEqual({ closedAt: null, keyRequired: true, activeKeys: [] });
+    expect((await repo.ingestPolicy('other', '2026-03-01T00:00:00.000Z')).activeKeys).toEqual(['pk_aaaaaaaa']);
+    expect((await repo.readAudit({ limit: 100 })).map((r) => r.action)).toEqual(['ingest-key.revoke', 'ingest-key.revoke', 'ingest-key.add', 'ingest-key.add', 'ingest-key.add']);
+  });
+
+  it('tokens: stored by hash, found by hash, labels and hashes unique, revocation keeps its first time', async () => {
+    await repo.createToken(token('reader', { campaigns: ['a', 'b'], expiresAt: '2027-01-01T00:00:00.000Z' }), at('2026-01-01T00:00:00.000Z', { action: 'token.create' }));
+    await repo.createToken(token('boss', { role: 'admin', tokenSha256: 'f'.repeat(64) }), at('2026-01-01T00:00:00.000Z', { action: 'token.create' }));
+    await expect(repo.createToken(token('reader', { tokenSha256: 'e'.repeat(64) }), at('2026-01-01T00:00:00.000Z'))).rejects.toMatchObject({ code: 'LABEL_TAKEN' });
+    await expect(repo.createToken(token('another', { tokenSha256: 'f'.repeat(64) }), at('2026-01-01T00:00:00.000Z'))).rejects.toMatchObject({ code: 'LABEL_TAKEN' });
+    expect(await repo.findToken(token('reader').tokenSha256)).toEqual({ label: 'reader', role: 'read', campaigns: ['a', 'b'], createdAt: '2026-01-01T00:00:00.000Z', expiresAt: '2027-01-01T00:00:00.000Z', revokedAt: null });
+    expect(await repo.findToken('0'.repeat(64))).toBeUndefined();
+    expect((await repo.listTokens()).map((t) => t.label).sort()).toEqual(['boss', 'reader']);
+    expect(await repo.revokeToken('boss', at('2026-02-01T00:00:00.000Z', { action: 'token.revoke' }))).toMatchObject({ label: 'boss', revokedAt: '2026-02-01T00:00:00.000Z' });
+    expect(await repo.revokeToken('boss', at('2026-03-01T00:00:00.000Z', { action: 'token.revoke' }))).toMatchObject({ revokedAt: '2026-02-01T00:00:00.000Z' });
+    expect(await repo.revokeToken('nobody', at('2026-03-01T00:00:00.000Z', { action: 'token.revoke' }))).toBeUndefined();
+    expect((await repo.readAudit({ limit: 100 })).map((r) => r.action)).toEqual(['token.revoke', 'token.revoke', 'token.create', 'token.create']);
+  });
+
+  it('close: first time kept, listed with the versions; the audit row says whether it was closed already', async () => {
+    await repo.publishCampaign({ id: 'b', version: 1, document: {} });
+    await repo.publishCampaign({ id: 'a', version: 1, document: {} });
+    await repo.publishCampaign({ id: 'a', version: 2, document: {} });
+    expect(await repo.closeCampaign('a', at('2026-01-05T10:00:00.000Z', { campaignId: 'a' }))).toEqual({ closedAt: '2026-01-05T10:00:00.000Z', alreadyClosed: false });
+    expect(await repo.closeCampaign('a', at('2026-01-06T10:00:00.000Z', { campaignId: 'a' }))).toEqual({ closedAt: '2026-01-05T10:00:00.000Z', alreadyClosed: true });
+    expect((await repo.ingestPolicy('a', '2026-01-07T00:00:00.000Z')).closedAt).toBe('2026-01-05T10:00:00.000Z');
+    expect(await repo.listCampaigns()).toEqual([
+      { id: 'a', versions: [1, 2], closedAt: '2026-01-05T10:00:00.000Z', retentionDays: null },
+      { id: 'b', versions: [1], closedAt: null, retentionDays: null },
+    ]);
+    expect((await repo.readAudit({ limit: 10 })).map((r) => r.detail)).toEqual([{ alreadyClosed: true }, { alreadyClosed: false }]);
+  });
+
+  it('purgeCampaign deletes every version of that campaign only, after queued batches, with one audit row', async () => {
+    await repo.ingest('gone', 1, [report('q', '2026-01-01', [[0, 1]]), report('q', '2026-01-02', [[0, 1], [1, 1]])]);
+    await repo.ingest('gone', 2, [report('q', '2026-01-01', [[0, 1]])]);
+    await repo.ingest('kept', 1, [report('q', '2026-01-01', [[0, 1]])]);
+    // Handed to the group commit but not yet written when the purge starts: it lands first, and is purged.
+    const queued = repo.ingest('gone', 1, [report('q', '2026-01-03', [[0, 1]])]);
+    expect(await repo.purgeCampaign('gone', at('2026-02-01T00:00:00.000Z', { action: 'campaign.purge', campaignId: 'gone' }))).toEqual({ reports: 4, cells: 5 });
+    expect(await queued).toEqual({ accepted: 1, duplicates: 0 });
+    expect(await repo.countReports('gone', 1)).toBe(0);
+    expect(await repo.countReports('gone', 2)).toBe(0);
+    expect(await repo.readSums({ campaignId: 'gone', version: 1, questionId: 'q' })).toEqual([]);
+    expect(await repo.countReports('kept', 1)).toBe(1);
+    expect(await repo.readSums({ campaignId: 'kept', version: 1, questionId: 'q' })).toEqual([{ day: '2026-01-01', index: 0, sum: 1 }]);
+    expect(await repo.readAudit({ limit: 10 })).toMatchObject([{ action: 'campaign.purge', campaignId: 'gone', detail: { reports: 4, cells: 5 } }]);
+  });
+
+  it('retention deletes the cells and ids of days older than max(N, minDays) for campaigns with a setting, one audit row each', async () => {
+    await repo.ingest('r', 1, [report('q', '2026-01-01', [[0, 1]]), report('q', '2026-01-10', [[0, 1]]), report('q', '2026-01-11', [[0, 1]])]);
+    await repo.ingest('short', 1, [report('q', '2026-01-01', [[0, 1]]), report('q', '2026-01-10', [[0, 1]])]);
+    await repo.ingest('keep', 1, [report('q', '2026-01-01', [[0, 1]])]);
+    await repo.setRetention('r', 10, at('2026-01-01T00:00:00.000Z', { action: 'campaign.retention', campaignId: 'r' }));
+    await repo.setRetention('short', 1, at('2026-01-01T00:00:00.000Z', { action: 'campaign.retention', campaignId: 'short' }));
+    await repo.setRetention('keep', 10, at('2026-01-01T00:00:00.000Z', { action: 'campaign.retention', campaignId: 'keep' }));
+    await repo.setRetention('keep', null, at('2026-01-01T00:00:00.000Z', { action: 'campaign.retention', campaignId: 'keep' }));
+    // today 2026-01-21: r keeps days from 2026-01-11 (10 days); short keeps 5 days at least (minDays), from 2026-01-16.
+    const deleted = await repo.applyRetention({ today: '2026-01-21', minDays: 5, at: '2026-01-21T01:00:00.000Z' });
+    expect(deleted).toEqual([
+      { campaignId: 'r', beforeDay: '2026-01-11', cells: 2, reports: 2 },
+      { campaignId: 'short', beforeDay: '2026-01-16', cells: 2, reports: 2 },
+    ]);
+    expect(await repo.readSums({ campaignId: 'r', version: 1, questionId: 'q' })).toEqual([{ day: '2026-01-11', index: 0, sum: 1 }]);
+    expect(await repo.countReports('r', 1)).toBe(1);
+    expect(await repo.readSums({ campaignId: 'keep', version: 1, questionId: 'q' })).toHaveLength(1);
+    const audit = await repo.readAudit({ limit: 100, action: 'retention.delete' });
+    expect(audit.map((r) => [r.campaignId, r.actor, r.at, r.detail])).toEqual([
+      ['short', 'retention', '2026-01-21T01:00:00.000Z', { retentionDays: 1, effectiveDays: 5, beforeDay: '2026-01-16', cells: 2, reports: 2 }],
+      ['r', 'retention', '2026-01-21T01:00:00.000Z', { retentionDays: 10, effectiveDays: 10, beforeDay: '2026-01-11', cells: 2, reports: 2 }],
+    ]);
+    // A second pass finds nothing to delete and writes no row.
+    expect(await repo.applyRetention({ today: '2026-01-21', minDays: 5, at: '2026-01-21T02:00:00.000Z' })).toEqual([]);
+    expect(await repo.readAudit({ limit: 100, action: 'retention.delete' })).toHaveLength(2);
+  });
+
+  it('audit log: newest first, paged with before, filtered by campaign and action', async () => {
+    for (let i = 0; i < 7; i++) await repo.appendAudit({ at: `2026-01-0${i + 1}T00:00:00.000Z`, actor: `reader-${i}`, action: i % 2 === 0 ? 'read.estimates' : 'read.export', campaignId: i < 4 ? 'a' : 'b', questionId: 'q', detail: { i } });
+    const first = await repo.readAudit({ limit: 3 });
+    expect(first.map((r) => r.detail)).toEqual([{ i: 6 }, { i: 5 }, { i: 4 }]);
+    const second = await repo.readAudit({ limit: 3, before: first.at(-1)!.id });
+    expect(second.map((r) => r.detail)).toEqual([{ i: 3 }, { i: 2 }, { i: 1 }]);
+    expect((await repo.readAudit({ limit: 3, before: second.at(-1)!.id })).map((r) => r.detail)).toEqual([{ i: 0 }]);
+    expect((await repo.readAudit({ limit: 10, campaignId: 'a', action: 'read.export' })).map((r) => r.detail)).toEqual([{ i: 3 }, { i: 1 }]);
+    expect(first[0]).toEqual({ id: first[0]!.id, at: '2026-01-07T00:00:00.000Z', actor: 'reader-6', action: 'read.estimates', campaignId: 'b', questionId: 'q', detail: { i: 6 } });
   });
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { PostgresRepository } from '../src/storage/postgres.ts';
+import { POSTGRES_MIGRATIONS, SQLITE_MIGRATIONS } from '../src/storage/migrations.ts';
 import { SqliteRepository, WAL_CHECKPOINT_PAGES } from '../src/storage/sqlite.ts';
 import { HAVE_POSTGRES, POSTGRES_URL, uniqueSchema } from './postgres-env.ts';
 import { repositoryContract, reportId } from './repository.contract.ts';
@@ -75,6 +76,35 @@ describe('SqliteRepository', () => {
     await repo.close();
   });
 
+  it('migration step 3 on a database at step 2: published ingest keys become campaign keys, labelled by their first version', async () => {
+    const repo = new SqliteRepository(join(dir, 'step2.sqlite'));
+    repo.db.exec('CREATE TABLE pp_schema_version (version INTEGER NOT NULL); INSERT INTO pp_schema_version VALUES (2);');
+    repo.db.exec(SQLITE_MIGRATIONS[0]!);
+    repo.db.exec(SQLITE_MIGRATIONS[1]!);
+    const insert = repo.db.prepare('INSERT INTO campaigns (id, version, document, ingest_key, published_at) VALUES (?, ?, ?, ?, ?)');
+    insert.run('k', 1, '{}', 'pk_old_key', '2026-01-01T00:00:00.000Z');
+    insert.run('k', 2, '{}', 'pk_old_key', '2026-01-02T00:00:00.000Z');
+    insert.run('k', 3, '{}', 'pk_new_key', '2026-01-03T00:00:00.000Z');
+    insert.run('open', 1, '{}', null, '2026-01-01T00:00:00.000Z');
+    await repo.migrate();
+    expect((await repo.listIngestKeys('k')).map((k) => [k.label, k.key, k.createdAt])).toEqual([
+      ['published-v1', 'pk_old_key', '2026-01-01T00:00:00.000Z'],
+      ['published-v3', 'pk_new_key', '2026-01-03T00:00:00.000Z'],
+    ]);
+    expect(await repo.ingestPolicy('open', '2026-02-01T00:00:00.000Z')).toEqual({ closedAt: null, keyRequired: false, activeKeys: [] });
+    await repo.close();
+  });
+
+  it('the audit log is append-only in the database itself', async () => {
+    const repo = new SqliteRepository(join(dir, 'audit.sqlite'));
+    await repo.migrate();
+    await repo.appendAudit({ at: '2026-01-01T00:00:00.000Z', actor: 'a', action: 'read.estimates', campaignId: 'c', questionId: 'q' });
+    expect(() => repo.db.prepare("UPDATE audit_log SET actor = 'b'").run()).toThrow(/AUDIT_APPEND_ONLY/);
+    expect(() => repo.db.prepare('DELETE FROM audit_log').run()).toThrow(/AUDIT_APPEND_ONLY/);
+    expect(await repo.readAudit({ limit: 10 })).toMatchObject([{ actor: 'a' }]);
+    await repo.close();
+  });
+
   it('two repositories on one file: one publication of a version wins', async () => {
     const path = join(dir, 'two.sqlite');
     const a = new SqliteRepository(path);
@@ -133,6 +163,32 @@ describe.skipIf(!HAVE_POSTGRES)('PostgresRepository', () => {
       await expect(repo.pool.query(`INSERT INTO campaigns (id, version, document, document_text) VALUES ('c', 1, '{}', '{}') ON CONFLICT (id, version) DO UPDATE SET document_text = excluded.document_text`)).rejects.toThrow(/CAMPAIGN_IMMUTABLE/);
       await expect(repo.pool.query('TRUNCATE campaigns')).rejects.toThrow(/CAMPAIGN_IMMUTABLE/);
       expect((await repo.getCampaign('c', 1))?.document).toEqual({ x: 1 });
+    } finally {
+      await repo.dropSchema();
+      await repo.close();
+    }
+  });
+
+  it('migration step 3 on a database at step 2: published ingest keys become campaign keys; the audit log is append-only', async () => {
+    const repo = new PostgresRepository({ connectionString: POSTGRES_URL, schema: uniqueSchema('step2') });
+    try {
+      await repo.pool.query(`CREATE SCHEMA IF NOT EXISTS ${(repo as unknown as { schema: string }).schema}`);
+      await repo.pool.query('CREATE TABLE pp_schema_version (version INTEGER NOT NULL); INSERT INTO pp_schema_version VALUES (2);');
+      await repo.pool.query(POSTGRES_MIGRATIONS[0]!);
+      await repo.pool.query(POSTGRES_MIGRATIONS[1]!);
+      for (const [version, key, at] of [[1, 'pk_old_key', '2026-01-01T00:00:00Z'], [2, 'pk_old_key', '2026-01-02T00:00:00Z'], [3, 'pk_new_key', '2026-01-03T00:00:00Z']] as const) {
+        await repo.pool.query("INSERT INTO campaigns (id, version, document, document_text, ingest_key, published_at) VALUES ('k', $1, '{}', '{}', $2, $3)", [version, key, at]);
+      }
+      await repo.migrate();
+      expect((await repo.listIngestKeys('k')).map((k) => [k.label, k.key, k.createdAt])).toEqual([
+        ['published-v1', 'pk_old_key', '2026-01-01T00:00:00.000Z'],
+        ['published-v3', 'pk_new_key', '2026-01-03T00:00:00.000Z'],
+      ]);
+      await repo.appendAudit({ at: '2026-01-01T00:00:00.000Z', actor: 'a', action: 'read.estimates' });
+      await expect(repo.pool.query("UPDATE audit_log SET actor = 'b'")).rejects.toThrow(/AUDIT_APPEND_ONLY/);
+      await expect(repo.pool.query('DELETE FROM audit_log')).rejects.toThrow(/AUDIT_APPEND_ONLY/);
+      await expect(repo.pool.query('TRUNCATE audit_log')).rejects.toThrow(/AUDIT_APPEND_ONLY/);
+      expect(await repo.readAudit({ limit: 10 })).toMatchObject([{ actor: 'a' }]);
     } finally {
       await repo.dropSchema();
       await repo.close();

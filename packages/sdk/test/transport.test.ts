@@ -56,6 +56,16 @@ describe('delivery', () => {
     expect(net.requests).toHaveLength(1);
   });
 
+  it('drops a batch refused with 410 (the collector\'s CAMPAIGN_CLOSED: a closed campaign takes no more reports) instead of retrying it', async () => {
+    const { api, net, events } = await setup({}, [410]);
+    await api.optIn();
+    await api.report('fever', true);
+    expect(await api.flush()).toMatchObject({ ok: true, value: { dropped: 1, sent: 0, pending: 0 } });
+    expect(events).toContainEqual(expect.objectContaining({ type: 'dropped', status: 410, reports: 1 }));
+    expect(events.filter((e) => (e as { type: string }).type === 'retry')).toHaveLength(0);
+    expect(net.requests).toHaveLength(1);
+  });
+
   it('does not upload at the moment an answer is given', async () => {
     const { api, net } = await setup({ flushIntervalMs: 60_000 });
     await api.optIn();

@@ -1,30 +1,13 @@
-import { isPrivacyError } from '@practical-privacy/core';
 import type { FastifyInstance } from 'fastify';
-import { requireBearer } from '../auth.ts';
-import { parseCampaign } from '../campaigns/model.ts';
+import { authenticate } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
+import { listCampaigns } from '../operations/list-campaigns.ts';
+import { publishCampaign } from '../operations/publish-campaign.ts';
 import { parseVersion, requireCampaignId } from '../params.ts';
-import { parsePlanRequest, planForPublish, refuseIfStrict, type PlanRequest } from '../plan.ts';
-import { RepositoryConflictError } from '../storage/repository.ts';
 
-/**
- * Publish body: the campaign document itself, or `{ "campaign": <document>, "ingestKey": "…",
- * "plan": { "patients": N, "targets": {…}, "strict": false } }` to also set the publishable ingest
- * key clients must present and to get the planner's answer (plan.ts).
- */
-export function splitPublishBody(body: unknown): { document: unknown; ingestKey: string | undefined; plan: PlanRequest | undefined } {
-  if (typeof body === 'object' && body !== null && !Array.isArray(body) && 'campaign' in body && typeof (body as { campaign: unknown }).campaign === 'object') {
-    const { campaign, ingestKey, plan, ...rest } = body as { campaign: unknown; ingestKey?: unknown; plan?: unknown };
-    const extra = Object.keys(rest);
-    if (extra.length > 0) throw new HttpError(400, 'CAMPAIGN_INVALID', `${extra[0]}: unknown field in publish envelope`, extra[0]);
-    if (ingestKey !== undefined && (typeof ingestKey !== 'string' || !/^[A-Za-z0-9_-]{8,128}$/.test(ingestKey))) {
-      throw new HttpError(400, 'CAMPAIGN_INVALID', 'ingestKey: must be 8–128 characters of A–Z a–z 0–9 _ -', 'ingestKey');
-    }
-    return { document: campaign, ingestKey: ingestKey as string | undefined, plan: parsePlanRequest(plan) };
-  }
-  return { document: body, ingestKey: undefined, plan: undefined };
-}
+// Kept here for the CLI's import; the operation owns it.
+export { splitPublishBody } from '../operations/publish-campaign.ts';
 
 export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post(
@@ -37,28 +20,30 @@ export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      requireBearer(request, ctx.config.adminToken, 'publishing campaigns', ctx.authThrottle);
-      const { document, ingestKey, plan: planRequest } = splitPublishBody(request.body);
-      let model;
+      const principal = await authenticate(request, ctx, 'admin', 'publishing campaigns');
       try {
-        model = parseCampaign(document);
+        const result = await publishCampaign({ repository: ctx.repository, now: ctx.now, actor: principal.label }, { body: request.body });
+        request.log.info({ campaign: result.id, version: result.version, outcome: result.outcome }, 'campaign published');
+        return reply.code(result.outcome === 'created' ? 201 : 200).send(result);
       } catch (error) {
-        if (isPrivacyError(error)) throw new HttpError(400, error.code, error.message, error.path);
+        if (error instanceof HttpError && error.code === 'CAMPAIGN_IMMUTABLE') request.log.warn({ code: error.code }, `campaign publish refused: ${error.message}`);
         throw error;
       }
-      const plan = planRequest === undefined ? undefined : planForPublish(document, planRequest);
-      if (plan !== undefined) refuseIfStrict(plan, planRequest!);
-      try {
-        const outcome = await ctx.repository.publishCampaign({ id: model.id, version: model.version, document: model.document, ingestKey });
-        request.log.info({ campaign: model.id, version: model.version, outcome }, 'campaign published');
-        return reply.code(outcome === 'created' ? 201 : 200).send({ id: model.id, version: model.version, outcome, ...(plan === undefined ? {} : { plan }) });
-      } catch (error) {
-        if (error instanceof RepositoryConflictError) {
-          request.log.warn({ campaign: model.id, version: model.version, nextVersion: error.nextVersion }, 'campaign publish refused: version already published with different content');
-          throw new HttpError(409, error.code, error.message, 'version');
-        }
-        throw error;
-      }
+    },
+  );
+
+  app.get(
+    '/v1/campaigns',
+    {
+      schema: {
+        tags: ['read'],
+        summary: 'The campaigns the read token may read: id, versions, latest version, status (open or closed), closedAt, retentionDays (read token). A token scoped to campaigns sees only those.',
+        security: [{ bearer: [] }],
+      },
+    },
+    async (request) => {
+      const principal = await authenticate(request, ctx, 'read', 'listing campaigns');
+      return listCampaigns(ctx, { principal });
     },
   );
 

@@ -1,11 +1,12 @@
 import { ESTIMANDS, isEstimand, isPrivacyError, isValidDay, type Estimand } from '@practical-privacy/core';
 import type { FastifyInstance } from 'fastify';
-import { requireBearer } from '../auth.ts';
+import { authenticate, mayRead } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { estimateQuestion, type Bucket } from '../estimates.ts';
 import { exportQuestion, EXPORT_FORMATS, type ExportFormat } from '../exports.ts';
 import { parseVersion, requireCampaignId } from '../params.ts';
+import type { AuditRecord } from '../storage/repository.ts';
 
 interface EstimateQuery {
   question?: string;
@@ -59,6 +60,10 @@ const querySchema = {
   required: ['question'],
 };
 
+function readAudit(ctx: AppContext, actor: string, action: 'read.estimates' | 'read.export', campaignId: string, questionId: string, detail: Record<string, unknown>): AuditRecord {
+  return { at: ctx.now().toISOString(), actor, action, campaignId, questionId, detail };
+}
+
 export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Params: { id: string }; Querystring: EstimateQuery }>(
     '/v1/campaigns/:id/estimates',
@@ -72,9 +77,11 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request) => {
-      requireBearer(request, ctx.config.readToken, 'the read API', ctx.authThrottle);
+      const principal = await authenticate(request, ctx, 'read', 'the read API');
       const query = parseQuery(request.query);
-      const stored = await ctx.repository.getCampaign(requireCampaignId(request.params.id), query.version);
+      const campaignId = requireCampaignId(request.params.id);
+      // Outside the token's scope is answered exactly like a campaign never published: existence does not leak.
+      const stored = mayRead(principal, campaignId) ? await ctx.repository.getCampaign(campaignId, query.version) : undefined;
       if (stored === undefined) throw new HttpError(404, 'CAMPAIGN_UNKNOWN', `campaign ${request.params.id} is not published`);
       let model;
       try {
@@ -85,7 +92,9 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
       }
       const question = model.questions.get(query.question);
       if (question === undefined) throw new HttpError(404, 'QUESTION_UNKNOWN', `question ${query.question} is not in campaign ${model.id} version ${model.version}`, 'question');
-      return estimateQuestion(ctx.repository, model, question, query);
+      const release = await estimateQuestion(ctx.repository, model, question, query);
+      await ctx.repository.appendAudit(readAudit(ctx, principal.label, 'read.estimates', model.id, question.id, { version: model.version, bucket: query.bucket, from: query.from ?? null, to: query.to ?? null, estimand: query.estimand }));
+      return release;
     },
   );
 
@@ -100,11 +109,14 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (request, reply) => {
-      requireBearer(request, ctx.config.readToken, 'the read API', ctx.authThrottle);
+      const principal = await authenticate(request, ctx, 'read', 'the read API');
       const query = parseQuery(request.query);
       const format = (request.query.format ?? 'csv') as ExportFormat;
       if (!EXPORT_FORMATS.includes(format)) throw new HttpError(400, 'REQUEST_INVALID', `format: one of ${EXPORT_FORMATS.join(', ')}`, 'format');
-      const text = await exportQuestion(ctx.repository, { campaignId: requireCampaignId(request.params.id), version: query.version, questionId: query.question, format, from: query.from, to: query.to, bucket: query.bucket, estimand: query.estimand }, ctx.campaigns);
+      const campaignId = requireCampaignId(request.params.id);
+      if (!mayRead(principal, campaignId)) throw new HttpError(404, 'CAMPAIGN_UNKNOWN', `campaign ${campaignId} is not published`);
+      const text = await exportQuestion(ctx.repository, { campaignId, version: query.version, questionId: query.question, format, from: query.from, to: query.to, bucket: query.bucket, estimand: query.estimand }, ctx.campaigns);
+      await ctx.repository.appendAudit(readAudit(ctx, principal.label, 'read.export', campaignId, query.question, { version: query.version ?? null, format, bucket: query.bucket, from: query.from ?? null, to: query.to ?? null, estimand: query.estimand }));
       const filename = format === 'csv' ? `${request.params.id}-${query.question}.csv` : `${format.slice('rappor-'.length)}.csv`;
       return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(text);
     },

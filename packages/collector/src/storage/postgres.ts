@@ -8,14 +8,26 @@
  * that slips through is retried. COMMIT returns after the WAL is flushed (synchronous_commit on,
  * PostgreSQL's default), and only then does the collector acknowledge.
  */
+import { addDays } from '@practical-privacy/core';
 import pg from 'pg';
 import { GroupCommit, partsInIdOrder, type IngestRequest } from './group-commit.ts';
 import { POSTGRES_MIGRATIONS } from './migrations.ts';
+import { PolicyCache } from './policy-cache.ts';
 import {
+  type AuditEntry,
+  type AuditQuery,
+  type AuditRecord,
+  type CampaignSummary,
   canonicalJson,
   type CampaignToPublish,
   cellDeltas,
+  type IngestKeyRecord,
+  type IngestPolicy,
   RepositoryConflictError,
+  RepositoryDuplicateError,
+  type RetentionDeletion,
+  type StoredToken,
+  type TokenToCreate,
   type IngestResult,
   type PublishOutcome,
   type ReportContribution,
@@ -38,6 +50,8 @@ const MIGRATION_LOCK_KEY = 0x70706d69; // "ppmi"
 
 export interface PostgresOptions {
   connectionString: string;
+  /** Per-instance cache of closed state and ingest keys (policy-cache.ts); tests inject one. */
+  policyCache?: PolicyCache;
   /** Schema to use (created if missing); tests use one per run. */
   schema?: string;
   poolSize?: number;
@@ -55,8 +69,10 @@ export class PostgresRepository implements Repository {
   readonly kind = 'postgres' as const;
   readonly pool: pg.Pool;
   private readonly schema: string | undefined;
+  private readonly policyCache: PolicyCache;
 
   constructor(options: PostgresOptions) {
+    this.policyCache = options.policyCache ?? new PolicyCache();
     if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) throw new Error(`schema: must match [a-z_][a-z0-9_]*, got ${options.schema}`);
     this.schema = options.schema;
     this.pool = new pg.Pool({
@@ -126,24 +142,44 @@ export class PostgresRepository implements Repository {
   }
 
   async publishCampaign(campaign: CampaignToPublish): Promise<PublishOutcome> {
-    const text = canonicalJson(campaign.document);
-    const key = campaign.ingestKey ?? null;
-    // Insert-only: the primary key decides which publication of (id, version) wins. When another
-    // instance's insert of the same version is still uncommitted, ON CONFLICT waits for it to
-    // commit (then this one does nothing) or roll back (then this one inserts). The following
-    // SELECT runs with a fresh READ COMMITTED snapshot, so it sees the winner's row. The row can
-    // never change afterwards: triggers refuse UPDATE, DELETE and TRUNCATE (migration step 2).
-    const inserted = await this.pool.query(
-      'INSERT INTO campaigns (id, version, document, document_text, ingest_key) VALUES ($1, $2, $3::jsonb, $4, $5) ON CONFLICT (id, version) DO NOTHING',
-      [campaign.id, campaign.version, text, text, key],
-    );
-    if (inserted.rowCount === 1) return 'created';
-    const { rows } = await this.pool.query<{ document_text: string; ingest_key: string | null }>('SELECT document_text, ingest_key FROM campaigns WHERE id = $1 AND version = $2', [campaign.id, campaign.version]);
-    const existing = rows[0];
-    if (existing === undefined) throw new Error(`campaign ${campaign.id} version ${campaign.version}: insert conflicted but the row is missing`);
-    if (existing.document_text === text && existing.ingest_key === key) return 'unchanged';
-    const latest = await this.pool.query<{ latest: number }>('SELECT max(version) AS latest FROM campaigns WHERE id = $1', [campaign.id]);
-    throw new RepositoryConflictError(campaign.id, campaign.version, (latest.rows[0]?.latest ?? campaign.version) + 1);
+    // The cached policy is dropped after the change commits (policy-cache.ts).
+    return this.policyCache.afterChange(campaign.id, async () => {
+      const text = canonicalJson(campaign.document);
+      const key = campaign.ingestKey ?? null;
+      // Insert-only: the primary key decides which publication of (id, version) wins. When another
+      // instance's insert of the same version is still uncommitted, ON CONFLICT waits for it to
+      // commit (then this one does nothing) or roll back (then this one inserts). The following
+      // SELECT runs with a fresh READ COMMITTED snapshot, so it sees the winner's row. The row can
+      // never change afterwards: triggers refuse UPDATE, DELETE and TRUNCATE (migration step 2).
+      return this.transaction(async (client) => {
+        const inserted = await client.query(
+          'INSERT INTO campaigns (id, version, document, document_text, ingest_key) VALUES ($1, $2, $3::jsonb, $4, $5) ON CONFLICT (id, version) DO NOTHING RETURNING published_at',
+          [campaign.id, campaign.version, text, text, key],
+        );
+        let outcome: PublishOutcome;
+        if (inserted.rowCount === 1) {
+          // A key the campaign already has (in any state, revoked included) is not added again.
+          if (key !== null) {
+            await client.query(
+              'INSERT INTO ingest_keys (campaign_id, label, key, created_at) SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM ingest_keys WHERE campaign_id = $1 AND key = $3) ON CONFLICT DO NOTHING',
+              [campaign.id, `published-v${campaign.version}`, key, (inserted.rows[0] as { published_at: Date }).published_at],
+            );
+          }
+          outcome = 'created';
+        } else {
+          const { rows } = await client.query<{ document_text: string; ingest_key: string | null }>('SELECT document_text, ingest_key FROM campaigns WHERE id = $1 AND version = $2', [campaign.id, campaign.version]);
+          const existing = rows[0];
+          if (existing === undefined) throw new Error(`campaign ${campaign.id} version ${campaign.version}: insert conflicted but the row is missing`);
+          if (existing.document_text !== text || existing.ingest_key !== key) {
+            const latest = await client.query<{ latest: number }>('SELECT max(version) AS latest FROM campaigns WHERE id = $1', [campaign.id]);
+            throw new RepositoryConflictError(campaign.id, campaign.version, (latest.rows[0]?.latest ?? campaign.version) + 1);
+          }
+          outcome = 'unchanged';
+        }
+        if (campaign.audit !== undefined) await insertAudit(client, campaign.audit, { version: campaign.version, outcome });
+        return outcome;
+      });
+    });
   }
 
   async getCampaign(id: string, version?: number): Promise<StoredCampaign | undefined> {
@@ -244,4 +280,196 @@ export class PostgresRepository implements Repository {
       return { ids: ids.rowCount ?? 0, raw: raw.rowCount ?? 0 };
     });
   }
+
+  async createToken(token: TokenToCreate, audit: AuditRecord): Promise<void> {
+    await this.transaction(async (client) => {
+      const inserted = await client.query(
+        'INSERT INTO api_tokens (label, role, token_sha256, campaigns, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING',
+        [token.label, token.role, token.tokenSha256, token.campaigns === null ? null : JSON.stringify(token.campaigns), token.createdAt, token.expiresAt],
+      );
+      if (inserted.rowCount !== 1) throw new RepositoryDuplicateError(`token label ${token.label}`);
+      await insertAudit(client, audit);
+    });
+  }
+
+  async findToken(tokenSha256: string): Promise<StoredToken | undefined> {
+    const { rows } = await this.pool.query<TokenRow>('SELECT label, role, campaigns, created_at, expires_at, revoked_at FROM api_tokens WHERE token_sha256 = $1', [tokenSha256]);
+    return rows[0] === undefined ? undefined : tokenOf(rows[0]);
+  }
+
+  async listTokens(): Promise<StoredToken[]> {
+    const { rows } = await this.pool.query<TokenRow>('SELECT label, role, campaigns, created_at, expires_at, revoked_at FROM api_tokens ORDER BY created_at, label');
+    return rows.map(tokenOf);
+  }
+
+  async revokeToken(label: string, audit: AuditRecord): Promise<StoredToken | undefined> {
+    return this.transaction(async (client) => {
+      const { rows } = await client.query<TokenRow>('UPDATE api_tokens SET revoked_at = coalesce(revoked_at, $1) WHERE label = $2 RETURNING label, role, campaigns, created_at, expires_at, revoked_at', [audit.at, label]);
+      if (rows[0] === undefined) return undefined;
+      await insertAudit(client, audit);
+      return tokenOf(rows[0]);
+    });
+  }
+
+  async addIngestKey(key: IngestKeyRecord, audit: AuditRecord): Promise<void> {
+    // The cached policy is dropped after the change commits (policy-cache.ts).
+    return this.policyCache.afterChange(key.campaignId, async () => {
+      await this.transaction(async (client) => {
+        const inserted = await client.query('INSERT INTO ingest_keys (campaign_id, label, key, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING', [key.campaignId, key.label, key.key, key.createdAt, key.expiresAt]);
+        if (inserted.rowCount !== 1) {
+          const { rows } = await client.query<{ label: string }>('SELECT label FROM ingest_keys WHERE campaign_id = $1 AND (label = $2 OR key = $3)', [key.campaignId, key.label, key.key]);
+          const taken = rows.find((r) => r.label === key.label);
+          throw new RepositoryDuplicateError(taken !== undefined ? `ingest key label ${key.label}` : `this key (label ${rows[0]?.label ?? '?'})`);
+        }
+        await insertAudit(client, audit);
+      });
+    });
+  }
+
+  async listIngestKeys(campaignId: string): Promise<IngestKeyRecord[]> {
+    const { rows } = await this.pool.query<KeyRow>('SELECT campaign_id, label, key, created_at, expires_at, revoked_at FROM ingest_keys WHERE campaign_id = $1 ORDER BY created_at, label', [campaignId]);
+    return rows.map(keyOf);
+  }
+
+  async revokeIngestKey(campaignId: string, label: string, audit: AuditRecord): Promise<IngestKeyRecord | undefined> {
+    // The cached policy is dropped after the change commits (policy-cache.ts).
+    return this.policyCache.afterChange(campaignId, async () => {
+      return this.transaction(async (client) => {
+        const { rows } = await client.query<KeyRow>(
+          'UPDATE ingest_keys SET revoked_at = coalesce(revoked_at, $1) WHERE campaign_id = $2 AND label = $3 RETURNING campaign_id, label, key, created_at, expires_at, revoked_at',
+          [audit.at, campaignId, label],
+        );
+        if (rows[0] === undefined) return undefined;
+        await insertAudit(client, audit);
+        return keyOf(rows[0]);
+      });
+    });
+  }
+
+  async ingestPolicy(campaignId: string, now: string): Promise<IngestPolicy> {
+    return this.policyCache.get(campaignId, now, async () => {
+      // One round trip: the state row (if any) and every key of the campaign.
+      const { rows } = await this.pool.query<{ closed_at: Date | null; key: string | null; expires_at: Date | null; revoked_at: Date | null }>(
+        `SELECT s.closed_at, k.key, k.expires_at, k.revoked_at
+           FROM (SELECT $1::text AS campaign_id) AS c
+           LEFT JOIN campaign_state s ON s.campaign_id = c.campaign_id
+           LEFT JOIN ingest_keys k ON k.campaign_id = c.campaign_id`,
+        [campaignId],
+      );
+      return { closedAt: iso(rows[0]?.closed_at ?? null), keys: rows.filter((r) => r.key !== null).map((r) => ({ key: r.key!, expiresAt: iso(r.expires_at), revokedAt: iso(r.revoked_at) })) };
+    });
+  }
+
+  async listCampaigns(): Promise<CampaignSummary[]> {
+    const { rows } = await this.pool.query<{ id: string; versions: number[]; closed_at: Date | null; retention_days: number | null }>(
+      `SELECT c.id, array_agg(c.version ORDER BY c.version) AS versions, s.closed_at, s.retention_days
+         FROM campaigns c LEFT JOIN campaign_state s ON s.campaign_id = c.id
+        GROUP BY c.id, s.closed_at, s.retention_days ORDER BY c.id`,
+    );
+    return rows.map((r) => ({ id: r.id, versions: r.versions, closedAt: r.closed_at === null ? null : r.closed_at.toISOString(), retentionDays: r.retention_days }));
+  }
+
+  async closeCampaign(campaignId: string, audit: AuditRecord): Promise<{ closedAt: string; alreadyClosed: boolean }> {
+    // The cached policy is dropped after the change commits (policy-cache.ts).
+    return this.policyCache.afterChange(campaignId, async () => {
+      return this.transaction(async (client) => {
+        await client.query('INSERT INTO campaign_state (campaign_id) VALUES ($1) ON CONFLICT DO NOTHING', [campaignId]);
+        const { rows } = await client.query<{ closed_at: Date | null }>('SELECT closed_at FROM campaign_state WHERE campaign_id = $1 FOR UPDATE', [campaignId]);
+        const before = rows[0]?.closed_at ?? null;
+        if (before === null) await client.query('UPDATE campaign_state SET closed_at = $2 WHERE campaign_id = $1', [campaignId, audit.at]);
+        await insertAudit(client, audit, { alreadyClosed: before !== null });
+        return { closedAt: before === null ? new Date(audit.at).toISOString() : before.toISOString(), alreadyClosed: before !== null };
+      });
+    });
+  }
+
+  async setRetention(campaignId: string, days: number | null, audit: AuditRecord): Promise<void> {
+    await this.transaction(async (client) => {
+      await client.query('INSERT INTO campaign_state (campaign_id, retention_days) VALUES ($1, $2) ON CONFLICT (campaign_id) DO UPDATE SET retention_days = excluded.retention_days', [campaignId, days]);
+      await insertAudit(client, audit, { days });
+    });
+  }
+
+  async purgeCampaign(campaignId: string, audit: AuditRecord): Promise<{ reports: number; cells: number }> {
+    // Batches of this campaign that were validated before it closed and are waiting for this instance's next group commit land first.
+    await this.groupCommit.drain();
+    return this.transaction(async (client) => {
+      const reports = await client.query('DELETE FROM reports WHERE campaign_id = $1', [campaignId]);
+      const cells = await client.query('DELETE FROM cells WHERE campaign_id = $1', [campaignId]);
+      const counts = { reports: reports.rowCount ?? 0, cells: cells.rowCount ?? 0 };
+      await insertAudit(client, audit, counts);
+      return counts;
+    });
+  }
+
+  async applyRetention(options: { today: string; minDays: number; at: string }): Promise<RetentionDeletion[]> {
+    return this.transaction(async (client) => {
+      const { rows } = await client.query<{ campaign_id: string; retention_days: number }>('SELECT campaign_id, retention_days FROM campaign_state WHERE retention_days IS NOT NULL ORDER BY campaign_id FOR UPDATE');
+      const deleted: RetentionDeletion[] = [];
+      for (const { campaign_id: campaignId, retention_days: days } of rows) {
+        const effective = Math.max(days, options.minDays);
+        const beforeDay = addDays(options.today, -effective);
+        const cells = (await client.query('DELETE FROM cells WHERE campaign_id = $1 AND day < $2::date', [campaignId, beforeDay])).rowCount ?? 0;
+        const reports = (await client.query('DELETE FROM reports WHERE campaign_id = $1 AND day < $2::date', [campaignId, beforeDay])).rowCount ?? 0;
+        if (cells === 0 && reports === 0) continue;
+        await insertAudit(client, { at: options.at, actor: 'retention', action: 'retention.delete', campaignId, detail: { retentionDays: days, effectiveDays: effective, beforeDay, cells, reports } });
+        deleted.push({ campaignId, beforeDay, cells, reports });
+      }
+      return deleted;
+    });
+  }
+
+  async appendAudit(record: AuditRecord): Promise<void> {
+    await insertAudit(this.pool, record);
+  }
+
+  async readAudit(query: AuditQuery): Promise<AuditEntry[]> {
+    const { rows } = await this.pool.query<{ id: string; at: Date; actor: string; action: AuditEntry['action']; campaign_id: string | null; question_id: string | null; detail: string | null }>(
+      `SELECT id, at, actor, action, campaign_id, question_id, detail FROM audit_log
+        WHERE ($1::bigint IS NULL OR id < $1::bigint) AND ($2::text IS NULL OR campaign_id = $2::text) AND ($3::text IS NULL OR action = $3::text)
+        ORDER BY id DESC LIMIT $4`,
+      [query.before ?? null, query.campaignId ?? null, query.action ?? null, query.limit],
+    );
+    return rows.map((r) => ({ id: Number(r.id), at: r.at.toISOString(), actor: r.actor, action: r.action, campaignId: r.campaign_id, questionId: r.question_id, detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>) }));
+  }
+}
+
+async function insertAudit(client: pg.PoolClient | pg.Pool, record: AuditRecord, extra: Record<string, unknown> = {}): Promise<void> {
+  const detail = { ...record.detail, ...extra };
+  await client.query('INSERT INTO audit_log (at, actor, action, campaign_id, question_id, detail) VALUES ($1, $2, $3, $4, $5, $6)', [
+    record.at,
+    record.actor,
+    record.action,
+    record.campaignId ?? null,
+    record.questionId ?? null,
+    Object.keys(detail).length === 0 ? null : JSON.stringify(detail),
+  ]);
+}
+
+interface TokenRow {
+  label: string;
+  role: StoredToken['role'];
+  campaigns: string | null;
+  created_at: Date;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
+
+function tokenOf(row: TokenRow): StoredToken {
+  return { label: row.label, role: row.role, campaigns: row.campaigns === null ? null : (JSON.parse(row.campaigns) as string[]), createdAt: row.created_at.toISOString(), expiresAt: iso(row.expires_at), revokedAt: iso(row.revoked_at) };
+}
+
+interface KeyRow {
+  campaign_id: string;
+  label: string;
+  key: string;
+  created_at: Date;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+}
+
+function keyOf(row: KeyRow): IngestKeyRecord {
+  return { campaignId: row.campaign_id, label: row.label, key: row.key, createdAt: row.created_at.toISOString(), expiresAt: iso(row.expires_at), revokedAt: iso(row.revoked_at) };
 }

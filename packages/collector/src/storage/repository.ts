@@ -6,7 +6,9 @@
  * kept for the acceptance window only); optionally the encoded reports; and aggregate cells —
  * (campaign, version, question, day, index) → integer sum, where `index` indexes the question's
  * mechanism sum vector (index 0 = report count). Cells and report ids change in ONE transaction,
- * so an estimate never scans raw reports and a retried batch is never counted twice.
+ * so an estimate never scans raw reports and a retried batch is never counted twice. Beside the
+ * immutable versions: each campaign's ingest keys and state (closed, aggregate retention), API
+ * tokens (SHA-256 only) and an append-only audit log (migration step 3).
  */
 
 export interface StoredCampaign {
@@ -14,7 +16,7 @@ export interface StoredCampaign {
   version: number;
   /** The validated campaign document exactly as published. */
   document: unknown;
-  /** Publishable key a client must present to ingest (not a secret; it stops casual cross-posting). */
+  /** The ingest key this version was published with (kept for the immutability check); the keys ingest accepts are `ingestPolicy`'s. */
   ingestKey: string | undefined;
   publishedAt: string;
 }
@@ -56,7 +58,116 @@ export interface CampaignToPublish {
   id: string;
   version: number;
   document: unknown;
+  /** Also added to the campaign's ingest keys (label `published-v<version>`) unless the campaign already has this key. */
   ingestKey?: string | undefined;
+  /** Written in the publication's transaction, with `{ version, outcome }` added to its detail. */
+  audit?: AuditRecord | undefined;
+}
+
+export type TokenRole = 'admin' | 'read';
+
+/** A bearer token as stored: its SHA-256 only, never the token. Times are ISO 8601 UTC. */
+export interface StoredToken {
+  label: string;
+  role: TokenRole;
+  /** Campaign ids a read token may read; null = every campaign. */
+  campaigns: string[] | null;
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface TokenToCreate extends StoredToken {
+  /** SHA-256 of the token, 64 lowercase hex digits. */
+  tokenSha256: string;
+}
+
+export interface IngestKeyRecord {
+  campaignId: string;
+  label: string;
+  /** Publishable (it ships inside the app), so it is stored as is and shown to admins. */
+  key: string;
+  createdAt: string;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+/** What ingest needs to know about a campaign beyond its immutable versions. */
+export interface IngestPolicy {
+  /** Set once the campaign is closed: ingest is refused. */
+  closedAt: string | null;
+  /** True once the campaign has ever had an ingest key: revoking every key does not open it. */
+  keyRequired: boolean;
+  /** Keys neither revoked nor expired at the time asked. */
+  activeKeys: string[];
+}
+
+export interface CampaignSummary {
+  id: string;
+  versions: number[];
+  closedAt: string | null;
+  retentionDays: number | null;
+}
+
+export const AUDIT_ACTIONS = [
+  'campaign.publish',
+  'campaign.close',
+  'campaign.purge',
+  'campaign.retention',
+  'retention.delete',
+  'ingest-key.add',
+  'ingest-key.revoke',
+  'token.create',
+  'token.revoke',
+  'read.estimates',
+  'read.export',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** One audit row to write: who (a token label or an internal actor such as `retention`), what, when. Never a token. */
+export interface AuditRecord {
+  at: string;
+  actor: string;
+  action: AuditAction;
+  campaignId?: string | undefined;
+  questionId?: string | undefined;
+  detail?: Record<string, unknown> | undefined;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  action: AuditAction;
+  campaignId: string | null;
+  questionId: string | null;
+  detail: Record<string, unknown> | null;
+}
+
+export interface AuditQuery {
+  /** Entries with a smaller id than this (the previous page's `next`); newest first. */
+  before?: number | undefined;
+  limit: number;
+  campaignId?: string | undefined;
+  action?: AuditAction | undefined;
+}
+
+/** What one retention pass deleted for one campaign (also written to the audit log). */
+export interface RetentionDeletion {
+  campaignId: string;
+  /** Cells and report ids of days before this one were deleted. */
+  beforeDay: string;
+  cells: number;
+  reports: number;
+}
+
+/** A label (token or ingest key) or key value that is already taken. */
+export class RepositoryDuplicateError extends Error {
+  readonly code = 'LABEL_TAKEN';
+  constructor(readonly what: string) {
+    super(`${what} already exists; labels are never reused, so audit rows name one token or key`);
+    this.name = 'RepositoryDuplicateError';
+  }
 }
 
 export type PublishOutcome = 'created' | 'unchanged';
@@ -107,6 +218,43 @@ export interface Repository {
   listReportIds(campaignId: string, version: number): Promise<string[]>;
   /** Deletes report ids of days before `day` and raw payloads of days before `rawDay`. */
   purge(options: { idsBeforeDay: string; rawBeforeDay: string }): Promise<{ ids: number; raw: number }>;
+
+  /** Stores a token (RepositoryDuplicateError when its label or hash exists), with its audit row, in one transaction. */
+  createToken(token: TokenToCreate, audit: AuditRecord): Promise<void>;
+  /** The token whose SHA-256 this is, revoked and expired ones included (the caller decides). */
+  findToken(tokenSha256: string): Promise<StoredToken | undefined>;
+  listTokens(): Promise<StoredToken[]>;
+  /** Sets `revokedAt` (kept if already revoked) and writes the audit row; undefined when no such label. */
+  revokeToken(label: string, audit: AuditRecord): Promise<StoredToken | undefined>;
+
+  addIngestKey(key: IngestKeyRecord, audit: AuditRecord): Promise<void>;
+  listIngestKeys(campaignId: string): Promise<IngestKeyRecord[]>;
+  revokeIngestKey(campaignId: string, label: string, audit: AuditRecord): Promise<IngestKeyRecord | undefined>;
+  /** Closed state and keys valid at `now` (ISO), read on every ingest. */
+  ingestPolicy(campaignId: string, now: string): Promise<IngestPolicy>;
+
+  /** Every published campaign, its versions and state, by id. */
+  listCampaigns(): Promise<CampaignSummary[]>;
+  /** Closes the campaign (the first close's time is kept) and writes the audit row. */
+  closeCampaign(campaignId: string, audit: AuditRecord): Promise<{ closedAt: string; alreadyClosed: boolean }>;
+  /** Sets (or, with null, removes) the aggregate retention in days, with its audit row. */
+  setRetention(campaignId: string, days: number | null, audit: AuditRecord): Promise<void>;
+  /**
+   * Deletes every report id, raw report and cell of the campaign (all versions) with its audit row,
+   * in one transaction, after this instance's queued batches are stored. Campaign documents stay:
+   * they are insert-only, and hold no patient data.
+   */
+  purgeCampaign(campaignId: string, audit: AuditRecord): Promise<{ reports: number; cells: number }>;
+  /**
+   * For each campaign with a retention of N days: deletes its cells and report ids of days before
+   * `today` − max(N, `minDays`), writing one `retention.delete` audit row (actor `retention`) per
+   * campaign that lost rows.
+   */
+  applyRetention(options: { today: string; minDays: number; at: string }): Promise<RetentionDeletion[]>;
+
+  /** Appends one audit row (reads; actions use their own method's transaction). */
+  appendAudit(record: AuditRecord): Promise<void>;
+  readAudit(query: AuditQuery): Promise<AuditEntry[]>;
 }
 
 /** Merges contributions into cell deltas keyed (question, day, index), sorted so that concurrent writers lock in one order. */

@@ -9,14 +9,26 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { addDays } from '@practical-privacy/core';
 import Database from 'better-sqlite3';
 import { GroupCommit, partsInIdOrder, type IngestRequest } from './group-commit.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { PolicyCache } from './policy-cache.ts';
 import {
+  type AuditEntry,
+  type AuditQuery,
+  type AuditRecord,
+  type CampaignSummary,
   canonicalJson,
   type CampaignToPublish,
   cellDeltas,
+  type IngestKeyRecord,
+  type IngestPolicy,
   RepositoryConflictError,
+  RepositoryDuplicateError,
+  type RetentionDeletion,
+  type StoredToken,
+  type TokenToCreate,
   type IngestResult,
   type PublishOutcome,
   type ReportContribution,
@@ -33,8 +45,11 @@ export class SqliteRepository implements Repository {
   readonly kind = 'sqlite' as const;
   readonly db: Database.Database;
 
-  /** `path` is a file path or `:memory:`. */
-  constructor(path: string) {
+  private readonly policyCache: PolicyCache;
+
+  /** `path` is a file path or `:memory:`; `policyCache` is for tests of several instances on one file. */
+  constructor(path: string, options: { policyCache?: PolicyCache } = {}) {
+    this.policyCache = options.policyCache ?? new PolicyCache();
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path);
     this.db.pragma('journal_mode = WAL');
@@ -82,21 +97,36 @@ export class SqliteRepository implements Repository {
   }
 
   async publishCampaign(campaign: CampaignToPublish): Promise<PublishOutcome> {
-    const documentText = canonicalJson(campaign.document);
-    const key = campaign.ingestKey ?? null;
-    // BEGIN IMMEDIATE takes SQLite's write lock before the read, so look-up and insert are one
-    // atomic step even across processes sharing the file; the insert-only triggers back it up.
-    const publish = this.db.transaction((): PublishOutcome => {
-      const existing = this.db.prepare('SELECT document, ingest_key FROM campaigns WHERE id = ? AND version = ?').get(campaign.id, campaign.version) as { document: string; ingest_key: string | null } | undefined;
-      if (existing === undefined) {
-        this.db.prepare('INSERT INTO campaigns (id, version, document, ingest_key, published_at) VALUES (?, ?, ?, ?, ?)').run(campaign.id, campaign.version, documentText, key, new Date().toISOString());
-        return 'created';
-      }
-      if (existing.document === documentText && existing.ingest_key === key) return 'unchanged';
-      const { latest } = this.db.prepare('SELECT max(version) AS latest FROM campaigns WHERE id = ?').get(campaign.id) as { latest: number };
-      throw new RepositoryConflictError(campaign.id, campaign.version, latest + 1);
+    // The cached policy is dropped after the change commits (policy-cache.ts).
+    return this.policyCache.afterChange(campaign.id, async () => {
+      const documentText = canonicalJson(campaign.document);
+      const key = campaign.ingestKey ?? null;
+      // BEGIN IMMEDIATE takes SQLite's write lock before the read, so look-up and insert are one
+      // atomic step even across processes sharing the file; the insert-only triggers back it up.
+      const publish = this.db.transaction((): PublishOutcome => {
+        const existing = this.db.prepare('SELECT document, ingest_key FROM campaigns WHERE id = ? AND version = ?').get(campaign.id, campaign.version) as { document: string; ingest_key: string | null } | undefined;
+        let outcome: PublishOutcome;
+        if (existing === undefined) {
+          const publishedAt = new Date().toISOString();
+          this.db.prepare('INSERT INTO campaigns (id, version, document, ingest_key, published_at) VALUES (?, ?, ?, ?, ?)').run(campaign.id, campaign.version, documentText, key, publishedAt);
+          // A key the campaign already has (in any state, revoked included) is not added again.
+          if (key !== null) {
+            this.db
+              .prepare('INSERT INTO ingest_keys (campaign_id, label, key, created_at) SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM ingest_keys WHERE campaign_id = ? AND key = ?) ON CONFLICT DO NOTHING')
+              .run(campaign.id, `published-v${campaign.version}`, key, publishedAt, campaign.id, key);
+          }
+          outcome = 'created';
+        } else if (existing.document === documentText && existing.ingest_key === key) {
+          outcome = 'unchanged';
+        } else {
+          const { latest } = this.db.prepare('SELECT max(version) AS latest FROM campaigns WHERE id = ?').get(campaign.id) as { latest: number };
+          throw new RepositoryConflictError(campaign.id, campaign.version, latest + 1);
+        }
+        if (campaign.audit !== undefined) this.insertAudit(campaign.audit, { version: campaign.version, outcome });
+        return outcome;
+      });
+      return publish.immediate();
     });
-    return publish.immediate();
   }
 
   async getCampaign(id: string, version?: number): Promise<StoredCampaign | undefined> {
@@ -172,4 +202,197 @@ export class SqliteRepository implements Repository {
     });
     return run.immediate();
   }
+
+  private insertAudit(record: AuditRecord, extra: Record<string, unknown> = {}): void {
+    const detail = { ...record.detail, ...extra };
+    this.db
+      .prepare('INSERT INTO audit_log (at, actor, action, campaign_id, question_id, detail) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(record.at, record.actor, record.action, record.campaignId ?? null, record.questionId ?? null, Object.keys(detail).length === 0 ? null : JSON.stringify(detail));
+  }
+
+  async createToken(token: TokenToCreate, audit: AuditRecord): Promise<void> {
+    const run = this.db.transaction(() => {
+      const taken = this.db.prepare('SELECT 1 FROM api_tokens WHERE label = ? OR token_sha256 = ?').get(token.label, token.tokenSha256);
+      if (taken !== undefined) throw new RepositoryDuplicateError(`token label ${token.label}`);
+      this.db
+        .prepare('INSERT INTO api_tokens (label, role, token_sha256, campaigns, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, NULL)')
+        .run(token.label, token.role, token.tokenSha256, token.campaigns === null ? null : JSON.stringify(token.campaigns), token.createdAt, token.expiresAt);
+      this.insertAudit(audit);
+    });
+    run.immediate();
+  }
+
+  async findToken(tokenSha256: string): Promise<StoredToken | undefined> {
+    const row = this.db.prepare('SELECT label, role, campaigns, created_at, expires_at, revoked_at FROM api_tokens WHERE token_sha256 = ?').get(tokenSha256) as TokenRow | undefined;
+    return row === undefined ? undefined : tokenOf(row);
+  }
+
+  async listTokens(): Promise<StoredToken[]> {
+    return (this.db.prepare('SELECT label, role, campaigns, created_at, expires_at, revoked_at FROM api_tokens ORDER BY created_at, label').all() as TokenRow[]).map(tokenOf);
+  }
+
+  async revokeToken(label: string, audit: AuditRecord): Promise<StoredToken | undefined> {
+    const run = this.db.transaction((): StoredToken | undefined => {
+      const changed = this.db.prepare('UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ?) WHERE label = ?').run(audit.at, label).changes;
+      if (changed === 0) return undefined;
+      this.insertAudit(audit);
+      return tokenOf(this.db.prepare('SELECT label, role, campaigns, created_at, expires_at, revoked_at FROM api_tokens WHERE label = ?').get(label) as TokenRow);
+    });
+    return run.immediate();
+  }
+
+  async addIngestKey(key: IngestKeyRecord, audit: AuditRecord): Promise<void> {
+    // The cached policy is dropped after the change commits (policy-cache.ts).
+    return this.policyCache.afterChange(key.campaignId, async () => {
+      const run = this.db.transaction(() => {
+        const taken = this.db.prepare('SELECT label FROM ingest_keys WHERE campaign_id = ? AND (label = ? OR key = ?)').get(key.campaignId, key.label, key.key) as { label: string } | undefined;
+        if (taken !== undefined) throw new RepositoryDuplicateError(taken.label === key.label ? `ingest key label ${key.label}` : `this key (label ${taken.label})`);
+        this.db
+          .prepare('INSERT INTO ingest_keys (campaign_id, label, key, created_at, expires_at, revoked_at) VALUES (?, ?, ?, ?, ?, NULL)')
+          .run(key.campaignId, key.label, key.key, key.createdAt, key.expiresAt);
+        this.insertAudit(audit);
+      });
+      run.immediate();
+    });
+  }
+
+  async listIngestKeys(campaignId: string): Promise<IngestKeyRecord[]> {
+    return (this.db.prepare('SELECT campaign_id, label, key, created_at, expires_at, revoked_at FROM ingest_keys WHERE campaign_id = ? ORDER BY created_at, label').all(campaignId) as KeyRow[]).map(keyOf);
+  }
+
+  async revokeIngestKey(campaignId: string, label: string, audit: AuditRecord): Promise<IngestKeyRecord | undefined> {
+    // The cached policy is dropped after the change commits (policy-cache.ts).
+    return this.policyCache.afterChange(campaignId, async () => {
+      const run = this.db.transaction((): IngestKeyRecord | undefined => {
+        const changed = this.db.prepare('UPDATE ingest_keys SET revoked_at = coalesce(revoked_at, ?) WHERE campaign_id = ? AND label = ?').run(audit.at, campaignId, label).changes;
+        if (changed === 0) return undefined;
+        this.insertAudit(audit);
+        return keyOf(this.db.prepare('SELECT campaign_id, label, key, created_at, expires_at, revoked_at FROM ingest_keys WHERE campaign_id = ? AND label = ?').get(campaignId, label) as KeyRow);
+      });
+      return run.immediate();
+    });
+  }
+
+  private policyStatements: { state: Database.Statement; keys: Database.Statement } | undefined;
+
+  async ingestPolicy(campaignId: string, now: string): Promise<IngestPolicy> {
+    return this.policyCache.get(campaignId, now, async () => {
+      this.policyStatements ??= {
+        state: this.db.prepare('SELECT closed_at FROM campaign_state WHERE campaign_id = ?'),
+        keys: this.db.prepare('SELECT key, expires_at, revoked_at FROM ingest_keys WHERE campaign_id = ?'),
+      };
+      const state = this.policyStatements.state.get(campaignId) as { closed_at: string | null } | undefined;
+      const keys = this.policyStatements.keys.all(campaignId) as Array<{ key: string; expires_at: string | null; revoked_at: string | null }>;
+      return { closedAt: state?.closed_at ?? null, keys: keys.map((k) => ({ key: k.key, expiresAt: k.expires_at, revokedAt: k.revoked_at })) };
+    });
+  }
+
+  async listCampaigns(): Promise<CampaignSummary[]> {
+    const versions = this.db.prepare('SELECT id, version FROM campaigns ORDER BY id, version').all() as Array<{ id: string; version: number }>;
+    const states = new Map((this.db.prepare('SELECT campaign_id, closed_at, retention_days FROM campaign_state').all() as Array<{ campaign_id: string; closed_at: string | null; retention_days: number | null }>).map((r) => [r.campaign_id, r]));
+    const out = new Map<string, CampaignSummary>();
+    for (const { id, version } of versions) {
+      let summary = out.get(id);
+      if (summary === undefined) {
+        const state = states.get(id);
+        out.set(id, (summary = { id, versions: [], closedAt: state?.closed_at ?? null, retentionDays: state?.retention_days ?? null }));
+      }
+      summary.versions.push(version);
+    }
+    return [...out.values()];
+  }
+
+  async closeCampaign(campaignId: string, audit: AuditRecord): Promise<{ closedAt: string; alreadyClosed: boolean }> {
+    // The cached policy is dropped after the change commits (policy-cache.ts).
+    return this.policyCache.afterChange(campaignId, async () => {
+      const run = this.db.transaction(() => {
+        const before = this.db.prepare('SELECT closed_at FROM campaign_state WHERE campaign_id = ?').get(campaignId) as { closed_at: string | null } | undefined;
+        const alreadyClosed = before?.closed_at !== undefined && before.closed_at !== null;
+        const closedAt = alreadyClosed ? before.closed_at! : audit.at;
+        this.db.prepare('INSERT INTO campaign_state (campaign_id, closed_at) VALUES (?, ?) ON CONFLICT (campaign_id) DO UPDATE SET closed_at = excluded.closed_at').run(campaignId, closedAt);
+        this.insertAudit(audit, { alreadyClosed });
+        return { closedAt, alreadyClosed };
+      });
+      return run.immediate();
+    });
+  }
+
+  async setRetention(campaignId: string, days: number | null, audit: AuditRecord): Promise<void> {
+    const run = this.db.transaction(() => {
+      this.db.prepare('INSERT INTO campaign_state (campaign_id, retention_days) VALUES (?, ?) ON CONFLICT (campaign_id) DO UPDATE SET retention_days = excluded.retention_days').run(campaignId, days);
+      this.insertAudit(audit, { days });
+    });
+    run.immediate();
+  }
+
+  async purgeCampaign(campaignId: string, audit: AuditRecord): Promise<{ reports: number; cells: number }> {
+    // Batches of this campaign that were validated before it closed and are waiting for the next group commit land first.
+    await this.groupCommit.drain();
+    const run = this.db.transaction(() => {
+      const reports = this.db.prepare('DELETE FROM reports WHERE campaign_id = ?').run(campaignId).changes;
+      const cells = this.db.prepare('DELETE FROM cells WHERE campaign_id = ?').run(campaignId).changes;
+      this.insertAudit(audit, { reports, cells });
+      return { reports, cells };
+    });
+    return run.immediate();
+  }
+
+  async applyRetention(options: { today: string; minDays: number; at: string }): Promise<RetentionDeletion[]> {
+    const run = this.db.transaction((): RetentionDeletion[] => {
+      const campaigns = this.db.prepare('SELECT campaign_id, retention_days FROM campaign_state WHERE retention_days IS NOT NULL ORDER BY campaign_id').all() as Array<{ campaign_id: string; retention_days: number }>;
+      const deleted: RetentionDeletion[] = [];
+      for (const { campaign_id: campaignId, retention_days: days } of campaigns) {
+        const effective = Math.max(days, options.minDays);
+        const beforeDay = addDays(options.today, -effective);
+        const cells = this.db.prepare('DELETE FROM cells WHERE campaign_id = ? AND day < ?').run(campaignId, beforeDay).changes;
+        const reports = this.db.prepare('DELETE FROM reports WHERE campaign_id = ? AND day < ?').run(campaignId, beforeDay).changes;
+        if (cells === 0 && reports === 0) continue;
+        this.insertAudit({ at: options.at, actor: 'retention', action: 'retention.delete', campaignId, detail: { retentionDays: days, effectiveDays: effective, beforeDay, cells, reports } });
+        deleted.push({ campaignId, beforeDay, cells, reports });
+      }
+      return deleted;
+    });
+    return run.immediate();
+  }
+
+  async appendAudit(record: AuditRecord): Promise<void> {
+    this.insertAudit(record);
+  }
+
+  async readAudit(query: AuditQuery): Promise<AuditEntry[]> {
+    const rows = this.db
+      .prepare(
+        `SELECT id, at, actor, action, campaign_id, question_id, detail FROM audit_log
+          WHERE (@before IS NULL OR id < @before) AND (@campaign IS NULL OR campaign_id = @campaign) AND (@action IS NULL OR action = @action)
+          ORDER BY id DESC LIMIT @limit`,
+      )
+      .all({ before: query.before ?? null, campaign: query.campaignId ?? null, action: query.action ?? null, limit: query.limit }) as Array<{ id: number; at: string; actor: string; action: AuditEntry['action']; campaign_id: string | null; question_id: string | null; detail: string | null }>;
+    return rows.map((r) => ({ id: Number(r.id), at: r.at, actor: r.actor, action: r.action, campaignId: r.campaign_id, questionId: r.question_id, detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>) }));
+  }
+}
+
+interface TokenRow {
+  label: string;
+  role: StoredToken['role'];
+  campaigns: string | null;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+function tokenOf(row: TokenRow): StoredToken {
+  return { label: row.label, role: row.role, campaigns: row.campaigns === null ? null : (JSON.parse(row.campaigns) as string[]), createdAt: row.created_at, expiresAt: row.expires_at, revokedAt: row.revoked_at };
+}
+
+interface KeyRow {
+  campaign_id: string;
+  label: string;
+  key: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+}
+
+function keyOf(row: KeyRow): IngestKeyRecord {
+  return { campaignId: row.campaign_id, label: row.label, key: row.key, createdAt: row.created_at, expiresAt: row.expires_at, revokedAt: row.revoked_at };
 }
