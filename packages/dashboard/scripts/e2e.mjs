@@ -25,6 +25,7 @@ const cli = join(dirname(require.resolve('@playwright/test/package.json')), 'cli
 const result = spawnSync(process.execPath, [cli, 'test', ...process.argv.slice(2)], {
   cwd: packageDir,
   stdio: 'inherit',
-  env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1', PP_CHROMIUM_PATH: chromium },
+  // The stack imports core from its TypeScript sources (the workspace condition), as vitest does.
+  env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1', PP_CHROMIUM_PATH: chromium, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --conditions=@practical-privacy/source`.trim() },
 });
 process.exit(result.status ?? 1);

@@ -31,6 +31,7 @@ export function drawSeries(container: HTMLElement, rows: readonly DisplayRow[], 
     }
   }
   const width = Math.max(280, container.clientWidth);
+  container.replaceChildren(legend(values.map((value, i) => ({ color: COLORS[i]!, label: released.find((r) => r.value === value)?.valueLabel ?? value }))));
   const plot = new uPlot(
     {
       width,
@@ -38,12 +39,28 @@ export function drawSeries(container: HTMLElement, rows: readonly DisplayRow[], 
       series,
       // UTC days on the axis, thinned by uPlot to the width available.
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
-      axes: [{ space: 80 }, { label: share ? '%' : 'mean', size: 50 }],
-      legend: { show: true },
+      // Ticks on whole UTC days (or weeks, months), labelled MM-DD, thinned to the width available.
+      axes: [{ space: 80, incrs: [86_400, 7 * 86_400, 28 * 86_400], values: (_u, splits) => splits.map((s) => new Date(s * 1000).toISOString().slice(5, 10)) }, { label: share ? '%' : 'mean', size: 50 }],
+      // The table below names every line; uPlot's own legend would repeat it.
+      legend: { show: false },
       cursor: { drag: { x: false, y: false } },
     },
     data as uPlot.AlignedData,
     container,
   );
   return () => plot.destroy();
+}
+
+/** Colour key: solid line the estimate, dashed lines its 95% interval. */
+function legend(entries: { color: string; label: string }[]): HTMLElement {
+  const key = document.createElement('p');
+  key.className = 'muted small';
+  key.textContent = 'Solid: estimate; dashed: its 95% interval. ';
+  for (const entry of entries) {
+    const swatch = document.createElement('span');
+    swatch.textContent = `■ ${entry.label}  `;
+    swatch.style.color = entry.color;
+    key.append(swatch);
+  }
+  return key;
 }

@@ -124,6 +124,8 @@ export function dashboardView(root: HTMLElement, session: Session, onSignOut: ()
 
   void api
     .listCampaigns()
+    // The list has ids and versions; each campaign's title comes from its (public) latest document.
+    .then((list) => Promise.all(list.map((c) => (c.title !== undefined ? c : api.campaign(c.id, c.versions[0]!).then((d) => ({ ...c, title: d.title }), () => c)))))
     .then((list) => {
       campaigns = list;
       campaignSelect.replaceChildren(...list.map((c) => h('option', { value: c.id }, c.title === undefined ? c.id : `${c.title} (${c.id})`)));
