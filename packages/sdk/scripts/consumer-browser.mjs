@@ -51,7 +51,7 @@ export async function runInBrowser({ chromiumPath, collector, origin, campaignId
       for (let i = problems.length - 1; i >= 0; i -= 1) if (/no-such-worker|404/.test(problems[i])) problems.splice(i, 1);
     }
     if (problems.length > 0) fail(`the page reported errors:\n${problems.join('\n')}`);
-    console.log(`consumers: ${what}: 1 report acknowledged, counted once by the collector, no reload${missingWorker ? '; 404 worker → WORKER_UNAVAILABLE at once' : ''}`);
+    console.log(`consumers: ${what}: 1 report acknowledged, counted once by the collector, no reload${missingWorker ? '; 404 worker → WORKER_UNAVAILABLE from its load error (timeout set to 10 min)' : ''}`);
   } finally {
     await browser.close();
   }

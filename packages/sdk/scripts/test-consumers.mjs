@@ -23,7 +23,8 @@
 //
 // Chromium: runs when PP_HAVE_CHROMIUM=1 (the root `pnpm test` sets it) or CI=true (where a missing
 // Chromium fails); otherwise the browser half is skipped and said so. `--update-lockfiles` rewrites
-// the fixtures' lockfiles (npm install against fresh tarballs); `--only=vite7` runs one fixture.
+// the fixtures' lockfiles (npm install against fresh tarballs); `--only=vite7` runs one fixture;
+// `--tarballs=DIR` installs DIR/core.tgz and DIR/sdk.tgz instead of packing (the root `pnpm test`).
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -48,6 +49,7 @@ const ci = process.env.CI === 'true' || process.env.CI === '1';
 const chromiumPath = process.env.PP_CHROMIUM_PATH ?? '/usr/bin/chromium';
 const withBrowser = ci || process.env.PP_HAVE_CHROMIUM === '1';
 const updateLockfiles = process.argv.includes('--update-lockfiles');
+const given = process.argv.find((a) => a.startsWith('--tarballs='))?.slice('--tarballs='.length);
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 // The pnpm that runs this script (`pnpm test`), else the one the root package.json names.
@@ -77,9 +79,10 @@ const skipped = [];
 const log = (line) => console.log(`consumers: ${line}`);
 
 try {
-  // 1. Pack (prepack builds each package).
+  // 1. Pack (prepack builds each package), or take the tarballs scripts/check-packages.mjs made.
   for (const [file, dir] of [['core', coreDir], ['sdk', sdkDir]]) {
-    run(pnpm[0], [...pnpm.slice(1), 'pack', '--out', join(tarballs, `${file}.tgz`)], dir, process.env);
+    if (given !== undefined) cpSync(join(given, `${file}.tgz`), join(tarballs, `${file}.tgz`));
+    else run(pnpm[0], [...pnpm.slice(1), 'pack', '--out', join(tarballs, `${file}.tgz`)], dir, process.env);
     mkdirSync(join(tarballs, file));
     run('tar', ['xzf', join(tarballs, `${file}.tgz`), '-C', join(tarballs, file)], work);
   }

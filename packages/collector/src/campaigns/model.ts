@@ -7,7 +7,6 @@
 import {
   STRING_OTHER,
   createCampaignMechanisms,
-  PrivacyError,
   validateBatch,
   validateCampaign,
   type AnyMechanism,
@@ -79,7 +78,6 @@ export function parseBatch(body: unknown, window: DayWindow): WireBatch {
   return validateBatch(body, window);
 }
 
-export { PrivacyError };
 
 /**
  * Small LRU of parsed campaign versions (building mechanisms is not free). Storage is insert-only

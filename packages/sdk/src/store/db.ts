@@ -23,7 +23,7 @@ import { DEFAULT_DB_NAME } from './db-name.ts';
 export { DEFAULT_DB_NAME };
 export const DB_VERSION = 2;
 
-export interface MetaValues {
+interface MetaValues {
   consent: boolean;
   secret: CryptoKey;
 }
