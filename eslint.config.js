@@ -21,7 +21,7 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs', '**/*.js', 'scripts/**'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', fetch: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
   },
   {
     // The SDK's consumer fixtures are browser apps; the consumer test's page.evaluate callbacks run in the page.

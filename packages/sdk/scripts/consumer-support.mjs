@@ -1,3 +1,4 @@
+/* global fetch */
 // Helpers of test-consumers.mjs: processes, ports, the real collector, a static server with the
 // README's CSP, tarball checks.
 import { spawn, spawnSync } from 'node:child_process';
