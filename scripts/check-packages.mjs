@@ -62,7 +62,7 @@ try {
     if (publint.status !== 0 || /warning|error|suggestion/i.test(publint.stdout)) problems.push(`${name}: publint:\n${publint.stdout}${publint.stderr}`);
     const attw = run(process.execPath, [bin('@arethetypeswrong/cli'), tarball, '--profile', 'esm-only', '--format', 'ascii'], root);
     if (attw.status !== 0) problems.push(`${name}: @arethetypeswrong/cli:\n${attw.stdout}${attw.stderr}`);
-    console.log(`packages: ${name} ${manifest.version}: ${files.length} files, ${maps} source maps with their sources, publint ${publint.status === 0 ? 'clean' : 'FAILED'}, attw ${attw.status === 0 ? 'clean' : 'FAILED'}, engines ${manifest.engines?.node}`);
+    console.log(`packages: ${name} ${manifest.version}: ${files.length} files, ${maps} source maps checked, publint ${publint.status === 0 ? 'clean' : 'FAILED'}, attw ${attw.status === 0 ? 'clean' : 'FAILED'}, engines ${manifest.engines?.node}`);
   }
 } finally {
   if (keep === undefined) rmSync(out, { recursive: true, force: true });
