@@ -157,6 +157,8 @@ try {
         try {
           await runInBrowser({ chromiumPath, collector, origin, campaignId: `consumer-${name}-dev`, what: `${name} dev server` });
           if (/new dependencies optimized|optimized dependencies changed|reloading/i.test(dev.output())) throw new Error(`${name} dev server re-optimized dependencies after the page loaded:\n${dev.output()}`);
+          // Source maps whose sources the package does not ship: Vite warns on every dev start.
+          if (/missing source files|sourcemap/i.test(dev.output())) throw new Error(`${name} dev server warned about the packages' source maps:\n${dev.output()}`);
         } finally {
           dev.stop();
         }
