@@ -23,4 +23,9 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.js', 'scripts/**'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
   },
+  {
+    // The SDK's consumer fixtures are browser apps; the consumer test's page.evaluate callbacks run in the page.
+    files: ['packages/sdk/consumers/**/*.js', 'packages/sdk/scripts/consumer-browser.mjs'],
+    languageOptions: { globals: { window: 'readonly', document: 'readonly', location: 'readonly', URLSearchParams: 'readonly' } },
+  },
 );

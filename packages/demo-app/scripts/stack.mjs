@@ -28,7 +28,8 @@ export const campaignFile = join(packageDir, 'campaign', 'daily-checkin.json');
  * `mode: 'dev'` serves the app with Vite's dev server (hot reload, for `pnpm demo`); `mode: 'preview'`
  * builds it first and serves the build (what the end-to-end test uses: no on-the-fly dependency
  * optimisation reloading the page mid-test).
- * @param {{ collectorPort?: number, appPort?: number, dataDir?: string, keepData?: boolean, quiet?: boolean, mode?: 'dev' | 'preview' }} options
+ * `force` (dev) makes Vite re-optimize its dependencies from scratch (`--force`), as on a fresh install.
+ * @param {{ collectorPort?: number, appPort?: number, dataDir?: string, keepData?: boolean, quiet?: boolean, mode?: 'dev' | 'preview', force?: boolean }} options
  * @returns {Promise<{ collectorUrl: string, appUrl: string, stop: () => Promise<void> }>}
  */
 export async function startStack(options = {}) {
@@ -72,7 +73,7 @@ export async function startStack(options = {}) {
 
     // VITE_PP_DATABASE_ID ties the simulator's saved truth to this database (src/sim/truth-store.ts).
     const appEnv = { ...process.env, VITE_PP_COLLECTOR_URL: collectorUrl, VITE_PP_READ_TOKEN: DEMO_READ_TOKEN, VITE_PP_INGEST_KEY: DEMO_INGEST_KEY, VITE_PP_DATABASE_ID: databaseId };
-    let viteArgs = [viteBin, '--port', String(appPort), '--strictPort', '--host', 'localhost'];
+    let viteArgs = [viteBin, '--port', String(appPort), '--strictPort', '--host', 'localhost', ...(options.force ? ['--force'] : [])];
     if (options.mode === 'preview') {
       const outDir = join(dataDir, 'dist');
       await run(process.execPath, [viteBin, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], { cwd: packageDir, env: appEnv, stdio });

@@ -8,7 +8,6 @@ import {
   STRING_OTHER,
   createCampaignMechanisms,
   LevelledMechanism,
-  PrivacyError,
   validateBatch,
   validateCampaign,
   type AnyMechanism,
@@ -90,7 +89,6 @@ export function parseBatch(body: unknown, window: DayWindow): WireBatch {
   return validateBatch(body, window);
 }
 
-export { PrivacyError };
 
 /**
  * Small LRU of parsed campaign versions (building mechanisms is not free). Storage is insert-only

@@ -177,12 +177,6 @@ export function bitsToUint32(bits: Uint8Array): number {
   return value;
 }
 
-export function uint32ToBits(value: number, k: number): Uint8Array {
-  const bits = new Uint8Array(k);
-  for (let i = 0; i < k; i++) bits[i] = Math.floor(value / 2 ** i) % 2;
-  return bits;
-}
-
 /** The two PRR masks: `uniform` (each bit 1 w.p. 1/2) and `fMask` (each bit 1 w.p. f′). */
 export interface PrrMasks {
   uniform: Uint8Array;

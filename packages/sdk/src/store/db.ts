@@ -24,11 +24,6 @@ import { DEFAULT_DB_NAME } from './db-name.ts';
 export { DEFAULT_DB_NAME };
 export const DB_VERSION = 2;
 
-export interface MetaValues {
-  consent: boolean;
-  secret: CryptoKey;
-}
-
 export interface LedgerRow {
   key: string;
   campaignId: string;

@@ -37,7 +37,6 @@ import type { RandomSampler } from '../../random/sampler.ts';
 import type { LongitudinalFrequencyName, Randomizer } from '../types.ts';
 import { MECHANISM_REGISTRY, type MechanismName, type MechanismWithLevels } from '../registry.ts';
 
-export type { LongitudinalFrequencyName };
 
 /** The two-level frequency oracles, from the registry. */
 export const LONGITUDINAL_FREQUENCY_NAMES: readonly LongitudinalFrequencyName[] = (Object.keys(MECHANISM_REGISTRY) as MechanismName[]).filter(
