@@ -48,7 +48,6 @@ function shuffle<T>(items: T[], random: RandomSampler): void {
 const FUTURE_GRACE_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
-export { utcDay } from '@practical-privacy/core';
 
 export async function ingestBatch(
   body: unknown,

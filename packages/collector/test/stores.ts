@@ -45,7 +45,3 @@ export async function dumpAll(repository: Repository): Promise<Record<string, st
   }
   return out;
 }
-
-export async function tableRows(repository: Repository, table: string): Promise<Array<Record<string, unknown>>> {
-  return JSON.parse((await dumpAll(repository))[table] ?? '[]') as Array<Record<string, unknown>>;
-}

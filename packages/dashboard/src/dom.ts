@@ -25,25 +25,8 @@ export function append(parent: Node, ...children: Child[]): void {
   }
 }
 
-export function clear(element: Element): void {
-  while (element.firstChild) element.removeChild(element.firstChild);
-}
-
 /** Announces a status change to screen readers through the page's polite live region. */
 export function announce(message: string): void {
   const region = document.getElementById('announcer');
   if (region !== null) region.textContent = message;
-}
-
-export function formatPercent(x: number, digits = 1): string {
-  return Number.isFinite(x) ? `${(x * 100).toFixed(digits)}%` : '–';
-}
-
-export function formatNumber(x: number, digits = 2): string {
-  return Number.isFinite(x) ? x.toFixed(digits) : '–';
-}
-
-/** "1 report", "2 reports": a count with its noun, singular for exactly one. */
-export function count(n: number, singular: string, plural = `${singular}s`): string {
-  return `${n.toLocaleString('en')} ${n === 1 ? singular : plural}`;
 }
