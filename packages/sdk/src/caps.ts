@@ -134,7 +134,8 @@ export function checkCampaignAgainstCaps(
     const tier = tierOf(question.id);
     const held = tier === question.tier ? `tier ${tier}` : `held to tier ${tier} by this app, declared ${question.tier}`;
     const cap = caps.perReport[tier];
-    const asked = Math.max(question.epsilon, epsilonOf(question.id));
+    // With privacy levels, epsilonOf is the level the device will use (the highest within this cap).
+    const asked = question.levels === undefined ? Math.max(question.epsilon, epsilonOf(question.id)) : epsilonOf(question.id);
     if (asked > cap) {
       const path = `questions.${i}.epsilon`;
       throw new PrivacyError('TIER_CAP_EXCEEDED', 'accounting', `${path}: question ${question.id} (${held}) asks for ε = ${asked} per report, above this app's cap of ${cap}`, { path });

@@ -44,6 +44,12 @@ export interface Client<Answers extends object = Record<string, unknown>> {
   optOut(): Promise<OptOutResult>;
   report<Q extends keyof Answers & string>(questionId: Q, answer: Answers[Q]): Promise<Receipt>;
   explain(questionId: keyof Answers & string): Promise<Explanation>;
+  /**
+   * The patient's privacy choice: 'more-private' reports a question that has privacy levels at its
+   * strictest level from now on (every question when `questionId` is omitted); 'default' undoes it.
+   * Stored on the device; visible to the collector with each report (its level).
+   */
+  setPrivacy(choice: 'default' | 'more-private', questionId?: keyof Answers & string): Promise<void>;
   budget(): Promise<BudgetSummary>;
   flush(): Promise<FlushResult>;
   close(): void;
@@ -238,6 +244,7 @@ export async function createClient(options: ClientOptions): Promise<Client> {
       return receipt;
     },
     explain: (questionId) => call((r) => r.explain(questionId)),
+    setPrivacy: (choice, questionId) => call((r) => r.setPrivacy(choice, questionId)),
     budget: () => call((r) => r.budget()),
     flush: async () => {
       const result = await call((r) => r.flush());

@@ -21,6 +21,7 @@ import { parseAnswer } from './answers.ts';
 import { loadCampaign, permanentOf } from './campaign.ts';
 import { lifetimeBound, type ChargeRule } from './charges.ts';
 import { encodeAnswer } from './encode.ts';
+import { levelFor, readChoices, writeChoice, type PrivacyChoice } from './privacy-level.ts';
 import { settle, type Result } from './errors.ts';
 import { explainText } from './explain.ts';
 import { loadOrCreateSecret } from './secret.ts';
@@ -41,6 +42,8 @@ interface State {
   mechanisms: Map<string, AnyRandomizer>;
   rules: Map<string, ChargeRule>;
   permanentKeys: Map<string, string>;
+  /** Questions with privacy levels: the levels within the caps (privacy-level.ts). */
+  levels: Map<string, Map<number, AnyRandomizer>>;
   transportOptions: TransportOptions;
   transport: Transport;
   /** The collector answered an upload that the campaign is closed: report() refuses (CAMPAIGN_CLOSED). */
@@ -126,7 +129,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
           connection.close();
           throw error;
         }
-        const { campaign, mechanisms, rules, permanentKeys } = loaded;
+        const { campaign, mechanisms, rules, permanentKeys, levels } = loaded;
         if (!loaded.fetched && (await isClosed(db, campaign.id))) {
           connection.close();
           throw campaignClosed(campaign.id);
@@ -159,6 +162,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
           mechanisms,
           rules,
           permanentKeys,
+          levels,
           transportOptions,
           transport,
         };
@@ -216,6 +220,17 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
         () => undefined,
       );
       return run;
+    },
+
+    /** The patient's privacy choice for one question (or every question): stored on the device, honoured by every later report. */
+    async setPrivacy(choice: PrivacyChoice, questionId?: string): Promise<Result<void>> {
+      return settle(async () => {
+        const s = ready();
+        if (choice !== 'default' && choice !== 'more-private') throw new PrivacyError('INPUT_INVALID', 'input', `choice: 'default' or 'more-private', got ${JSON.stringify(choice)}`, { path: 'choice' });
+        if (questionId !== undefined) question(s, questionId);
+        await requireConsent(s);
+        await writeChoice(s.db, s.campaign.id, choice, questionId);
+      });
     },
 
     async explain(questionId: string): Promise<Result<Explanation>> {
@@ -308,10 +323,15 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       // Only while consented: an opt-out in another tab since the check above leaves no new secret behind.
       const secret = await loadOrCreateSecret(s.db, true);
       const permanentKey = s.permanentKeys.get(questionId);
-      const encoded = await encodeAnswer({ question: q, mechanism, input: parsed.input, secret, campaignId: s.campaign.id, ...(permanentKey === undefined ? {} : { permanentKey }), fresh: sampler, cohortOf: (m) => cohortOf(s, questionId, m) });
+      // A question with privacy levels: the patient's choice or the highest level within the caps (privacy-level.ts).
+      const fitting = s.levels.get(questionId);
+      const level = fitting === undefined ? undefined : levelFor(fitting, await readChoices(s.db, s.campaign.id), questionId);
+      const randomizer = level === undefined ? mechanism : fitting!.get(level)!;
+      const encoded = await encodeAnswer({ question: q, mechanism: randomizer, input: parsed.input, secret, campaignId: s.campaign.id, ...(permanentKey === undefined ? {} : { permanentKey }), fresh: sampler, cohortOf: (m) => cohortOf(s, questionId, m) });
       const reportId = newReportId(sampler);
       const wire = toWireReport({ id: reportId, campaignId: s.campaign.id, campaignVersion: s.campaign.version, questionId, day }, encoded);
       const { campaignId: _c, campaignVersion: _v, ...report } = wire;
+      if (level !== undefined) report.ext = { level };
       // `epsilon` is set by commitReport to the charge it decides inside the transaction.
       const outbox = { id: reportId, campaignId: s.campaign.id, campaignVersion: s.campaign.version, report, epsilon: Number.NaN, queuedAt: now().getTime() };
       const decision = await commitReport(s.db, { ...debit, outbox });
@@ -319,7 +339,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       s.transport.schedule();
       log(`queued report ${reportId} for ${questionId}, ε ${decision.charge}`);
       const account = await accountOf(s, questionId, mechanism, s.db.transaction('ledger').store);
-      const receipt = { reportId, epsilonSpent: decision.charge, remaining: remainingOf(decision.spent, s.caps), persistent: s.config.persistent !== false, explanation: account.text };
+      const receipt = { reportId, epsilonSpent: decision.charge, remaining: remainingOf(decision.spent, s.caps), persistent: s.config.persistent !== false, explanation: account.text, ...(level === undefined ? {} : { level }) };
       // The report is committed: a failure to build the bodies must not turn it into an error.
       const pending = await pendingNow().catch(() => undefined);
       return pending === undefined ? receipt : { ...receipt, pending };

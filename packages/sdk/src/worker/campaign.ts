@@ -7,6 +7,7 @@ import { PrivacyError, createCampaignRandomizers, isTwoLevel, validateCampaign, 
 import { framed, subtle, toHex } from './secret.ts';
 import { checkCampaignAgainstCaps, effectiveTiers, type Caps } from '../caps.ts';
 import { chargeRule, type ChargeRule } from './charges.ts';
+import { levelsWithin } from './privacy-level.ts';
 import type { WorkerConfig } from './types.ts';
 import { cachedCampaign, campaignClosed, isCampaignClosed } from '../store/campaign-cache.ts';
 import type { SdkDatabase } from '../store/db.ts';
@@ -17,6 +18,8 @@ export interface LoadedCampaign {
   rules: Map<string, ChargeRule>;
   /** Two-level questions: what their permanent responses and their charge window are keyed by. */
   permanentKeys: Map<string, string>;
+  /** Questions with privacy levels: the levels within the app's per-report cap and their randomizers (privacy-level.ts). */
+  levels: Map<string, Map<number, AnyRandomizer>>;
 }
 
 /**
@@ -74,11 +77,28 @@ export async function loadCampaign(config: WorkerConfig, caps: Caps, doFetch: ty
   }
   const mechanisms = createCampaignRandomizers(campaign);
   const tiers = effectiveTiers(campaign, { tiers: config.tiers, trustServerTiers: config.trustServerTiers, definedInCode: config.campaign !== undefined });
+  // Budget-aware levels: a question with levels is held to the highest level within its tier's cap.
+  const levels = new Map<string, Map<number, AnyRandomizer>>();
+  for (const q of campaign.questions) {
+    if (q.levels === undefined) continue;
+    const fitting = levelsWithin(q, caps.perReport[tiers.get(q.id)!], campaign.id);
+    if (fitting.size > 0) levels.set(q.id, fitting);
+  }
+  const reportLevel = (id: string) => {
+    const fitting = levels.get(id);
+    return fitting === undefined ? undefined : Math.max(...fitting.keys());
+  };
   checkCampaignAgainstCaps(
     campaign,
     caps,
     (id) => tiers.get(id)!,
-    (id) => mechanisms.get(id)!.implementedEpsilon,
+    (id) => {
+      const level = reportLevel(id);
+      const question = campaign.questions.find((q) => q.id === id)!;
+      // A question with levels asks for the level it will report at; with none fitting, its default.
+      if (level === undefined) return Math.max(question.epsilon, mechanisms.get(id)!.implementedEpsilon);
+      return Math.max(level, levels.get(id)!.get(level)!.implementedEpsilon);
+    },
     (id) => {
       const m = mechanisms.get(id)!;
       return isTwoLevel(m) || m.name === 'rappor' ? permanentOf(m) : undefined;
@@ -91,7 +111,7 @@ export async function loadCampaign(config: WorkerConfig, caps: Caps, doFetch: ty
   }
   const rules = new Map([...mechanisms].map(([id, m]) => [id, chargeRule(m, permanentKeys.get(id))]));
   checkLifetimeBounds(campaign, rules, caps);
-  return { campaign, mechanisms, rules, permanentKeys, fetched: fetched?.fresh === true };
+  return { campaign, mechanisms, rules, permanentKeys, levels, fetched: fetched?.fresh === true };
 }
 
 /**

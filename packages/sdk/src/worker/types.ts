@@ -47,6 +47,8 @@ export interface Receipt {
   remaining: Spent;
   persistent: boolean;
   explanation: string;
+  /** Questions with privacy levels: the ε₁ level this report used (the patient's choice or the highest within the caps). */
+  level?: number;
 }
 
 /**
