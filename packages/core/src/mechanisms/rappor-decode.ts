@@ -254,8 +254,11 @@ export function decodeRappor(estimate: RapporBitEstimate, map: RapporCandidateMa
  * Generalized Linear Models, 2nd ed., 1989, §4.5.2 and ch. 9 — what R's `summary.glm` uses for the
  * quasi families). Under the decoder's model X² ≈ rows − fitted and φ̂ ≈ 1. Values outside the
  * candidate list set bits no column explains, and their collisions with listed candidates' bits
- * bias those shares; both show up as excess residual: with 6% of the mass on one unlisted name,
- * 95% intervals covered 91.8% unscaled and ≥ 93% scaled (test/rappor-coverage.slow.test.ts). Never
+ * bias those shares; both show up as excess residual. With 6% of 100,000 reports on one unlisted
+ * name (k = 16, 40 campaigns), 95% intervals of the listed names covered 92.8% unscaled and 95.7%
+ * scaled, mean φ̂ 1.31 (test/rappor-coverage.slow.test.ts); with every value listed, 94.3% and
+ * 94.6% (φ̂ 1.05). It is a variance scale, not a bias correction: for one fixed hash design (k = 32,
+ * 80 datasets) in which a listed name's bits collide with the unlisted one's, 90.2% and 92.1%. Never
  * below 1: a fit that looks better than its noise (e.g. a week's bit SEs, which are upper bounds,
  * bucket-error.ts in the collector) keeps its SEs. With no residual degrees of freedom, 1.
  */
