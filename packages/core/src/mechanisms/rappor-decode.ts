@@ -230,8 +230,8 @@ export function decodeRappor(estimate: RapporBitEstimate, map: RapporCandidateMa
   finalSupport.forEach((s, i) => {
     if (s < S) standardErrorAtZero[s] = final.standardErrors[i]!;
   });
-  const scratch = new Float64Array(design.rows);
-  for (let s = 0; s < S; s++) if (standardErrorAtZero[s]! < 0) standardErrorAtZero[s] = addedColumnStandardError(design, finalSupport, final.cholesky, s, scratch);
+  const supportColumns = denseColumns(design, finalSupport);
+  for (let s = 0; s < S; s++) if (standardErrorAtZero[s]! < 0) standardErrorAtZero[s] = addedColumnStandardError(design, supportColumns, final.cholesky, s);
   const backgroundShare = refit[S]!;
 
   const candidates = map.candidates.map((candidate, s): RapporCandidateEstimate => {
@@ -410,31 +410,38 @@ function supportStandardErrors(design: Design, support: Int32Array): SupportFit 
   return { standardErrors, cholesky };
 }
 
+/** The support's columns as dense rows × d blocks (column i at [i·rows, (i + 1)·rows)). */
+function denseColumns(design: Design, support: Int32Array): Float64Array {
+  const { rows, colStart, rowIndex, value } = design;
+  const dense = new Float64Array(support.length * rows);
+  support.forEach((s, i) => {
+    for (let e = colStart[s]!; e < colStart[s + 1]!; e++) dense[i * rows + rowIndex[e]!] = value[e]!;
+  });
+  return dense;
+}
+
 /**
- * The SE column `s` would have if fitted together with `support` (whose Gram factor is L): the
- * Schur complement 1/(‖a‖² − bᵀG⁻¹b), b = A_supportᵀa, with bᵀG⁻¹b = ‖L⁻¹b‖². O(nnz + d²) per
- * column, d the final support (the detected candidates and the background). Infinity when a is
- * (numerically) inside the support's span — or has no rows at all.
+ * The SE column `s` would have if fitted together with the support (its columns dense in
+ * `supportColumns`, its Gram factor L): the Schur complement 1/(‖a‖² − bᵀG⁻¹b), b = A_supportᵀa,
+ * with bᵀG⁻¹b = ‖L⁻¹b‖². O(nnz(a)·d + d²) per column, d the final support (the detected candidates
+ * and the background), so all S columns cost about one sweep per support column. Infinity when a
+ * is (numerically) inside the support's span — or has no rows at all.
  */
-function addedColumnStandardError(design: Design, support: Int32Array, cholesky: Float64Array, s: number, dense: Float64Array): number {
-  const { colStart, rowIndex, value, colNorm2 } = design;
+function addedColumnStandardError(design: Design, supportColumns: Float64Array, cholesky: Float64Array, s: number): number {
+  const { rows, colStart, rowIndex, value, colNorm2 } = design;
   const norm2 = colNorm2[s]!;
   if (!(norm2 > 0)) return Infinity;
-  const d = support.length;
-  // `dense` (all zeros, one entry per row) holds column s while it is used, and is zeroed again after.
-  for (let e = colStart[s]!; e < colStart[s + 1]!; e++) dense[rowIndex[e]!] = value[e]!;
+  const d = supportColumns.length / rows;
   const w = new Float64Array(d);
   let explained = 0;
   for (let i = 0; i < d; i++) {
-    const si = support[i]!;
     let dot = 0;
-    for (let e = colStart[si]!; e < colStart[si + 1]!; e++) dot += dense[rowIndex[e]!]! * value[e]!;
+    for (let e = colStart[s]!; e < colStart[s + 1]!; e++) dot += value[e]! * supportColumns[i * rows + rowIndex[e]!]!;
     // Forward substitution L w = b, one row at a time.
     for (let t = 0; t < i; t++) dot -= cholesky[i * d + t]! * w[t]!;
     w[i] = dot / cholesky[i * d + i]!;
     explained += w[i]! * w[i]!;
   }
-  for (let e = colStart[s]!; e < colStart[s + 1]!; e++) dense[rowIndex[e]!] = 0;
   const rest = norm2 - explained;
   return rest > norm2 * 1e-9 ? 1 / Math.sqrt(rest) : Infinity;
 }
