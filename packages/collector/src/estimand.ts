@@ -25,6 +25,11 @@ const MEAN_DESCRIPTIONS: Readonly<Record<Estimand, string>> = {
     'The mean among the patients who answered. No respondents-only standard error is computed (the spread of the true answers is not observable): this is the population interval, conservative for the respondents (too wide by at most their spread).',
 };
 
+const RAPPOR_DISPERSION_NOTE =
+  'RAPPOR candidates: the least-squares standard error of the decoding, times √φ̂, φ̂ ≥ 1 the fit’s residual dispersion (Pearson χ²/df, a quasi-likelihood scale; decoding.dispersion), which widens the intervals when names outside the candidate list leave bits unexplained.';
+const RAPPOR_UNDETECTED_NOTE =
+  'A candidate the decoding did not detect has no estimate and no interval (detectable: false, null values): its share is below ≈ its detectionLimit, the share detected with probability decoding.detectionPower — whether it is a few percent or 0. The intervals of detected candidates ignore that they were selected by the same data.';
+
 /** The statement for a question whose estimate is of `kind` (the registry's), asked for `estimand`. */
 export function estimandStatement(kind: MechanismMeta['estimate'], estimand: Estimand): EstimandStatement {
   const mean = kind === 'mean';
@@ -35,8 +40,8 @@ export function estimandStatement(kind: MechanismMeta['estimate'], estimand: Est
   if (kind === 'rappor') {
     notes.push(
       estimand === 'population'
-        ? 'RAPPOR candidates: the least-squares standard error of the decoding plus x̂(1−x̂)/n; for a week or total, the bit-level bound plus the sampling term bounded over days (Σₜ wₜ·√(x̂(1−x̂)/nₜ)), the two added in quadrature. Detection (z) uses the respondents’ SE, equal to the population’s at a share of 0.'
-        : 'RAPPOR candidates: the least-squares standard error of the decoding.',
+        ? `${RAPPOR_DISPERSION_NOTE} Plus x̂(1−x̂)/n; for a week or total, the bit-level bound plus the sampling term bounded over days (Σₜ wₜ·√(x̂(1−x̂)/nₜ)), the two added in quadrature. Detection (z) uses the respondents’ SE, equal to the population’s at a share of 0. ${RAPPOR_UNDETECTED_NOTE}`
+        : `${RAPPOR_DISPERSION_NOTE} ${RAPPOR_UNDETECTED_NOTE}`,
     );
   }
   return {

@@ -48,8 +48,8 @@ import { estimandNote, estimandStatement } from './estimand.ts';
 import type { CampaignModel, QuestionModel } from './campaigns/model.ts';
 import type { Repository } from './storage/repository.ts';
 
-export type { Bucket, CellAmplification, CellRelease, EstimateRelease, Withheld } from './release.ts';
-import type { Bucket, CellAmplification, CellRelease, CellUncertainty, EstimateRelease, Withheld } from './release.ts';
+export type { AmplificationNotClaimed, Bucket, CellAmplification, CellRelease, CellUncertainty, EstimateRelease, RapporDecoding, ReleasedValue, UndetectedValue, ValueEstimate, Withheld } from './release.ts';
+import type { Bucket, CellAmplification, CellRelease, CellUncertainty, EstimateRelease, ReleasedValue, UndetectedValue, Withheld } from './release.ts';
 
 /** δ for the shuffle bound: smaller than 1/n for any realistic clinic-sized n. */
 export const AMPLIFICATION_DELTA = 1e-6;
@@ -177,6 +177,20 @@ function clip01(x: number): number {
   return Math.min(1, Math.max(0, x));
 }
 
+/** A share as the notes print it: two significant digits, in percent ("8.8%", "0.41%", "12%"). */
+export function formatShare(share: number): string {
+  return `${Number((share * 100).toPrecision(2))}%`;
+}
+
+/** What a release says of a RAPPOR candidate the decoding did not detect (release.ts, UndetectedValue). */
+export function undetectedNote(detectionLimit: number): string {
+  return detectionLimit >= 1 ? 'not detectable at this n (at any share)' : `not detectable at this n (below ≈ ${formatShare(detectionLimit)})`;
+}
+
+function undetectedValue(value: string, detectionLimit: number): UndetectedValue {
+  return { value, detectable: false, detectionLimit, note: undetectedNote(detectionLimit), unbiased: null, standardError: null, ci95: null, consistent: null, estimate: null };
+}
+
 /** Candidate maps hash every candidate in every cohort: cache them per mechanism instance. */
 const candidateMaps = new WeakMap<object, RapporCandidateMap>();
 
@@ -267,16 +281,24 @@ export function releaseCell(
     const bits = several ? rapporBitBound(pooled, days.map((d) => mechanism.estimate(d) as RapporBitEstimate)) : pooled;
     // The population's sampling term: x̂(1−x̂)/n_s, n_s = n for a day, (Σₜ wₜ/√nₜ)^−2 for the bound.
     const decoded = decodeRappor(bits, candidateMap(question), { estimand, samplingSize: samplingSize(days) });
-    const values = decoded.candidates.map((c) => {
+    const values = decoded.candidates.map((c): ReleasedValue => {
+      if (!c.detected) return undetectedValue(c.candidate, c.detectionLimit);
       // A share lies in [0, 1]: the least-squares fit can leave it (NNLS keeps it ≥ 0 only).
       const consistent = clip01(c.proportion);
-      return { value: c.candidate, unbiased: c.proportion, standardError: c.standardError, ci95: [clip01(c.ci95[0]), clip01(c.ci95[1])] as [number, number], consistent, estimate: consistent };
+      return { value: c.candidate, unbiased: c.proportion, standardError: c.standardError, ci95: [clip01(c.ci95[0]), clip01(c.ci95[1])], consistent, estimate: consistent, detectable: true, detectionLimit: c.detectionLimit };
     });
     return {
       ...head,
       suppressed: false,
       values,
-      decoding: { zThreshold: decoded.zThreshold, detected: decoded.detected.map((c) => c.candidate), unexplainedMass: decoded.unexplainedMass, backgroundShare: decoded.backgroundShare },
+      decoding: {
+        zThreshold: decoded.zThreshold,
+        detected: decoded.detected.map((c) => c.candidate),
+        detectionPower: decoded.detectionPower,
+        dispersion: decoded.dispersion,
+        unexplainedMass: decoded.unexplainedMass,
+        backgroundShare: decoded.backgroundShare,
+      },
       uncertainty,
       amplification,
     };
@@ -316,11 +338,14 @@ export function releaseCell(
  * `amplification_note` says why not. `standard_error_basis` is `day` or `any-correlation-bound`
  * (CellUncertainty: week/total SEs bound the SE for any correlation between days). `estimand` is
  * `population` or `respondents` and `estimand_note` what that interval covers and assumes.
+ * `detectable` and `detection_limit` are filled for RAPPOR candidates only; an undetected one has
+ * empty estimate, SE and interval cells (not zeros) and its "not detectable at this n (below ≈ x%)"
+ * in `reason`.
  */
 export function releaseToCsv(release: EstimateRelease): string {
   const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const lines = [
-    'campaign,version,question,period,value,n,estimate,unbiased,standard_error,ci95_low,ci95_high,suppressed,reason,epsilon,mechanism,amplified_epsilon,amplified_delta,period_end,withheld_days,withheld_reports,amplification_note,standard_error_basis,estimand,estimand_note',
+    'campaign,version,question,period,value,n,estimate,unbiased,standard_error,ci95_low,ci95_high,suppressed,reason,epsilon,mechanism,amplified_epsilon,amplified_delta,period_end,withheld_days,withheld_reports,amplification_note,standard_error_basis,estimand,estimand_note,detectable,detection_limit',
   ];
   const estimandColumns = [release.estimand.name, quote(estimandNote(release.estimand))];
   for (const cell of release.cells) {
@@ -338,12 +363,18 @@ export function releaseToCsv(release: EstimateRelease): string {
       cell.uncertainty?.basis ?? '',
       ...estimandColumns,
     ];
-    if (cell.suppressed) lines.push([...common, '', String(cell.n), '', '', '', '', '', 'true', quote(cell.reason ?? ''), ...tail].join(','));
+    if (cell.suppressed) lines.push([...common, '', String(cell.n), '', '', '', '', '', 'true', quote(cell.reason ?? ''), ...tail, '', ''].join(','));
     for (const v of cell.values ?? []) {
-      lines.push([...common, quote(v.value), String(cell.n), String(v.consistent), String(v.unbiased), String(v.standardError), String(v.ci95[0]), String(v.ci95[1]), 'false', '', ...tail].join(','));
+      const detection = v.detectable === undefined ? ['', ''] : [String(v.detectable), String(v.detectionLimit)];
+      if (v.detectable === false) {
+        // No estimate, no interval: empty cells, not zeros; the reason says what is known.
+        lines.push([...common, quote(v.value), String(cell.n), '', '', '', '', '', 'false', quote(v.note), ...tail, ...detection].join(','));
+        continue;
+      }
+      lines.push([...common, quote(v.value), String(cell.n), String(v.consistent), String(v.unbiased), String(v.standardError), String(v.ci95[0]), String(v.ci95[1]), 'false', '', ...tail, ...detection].join(','));
     }
     if (cell.mean !== undefined) {
-      lines.push([...common, 'mean', String(cell.n), String(cell.mean.estimate), String(cell.mean.estimate), String(cell.mean.standardError), String(cell.mean.ci95[0]), String(cell.mean.ci95[1]), 'false', '', ...tail].join(','));
+      lines.push([...common, 'mean', String(cell.n), String(cell.mean.estimate), String(cell.mean.estimate), String(cell.mean.standardError), String(cell.mean.ci95[0]), String(cell.mean.ci95[1]), 'false', '', ...tail, '', ''].join(','));
     }
   }
   return `${lines.join('\n')}\n`;

@@ -43,7 +43,38 @@ export interface ValueEstimate {
   consistent: number;
   /** Same as `consistent` (the field's older name). */
   estimate: number;
+  /** RAPPOR candidates only: detected by the decoding (`UndetectedValue` is the other case). */
+  detectable?: true;
+  /** RAPPOR candidates only: the share detected with probability `decoding.detectionPower` (core's detectionLimit). */
+  detectionLimit?: number;
 }
+
+/**
+ * A RAPPOR candidate the decoding did not detect. It has no estimate and no interval — not a 0
+ * with a 0–0 interval, which would claim a certainty the data do not give: its share may be
+ * anywhere below ≈ `detectionLimit` (0 for a decoy nobody holds, or a few percent). The estimate
+ * fields are null, so a client that draws `ci95` must handle it; `note` says it in words.
+ */
+export interface UndetectedValue {
+  value: string;
+  detectable: false;
+  /**
+   * Currie's detection limit (core's detectionLimit, the function the planner's detectable share
+   * uses): a share at least this large is detected with probability `decoding.detectionPower`
+   * (0.95), so its share is below ≈ this. In [0, 1]; 1 means not detectable at any share at this n.
+   */
+  detectionLimit: number;
+  /** "not detectable at this n (below ≈ 8.8%)". */
+  note: string;
+  unbiased: null;
+  standardError: null;
+  ci95: null;
+  consistent: null;
+  estimate: null;
+}
+
+/** A released value: an estimate with its interval, or (RAPPOR) a candidate not detected. */
+export type ReleasedValue = ValueEstimate | UndetectedValue;
 
 /** Why the shuffle bound is not stated for a cell. */
 export type AmplificationNotClaimed =
@@ -97,14 +128,30 @@ export interface CellRelease {
   reason?: string;
   /** week/total: days (and their reports) below the minimum batch, left out so they cannot be recovered by differencing. */
   withheld?: Withheld;
-  values?: ValueEstimate[];
+  /** Per value; RAPPOR candidates the decoding did not detect are `UndetectedValue`s (`detectable: false`, no interval). */
+  values?: ReleasedValue[];
   /** Numeric questions: the unbiased mean (no post-processing) and its interval. */
   mean?: { estimate: number; standardError: number; ci95: [number, number] };
   /** RAPPOR: decoding against the campaign's candidates (NNLS with a background term, core's decodeRappor). */
-  decoding?: { zThreshold: number; detected: string[]; unexplainedMass: number; backgroundShare: number };
+  decoding?: RapporDecoding;
   /** Present on every released cell: what `standardError` means for this cell. */
   uncertainty?: CellUncertainty;
   amplification?: CellAmplification;
+}
+
+/** How a RAPPOR cell was decoded (core's decodeRappor). */
+export interface RapporDecoding {
+  /** The one-sided z a candidate must exceed: Φ⁻¹(1 − α/S), Bonferroni over the S candidates. */
+  zThreshold: number;
+  /** Detected candidates, largest share first. */
+  detected: string[];
+  /** The probability of detection a `detectionLimit` is for (0.95). */
+  detectionPower: number;
+  /** φ̂ ≥ 1, the residual dispersion (Pearson χ²/df) of the final fit: the respondents' SEs are √φ̂ times the least-squares ones. */
+  dispersion: number;
+  /** 1 − Σ detected shares: names outside the list, and candidates below detection. */
+  unexplainedMass: number;
+  backgroundShare: number;
 }
 
 export interface EstimateRelease {

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { rapporBitBound } from '../src/bucket-error.ts';
 import { parseCampaign, type QuestionModel } from '../src/campaigns/model.ts';
 import { releaseCell } from '../src/estimates.ts';
-import { DEMO_CAMPAIGN } from './helpers.ts';
+import { DEMO_CAMPAIGN, estimatedValues } from './helpers.ts';
 
 const model = parseCampaign(DEMO_CAMPAIGN);
 const WEEK = { period: '2026-06-01', periodEnd: '2026-06-07', scope: 'week' } as const;
@@ -58,14 +58,14 @@ describe('binary RR, by hand', () => {
     const bound = (100 * (s / 10) + 300 * (s / Math.sqrt(300))) / 400;
     const naive = s / 20;
     expect(cell.n).toBe(400);
-    for (const v of cell.values!) {
+    for (const v of estimatedValues(cell)) {
       expect(v.standardError).toBeCloseTo(bound, 12);
       expect(v.standardError / naive).toBeCloseTo((1 + Math.sqrt(3)) / 2, 12);
       expect(v.ci95[0]).toBeCloseTo(Math.max(0, v.unbiased - Z_95 * bound), 12);
       expect(v.ci95[1]).toBeCloseTo(Math.min(1, v.unbiased + Z_95 * bound), 12);
     }
     // The day cells themselves keep the mechanism's SE.
-    expect(releaseCell(fever, DAY, [days[0]!], undefined, 'respondents').values![0]!.standardError).toBeCloseTo(s / 10, 12);
+    expect(estimatedValues(releaseCell(fever, DAY, [days[0]!], undefined, 'respondents'))[0]!.standardError).toBeCloseTo(s / 10, 12);
     expect(cell.uncertainty).toMatchObject({ basis: 'any-correlation-bound', days: 2 });
     expect(releaseCell(fever, DAY, [days[0]!]).uncertainty).toMatchObject({ basis: 'day', days: 1 });
   });
@@ -73,16 +73,16 @@ describe('binary RR, by hand', () => {
   it('population (the default): each day SE is √(s²/nₜ + f̂ₜ(1−f̂ₜ)/nₜ), f̂ₜ clipped, and the week bounds their weighted sum', () => {
     const dayCells = days.map((d) => releaseCell(fever, DAY, [d]));
     const daySe = dayCells.map((cell, t) => {
-      const f = Math.min(1, Math.max(0, cell.values![1]!.unbiased));
+      const f = Math.min(1, Math.max(0, estimatedValues(cell)[1]!.unbiased));
       const n = t === 0 ? 100 : 300;
       const se = Math.sqrt((s * s) / n + (f * (1 - f)) / n);
-      expect(cell.values![1]!.standardError).toBeCloseTo(se, 12);
+      expect(estimatedValues(cell)[1]!.standardError).toBeCloseTo(se, 12);
       return se;
     });
     // Day 2 has every answer 1: f̂ lands near 1, and the sampling term is nearly or exactly 0 there.
     const week = releaseCell(fever, WEEK, days);
-    expect(week.values![1]!.standardError).toBeCloseTo((100 * daySe[0]! + 300 * daySe[1]!) / 400, 12);
-    expect(week.values![1]!.standardError).toBeGreaterThan(releaseCell(fever, WEEK, days, undefined, 'respondents').values![1]!.standardError);
+    expect(estimatedValues(week)[1]!.standardError).toBeCloseTo((100 * daySe[0]! + 300 * daySe[1]!) / 400, 12);
+    expect(estimatedValues(week)[1]!.standardError).toBeGreaterThan(estimatedValues(releaseCell(fever, WEEK, days, undefined, 'respondents'))[1]!.standardError);
   });
 });
 
@@ -118,9 +118,16 @@ describe('every decoder of the test campaign', () => {
       const respondents = releaseCell(question, WEEK, days, undefined, 'respondents');
       const sampling = sizes.reduce((sum, n, t) => sum + w[t]! / Math.sqrt(n), 0);
       week.values!.forEach((v, i) => {
+        const r = respondents.values![i]!;
+        // The same candidates are detected for both estimands (detection uses the respondents' SE).
+        expect(r.detectable).toBe(v.detectable);
+        if (v.detectable === false || r.detectable === false) {
+          expect([v.ci95, r.ci95, v.detectionLimit]).toEqual([null, null, r.detectionLimit]);
+          return;
+        }
         const x = Math.min(1, Math.max(0, v.unbiased));
-        expect(v.unbiased).toBe(respondents.values![i]!.unbiased);
-        expect(v.standardError ** 2).toBeCloseTo(respondents.values![i]!.standardError ** 2 + x * (1 - x) * sampling * sampling, 12);
+        expect(v.unbiased).toBe(r.unbiased);
+        expect(v.standardError ** 2).toBeCloseTo(r.standardError ** 2 + x * (1 - x) * sampling * sampling, 12);
       });
       return;
     }
@@ -131,18 +138,18 @@ describe('every decoder of the test campaign', () => {
       expect(week.mean.standardError).toBeGreaterThanOrEqual(naive.standardError!);
       return;
     }
-    week.values!.forEach((v, i) => {
-      expect(v.unbiased).toBeCloseTo(dayCells.reduce((sum, d, t) => sum + w[t]! * d.values![i]!.unbiased, 0), 9);
-      expect(v.standardError).toBeCloseTo(dayCells.reduce((sum, d, t) => sum + w[t]! * d.values![i]!.standardError, 0), 12);
+    estimatedValues(week).forEach((v, i) => {
+      expect(v.unbiased).toBeCloseTo(dayCells.reduce((sum, d, t) => sum + w[t]! * estimatedValues(d)[i]!.unbiased, 0), 9);
+      expect(v.standardError).toBeCloseTo(dayCells.reduce((sum, d, t) => sum + w[t]! * estimatedValues(d)[i]!.standardError, 0), 12);
       expect(v.standardError).toBeGreaterThanOrEqual(naive.standardErrors![i]!);
     });
     // The same for the respondents, each estimand's bound over its own day SEs.
     const weekR = releaseCell(question, WEEK, days, undefined, 'respondents');
     const dayCellsR = days.map((d) => releaseCell(question, DAY, [d], undefined, 'respondents'));
-    weekR.values!.forEach((v, i) => {
-      expect(v.unbiased).toBe(week.values![i]!.unbiased);
-      expect(v.standardError).toBeCloseTo(dayCellsR.reduce((sum, d, t) => sum + w[t]! * d.values![i]!.standardError, 0), 12);
-      expect(v.standardError).toBeLessThanOrEqual(week.values![i]!.standardError + 1e-15);
+    estimatedValues(weekR).forEach((v, i) => {
+      expect(v.unbiased).toBe(estimatedValues(week)[i]!.unbiased);
+      expect(v.standardError).toBeCloseTo(dayCellsR.reduce((sum, d, t) => sum + w[t]! * estimatedValues(d)[i]!.standardError, 0), 12);
+      expect(v.standardError).toBeLessThanOrEqual(estimatedValues(week)[i]!.standardError + 1e-15);
     });
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { buildApp, type BuildOptions, type CollectorApp } from '../src/app.ts';
 import { testConfig, type CollectorConfig } from '../src/config.ts';
+import type { ReleasedValue, ValueEstimate } from '../src/release.ts';
 
 export const ADMIN = 'admin-token-0123456789';
 export const READ = 'read-token-0123456789';
@@ -81,4 +82,12 @@ export async function totals(app: CollectorApp, question: string): Promise<numbe
   const out: number[] = [];
   for (const c of cells) out[c.index] = (out[c.index] ?? 0) + c.sum;
   return Array.from(out, (x) => x ?? 0);
+}
+
+/** A cell's values, asserting each has an estimate (every mechanism but RAPPOR, whose undetected candidates have none). */
+export function estimatedValues(cell: { values?: ReleasedValue[] | undefined }): ValueEstimate[] {
+  return (cell.values ?? []).map((v) => {
+    if (v.detectable === false) throw new Error(`${v.value}: ${v.note}`);
+    return v;
+  });
 }

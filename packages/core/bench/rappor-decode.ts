@@ -73,8 +73,8 @@ const topTrue = held.slice(0, TOP); // Zipf counts decrease with the index
 const detectedSet = new Set(decoded.detected.map((d) => d.candidate));
 const topDetected = topTrue.filter((value) => detectedSet.has(value)).length;
 const falseDetections = decoded.detected.filter((d) => !truth.has(d.candidate)).map((d) => d.candidate);
-// A held value's SE hardly depends on its share: the median over the top values is typical.
-const typicalSe = median(topTrue.map((value) => decoded.candidates.find((c) => c.candidate === value)!.standardError));
+// A held value's detection limit hardly depends on its share: the median over the top values is typical.
+const typicalLimit = median(topTrue.map((value) => decoded.candidates.find((c) => c.candidate === value)!.detectionLimit));
 const heldDetected = decoded.detected.filter((d) => truth.has(d.candidate)).length;
 
 const figures: Figure[] = [
@@ -89,7 +89,7 @@ const notes = [
   `RAPPOR ${OPTIONS.mode}, k=${OPTIONS.k}, h=${OPTIONS.h}, m=${OPTIONS.m}, f=${OPTIONS.f}, p=${OPTIONS.p}, q=${OPTIONS.q} (ε₁ = ${rappor.implementedEpsilon.toFixed(3)}); ${N.toLocaleString('en-US')} reports through Rappor.randomize (fresh secret per respondent, seeded), simulated in ${simulateSeconds.toFixed(1)} s: ` +
     `Zipf(1.1) over ${TRUE_VALUES} of the ${CANDIDATES.toLocaleString('en-US')} candidates plus ${OUTSIDE_SHARE * 100}% outside the list. ` +
     `The decode time covers rappor.estimate(sums) and decodeRappor (median of ${DECODE_REPETITIONS}: ${decodeTiming.samples.map((s) => s.toFixed(2)).join(', ')} s); building the candidate map (median of ${MAP_REPETITIONS}) is separate. ` +
-    `${decoded.detected.length} candidate(s) detected (z > ${decoded.zThreshold.toFixed(2)}; with a candidate's SE ≈ ${typicalSe.toFixed(4)} here, shares below ≈ ${(decoded.zThreshold * typicalSe).toFixed(3)} cannot be detected at this n), unexplained mass ${decoded.unexplainedMass.toFixed(3)} (true share outside the list or undetected: ${(1 - decoded.detected.reduce((s, d) => s + (truth.get(d.candidate) ?? 0), 0)).toFixed(3)}).`,
+    `${decoded.detected.length} candidate(s) detected (z > ${decoded.zThreshold.toFixed(2)}; a candidate's detection limit, the share detected with probability ${decoded.detectionPower}, is ≈ ${typicalLimit.toFixed(3)} here: smaller shares are not reliably detected at this n), unexplained mass ${decoded.unexplainedMass.toFixed(3)} (true share outside the list or undetected: ${(1 - decoded.detected.reduce((s, d) => s + (truth.get(d.candidate) ?? 0), 0)).toFixed(3)}).`,
 ];
 const details = {
   options: OPTIONS,

@@ -81,11 +81,22 @@ export {
   decodeRappor,
   normalQuantile,
   type RapporCandidateEstimate,
+  type RapporDetectedCandidate,
+  type RapporUndetectedCandidate,
   type RapporCandidateMap,
   type RapporDecodeOptions,
   type RapporDecodeResult,
   type RapporHasher,
 } from './mechanisms/rappor-decode.ts';
+export {
+  DEFAULT_DETECTION_ALPHA,
+  DEFAULT_DETECTION_POWER,
+  detectionLimit,
+  detectionThreshold,
+  rapporStandardErrorAtZero,
+  type DetectionLimitInput,
+  type RapporDesign,
+} from './mechanisms/rappor-detection.ts';
 export { csvField, rapporCountsCsv, rapporMapCsv, rapporParamsCsv, type RapporParamsRow } from './mechanisms/rappor-files.ts';
 export * from './planner.ts';
 export * from './campaign/schema.ts';

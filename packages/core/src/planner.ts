@@ -27,6 +27,11 @@
  * the population plan; the respondents' worst case is max V(t), all answers at the worst t. Both
  * in t ∈ [−1, 1] units, scaled by ((high−low)/2)² (the input grid adds at most (1/M)², see numeric.ts).
  *
+ * RAPPOR (string questions). What a clinic can learn from a candidate list is which candidates are
+ * detected at all: {@link planRapporDetection} gives the smallest share detectable at n — Currie's
+ * detection limit from rappor-detection.ts, the function the decoder's `detectionLimit` (and so the
+ * collector's "not detectable below ≈ x%") comes from, fed the SE₀ predicted from the design.
+ *
  * The inverse searches ε by bisection over multiples of {@link EPSILON_STEP} (half-widths decrease
  * in ε), keeping the upper end, so the returned ε is rounded up and always reaches the half-width.
  */
@@ -35,6 +40,7 @@ import { duchiVariance } from './mechanisms/duchi.ts';
 import { checkEstimand, type Estimand } from './mechanisms/estimand.ts';
 import { hybridVariance } from './mechanisms/hybrid.ts';
 import { piecewiseVariance } from './mechanisms/piecewise.ts';
+import { checkPower, DEFAULT_DETECTION_ALPHA, DEFAULT_DETECTION_POWER, detectionLimit, detectionThreshold, rapporStandardErrorAtZero } from './mechanisms/rappor-detection.ts';
 import { clamp01, pureProtocolVariance } from './mechanisms/pure-protocol.ts';
 import { Z_95, type FrequencyMechanismName, type LongitudinalFrequencyName, type NumericMechanismName, type OneLevelFrequencyName } from './mechanisms/types.ts';
 import { longitudinalFrequencyRandomizer, olhHashRange, selectLongitudinalMechanism, selectMechanism } from './select.ts';
@@ -347,4 +353,49 @@ function smallestEpsilon(ok: (epsilon: number) => boolean, unreachable: string):
     else lo = mid;
   }
   return at(hi);
+}
+
+export interface RapporDetectionPlanInput {
+  /** Bloom filter bits, hashes, and Google's f, p, q (the campaign's, or a Rappor's `implemented`). */
+  k: number;
+  h: number;
+  f: number;
+  p: number;
+  q: number;
+  /** Reports expected in the cell (a day, or the total). */
+  n: number;
+  /** Candidates decoded against (the Bonferroni split of α). */
+  candidates: number;
+  /** Family-wise false-detection rate (default 0.05, the decoder's). */
+  alpha?: number;
+  /** Probability of detecting a share at the limit (default 0.95, the decoder's). */
+  power?: number;
+}
+
+export interface RapporDetectionPlan {
+  n: number;
+  candidates: number;
+  /** Φ⁻¹(1 − α/S), as the decoder's `zThreshold`. */
+  zThreshold: number;
+  power: number;
+  /** Predicted SE₀ of one candidate's share (rappor-detection.ts `rapporStandardErrorAtZero`). */
+  standardErrorAtZero: number;
+  /** The smallest share detected with probability `power`: the decoder's `detectionLimit` at this SE₀. */
+  detectableShare: number;
+}
+
+/**
+ * The smallest share of reports a RAPPOR candidate needs to be detected at n (header): before
+ * collection, what the collector will later say of a candidate it did not detect ("below ≈ x%").
+ * Predicted for a fit without values outside the list; those raise the decoder's SE₀ by √φ̂.
+ */
+export function planRapporDetection(input: RapporDetectionPlanInput): RapporDetectionPlan {
+  const n = checkInteger(input.n, 'n', 1);
+  const candidates = checkInteger(input.candidates, 'candidates', 1);
+  const alpha = checkFiniteNumber(input.alpha ?? DEFAULT_DETECTION_ALPHA, 'alpha');
+  const power = checkPower(checkFiniteNumber(input.power ?? DEFAULT_DETECTION_POWER, 'power'));
+  const design = { k: checkInteger(input.k, 'k', 1), h: checkInteger(input.h, 'h', 1), f: checkFiniteNumber(input.f, 'f'), p: checkFiniteNumber(input.p, 'p'), q: checkFiniteNumber(input.q, 'q') };
+  const zThreshold = detectionThreshold(alpha, candidates);
+  const standardErrorAtZero = rapporStandardErrorAtZero(design, n);
+  return { n, candidates, zThreshold, power, standardErrorAtZero, detectableShare: detectionLimit({ standardErrorAtZero, zThreshold, power }) };
 }

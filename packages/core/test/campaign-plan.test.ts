@@ -12,6 +12,7 @@ import {
   plan,
   planCampaign,
   planMean,
+  planRapporDetection,
   validateCampaign,
   worstHalfWidth,
   Z_95,
@@ -153,5 +154,25 @@ describe('nFor', () => {
     expect(plan({ mechanism: 'binary-rr', k: 2, epsilon: 1.3, n: result.n - 1 }).worstCase.halfWidth95).toBeGreaterThan(0.04);
     const respondents = nFor({ mechanism: 'binary-rr', k: 2, epsilon: 1.3, halfWidth: 0.04, estimand: 'respondents' });
     expect(respondents.n).toBeLessThan(result.n);
+  });
+});
+
+describe('RAPPOR strings in the campaign plan', () => {
+  it('give the detectable share of the planner (the collector\'s detection limit), and warn above ±10%', () => {
+    const document = {
+      id: 'c',
+      version: 1,
+      title: 'Plan test',
+      questions: [{ id: 'drug', label: 'Medication', prompt: 'p', tier: 'low', type: 'string', epsilon: 4.2, domain: { candidates: Array.from({ length: 20 }, (_, i) => `d${i}`), rappor: { k: 32, h: 2, m: 8, f: 0.5, p: 0.25, q: 0.75 } } }],
+    };
+    const few = planCampaign(document, { patients: 2000 }).questions[0]!;
+    const many = planCampaign(document, { patients: 200_000 }).questions[0]!;
+    const expected = planRapporDetection({ k: 32, h: 2, f: 0.5, p: 0.25, q: 0.75, n: 2000, candidates: 20 }).detectableShare;
+    expect(few.detectableShare).toBe(expected);
+    expect(few.halfWidth95).toBeUndefined();
+    expect(many.detectableShare!).toBeLessThan(few.detectableShare!);
+    expect(few.warnings.map((w) => w.kind)).toEqual(['not-detectable']);
+    expect(few.warnings[0]!.message).toContain('can be told apart from noise');
+    expect(many.warnings).toEqual([]);
   });
 });

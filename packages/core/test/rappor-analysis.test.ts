@@ -113,16 +113,19 @@ describe('decoding against candidates', () => {
     // Estimands (estimand.ts): the same fit, detection and z; the population SE adds x̂(1 − x̂)/n_s.
     const estimate = r.estimate(sums);
     const respondents = decodeRappor(estimate, buildCandidateMap(r, candidates), { estimand: 'respondents' });
-    expect(respondents.candidates.map((c) => [c.proportion, c.z, c.detected])).toEqual(result.candidates.map((c) => [c.proportion, c.z, c.detected]));
+    expect(respondents.candidates.map((c) => [c.proportion, c.z, c.detected, c.detectionLimit])).toEqual(result.candidates.map((c) => [c.proportion, c.z, c.detected, c.detectionLimit]));
+    const respondentsError = (i: number): number => respondents.candidates[i]!.standardError!;
     result.candidates.forEach((c, i) => {
+      if (!c.detected) return;
       const x = Math.min(1, Math.max(0, c.proportion));
-      expect(c.standardError ** 2).toBeCloseTo(respondents.candidates[i]!.standardError ** 2 + (x * (1 - x)) / sums[0]!, 15);
+      expect(c.standardError ** 2).toBeCloseTo(respondentsError(i) ** 2 + (x * (1 - x)) / sums[0]!, 15);
       expect(c.ci95[1] - c.proportion).toBeCloseTo(1.959963984540054 * c.standardError, 12);
     });
     const smaller = decodeRappor(estimate, buildCandidateMap(r, candidates), { samplingSize: 10_000 });
     smaller.candidates.forEach((c, i) => {
+      if (!c.detected) return;
       const x = Math.min(1, Math.max(0, c.proportion));
-      expect(c.standardError ** 2).toBeCloseTo(respondents.candidates[i]!.standardError ** 2 + (x * (1 - x)) / 10_000, 15);
+      expect(c.standardError ** 2).toBeCloseTo(respondentsError(i) ** 2 + (x * (1 - x)) / 10_000, 15);
     });
     expect(() => decodeRappor(estimate, buildCandidateMap(r, candidates), { estimand: 'all' as never })).toThrow(/estimand/);
     expect(() => decodeRappor(estimate, buildCandidateMap(r, candidates), { samplingSize: 0 })).toThrow(/samplingSize/);

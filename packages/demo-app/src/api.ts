@@ -6,9 +6,9 @@
  */
 import { collectorUrl, ingestKey, readToken } from './config.ts';
 
-import type { Bucket, CellAmplification, CellRelease, EstimateRelease, ValueEstimate } from '@practical-privacy/collector/api';
+import type { Bucket, CellAmplification, CellRelease, EstimateRelease, ReleasedValue, UndetectedValue, ValueEstimate } from '@practical-privacy/collector/api';
 
-export type { Bucket, CellRelease, EstimateRelease, ValueEstimate };
+export type { Bucket, CellRelease, EstimateRelease, ReleasedValue, UndetectedValue, ValueEstimate };
 /** Central (ε, δ) after shuffling, stated by the collector for day cells only, or why it is not claimed. */
 export type Amplification = CellAmplification;
 

@@ -64,6 +64,14 @@ function readAudit(ctx: AppContext, actor: string, action: 'read.estimates' | 'r
   return { at: ctx.now().toISOString(), actor, action, campaignId, questionId, detail };
 }
 
+/** The OpenAPI description of how RAPPOR candidates are released (README "Estimates"). */
+const RAPPOR_VALUES_DESCRIPTION =
+  'String (RAPPOR) questions: every candidate of the list is a value. A detected one has the usual fields plus `detectable: true` and `detectionLimit`. ' +
+  'A candidate the decoding did not detect has no estimate: `{ value, detectable: false, detectionLimit, note, unbiased: null, standardError: null, ci95: null, consistent: null, estimate: null }` — ' +
+  'never a 0 with a 0–0 interval. `detectionLimit` (core’s detectionLimit, shared with the planner’s detectable share) is the share detected with probability `decoding.detectionPower` (0.95), ' +
+  'so the candidate’s share — a few percent or 0 for a decoy — is below ≈ it; `note` says "not detectable at this n (below ≈ x%)". ' +
+  'Standard errors of detected shares are scaled by √φ̂, the decoding’s residual dispersion (`decoding.dispersion`, ≥ 1).';
+
 export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get<{ Params: { id: string }; Querystring: EstimateQuery }>(
     '/v1/campaigns/:id/estimates',
@@ -72,6 +80,7 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
         tags: ['read'],
         summary:
           'Debiased estimates with standard errors and 95% CIs (unbiased and consistent values), per day, ISO week or total. Intervals of shares are for the population share by default (`estimand=respondents`: among the patients who answered); the release states which in `estimand`, with its assumptions. A day below the minimum batch is withheld, and left out of every week and total as well. Week and total standard errors are Σ (day reports / cell reports)·(day SE), a bound valid however the days are correlated (the same patients report daily). Day cells state the shuffle-amplified central ε under a stated assumption; week and total cells say why they do not (read token).',
+        description: RAPPOR_VALUES_DESCRIPTION,
         security: [{ bearer: [] }],
         querystring: querySchema,
       },
@@ -104,6 +113,8 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         tags: ['read'],
         summary: 'Exports: csv (estimates; `estimand` as for /estimates, stated in the estimand and estimand_note columns), rappor-params / rappor-counts / rappor-map (Google RAPPOR analysis files) (read token).',
+        description:
+          'CSV columns as the JSON release. RAPPOR candidates fill `detectable` (true/false) and `detection_limit`; an undetected one has empty estimate, unbiased, standard_error, ci95_low and ci95_high cells (never zeros) and `reason` "not detectable at this n (below ≈ x%)".',
         security: [{ bearer: [] }],
         querystring: { ...querySchema, properties: { ...querySchema.properties, format: { type: 'string', enum: [...EXPORT_FORMATS] } } },
       },

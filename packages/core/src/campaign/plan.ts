@@ -25,7 +25,7 @@
  */
 import { PrivacyError } from '../errors.ts';
 import { Z_95 } from '../mechanisms/types.ts';
-import { EPSILON_STEP, planMean } from '../planner.ts';
+import { EPSILON_STEP, planMean, planRapporDetection } from '../planner.ts';
 import { checkFiniteNumber, checkInteger, MAX_EPSILON } from '../validate.ts';
 import { createQuestionMechanism, resolvedMechanismName } from './mechanism.ts';
 import type { Campaign, Question } from './schema.ts';
@@ -93,13 +93,20 @@ export interface CampaignPlan {
 }
 
 /**
- * How the string questions' detectable share is computed: set by the RAPPOR decoder's module (the
- * one function the dashboard's "not detectable below x%" uses too), so this file needs no decoder.
+ * The smallest share a RAPPOR candidate needs to be detected at n: the planner's
+ * `planRapporDetection` (core's `detectionLimit`, the one function the collector's "not detectable
+ * at this n (below ≈ x%)" uses too). Replaceable for tests.
  */
 export type DetectableShare = (question: Question & { type: 'string' }, n: number) => number | undefined;
 
+const rapporDetectableShare: DetectableShare = (question, n) => {
+  const rappor = question.domain.rappor;
+  if (rappor === undefined) return undefined;
+  return planRapporDetection({ k: rappor.k, h: rappor.h, f: rappor.f, p: rappor.p, q: rappor.q, n, candidates: question.domain.candidates.length }).detectableShare;
+};
+
 /** Plans every question of a campaign (validated here, defaults applied). */
-export function planCampaign(campaignInput: unknown, input: CampaignPlanInput, detectableShare?: DetectableShare): CampaignPlan {
+export function planCampaign(campaignInput: unknown, input: CampaignPlanInput, detectableShare: DetectableShare = rapporDetectableShare): CampaignPlan {
   const campaign: Campaign = validateCampaign(campaignInput);
   const patients = checkInteger(input.patients, 'patients', 1, MAX_PLANNED_PATIENTS);
   const targets = input.targets ?? {};
@@ -119,7 +126,7 @@ export function planCampaign(campaignInput: unknown, input: CampaignPlanInput, d
   };
 }
 
-function planQuestion(question: Question, patients: number, givenTarget: number | undefined, detectableShare: DetectableShare | undefined): QuestionPlan {
+function planQuestion(question: Question, patients: number, givenTarget: number | undefined, detectableShare: DetectableShare): QuestionPlan {
   const mechanism = resolvedMechanismName(question);
   const per = question.period === 'week' ? 'a week' : 'a day';
   const name = question.label ?? question.id;
@@ -144,7 +151,7 @@ function planQuestion(question: Question, patients: number, givenTarget: number 
   }
 
   if (mechanism === 'rappor') {
-    const share = detectableShare?.(question as Question & { type: 'string' }, patients);
+    const share = detectableShare(question as Question & { type: 'string' }, patients);
     if (share !== undefined && share > DEFAULT_USEFUL_SHARE_HALF_WIDTH) {
       warnings.push({
         kind: 'not-detectable',

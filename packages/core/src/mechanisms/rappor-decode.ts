@@ -13,12 +13,22 @@
  *    for the non-negativity it provides.)
  * 3. Standard errors on the support from the inverse of the weighted Gram matrix (AᵀWA)⁻¹ — the
  *    least-squares covariance given the support (decode.R estimates it by resampling 5 times; the
- *    closed form is cheaper and deterministic).
- * 4. Detection: one-sided z = x̂/SE above Φ⁻¹(1 − α/S), Bonferroni over all S candidates as decode.R
- *    (`alpha / S`). The detected set is refitted alone (NNLS again), and its SEs recomputed.
- *    A background column (every bit, share β ≥ 0) plays the role of decode.R's LASSO intercept.
+ *    closed form is cheaper and deterministic) — times √φ̂, the fit's residual dispersion
+ *    (quasi-likelihood scale, Pearson χ²/df, at least 1; see `dispersion` below). Under the model
+ *    φ̂ ≈ 1; values outside the candidate list, which no column explains, raise it, and the bias
+ *    their bits' collisions give listed shares is what the scale widens the intervals for.
+ * 4. Detection: one-sided z = x̂/(√φ̂·SE) above Φ⁻¹(1 − α/S), Bonferroni over all S candidates as
+ *    decode.R (`alpha / S`). The detected set is refitted alone (NNLS again), and its SEs and φ̂
+ *    recomputed. A background column (every bit, share β ≥ 0) plays the role of decode.R's LASSO
+ *    intercept.
  * 5. Unexplained mass = 1 − Σ detected shares: reports whose value is not among the detected
  *    candidates (or below the detection threshold).
+ *
+ * Undetected candidates get no share, SE or interval (null), only their `detectionLimit`: Currie's
+ * L_D = (z_α + z_power)·√φ̂·SE₀ (rappor-detection.ts, the function the planner's detectable share
+ * uses), SE₀ the least-squares SE the candidate would have if added to the final fit. A dropped
+ * candidate whose share is 4% and a decoy whose share is 0 both read "not detectable at this n,
+ * below ≈ L_D" — never a 0 with a zero-width interval. Detected candidates carry it too.
  *
  * 6. Estimand (estimand.ts). The least-squares SEs of step 3 are the respondents' (bit-count noise
  *    given the reports' values; rappor-estimate.ts). For the population share (the default) each
@@ -31,12 +41,19 @@
  *    uses the respondents' SE whatever the estimand: at the null x = 0 the two coincide.
  *
  * Shares are of all reports; counts = share·n. Caveat (as for decode.R): the Bonferroni threshold
- * assumes the fitted support is fixed, and the SEs ignore the selection step.
+ * assumes the fitted support is fixed, and the SEs ignore the selection step — they are the SEs of
+ * a fit whose support was chosen from the same data. The dispersion scale does not model that
+ * selection; it widens intervals only by the misfit it sees in the residuals (unlisted values,
+ * undetected small shares left in the residual by the refit), so a detected share near the
+ * threshold, whose estimate is selected for being high, can still be biased upward.
  */
 import { parameterError } from '../errors.ts';
 import type { RapporBitEstimate } from './rappor-estimate.ts';
 import { checkEstimand, samplingVariance, type Estimand } from './estimand.ts';
 import { Z_95 } from './types.ts';
+import { checkPower, DEFAULT_DETECTION_ALPHA, DEFAULT_DETECTION_POWER, detectionLimit, detectionThreshold } from './rappor-detection.ts';
+
+export { normalQuantile } from './normal-quantile.ts';
 
 /** Bloom bit positions of every candidate in every cohort: indices[(s·m + c)·h + j]. */
 export interface RapporCandidateMap {
@@ -68,6 +85,8 @@ export function buildCandidateMap(rappor: RapporHasher, candidates: readonly str
 export interface RapporDecodeOptions {
   /** Family-wise false-detection rate, Bonferroni-split over the candidates (default 0.05). */
   alpha?: number;
+  /** Probability of detecting a share at the reported `detectionLimit` (default 0.95; rappor-detection.ts). */
+  detectionPower?: number;
   /** Coordinate-descent sweeps at most (default 2000). */
   maxSweeps?: number;
   /** Stop when no coordinate moves the fit by more than this, in σ units (default 1e-6). */
@@ -80,10 +99,29 @@ export interface RapporDecodeOptions {
    * (the collector's week/total bound: (Σₜ wₜ/√nₜ)^−2).
    */
   samplingSize?: number;
+  /**
+   * Scale the SEs (of the test and of the shares) by √φ̂, the fit's residual dispersion (header,
+   * step 3; default true). false gives decode.R's unscaled least-squares SEs, which undercover
+   * when values outside the list carry mass.
+   */
+  scaleByDispersion?: boolean;
 }
 
-export interface RapporCandidateEstimate {
+interface CandidateDetection {
   candidate: string;
+  /** The detection statistic: first-fit share / its respondents' SE (scaled by √φ̂ of that fit); 0 off its support. */
+  z: number;
+  /**
+   * Currie's detection limit (rappor-detection.ts): the share this candidate would be detected
+   * at with probability `detectionPower`, from its least-squares SE₀ in the final fit (scaled by
+   * √φ̂). For an undetected candidate, what can be said: its share is below ≈ this.
+   */
+  detectionLimit: number;
+}
+
+/** A detected candidate: its share from the refit on the detected set, with SE and interval. */
+export interface RapporDetectedCandidate extends CandidateDetection {
+  detected: true;
   /** Estimated share of reports holding the candidate. */
   proportion: number;
   /** For the estimand asked for (population by default); `ci95` is proportion ± 1.96 times it. */
@@ -91,19 +129,41 @@ export interface RapporCandidateEstimate {
   ci95: [number, number];
   /** Estimated number of reports = proportion · n. */
   count: number;
-  /** The detection statistic: proportion / the respondents' SE (equal to the population's at x = 0). */
-  z: number;
-  detected: boolean;
 }
+
+/**
+ * A candidate the decoding did not detect. It has no estimate — a 0 with a zero-width interval
+ * would claim certainty the data do not give (its true share may be anywhere below ≈
+ * `detectionLimit`, a decoy's 0 included) — so share, SE, interval and count are null.
+ */
+export interface RapporUndetectedCandidate extends CandidateDetection {
+  detected: false;
+  proportion: null;
+  standardError: null;
+  ci95: null;
+  count: null;
+}
+
+export type RapporCandidateEstimate = RapporDetectedCandidate | RapporUndetectedCandidate;
 
 export interface RapporDecodeResult {
   n: number;
-  /** Every candidate, in input order. Undetected ones keep their first-fit share (often 0). */
+  /** Every candidate, in input order. */
   candidates: RapporCandidateEstimate[];
   /** Detected candidates, largest share first. */
-  detected: RapporCandidateEstimate[];
+  detected: RapporDetectedCandidate[];
   /** The one-sided z a candidate must exceed: Φ⁻¹(1 − α/S). */
   zThreshold: number;
+  /** The power `detectionLimit` is for. */
+  detectionPower: number;
+  /**
+   * φ̂ of the final fit (header, step 3): Pearson χ²/df of the standardized residuals, at least 1
+   * (1 with `scaleByDispersion: false`). The respondents' SEs of the detected shares, and the SE₀
+   * of every detection limit, are multiplied by √φ̂.
+   */
+  dispersion: number;
+  /** φ̂ of the first fit, which scales the SEs of the detection test. */
+  detectionDispersion: number;
   /** 1 − Σ detected shares. */
   unexplainedMass: number;
   /** Fitted background: the share of reports assumed to set any given bit beyond the detected candidates. */
@@ -124,8 +184,9 @@ interface Design {
 export function decodeRappor(estimate: RapporBitEstimate, map: RapporCandidateMap, options: RapporDecodeOptions = {}): RapporDecodeResult {
   const { k, m } = estimate;
   if (map.k !== k || map.m !== m) throw parameterError('map', `was built for k = ${map.k}, m = ${map.m}; the estimate has k = ${k}, m = ${m}`);
-  const alpha = options.alpha ?? 0.05;
+  const alpha = options.alpha ?? DEFAULT_DETECTION_ALPHA;
   if (!(alpha > 0 && alpha < 1)) throw parameterError('alpha', `must be in (0, 1), got ${alpha}`);
+  const detectionPower = checkPower(options.detectionPower ?? DEFAULT_DETECTION_POWER);
   const maxSweeps = options.maxSweeps ?? 2000;
   const estimand = checkEstimand(options.estimand);
   const samplingSize = options.samplingSize ?? estimate.n;
@@ -141,12 +202,17 @@ export function decodeRappor(estimate: RapporBitEstimate, map: RapporCandidateMa
   const all = Int32Array.from({ length: S + 1 }, (_, s) => s);
   let sweeps = nnlsCoordinateDescent(design, x, all, maxSweeps, tolerance);
 
-  const zThreshold = normalQuantile(1 - alpha / Math.max(1, S));
+  const zThreshold = detectionThreshold(alpha, S);
   const support = all.filter((s) => x[s]! > 0);
-  const firstSe = supportStandardErrors(design, support);
-  const standardErrors = new Float64Array(S + 1);
-  support.forEach((s, i) => (standardErrors[s] = firstSe[i]!));
-  const passing = support.filter((s, i) => s < S && x[s]! / firstSe[i]! > zThreshold);
+  const scaleByDispersion = options.scaleByDispersion ?? true;
+  const detectionDispersion = scaleByDispersion ? dispersion(design, x, support.length) : 1;
+  const detectionScale = Math.sqrt(detectionDispersion);
+  const firstSe = supportStandardErrors(design, support).standardErrors;
+  const z = new Float64Array(S);
+  support.forEach((s, i) => {
+    if (s < S && firstSe[i]! > 0) z[s] = x[s]! / (detectionScale * firstSe[i]!);
+  });
+  const passing = support.filter((s) => s < S && z[s]! > zThreshold);
 
   // Refit on the detected set (plus the background) alone; dropped shares go back into the residual.
   const refit = new Float64Array(S + 1);
@@ -155,32 +221,60 @@ export function decodeRappor(estimate: RapporBitEstimate, map: RapporCandidateMa
   const refitColumns = Int32Array.from([...passing, S]);
   sweeps += nnlsCoordinateDescent(design, refit, refitColumns, maxSweeps, tolerance);
   const finalSupport = refitColumns.filter((s) => refit[s]! > 0);
-  const finalSe = supportStandardErrors(design, finalSupport);
-  const detectedFlags = new Uint8Array(S);
+  const final = supportStandardErrors(design, finalSupport);
+  const finalDispersion = scaleByDispersion ? dispersion(design, refit, finalSupport.length) : 1;
+  const scale = Math.sqrt(finalDispersion);
+  // SE₀ of every candidate in the final fit: its own SE if fitted, else the SE it would have if
+  // added to the final support (the SE of a least-squares coefficient does not depend on its value).
+  const standardErrorAtZero = new Float64Array(S).fill(-1);
   finalSupport.forEach((s, i) => {
-    x[s] = refit[s]!;
-    standardErrors[s] = finalSe[i]!;
-    if (s < S) detectedFlags[s] = 1;
+    if (s < S) standardErrorAtZero[s] = final.standardErrors[i]!;
   });
+  const supportColumns = denseColumns(design, finalSupport);
+  for (let s = 0; s < S; s++) if (standardErrorAtZero[s]! < 0) standardErrorAtZero[s] = addedColumnStandardError(design, supportColumns, final.cholesky, s);
   const backgroundShare = refit[S]!;
 
   const candidates = map.candidates.map((candidate, s): RapporCandidateEstimate => {
-    const proportion = x[s]!;
-    const respondentsError = standardErrors[s]!;
+    const common = { candidate, z: z[s]!, detectionLimit: detectionLimit({ standardErrorAtZero: scale * standardErrorAtZero[s]!, zThreshold, power: detectionPower }) };
+    if (!(refit[s]! > 0)) return { ...common, detected: false, proportion: null, standardError: null, ci95: null, count: null };
+    const proportion = refit[s]!;
+    const respondentsError = scale * standardErrorAtZero[s]!;
     const standardError = Math.sqrt(respondentsError * respondentsError + samplingVariance(samplingSize, proportion, estimand));
-    return {
-      candidate,
-      proportion,
-      standardError,
-      ci95: [proportion - Z_95 * standardError, proportion + Z_95 * standardError],
-      count: proportion * n,
-      z: respondentsError > 0 ? proportion / respondentsError : 0,
-      detected: detectedFlags[s] === 1,
-    };
+    return { ...common, detected: true, proportion, standardError, ci95: [proportion - Z_95 * standardError, proportion + Z_95 * standardError], count: proportion * n };
   });
-  const detected = candidates.filter((c) => c.detected).sort((a, b) => b.proportion - a.proportion);
+  const detected = candidates.filter((c): c is RapporDetectedCandidate => c.detected).sort((a, b) => b.proportion - a.proportion);
   const unexplainedMass = 1 - detected.reduce((sum, c) => sum + c.proportion, 0);
-  return { n, candidates, detected, zThreshold, unexplainedMass, backgroundShare, sweeps };
+  return { n, candidates, detected, zThreshold, detectionPower, dispersion: finalDispersion, detectionDispersion, unexplainedMass, backgroundShare, sweeps };
+}
+
+/**
+ * φ̂ = max(1, X²/(rows − fitted)), X² the sum of squared standardized (Pearson) residuals
+ * (t̂ − N·A·x̂)/σ of the fit `x` with `fitted` positive coefficients: the moment estimator of the
+ * dispersion of a quasi-likelihood model (Wedderburn, Biometrika 61(3), 1974; McCullagh & Nelder,
+ * Generalized Linear Models, 2nd ed., 1989, §4.5.2 and ch. 9 — what R's `summary.glm` uses for the
+ * quasi families). Under the decoder's model X² ≈ rows − fitted and φ̂ ≈ 1. Values outside the
+ * candidate list set bits no column explains, and their collisions with listed candidates' bits
+ * bias those shares; both show up as excess residual. With 6% of 100,000 reports on one unlisted
+ * name (k = 16, 40 campaigns), 95% intervals of the listed names covered 92.8% unscaled and 95.7%
+ * scaled, mean φ̂ 1.31 (test/rappor-coverage.slow.test.ts); with every value listed, 94.3% and
+ * 94.6% (φ̂ 1.05). It is a variance scale, not a bias correction: for one fixed hash design (k = 32,
+ * 80 datasets) in which a listed name's bits collide with the unlisted one's, 90.2% and 92.1%. Never
+ * below 1: a fit that looks better than its noise (e.g. a week's bit SEs, which are upper bounds,
+ * bucket-error.ts in the collector) keeps its SEs. With no residual degrees of freedom, 1.
+ */
+function dispersion(design: Design, x: Float64Array, fitted: number): number {
+  const df = design.rows - fitted;
+  if (df <= 0) return 1;
+  const { y, colStart, rowIndex, value } = design;
+  const residual = Float64Array.from(y);
+  for (let s = 0; s < x.length; s++) {
+    const xs = x[s]!;
+    if (xs === 0) continue;
+    for (let e = colStart[s]!; e < colStart[s + 1]!; e++) residual[rowIndex[e]!]! -= value[e]! * xs;
+  }
+  let chiSquare = 0;
+  for (const r of residual) chiSquare += r * r;
+  return Math.max(1, chiSquare / df);
 }
 
 function buildDesign(estimate: RapporBitEstimate, map: RapporCandidateMap): Design {
@@ -283,11 +377,17 @@ function nnlsCoordinateDescent(design: Design, x: Float64Array, active: Int32Arr
   return sweeps;
 }
 
-/** sqrt of the diagonal of (AᵀA)⁻¹ over `support` (standardized design: residual variance 1). */
-function supportStandardErrors(design: Design, support: Int32Array): Float64Array {
+interface SupportFit {
+  /** sqrt of the diagonal of (AᵀA)⁻¹ over the support (standardized design: residual variance 1). */
+  standardErrors: Float64Array;
+  /** L with AᵀA = LLᵀ over the support (d × d, row-major), for {@link addedColumnStandardError}. */
+  cholesky: Float64Array;
+}
+
+function supportStandardErrors(design: Design, support: Int32Array): SupportFit {
   const d = support.length;
-  const out = new Float64Array(d);
-  if (d === 0) return out;
+  const standardErrors = new Float64Array(d);
+  if (d === 0) return { standardErrors, cholesky: new Float64Array(0) };
   const { colStart, rowIndex, value } = design;
   // Gram matrix via a dense scatter of each support column over the rows.
   const gram = new Float64Array(d * d);
@@ -304,13 +404,50 @@ function supportStandardErrors(design: Design, support: Int32Array): Float64Arra
     }
     for (let e = colStart[si]!; e < colStart[si + 1]!; e++) dense[rowIndex[e]!] = 0;
   }
-  const inverseDiagonal = choleskyInverseDiagonal(gram, d);
-  for (let i = 0; i < d; i++) out[i] = Math.sqrt(Math.max(0, inverseDiagonal[i]!));
-  return out;
+  const cholesky = choleskyFactor(gram, d);
+  const inverseDiagonal = choleskyInverseDiagonal(cholesky, d);
+  for (let i = 0; i < d; i++) standardErrors[i] = Math.sqrt(Math.max(0, inverseDiagonal[i]!));
+  return { standardErrors, cholesky };
 }
 
-/** Diagonal of G⁻¹ for symmetric positive (semi)definite G, by Cholesky with a tiny ridge if singular. */
-function choleskyInverseDiagonal(gram: Float64Array, d: number): Float64Array {
+/** The support's columns as dense rows × d blocks (column i at [i·rows, (i + 1)·rows)). */
+function denseColumns(design: Design, support: Int32Array): Float64Array {
+  const { rows, colStart, rowIndex, value } = design;
+  const dense = new Float64Array(support.length * rows);
+  support.forEach((s, i) => {
+    for (let e = colStart[s]!; e < colStart[s + 1]!; e++) dense[i * rows + rowIndex[e]!] = value[e]!;
+  });
+  return dense;
+}
+
+/**
+ * The SE column `s` would have if fitted together with the support (its columns dense in
+ * `supportColumns`, its Gram factor L): the Schur complement 1/(‖a‖² − bᵀG⁻¹b), b = A_supportᵀa,
+ * with bᵀG⁻¹b = ‖L⁻¹b‖². O(nnz(a)·d + d²) per column, d the final support (the detected candidates
+ * and the background), so all S columns cost about one sweep per support column. Infinity when a
+ * is (numerically) inside the support's span — or has no rows at all.
+ */
+function addedColumnStandardError(design: Design, supportColumns: Float64Array, cholesky: Float64Array, s: number): number {
+  const { rows, colStart, rowIndex, value, colNorm2 } = design;
+  const norm2 = colNorm2[s]!;
+  if (!(norm2 > 0)) return Infinity;
+  const d = supportColumns.length / rows;
+  const w = new Float64Array(d);
+  let explained = 0;
+  for (let i = 0; i < d; i++) {
+    let dot = 0;
+    for (let e = colStart[s]!; e < colStart[s + 1]!; e++) dot += value[e]! * supportColumns[i * rows + rowIndex[e]!]!;
+    // Forward substitution L w = b, one row at a time.
+    for (let t = 0; t < i; t++) dot -= cholesky[i * d + t]! * w[t]!;
+    w[i] = dot / cholesky[i * d + i]!;
+    explained += w[i]! * w[i]!;
+  }
+  const rest = norm2 - explained;
+  return rest > norm2 * 1e-9 ? 1 / Math.sqrt(rest) : Infinity;
+}
+
+/** L with G = LLᵀ for symmetric positive (semi)definite G, with a tiny ridge if singular. */
+function choleskyFactor(gram: Float64Array, d: number): Float64Array {
   let maxDiagonal = 0;
   for (let i = 0; i < d; i++) maxDiagonal = Math.max(maxDiagonal, gram[i * d + i]!);
   const ridge = maxDiagonal * 1e-10;
@@ -328,6 +465,11 @@ function choleskyInverseDiagonal(gram: Float64Array, d: number): Float64Array {
       L[i * d + j] = sum / ljj;
     }
   }
+  return L;
+}
+
+/** Diagonal of G⁻¹ from G's Cholesky factor L. */
+function choleskyInverseDiagonal(L: Float64Array, d: number): Float64Array {
   // G⁻¹ = L⁻ᵀL⁻¹, so (G⁻¹)_ii = ‖L⁻¹e_i‖²: solve L w = e_i (w_r = 0 for r < i) and sum squares.
   const result = new Float64Array(d);
   const w = new Float64Array(d);
@@ -342,45 +484,4 @@ function choleskyInverseDiagonal(gram: Float64Array, d: number): Float64Array {
     result[i] = squares;
   }
   return result;
-}
-
-/**
- * Φ⁻¹(p), the standard normal quantile: Acklam's rational approximation (relative error < 1.2e-9)
- * refined by one Halley step on erfc — plenty for a detection threshold.
- */
-export function normalQuantile(p: number): number {
-  if (!(p > 0 && p < 1)) throw parameterError('p', `must be in (0, 1), got ${p}`);
-  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
-  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
-  const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
-  const low = 0.02425;
-  let x: number;
-  if (p < low) {
-    const t = Math.sqrt(-2 * Math.log(p));
-    x = (((((c[0]! * t + c[1]!) * t + c[2]!) * t + c[3]!) * t + c[4]!) * t + c[5]!) / ((((d[0]! * t + d[1]!) * t + d[2]!) * t + d[3]!) * t + 1);
-  } else if (p <= 1 - low) {
-    const t = p - 0.5;
-    const r = t * t;
-    x = ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * t) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
-  } else {
-    const t = Math.sqrt(-2 * Math.log(1 - p));
-    x = -(((((c[0]! * t + c[1]!) * t + c[2]!) * t + c[3]!) * t + c[4]!) * t + c[5]!) / ((((d[0]! * t + d[1]!) * t + d[2]!) * t + d[3]!) * t + 1);
-  }
-  // One Halley step: e = Φ(x) − p.
-  const e = 0.5 * erfc(-x / Math.SQRT2) - p;
-  const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
-  return x - u / (1 + (x * u) / 2);
-}
-
-/** Complementary error function (Numerical Recipes `erfcc`, fractional error < 1.2e-7). */
-function erfc(x: number): number {
-  const z = Math.abs(x);
-  const t = 1 / (1 + 0.5 * z);
-  const r =
-    t *
-    Math.exp(
-      -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
-    );
-  return x >= 0 ? r : 2 - r;
 }

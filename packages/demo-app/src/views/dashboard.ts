@@ -18,6 +18,7 @@ import { announce, count, formatNumber, formatPercent, h } from '../dom.ts';
 import type { View } from '../router.ts';
 import { amplificationSummary, countsText, emptyState, estimandSummary, pointWithInterval, reportCounts, type ReportCounts } from './release-summary.ts';
 import { clearRealizedTruth, loadStoredTruth, type RealizedTruth } from '../sim/ground-truth.ts';
+import { isEstimated, isUndetected, undetectedSummary, undetectedText } from './undetected-text.ts';
 
 type Cleanup = () => void;
 
@@ -185,13 +186,18 @@ async function questionSection(question: Question, truth: RealizedTruth | undefi
     );
     section.append(...dailySeries(question, daily, (c) => c.mean, truthMean, (x) => formatNumber(x, 1)));
   } else if (cell.values !== undefined) {
-    const values = question.type === 'boolean' ? cell.values.filter((v) => v.value === 'true') : cell.values;
+    const released = question.type === 'boolean' ? cell.values.filter((v) => v.value === 'true') : cell.values;
+    // RAPPOR candidates the decoding did not detect have no estimate: no bar, a row and a line that say so.
+    const values = released.filter(isEstimated);
+    const undetected = released.filter(isUndetected);
     const bars: IntervalBar[] = values.map((v) => ({ label: displayValue(question, v.value), estimate: pointWithInterval(v), low: v.ci95[0], high: v.ci95[1], consistent: v.consistent, truth: truthFor(question, truth, v.value) }));
+    const undetectedLine = undetectedSummary(released, (value) => displayValue(question, value));
     const label = question.type === 'multiselect' ? 'Share of patients with each symptom' : question.type === 'boolean' ? 'Share answering yes' : 'Share per medication (the candidates, and any other name as "(other)")';
     // Only multiselect items overlap; the other answers are exclusive (a medication is one candidate or "other").
     const consistency = question.type === 'multiselect' ? 'clipped to 0–100%' : 'Norm-Sub: non-negative, summing to 100%';
     section.append(
-      chartSlot((el) => intervalBarChart(el, bars), label),
+      // Every candidate undetected: nothing to draw, the table and the line below say why.
+      ...(bars.length > 0 ? [chartSlot((el) => intervalBarChart(el, bars), label)] : []),
       h('p', { class: 'muted small' }, `Bars: the unbiased estimate, which the 95% interval is centred on (drawn at 0 when it is below). Hollow circles: the consistent estimate (${consistency}), which can lie outside the interval.`),
       dataTable(
         label,
@@ -204,16 +210,26 @@ async function questionSection(question: Question, truth: RealizedTruth | undefi
           { header: 'Consistent', numeric: true },
           { header: 'Truth (sim.)', numeric: true },
         ],
-        values.map((v, i) => {
-          const t = bars[i]!.truth;
-          return {
-            cells: [bars[i]!.label, formatPercent(v.unbiased), formatPercent(v.ci95[0]), formatPercent(v.ci95[1]), formatPercent(v.standardError, 2), formatPercent(v.consistent), t === undefined ? '–' : formatPercent(t)],
-            data: { value: v.value, estimate: bars[i]!.estimate, unbiased: v.unbiased, consistent: v.consistent, low: v.ci95[0], high: v.ci95[1], ...(t === undefined ? {} : { truth: t }) },
-          };
-        }),
+        [
+          ...values.map((v, i) => {
+            const t = bars[i]!.truth;
+            return {
+              cells: [bars[i]!.label, formatPercent(v.unbiased), formatPercent(v.ci95[0]), formatPercent(v.ci95[1]), formatPercent(v.standardError, 2), formatPercent(v.consistent), t === undefined ? '–' : formatPercent(t)],
+              data: { value: v.value, estimate: bars[i]!.estimate, unbiased: v.unbiased, consistent: v.consistent, low: v.ci95[0], high: v.ci95[1], ...(t === undefined ? {} : { truth: t }) },
+            };
+          }),
+          ...undetected.map((v) => {
+            const t = truthFor(question, truth, v.value);
+            return {
+              cells: [displayValue(question, v.value), undetectedText(v), '–', '–', '–', '–', t === undefined ? '–' : formatPercent(t)],
+              data: { value: v.value, detectionLimit: v.detectionLimit, ...(t === undefined ? {} : { truth: t }) },
+            };
+          }),
+        ],
         { testId: `table-${question.id}` },
       ),
     );
+    if (undetectedLine !== null) section.append(h('p', { class: 'small', 'data-testid': `undetected-${question.id}` }, undetectedLine));
     const first = values[0];
     if (first !== undefined) {
       section.append(
@@ -222,7 +238,7 @@ async function questionSection(question: Question, truth: RealizedTruth | undefi
           daily,
           (c) => {
             const v = c.values?.find((x) => x.value === first.value);
-            return v === undefined ? undefined : { estimate: pointWithInterval(v), ci95: v.ci95 };
+            return v === undefined || !isEstimated(v) ? undefined : { estimate: pointWithInterval(v), ci95: v.ci95 };
           },
           truthFor(question, truth, first.value),
           (x) => `${Math.round(x * 100)}%`,
@@ -261,7 +277,9 @@ function dailySeries(
         const p = points[i]!;
         const a = c.amplification;
         const shuffled = a === undefined ? '–' : a.applicable ? formatNumber(a.epsilon) : a.code === 'N_TOO_SMALL' ? 'too few reports' : a.code === 'EPSILON0_TOO_LARGE' ? 'ε too large' : '–';
-        return { cells: [c.period, String(c.n), p.estimate === null ? `withheld` : format(p.estimate), p.low === null ? '–' : format(p.low), p.high === null ? '–' : format(p.high), shuffled] };
+        // A released day without a point: the value was not detected that day (RAPPOR).
+        const point = p.estimate !== null ? format(p.estimate) : c.suppressed ? 'withheld' : 'not detectable';
+        return { cells: [c.period, String(c.n), point, p.low === null ? '–' : format(p.low), p.high === null ? '–' : format(p.high), shuffled] };
       }),
       { testId: `daily-${question.id}` },
     ),
