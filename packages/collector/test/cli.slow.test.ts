@@ -6,7 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -62,11 +62,14 @@ describe('the README', () => {
     const port = await freePort();
     const env = { ...process.env, PATH: `${WORKSPACE_BIN_DIR}${delimiter}${process.env.PATH ?? ''}`, PP_DATABASE_URL: freshDb(), PP_PORT: String(port), PP_HOST: '127.0.0.1', PP_LOG_LEVEL: 'warn' };
     const lines = readmeWalkthrough();
+    // A fresh folder holding the package's examples/, as the README says.
+    const cwd = mkdtempSync(join(dir, 'walkthrough-'));
+    cpSync(join(packageDir, 'examples'), join(cwd, 'examples'), { recursive: true });
     expect(lines.some((l) => l.startsWith('pp-collector serve'))).toBe(true);
     const servers: Array<ReturnType<typeof spawn>> = [];
     for (const line of lines) {
       if (line.startsWith('pp-collector serve')) {
-        const child = spawn('bash', ['-c', `exec ${line}`], { cwd: packageDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn('bash', ['-c', `exec ${line}`], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
         servers.push(child);
         for (;;) {
           expect(child.exitCode, line).toBeNull();
@@ -75,10 +78,11 @@ describe('the README', () => {
         }
         continue;
       }
-      const result = spawnSync('bash', ['-c', line], { cwd: packageDir, env, encoding: 'utf8' });
+      const result = spawnSync('bash', ['-c', line], { cwd, env, encoding: 'utf8' });
       expect(result.status, `${line}\n${result.stdout}${result.stderr}`).toBe(0);
     }
     for (const child of servers) expect((await kill(child, 'SIGTERM')).code).toBe(0);
+    expect(existsSync(join(cwd, 'collector-backup.db'))).toBe(true);
   });
 
   it('`pnpm exec pp-collector` works from the repository root and from the package', () => {
