@@ -12,6 +12,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
 import { PostgresRepository } from '../src/storage/postgres.ts';
 import { HAVE_POSTGRES, POSTGRES_SKIP_REASON, POSTGRES_URL, uniqueSchema } from './postgres-env.ts';
 import { freePort, kill, startCollector, waitForExit } from './process-helpers.ts';
@@ -53,6 +54,30 @@ function parseAssignments(text: string): Record<string, string> {
   return out;
 }
 
+/** The ENV of the Dockerfile's last stage (the runtime image), continuation lines joined. */
+function imageEnvironment(): Record<string, string> {
+  const dockerfile = readFileSync(join(deploy, 'Dockerfile'), 'utf8').replace(/\\\n\s*/g, ' ');
+  const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+  const out: Record<string, string> = {};
+  for (const [, line] of runtime.matchAll(/^ENV (.+)$/gm)) for (const pair of line!.trim().split(/\s+/)) Object.assign(out, parseAssignments(pair));
+  return out;
+}
+
+/** collector.env with its /run/secrets files written to `folder`: the database URL given, tokens random. */
+function composeEnvironment(folder: string, databaseUrl: string): { env: Record<string, string>; secrets: Record<string, string> } {
+  const env = parseAssignments(readFileSync(join(deploy, 'collector.env'), 'utf8'));
+  mkdirSync(folder, { recursive: true });
+  const secrets: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.endsWith('_FILE')) continue;
+    const name = value.slice('/run/secrets/'.length);
+    secrets[key] = key === 'PP_DATABASE_URL_FILE' ? databaseUrl : `${name}-${randomBytes(12).toString('hex')}`;
+    writeFileSync(join(folder, name), `${secrets[key]}\n`);
+    env[key] = join(folder, name);
+  }
+  return { env, secrets };
+}
+
 describe('systemd unit', () => {
   it.runIf(have('systemd-analyze') || IN_CI)('verifies, and its ExecStart with its Environment serves and stops cleanly on KillSignal', async () => {
     const unit = readFileSync(join(deploy, 'pp-collector.service'), 'utf8');
@@ -62,6 +87,15 @@ describe('systemd unit', () => {
     const verify = spawnSync('systemd-analyze', ['verify', unitFile], { encoding: 'utf8' });
     expect(verify.status, verify.stderr).toBe(0);
     expect(verify.stderr.split('\n').filter((l) => l.includes('pp-collector.service'))).toEqual([]);
+    // The environment file may name a database either way without clashing with the unit's default.
+    const unitDefaults: Record<string, string> = {};
+    for (const [, line] of local.matchAll(/^Environment=(.+)$/gm)) for (const pair of line!.split(/\s+/)) Object.assign(unitDefaults, parseAssignments(pair));
+    const urlFile = join(dir, 'unit-database-url');
+    writeFileSync(urlFile, 'postgres://collector@db.internal:5432/ldp\n');
+    const databaseDefault = { DATABASE_URL: unitDefaults.DATABASE_URL! };
+    expect(databaseDefault.DATABASE_URL).toBe('sqlite:/var/lib/pp-collector/collector.db');
+    expect(loadConfig({ ...databaseDefault, PP_DATABASE_URL_FILE: urlFile }).databaseUrl).toBe('postgres://collector@db.internal:5432/ldp');
+    expect(loadConfig({ ...databaseDefault, PP_DATABASE_URL: 'sqlite:/srv/x.db' }).databaseUrl).toBe('sqlite:/srv/x.db');
     for (const key of ['Restart=on-failure', 'NoNewPrivileges=yes', 'ProtectSystem=strict', 'DynamicUser=yes', 'KillSignal=SIGTERM', 'RestartPreventExitStatus=78']) expect(unit).toContain(key);
 
     const exec = /^ExecStart=(.+)$/m.exec(local)![1]!.split(/\s+/);
@@ -98,19 +132,23 @@ describe('compose: the collector environment', () => {
     }
   });
 
+  it('the image ENV and collector.env make a valid configuration that takes the database from its secret file', () => {
+    const image = imageEnvironment();
+    expect(image).toMatchObject({ PP_HOST: '0.0.0.0', PP_PORT: '8787', DATABASE_URL: 'sqlite:/data/collector.db' });
+    const { env } = composeEnvironment(join(dir, 'secrets-config'), 'postgres://collector:pw@postgres:5432/ldp');
+    const config = loadConfig({ ...image, ...env });
+    expect(config.databaseUrl).toBe('postgres://collector:pw@postgres:5432/ldp');
+    expect(config.trustProxy).toEqual(['172.28.0.10']);
+    expect(config.drainDelayMs).toBe(5000);
+    // The image alone (no compose): SQLite in the /data volume.
+    expect(loadConfig(image).databaseUrl).toBe('sqlite:/data/collector.db');
+  });
+
   it.runIf(HAVE_POSTGRES)('starts a collector on the local PostgreSQL that answers /readyz, and drains on SIGTERM', async () => {
-    const env = parseAssignments(readFileSync(join(deploy, 'collector.env'), 'utf8'));
-    const secrets = join(dir, 'secrets');
-    mkdirSync(secrets);
     const schema = uniqueSchema('deploy');
-    const tokens: Record<string, string> = {};
-    for (const [key, value] of Object.entries(env)) {
-      if (!key.endsWith('_FILE')) continue;
-      const name = value.slice('/run/secrets/'.length);
-      tokens[key] = key === 'PP_DATABASE_URL_FILE' ? `${POSTGRES_URL}?schema=${schema}` : `${name}-${randomBytes(12).toString('hex')}`;
-      writeFileSync(join(secrets, name), `${tokens[key]}\n`);
-      env[key] = join(secrets, name);
-    }
+    // The image's ENV under collector.env, as compose runs the container.
+    const { env: composeEnv, secrets: tokens } = composeEnvironment(join(dir, 'secrets-pg'), `${POSTGRES_URL}?schema=${schema}`);
+    const env = { ...imageEnvironment(), ...composeEnv };
     const port = await freePort();
     const collector = spawnCollector([process.execPath, join(packageDir, 'bin', 'pp-collector.mjs'), 'serve'], { ...env, PP_PORT: String(port), PP_HOST: '127.0.0.1' });
     try {
