@@ -121,7 +121,7 @@ export const SETTINGS = [
     fallback: 'DATABASE_URL',
     secret: true,
     description: 'sqlite:<path>, sqlite::memory: or postgres://user:password@host:5432/db[?schema=name] (a secret: it may hold a password)',
-    schema: v.pipe(v.string(), v.regex(/^(sqlite:|postgres(ql)?:\/\/)/, 'must start with sqlite: or postgres://')),
+    schema: v.pipe(v.string(), v.regex(/^(sqlite:.|postgres(ql)?:\/\/.)/, 'must be sqlite:<path>, sqlite::memory: or postgres://…')),
   },
   { env: 'PP_ADMIN_TOKEN', flag: 'admin-token', arg: 'token', default: undefined, secret: true, description: 'bearer token for publishing campaigns (≥ 16 characters); unset: publishing over HTTP is disabled', schema: token },
   { env: 'PP_READ_TOKEN', flag: 'read-token', arg: 'token', default: undefined, secret: true, description: 'bearer token for estimates and exports (≥ 16 characters); unset: the read API is disabled', schema: token },

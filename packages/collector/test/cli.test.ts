@@ -60,6 +60,22 @@ describe('help and version', () => {
     }
   });
 
+  it('every command that opens the store refuses a bad database URL with exit 78 and creates nothing', async () => {
+    for (const args of [['migrate'], ['campaign', 'list'], ['campaign', 'publish', example], ['export', '--campaign', 'demo'], ['backup', join(dir, 'never.sqlite')]]) {
+      for (const url of ['sqlite:', 'mysql://db/x', 'postgres://']) {
+        expect(await cli([...args, '--database-url', url]), `${args.join(' ')} ${url}`).toMatchObject({ code: 78, stderr: expect.stringContaining('--database-url: must be sqlite:<path>') });
+      }
+    }
+    expect(existsSync(join(dir, 'never.sqlite'))).toBe(false);
+  });
+
+  it('serve refuses a bad flag value with exit 78 before opening anything', async () => {
+    const url = freshDb();
+    expect(await cli(['serve', '--port', 'eighty', '--database-url', url])).toMatchObject({ code: 78, stderr: expect.stringContaining('--port: must be a non-negative integer') });
+    expect(await cli(['serve', '--admin-token', 'short'], { PP_DATABASE_URL: url })).toMatchObject({ code: 78, stderr: expect.stringContaining('--admin-token: must be at least 16 characters') });
+    expect(existsSync(url.slice('sqlite:'.length))).toBe(false);
+  });
+
   it('a configuration error exits 78 (EX_CONFIG) naming the setting', async () => {
     expect(await cli(['migrate'], { PP_DATABASE_URL: 'mysql://x' })).toMatchObject({ code: 78, stderr: expect.stringContaining('CONFIG_INVALID: configuration error: PP_DATABASE_URL') });
     expect(await cli(['migrate', '--database-url', 'mysql://x'])).toMatchObject({ code: 78, stderr: expect.stringContaining('--database-url') });
