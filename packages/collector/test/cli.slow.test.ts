@@ -11,7 +11,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { PostgresRepository } from '../src/storage/postgres.ts';
 import { SqliteRepository } from '../src/storage/sqlite.ts';
+import { HAVE_POSTGRES, POSTGRES_URL, uniqueSchema } from './postgres-env.ts';
 import { ADMIN_TOKEN, freePort, kill, startCollector, waitForExit, WORKSPACE_BIN_DIR, type CollectorProcess } from './process-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pp-cli-'));
@@ -182,6 +184,25 @@ describe('startup output', () => {
       from: { PP_ADMIN_TOKEN: 'env PP_ADMIN_TOKEN', PP_READ_TOKEN: 'env PP_READ_TOKEN_FILE', PP_METRICS_TOKEN: '--metrics-token' },
     });
     for (const secret of Object.values(secrets)) expect(output).not.toContain(secret);
+  });
+
+  it.runIf(HAVE_POSTGRES)('a PostgreSQL password in the database URL stays out of a running collector\'s output at trace level', async () => {
+    const schema = uniqueSchema('cli_pw');
+    const password = `pg-password-${randomBytes(8).toString('hex')}`;
+    const parsed = new URL(POSTGRES_URL);
+    parsed.password = password; // the local server trusts loopback, so any password connects
+    parsed.searchParams.set('schema', schema);
+    try {
+      const collector = await startCollector(parsed.toString(), { PP_LOG_LEVEL: 'trace' });
+      expect(await (await fetch(`${collector.url}/readyz`)).json()).toEqual({ status: 'ready', storage: 'postgres' });
+      expect((await kill(collector.child, 'SIGTERM')).code).toBe(0);
+      expect(collector.output()).toContain(`"PP_DATABASE_URL":"postgres://[redacted]@${parsed.host}${parsed.pathname}?schema=${schema}"`);
+      expect(collector.output()).not.toContain(password);
+    } finally {
+      const repository = new PostgresRepository({ connectionString: POSTGRES_URL, schema });
+      await repository.dropSchema();
+      await repository.close();
+    }
   });
 
   it('a PostgreSQL password stays out of the startup output and out of a startup failure', async () => {

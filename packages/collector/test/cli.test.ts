@@ -108,6 +108,14 @@ describe('campaign publish and list', () => {
     writeFileSync(keyed, JSON.stringify({ ...(JSON.parse(readFileSync(example, 'utf8')) as object), id: 'keyed' }));
     expect(await cli(['campaign', 'publish', keyed, '--ingest-key', 'pk_live_0123'], env)).toMatchObject({ code: 0 });
 
+    // An envelope file with its own key; --ingest-key replaces it.
+    const envelope = write('envelope.json', JSON.stringify({ campaign: { ...(JSON.parse(readFileSync(example, 'utf8')) as object), id: 'enveloped' }, ingestKey: 'pk_from_file_01' }));
+    expect(await cli(['campaign', 'publish', envelope, '--ingest-key', 'pk_from_flag_01'], env)).toMatchObject({ code: 0, stdout: 'campaign enveloped version 1: created\n' });
+    const repository = new SqliteRepository(env.PP_DATABASE_URL.slice('sqlite:'.length));
+    expect((await repository.getCampaign('enveloped'))?.ingestKey).toBe('pk_from_flag_01');
+    expect((await repository.getCampaign('keyed'))?.ingestKey).toBe('pk_live_0123');
+    await repository.close();
+
     const table = await cli(['campaign', 'list'], env);
     expect(table.code).toBe(0);
     expect(table.stdout.split('\n')[0]).toMatch(/^id\s+version\s+questions\s+reports\s+ingest key\s+published at\s+title$/);
@@ -116,6 +124,7 @@ describe('campaign publish and list', () => {
     const json = JSON.parse((await cli(['campaign', 'list', '--json'], env)).stdout) as Array<{ id: string; ingestKey: boolean }>;
     expect(json.map((c) => [c.id, c.ingestKey])).toEqual([
       ['demo', false],
+      ['enveloped', true],
       ['keyed', true],
     ]);
     // The key itself is never printed (it is publishable, but a listing is no place to copy it from).

@@ -38,9 +38,11 @@ function publishCommand(io: CliIo): Command {
       throw new CliError('JSON_INVALID', `${file}: ${(error as Error).message}`);
     }
     // Everything is validated before the database is opened: a bad file changes nothing.
-    const envelope = splitPublishBody(options.ingestKey === undefined ? body : { campaign: body, ingestKey: options.ingestKey });
+    // The file may be an envelope with its own ingestKey; --ingest-key replaces it (and is checked the same way).
+    const fromFile = splitPublishBody(body);
+    const envelope = options.ingestKey === undefined ? fromFile : splitPublishBody({ campaign: fromFile.document, ingestKey: options.ingestKey });
     const model = parseCampaign(envelope.document);
-    const ingestKey = options.ingestKey ?? splitPublishBody(body).ingestKey;
+    const ingestKey = envelope.ingestKey;
     const outcome = await withRepository(io, databaseFlags(options), (repository) => repository.publishCampaign({ id: model.id, version: model.version, document: model.document, ingestKey }));
     io.stdout(
       outcome === 'created' ? `campaign ${model.id} version ${model.version}: created\n` : `campaign ${model.id} version ${model.version}: unchanged (already published with identical content)\n`,
