@@ -10,11 +10,11 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { PostgresRepository } from '../src/storage/postgres.ts';
 import { SqliteRepository } from '../src/storage/sqlite.ts';
 import { HAVE_POSTGRES, POSTGRES_URL, uniqueSchema } from './postgres-env.ts';
-import { ADMIN_TOKEN, freePort, kill, startCollector, waitForExit, WORKSPACE_BIN_DIR, type CollectorProcess } from './process-helpers.ts';
+import { ADMIN_TOKEN, freePort, kill, startCollector, waitForExit, WORKSPACE_BIN_DIR, type CollectorProcess, stopLeftoverCollectors } from './process-helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pp-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,6 +59,8 @@ async function publishExample(collector: CollectorProcess): Promise<void> {
 
 const feverBatch = (n: number) => JSON.stringify({ campaignId: 'demo', campaignVersion: 1, reports: Array.from({ length: n }, (_, i) => ({ id: randomBytes(16).toString('hex'), questionId: 'fever', day: today(), payload: i % 2 })) });
 
+afterAll(stopLeftoverCollectors);
+
 describe('the README', () => {
   it('runs the CLI walkthrough verbatim, with pp-collector on PATH as the README says', async () => {
     const port = await freePort();
@@ -69,6 +71,7 @@ describe('the README', () => {
     cpSync(join(packageDir, 'examples'), join(cwd, 'examples'), { recursive: true });
     expect(lines.some((l) => l.startsWith('pp-collector serve'))).toBe(true);
     const servers: Array<ReturnType<typeof spawn>> = [];
+    onTestFinished(() => servers.forEach((child) => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL')));
     for (const line of lines) {
       if (line.startsWith('pp-collector serve')) {
         const child = spawn('bash', ['-c', `exec ${line}`], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });

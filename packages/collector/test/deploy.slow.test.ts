@@ -11,11 +11,11 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { PostgresRepository } from '../src/storage/postgres.ts';
 import { HAVE_POSTGRES, POSTGRES_SKIP_REASON, POSTGRES_URL, uniqueSchema } from './postgres-env.ts';
-import { freePort, kill, startCollector, waitForExit } from './process-helpers.ts';
+import { freePort, kill, startCollector, waitForExit, stopLeftoverCollectors } from './process-helpers.ts';
 
 const deploy = new URL('../../../deploy/', import.meta.url).pathname;
 const packageDir = new URL('..', import.meta.url).pathname;
@@ -78,6 +78,8 @@ function composeEnvironment(folder: string, databaseUrl: string): { env: Record<
   return { env, secrets };
 }
 
+afterAll(stopLeftoverCollectors);
+
 describe('systemd unit', () => {
   it.runIf(have('systemd-analyze') || IN_CI)('verifies, and its ExecStart with its Environment serves and stops cleanly on KillSignal', async () => {
     const unit = readFileSync(join(deploy, 'pp-collector.service'), 'utf8');
@@ -109,6 +111,7 @@ describe('systemd unit', () => {
     for (const [key, value] of Object.entries(environment)) env[key] = value.replace('%d', credentials).replace('/var/lib/pp-collector', dir);
     const port = await freePort();
     const collector = spawnCollector(exec, { ...env, PP_PORT: String(port) });
+    onTestFinished(() => void (collector.child.exitCode === null && collector.child.signalCode === null && collector.child.kill('SIGKILL')));
     const ready = await waitReady(`http://127.0.0.1:${port}`, collector.child, collector.output);
     expect(await ready.json()).toEqual({ status: 'ready', storage: 'sqlite' });
     collector.child.kill(/^KillSignal=(\w+)$/m.exec(local)![1]! as NodeJS.Signals);

@@ -7,10 +7,10 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PostgresRepository } from '../src/storage/postgres.ts';
 import { HAVE_POSTGRES, POSTGRES_SKIP_REASON, POSTGRES_URL, uniqueSchema } from './postgres-env.ts';
-import { BIN, kill, startCollector } from './process-helpers.ts';
+import { BIN, kill, startCollector, stopLeftoverCollectors } from './process-helpers.ts';
 
 const block = fileURLToPath(new URL('./fixtures/without-better-sqlite3.mjs', import.meta.url));
 
@@ -23,6 +23,8 @@ function run(args: string[], env: Record<string, string>): Promise<{ code: numbe
     child.on('exit', (code) => resolve({ code, output }));
   });
 }
+
+afterAll(stopLeftoverCollectors);
 
 describe('better-sqlite3 is loaded only for SQLite', () => {
   it('the CLI loads every command without it', async () => {

@@ -26,6 +26,19 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Every collector process started by this test file, so that a failing test leaves none running. */
+const started = new Set<ChildProcess>();
+
+/** SIGKILLs the collectors of this file that are still running (afterAll: a failed assertion skips a test's own stop). */
+export async function stopLeftoverCollectors(): Promise<void> {
+  await Promise.all(
+    [...started].map(async (child) => {
+      if (child.exitCode === null && child.signalCode === null) await kill(child, 'SIGKILL');
+      started.delete(child);
+    }),
+  );
+}
+
 export interface CollectorProcess {
   child: ChildProcess;
   url: string;
@@ -58,6 +71,7 @@ export async function startCollector(databaseUrl: string, extraEnv: Record<strin
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
