@@ -1,13 +1,17 @@
-/** Spawns real collector processes (node + tsx on the CLI sources) for crash and multi-instance tests. */
+/**
+ * Spawns real collector processes for crash, signal and multi-instance tests: `node
+ * bin/pp-collector.mjs`, the bin the workspace links as `pp-collector` (node_modules/.bin), which
+ * runs the TypeScript sources in that one process — the pid a test signals is the server's.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
 import net from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const cli = join(here, '..', 'src', 'cli.ts');
-const tsx = new URL(`file://${createRequire(import.meta.url).resolve('tsx')}`).href;
+export const BIN = join(here, '..', 'bin', 'pp-collector.mjs');
+/** The repository root's node_modules/.bin, where pnpm links `pp-collector` (README "CLI"). */
+export const WORKSPACE_BIN_DIR = join(here, '..', '..', '..', 'node_modules', '.bin');
 
 export const ADMIN_TOKEN = 'admin-token-0123456789';
 
@@ -22,15 +26,28 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Every collector process started by this test file, so that a failing test leaves none running. */
+const started = new Set<ChildProcess>();
+
+/** SIGKILLs the collectors of this file that are still running (afterAll: a failed assertion skips a test's own stop). */
+export async function stopLeftoverCollectors(): Promise<void> {
+  await Promise.all(
+    [...started].map(async (child) => {
+      if (child.exitCode === null && child.signalCode === null) await kill(child, 'SIGKILL');
+      started.delete(child);
+    }),
+  );
+}
+
 export interface CollectorProcess {
   child: ChildProcess;
   url: string;
   output: () => string;
 }
 
-export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+export function runCli(args: string[], env: Record<string, string>, nodeArgs: string[] = []): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', tsx, '--conditions=@practical-privacy/source', cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
@@ -38,9 +55,9 @@ export function runCli(args: string[], env: Record<string, string>): Promise<{ c
   });
 }
 
-export async function startCollector(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<CollectorProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', tsx, '--conditions=@practical-privacy/source', cli, 'serve'], {
+export async function startCollector(databaseUrl: string, extraEnv: Record<string, string> = {}, options: { port?: number; args?: string[]; nodeArgs?: string[] } = {}): Promise<CollectorProcess> {
+  const port = options.port ?? (await freePort());
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, 'serve', ...(options.args ?? [])], {
     env: {
       ...process.env,
       PP_PORT: String(port),
@@ -54,6 +71,7 @@ export async function startCollector(databaseUrl: string, extraEnv: Record<strin
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.add(child);
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));

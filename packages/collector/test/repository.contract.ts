@@ -40,6 +40,11 @@ export function repositoryContract(open: () => Promise<Repository>, dispose: (re
     expect(await repo.publishCampaign({ id: 'k', version: 1, document: {}, ingestKey: 'pk_1' })).toBe('created');
     expect((await repo.getCampaign('k'))?.ingestKey).toBe('pk_1');
     expect((await repo.getCampaign('c'))?.ingestKey).toBeUndefined();
+    expect((await repo.listPublishedCampaigns()).map((c) => [c.id, c.version, c.ingestKey, c.document])).toEqual([
+      ['c', 1, undefined, { a: [1, 2], b: 1 }],
+      ['c', 2, undefined, { v: 2 }],
+      ['k', 1, 'pk_1', {}],
+    ]);
   });
 
   it('refuses different content for a published version, with or without reports', async () => {

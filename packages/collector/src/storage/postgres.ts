@@ -203,6 +203,13 @@ export class PostgresRepository implements Repository {
     return rows.map((r) => r.version);
   }
 
+  async listPublishedCampaigns(): Promise<StoredCampaign[]> {
+    const { rows } = await this.pool.query<{ id: string; version: number; document_text: string; ingest_key: string | null; published_at: Date }>(
+      'SELECT id, version, document_text, ingest_key, published_at FROM campaigns ORDER BY id, version',
+    );
+    return rows.map((row) => ({ id: row.id, version: row.version, document: JSON.parse(row.document_text) as unknown, ingestKey: row.ingest_key ?? undefined, publishedAt: row.published_at.toISOString() }));
+  }
+
   /**
    * Group commit (group-commit.ts): one group in flight per instance; the batches that arrive while
    * it is written form the next one. Local batches then never wait on each other's locks of the

@@ -204,6 +204,8 @@ export interface Repository {
   /** A given version, or the latest version when `version` is undefined. */
   getCampaign(id: string, version?: number): Promise<StoredCampaign | undefined>;
   listCampaignVersions(id: string): Promise<number[]>;
+  /** Every published version of every campaign, ordered by id then version (`pp-collector campaign list`). */
+  listPublishedCampaigns(): Promise<StoredCampaign[]>;
   /**
    * Stores a batch in one transaction: report ids new to the database are inserted and their sums
    * added to the cells; ids already present are counted as duplicates and change nothing.

@@ -8,9 +8,10 @@
  * serializes writers without locks.
  */
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { addDays } from '@practical-privacy/core';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { GroupCommit, partsInIdOrder, type IngestRequest } from './group-commit.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 import { PolicyCache } from './policy-cache.ts';
@@ -38,6 +39,15 @@ import {
   type SumsQuery,
 } from './repository.ts';
 
+// better-sqlite3 is a native addon: it is loaded when a SQLite store is opened, not when this
+// module is imported, so a PostgreSQL deployment starts without it (test/lazy-sqlite.slow.test.ts).
+// It is CommonJS, so a synchronous require keeps `new SqliteRepository(path)` synchronous.
+let loaded: typeof Database | undefined;
+function loadBetterSqlite3(): typeof Database {
+  loaded ??= createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+  return loaded;
+}
+
 /** WAL pages between automatic checkpoints (see the constructor). */
 export const WAL_CHECKPOINT_PAGES = 20_000;
 
@@ -51,7 +61,7 @@ export class SqliteRepository implements Repository {
   constructor(path: string, options: { policyCache?: PolicyCache } = {}) {
     this.policyCache = options.policyCache ?? new PolicyCache();
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
+    this.db = new (loadBetterSqlite3())(path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     // Checkpoint every 20,000 WAL pages (≈ 80 MB) instead of SQLite's 1,000. Report ids are random,
@@ -141,6 +151,21 @@ export class SqliteRepository implements Repository {
 
   async listCampaignVersions(id: string): Promise<number[]> {
     return (this.db.prepare('SELECT version FROM campaigns WHERE id = ? ORDER BY version').all(id) as Array<{ version: number }>).map((r) => r.version);
+  }
+
+  async listPublishedCampaigns(): Promise<StoredCampaign[]> {
+    const rows = this.db.prepare('SELECT id, version, document, ingest_key, published_at FROM campaigns ORDER BY id, version').all() as Array<{ id: string; version: number; document: string; ingest_key: string | null; published_at: string }>;
+    return rows.map((row) => ({ id: row.id, version: row.version, document: JSON.parse(row.document) as unknown, ingestKey: row.ingest_key ?? undefined, publishedAt: row.published_at }));
+  }
+
+  /**
+   * Online backup into a new file `destination` (SQLite's backup API through better-sqlite3): a
+   * consistent snapshot, taken while this and other connections keep writing — when another
+   * connection writes mid-copy SQLite restarts the copy, so the result is one committed state.
+   */
+  async backup(destination: string): Promise<{ totalPages: number }> {
+    const { totalPages } = await this.db.backup(destination);
+    return { totalPages };
   }
 
   /** Group commit (group-commit.ts): the batches that arrive together share one transaction. */
