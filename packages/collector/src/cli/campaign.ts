@@ -2,13 +2,17 @@
  * `pp-collector campaign …`: campaign versions straight in the configured database.
  *   publish <file> [--ingest-key <key>]   validate and publish a campaign JSON file
  *   list [--json]                          every published version, with its report count
+ *   close <id>                             ingest refused from now on (lifecycle.ts)
  * Further subcommands (e.g. `campaign close`) are added to CAMPAIGN_SUBCOMMANDS, one file each.
  */
-import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { parseCampaign } from '../campaigns/model.ts';
 import { splitPublishBody } from '../routes/campaigns.ts';
-import { CliError, databaseFlags, withDatabaseOptions, withRepository, type CliIo } from './io.ts';
+import { publishCampaign } from '../operations/publish-campaign.ts';
+import { formatPlanTable } from '../plan.ts';
+import { databaseFlags, withDatabaseOptions, withRepository, type CliIo } from './io.ts';
+import { readJsonFile } from './read-json.ts';
+import { cliActor, closeCommand } from './lifecycle.ts';
 
 export function campaignCommand(io: CliIo): Command {
   const campaign = new Command('campaign').description('publish and list campaign versions in the configured database');
@@ -16,37 +20,29 @@ export function campaignCommand(io: CliIo): Command {
   return campaign;
 }
 
-const CAMPAIGN_SUBCOMMANDS: ReadonlyArray<(io: CliIo) => Command> = [publishCommand, listCommand];
+const CAMPAIGN_SUBCOMMANDS: ReadonlyArray<(io: CliIo) => Command> = [publishCommand, listCommand, closeCommand];
 
 function publishCommand(io: CliIo): Command {
   return withDatabaseOptions(
     new Command('publish')
-      .description('validate a campaign JSON file and publish it; versions are immutable (identical content: unchanged; different content: CAMPAIGN_IMMUTABLE)')
-      .argument('<file>', 'campaign document, or { "campaign": …, "ingestKey": "…" }')
+      .description('validate a campaign JSON file and publish it; versions are immutable (identical content: unchanged; different content: CAMPAIGN_IMMUTABLE); audited')
+      .argument('<file>', 'campaign document, or { "campaign": …, "ingestKey": "…", "plan": { "patients": N, "strict"?: true } }')
       .option('--ingest-key <key>', 'publishable key clients must present to ingest (8–128 characters of A–Z a–z 0–9 _ -)'),
   ).action(async (file: string, options: { ingestKey?: string; databaseUrl?: string; config?: string }) => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      throw new CliError('FILE_UNREADABLE', `${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (error) {
-      throw new CliError('JSON_INVALID', `${file}: ${(error as Error).message}`);
-    }
+    const body = readJsonFile(file);
     // Everything is validated before the database is opened: a bad file changes nothing.
     // The file may be an envelope with its own ingestKey; --ingest-key replaces it (and is checked the same way).
     const fromFile = splitPublishBody(body);
-    const envelope = options.ingestKey === undefined ? fromFile : splitPublishBody({ campaign: fromFile.document, ingestKey: options.ingestKey });
-    const model = parseCampaign(envelope.document);
-    const ingestKey = envelope.ingestKey;
-    const outcome = await withRepository(io, databaseFlags(options), (repository) => repository.publishCampaign({ id: model.id, version: model.version, document: model.document, ingestKey }));
-    io.stdout(
-      outcome === 'created' ? `campaign ${model.id} version ${model.version}: created\n` : `campaign ${model.id} version ${model.version}: unchanged (already published with identical content)\n`,
+    const model = parseCampaign(fromFile.document);
+    if (options.ingestKey !== undefined) splitPublishBody({ campaign: fromFile.document, ingestKey: options.ingestKey });
+    // The admin API's operation: the same checks (closed campaign, strict plan) and an audit row.
+    const result = await withRepository(io, databaseFlags(options), (repository) =>
+      publishCampaign({ repository, now: () => new Date(), actor: cliActor() }, { body, ...(options.ingestKey === undefined ? {} : { ingestKey: options.ingestKey }) }),
     );
+    io.stdout(
+      result.outcome === 'created' ? `campaign ${model.id} version ${model.version}: created\n` : `campaign ${model.id} version ${model.version}: unchanged (already published with identical content)\n`,
+    );
+    if (result.plan !== undefined) io.stdout(`${formatPlanTable(result.plan)}\n`);
   });
 }
 

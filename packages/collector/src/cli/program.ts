@@ -14,6 +14,8 @@ import { campaignCommand } from './campaign.ts';
 import { exportCommand } from './export.ts';
 import { CliError, EXIT, type CliIo } from './io.ts';
 import { migrateCommand } from './migrate.ts';
+import { purgeCommand, tokensCommand } from './lifecycle.ts';
+import { planCommand } from './plan.ts';
 import { serveCommand } from './serve.ts';
 
 /**
@@ -21,7 +23,7 @@ import { serveCommand } from './serve.ts';
  * `(io: CliIo) => Command`, added here (the admin commands — purge, tokens, plan — go here; a
  * campaign subcommand such as close goes in campaign.ts's CAMPAIGN_SUBCOMMANDS).
  */
-const COMMANDS: ReadonlyArray<(io: CliIo) => Command> = [serveCommand, migrateCommand, campaignCommand, exportCommand, backupCommand];
+const COMMANDS: ReadonlyArray<(io: CliIo) => Command> = [serveCommand, migrateCommand, campaignCommand, planCommand, exportCommand, backupCommand, purgeCommand, tokensCommand];
 
 /** ../package.json from src/cli/program.ts; dist/cli/program.js has the same depth. */
 export function packageVersion(): string {
