@@ -4,7 +4,7 @@
  * unless every report is valid (a malformed batch changes nothing), and the caller acknowledges
  * only after `ingest` resolves, i.e. after COMMIT.
  */
-import { encodedOf, isPrivacyError, RandomSampler } from '@practical-privacy/core';
+import { encodedOf, isPrivacyError, RandomSampler, sparseContribution } from '@practical-privacy/core';
 import { parseBatch, type CampaignCache } from './campaigns/model.ts';
 import { HttpError } from './errors.ts';
 import { tokensEqual } from './auth.ts';
@@ -100,17 +100,10 @@ export async function ingestBatch(
       bug.stack = [bug.message, ...String((error as Error | undefined)?.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line))].join('\n');
       throw bug;
     }
-    const sums = new Float64Array(question.mechanism.sumsLength);
-    question.mechanism.addToSums(decoded, sums);
-    const sparse: Array<[number, number]> = [];
-    for (let index = 0; index < sums.length; index++) {
-      const delta = sums[index]!;
-      if (delta === 0) continue;
-      // Cells are exact integers; a mechanism whose sums are not integral cannot be stored losslessly.
-      if (!Number.isSafeInteger(delta)) throw new Error(`mechanism ${question.mechanism.name} produced a non-integer sum ${delta} at index ${index}`);
-      sparse.push([index, delta]);
-    }
-    const contribution: ReportContribution = { id: report.id, questionId: report.questionId, day: report.day, sums: sparse };
+    // Only the cells this report changes (core's sparseContribution, from the mechanism's one
+    // aggregation primitive): a RAPPOR report of k = 4096 bits touches ≤ 4,098 cells, not the
+    // m·(k + 1) + 1 of its question. Integers are checked there (a mechanism bug is a 500).
+    const contribution: ReportContribution = { id: report.id, questionId: report.questionId, day: report.day, sums: sparseContribution(question.mechanism, decoded) };
     if (options.keepRawReports) contribution.raw = JSON.stringify(report.cohort === undefined ? { payload: report.payload } : { payload: report.payload, cohort: report.cohort });
     return contribution;
   });

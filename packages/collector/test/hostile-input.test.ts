@@ -9,7 +9,7 @@
  * still serves a valid batch afterwards. A decoder that throws anything but PAYLOAD_INVALID is a
  * 500 (ingest.ts), so the fuzz also catches decoder bugs.
  */
-import { encodedOf, type BatchReport } from '@practical-privacy/core';
+import { addToSums, encodedOf, type BatchReport } from '@practical-privacy/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectorApp } from '../src/app.ts';
@@ -410,7 +410,7 @@ describe('fuzz', () => {
             fresh += 1;
             const mechanism = MODEL.questions.get(r.questionId)!.mechanism;
             const sums = new Float64Array(mechanism.sumsLength);
-            mechanism.addToSums(mechanism.decodeReport(encodedOf(r)), sums);
+            addToSums(mechanism, mechanism.decodeReport(encodedOf(r)), sums);
             const total = expected.get(`${sent.campaignId}/${r.questionId}`)!;
             sums.forEach((x, i) => (total[i]! += x));
             acceptedPerQuestion.set(r.questionId, (acceptedPerQuestion.get(r.questionId) ?? 0) + 1);

@@ -142,7 +142,7 @@ function runCase(id: string): CaseFigures {
     const reports = Array.from({ length: aggregateCount }, (_, i) => mechanism.randomize(input(i), rng));
     const aggregateSeconds = time(() => {
       const sums = new Float64Array(mechanism.sumsLength);
-      for (const report of reports) mechanism.addToSums(report, sums);
+      for (const report of reports) core.addToSums(mechanism, report, sums);
       mechanism.estimate(sums);
     });
     const rate = Math.round(aggregateCount / aggregateSeconds);
@@ -172,7 +172,7 @@ function oueBitCounter(rng: core.RandomSampler): Figure[] {
   const generic = Array.from({ length: Math.min(n, aggregateBase) }, (_, i) => bytes.subarray(i * words * 4, i * words * 4 + oue.byteLength));
   const genericSeconds = time(() => {
     const s = new Float64Array(oue.sumsLength);
-    for (const report of generic) oue.addToSums(report, s);
+    for (const report of generic) core.addToSums(oue, report, s);
     oue.estimate(s);
   });
   return [

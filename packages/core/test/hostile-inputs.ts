@@ -217,6 +217,10 @@ export function hostileCampaigns(): HostileCase[] {
     { name: 'rappor q ≤ p', value: withQuestion(4, { ...q(4), domain: { ...(q(4).domain as object), rappor: { k: 32, h: 2, m: 4, f: 0.5, p: 0.75, q: 0.25 } } }) },
     { name: 'rappor google-py k > 32', value: withQuestion(4, { ...q(4), domain: { ...(q(4).domain as object), rappor: { k: 64, h: 2, m: 4, f: 0.5, p: 0.25, q: 0.75, mode: 'google-py' } } }) },
     { name: 'rappor leaks more than epsilon', value: withQuestion(4, { ...q(4), epsilon: 0.1 }) },
+    // Each field within the schema's range, the product not servable (MAX_QUESTION_CELLS, MAX_RAPPOR_CANDIDATE_POSITIONS).
+    { name: 'rappor k = 4096, m = 4096 (16,781,313 cells a day)', value: withQuestion(4, { ...q(4), epsilon: 5, domain: { ...(q(4).domain as object), rappor: { k: 4096, h: 2, m: 4096, f: 0.5, p: 0.5, q: 0.75 } } }) },
+    { name: 'rappor k = 4096, m = 32 (one cohort above the cell limit)', value: withQuestion(4, { ...q(4), epsilon: 5, domain: { ...(q(4).domain as object), rappor: { k: 4096, h: 2, m: 32, f: 0.5, p: 0.5, q: 0.75 } } }) },
+    { name: 'rappor 10,000 candidates × 1,000 cohorts × 2 hashes to decode', value: withQuestion(4, { ...q(4), epsilon: 5, domain: { candidates: Array.from({ length: 10_000 }, (_, i) => `s${i}`), rappor: { k: 64, h: 2, m: 1000, f: 0.5, p: 0.5, q: 0.75 } } }) },
     { name: 'duplicate candidates', value: withQuestion(4, { ...q(4), domain: { ...(q(4).domain as object), candidates: ['a', 'a'] } }) },
     { name: 'prompt empty', value: withQuestion(0, { ...q(0), prompt: '' }) },
     { name: 'prompt huge', value: withQuestion(0, { ...q(0), prompt: 'x'.repeat(100_000) }) },

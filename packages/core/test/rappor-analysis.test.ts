@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  addToSums,
   buildCandidateMap,
   decodeRappor,
   estimateBloomCounts,
@@ -42,7 +43,7 @@ describe('Google analysis files', () => {
     const sums = new Float64Array(r.sumsLength);
     for (const bitString of ['0000111100001111', '0000000000111100']) {
       const bits = Uint8Array.from([...bitString].reverse().map(Number));
-      r.addToSums({ cohort: 1, bits }, sums);
+      addToSums(r, { cohort: 1, bits }, sums);
     }
     expect(rapporCountsCsv(16, 2, sums)).toBe('0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\r\n2,1,1,2,2,1,1,0,0,1,1,1,1,0,0,0,0\r\n');
     expect(() => rapporCountsCsv(16, 3, sums)).toThrow(/sums/);

@@ -26,8 +26,11 @@ export interface ReportContribution {
   questionId: string;
   /** UTC day, YYYY-MM-DD. */
   day: string;
-  /** Sparse contribution to the question's sum vector: [index, delta] pairs, delta an integer. */
-  sums: Array<[number, number]>;
+  /**
+   * Sparse contribution to the question's sum vector: [index, delta] pairs, delta an integer —
+   * only the cells the report changes (core's sparseContribution, 12 bytes a cell).
+   */
+  sums: Iterable<readonly [number, number]>;
   /** The encoded report as JSON text, present only when raw reports are kept. */
   raw?: string;
 }

@@ -7,7 +7,7 @@
  * planner and the collector's default intervals (core's estimand.ts). The errors include who
  * happened to be in each clinic, not only the randomization.
  */
-import { BinaryRandomizedResponse, PaddingAndSampling, HybridMechanism, RandomSampler, seededRandomSource, THRESHOLD_ONE, Z_95 } from '@practical-privacy/core';
+import { addToSums, BinaryRandomizedResponse, PaddingAndSampling, HybridMechanism, RandomSampler, seededRandomSource, THRESHOLD_ONE, Z_95 } from '@practical-privacy/core';
 
 export type TradeoffQuestion = 'yes-no' | 'symptom' | 'pain';
 
@@ -42,7 +42,7 @@ export async function empiricalHalfWidth(question: TradeoffQuestion, epsilon: nu
     if (question === 'yes-no') {
       const m = new BinaryRandomizedResponse({ epsilon });
       const sums = new Float64Array(m.sumsLength);
-      for (let i = 0; i < n; i++) m.addToSums(m.randomize(rng.bernoulli(threshold) ? 1 : 0, rng), sums);
+      for (let i = 0; i < n; i++) addToSums(m, m.randomize(rng.bernoulli(threshold) ? 1 : 0, rng), sums);
       const e = m.estimate(sums);
       estimate = e.values[1]!;
       se = e.standardErrors[1]!;
@@ -52,7 +52,7 @@ export async function empiricalHalfWidth(question: TradeoffQuestion, epsilon: nu
       const sums = new Float64Array(m.sumsLength);
       for (let i = 0; i < n; i++) {
         const other = 1 + rng.uniformInt(7);
-        m.addToSums(m.randomize(rng.bernoulli(threshold) ? [0, other] : [other], rng), sums);
+        addToSums(m, m.randomize(rng.bernoulli(threshold) ? [0, other] : [other], rng), sums);
       }
       const e = m.estimate(sums);
       estimate = e.values[0]!;
@@ -63,7 +63,7 @@ export async function empiricalHalfWidth(question: TradeoffQuestion, epsilon: nu
       for (let i = 0; i < n; i++) {
         let pain = 0;
         for (let j = 0; j < 10; j++) if (rng.bernoulli(threshold)) pain++;
-        m.addToSums(m.randomize(pain, rng), sums);
+        addToSums(m, m.randomize(pain, rng), sums);
       }
       const e = m.estimate(sums);
       estimate = e.mean;
