@@ -107,7 +107,6 @@ export * from './wire/validate.ts';
 export { issuePath, issuesToError } from './wire/issues.ts';
 export { roundUpEpsilon, shuffleAmplifiedEpsilon, shuffleMaxLocalEpsilon, type ShuffleAmplification, type ShuffleInput } from './shuffle.ts';
 export * from './aggregate/index.ts';
-export { BitCounter } from './fast/bit-counter.ts';
 export {
   LONGITUDINAL_SELECTION_ORDER,
   longitudinalFrequencyRandomizer,

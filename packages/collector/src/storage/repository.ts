@@ -102,6 +102,8 @@ export interface Repository {
    * Resolves only after the commit.
    */
   ingest(campaignId: string, version: number, reports: ReportContribution[]): Promise<IngestResult>;
+  /** Calls `observer` after each group commit (group-commit.ts) with its batch and report counts. */
+  observeGroupCommits(observer: (group: { batches: number; reports: number }) => void): void;
   /** Cells of one question, merged over nothing: one row per (day, index). */
   readSums(query: SumsQuery): Promise<SumCell[]>;
   /** Number of stored report ids for a campaign version (tests and ops). */
