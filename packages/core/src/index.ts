@@ -80,6 +80,7 @@ export {
   buildCandidateMap,
   decodeRappor,
   normalQuantile,
+  RAPPOR_MAX_TESTED_SHARES,
   type RapporCandidateEstimate,
   type RapporCandidateMap,
   type RapporDecodeOptions,

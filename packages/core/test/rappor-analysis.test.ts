@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  RAPPOR_MAX_TESTED_SHARES,
   addToSums,
   buildCandidateMap,
   decodeRappor,
@@ -134,5 +135,25 @@ describe('decoding against candidates', () => {
     const other = new Rappor({ k: 8, h: 2, m: 2, f: 0.5, p: 0.5, q: 0.75, mode: 'google-py' });
     expect(() => decodeRappor(r.estimate(new Float64Array(r.sumsLength)), buildCandidateMap(other, ['a']))).toThrow(/map/);
     expect(() => buildCandidateMap(r, ['a', 'a'])).toThrow(/distinct/);
+  });
+});
+
+describe('decoding hostile reports (every bit set)', () => {
+  it(`tests at most RAPPOR_MAX_TESTED_SHARES = ${RAPPOR_MAX_TESTED_SHARES} shares, so the SE step stays bounded however many candidates get a share`, () => {
+    const r = new Rappor({ k: 256, h: 2, m: 2, f: 0.5, p: 0.5, q: 0.75, mode: 'hardened-v1', metricId: 'all-ones' });
+    const map = buildCandidateMap(r, Array.from({ length: 8000 }, (_, i) => `c${i}`));
+    const sums = new Float64Array(r.sumsLength);
+    for (let i = 0; i < 50; i++) addToSums(r, { cohort: i % 2, bits: new Uint8Array(256).fill(1) }, sums);
+    const result = decodeRappor(r.estimate(sums), map);
+    const positive = result.candidates.filter((c) => c.proportion > 0);
+    expect(positive.length).toBeGreaterThan(RAPPOR_MAX_TESTED_SHARES); // the cap is reached
+    const tested = positive.filter((c) => Number.isFinite(c.standardError));
+    expect(tested.length).toBeLessThanOrEqual(RAPPOR_MAX_TESTED_SHARES);
+    // The untested are the smaller shares, and none of them is detected.
+    const smallestTested = Math.min(...tested.map((c) => c.proportion));
+    for (const c of positive) if (!Number.isFinite(c.standardError)) {
+      expect(c.proportion).toBeLessThanOrEqual(smallestTested);
+      expect(c.detected).toBe(false);
+    }
   });
 });
