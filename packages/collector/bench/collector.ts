@@ -6,6 +6,11 @@
  *    fresh schema) — and, just before, to a bare Fastify endpoint that only parses the same JSON
  *    (baseline-server.ts, also a child process), with the same bodies, connections and length.
  *    Figures: reports/s, p50/p99 batch latency, and the ratio to the baseline (target ≥ 0.5).
+ *    Storage ceiling, measured right after each run: the collector's own repository `ingest` (same
+ *    SQL, schema, migrations, PRAGMAs) in a loop, fed groups of the size group commit reached in
+ *    that run (read from the collector's /metrics, pp_group_commit_batches), with the reports
+ *    reduced to contributions beforehand — no HTTP, validation or JSON. Figure: HTTP ingest as a
+ *    ratio of it (target ≥ 0.9), and the ceiling with one batch per transaction for comparison.
  * 2. After each collector run, the reports stored in the database must equal the reports
  *    acknowledged in 202 answers (and the aggregate cells' report count must equal both); a
  *    mismatch is a correctness failure and the step exits non-zero.
@@ -29,8 +34,9 @@ import Database from 'better-sqlite3';
 import { isQuick, median, printFigures, writeStep, type Figure } from '../../core/bench/results.ts';
 import { openRepository } from '../src/storage/open.ts';
 import { parsePostgresUrl, PostgresRepository } from '../src/storage/postgres.ts';
-import type { Repository } from '../src/storage/repository.ts';
-import { fill, publishCampaign } from './fill.ts';
+import type { ReportContribution, Repository } from '../src/storage/repository.ts';
+import { CampaignCache } from '../src/campaigns/model.ts';
+import { contributionsOf, fill, publishCampaign } from './fill.ts';
 import { loadRun, type LoadResult } from './load.ts';
 import { closeAgent, freshConnection, request, startBaseline, startCollector, type ServerProcess } from './processes.ts';
 import { ADMIN_TOKEN, BodyFactory, CAMPAIGN, CAMPAIGN_ID, CAMPAIGN_VERSION, INGEST_KEY, ORIGIN, READ_TOKEN, ReportMaker } from './workload.ts';
@@ -43,6 +49,8 @@ const SQLITE_SIZES = isQuick ? [10_000, 100_000] : [100_000, 1_000_000, 10_000_0
 const POSTGRES_SIZES = isQuick ? [] : [100_000, 1_000_000];
 const QUERY_REPEATS = isQuick ? 60 : 300;
 const EQUIVALENCE_REPORTS = 2_000;
+/** Most reports replayed into the storage ceiling (the contributions are held in memory). */
+const CEILING_MAX_REPORTS = 1_000_000;
 /** The fill spreads reports over this many recent UTC days (the collector accepts 30). */
 const FILL_DAYS = 28;
 /** The estimate queries ask for the 32-category OUE question: the largest estimate of the campaign. */
@@ -235,7 +243,9 @@ async function ingestBenchmark(label: string, databaseUrl: string, baseline: Loa
   const collector = await track(startCollector(databaseUrl));
   await publishOverHttp(collector);
   const ackedBefore = beforeLoad === undefined ? 0 : await beforeLoad(collector);
+  const groupsBefore = await groupCommits(collector);
   const run = await loadRun(loadOptions(collector.url));
+  const groupsAfter = await groupCommits(collector);
   await stop(collector); // graceful: every batch in flight has committed and been answered
   const { stored, cellReports } = await storedCounts(databaseUrl);
   const acked = ackedBefore + run.total.accepted;
@@ -254,6 +264,64 @@ async function ingestBenchmark(label: string, databaseUrl: string, baseline: Loa
   if (stored !== acked) failures.push(`${label}: ${count(stored)} reports stored but ${count(acked)} acknowledged`);
   if (cellReports !== stored) failures.push(`${label}: the cells count ${count(cellReports)} reports but ${count(stored)} are stored`);
   if (run.total.accepted === 0) failures.push(`${label}: no report was acknowledged (${run.total.firstRefusal ?? 'no answer'})`);
+
+  // The storage ceiling at the group size this run reached (warm-up included: the groups of the load alone).
+  const groups = groupsAfter.groups - groupsBefore.groups;
+  const batchesPerGroup = groups > 0 ? (groupsAfter.batches - groupsBefore.batches) / groups : 1;
+  const reportsPerGroup = groups > 0 ? (groupsAfter.reports - groupsBefore.reports) / groups : BATCH;
+  const replayed = Math.max(1, Math.round(batchesPerGroup));
+  const ceilingReports = Math.min(Math.max(run.total.accepted, 20 * BATCH * replayed), CEILING_MAX_REPORTS);
+  const ceiling = await storageCeiling(`${label} ceiling`, label === 'SQLite' ? sqliteUrl('ceiling') : postgresUrl('ceiling'), replayed, ceilingReports);
+  const single = await storageCeiling(`${label} ceiling, 1 batch a group`, label === 'SQLite' ? sqliteUrl('ceiling-single') : postgresUrl('ceiling_single'), 1, ceilingReports);
+  const ceilingRatio = run.reportsPerSecond / ceiling.reportsPerSecond;
+  figures.push(
+    { name: `ingest ${label}: group commit, mean batches (reports) per transaction`, value: `${round(batchesPerGroup, 1)} (${Math.round(reportsPerGroup)})`, unit: 'batches (reports)' },
+    { name: `storage ceiling ${label}: repository.ingest, groups of ${replayed} batches of ${BATCH}, no HTTP/validation/JSON`, value: Math.round(ceiling.reportsPerSecond), unit: 'reports/s' },
+    { name: `storage ceiling ${label}: groups of 1 batch of ${BATCH}`, value: Math.round(single.reportsPerSecond), unit: 'reports/s' },
+    { name: `ingest ${label} / storage ceiling (same group size, same run)`, value: round(ceilingRatio, 3), unit: 'ratio of reports/s', target: '≥ 0.9', pass: ceilingRatio >= 0.9 },
+  );
+  details[`ingest ${label}`] = { ...(details[`ingest ${label}`] as object), groupCommit: { groups, batchesPerGroup: round(batchesPerGroup, 2), reportsPerGroup: round(reportsPerGroup, 1) }, storageCeiling: ceiling, storageCeilingSingleBatch: single };
+}
+
+/** The collector's group-commit histograms (src/metrics.ts), from its /metrics: cumulative groups, batches and reports. */
+async function groupCommits(server: ServerProcess): Promise<{ groups: number; batches: number; reports: number }> {
+  const { status, text } = await request('GET', `${server.url}/metrics`);
+  if (status !== 200) throw new Error(`GET /metrics answered ${status}`);
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return { groups: value('pp_group_commit_batches_count'), batches: value('pp_group_commit_batches_sum'), reports: value('pp_group_commit_reports_sum') };
+}
+
+/**
+ * The storage ceiling: the collector's own repository (same SQL, schema, migrations and PRAGMAs —
+ * SqliteRepository / PostgresRepository) fed `reports` fresh reports through `ingest`, `batchesPerGroup`
+ * batches of BATCH submitted in one turn of the event loop so that group commit writes them in one
+ * transaction, as the server's does; the next group after the previous one committed. No HTTP, no
+ * validation, no JSON: the contributions are made beforehand (untimed) by the route's own ingestBatch.
+ */
+async function storageCeiling(label: string, databaseUrl: string, batchesPerGroup: number, reports: number): Promise<{ reportsPerSecond: number; reports: number; batchesPerGroup: number; seconds: number }> {
+  log(`${label}: ${count(reports)} reports, groups of ${batchesPerGroup} × ${BATCH}`);
+  const repository = openRepository(databaseUrl);
+  try {
+    await repository.migrate();
+    await publishCampaign(repository);
+    const maker = new ReportMaker(7);
+    const campaigns = new CampaignCache();
+    const now = new Date();
+    const batches: ReportContribution[][] = [];
+    for (let done = 0; done < reports; done += BATCH) batches.push(await contributionsOf(maker.reports(BATCH), repository, campaigns, now));
+    const started = performance.now();
+    let accepted = 0;
+    for (let i = 0; i < batches.length; i += batchesPerGroup) {
+      const results = await Promise.all(batches.slice(i, i + batchesPerGroup).map((batch) => repository.ingest(CAMPAIGN_ID, CAMPAIGN_VERSION, batch)));
+      for (const result of results) accepted += result.accepted;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    if (accepted !== batches.length * BATCH) failures.push(`${label}: ${count(accepted)} of ${count(batches.length * BATCH)} reports stored`);
+    log(`  ${label}: ${count(Math.round(accepted / seconds))} reports/s`);
+    return { reportsPerSecond: accepted / seconds, reports: accepted, batchesPerGroup, seconds: round(seconds) };
+  } finally {
+    await repository.close();
+  }
 }
 
 function baselineFigure(run: LoadResult, label: string): void {
@@ -403,6 +471,7 @@ async function main(): Promise<void> {
     `Machine noise: ${os.cpus().length} cores shared by the load generator (autocannon in the bench process), the server under test (a child process) and the database (SQLite inside the collector process; the PostgreSQL server on the same machine), plus whatever else runs — load average ${load.join(' / ')} (1/5/15 min) when the step started. Throughput figures move by tens of percent between runs; the ratios compare runs made within a minute of each other.`,
     `Ingest: ${CONNECTIONS} connections, no pipelining, batches of ${BATCH} reports (~9.7 kB of JSON) to POST /v1/reports with the campaign's ingest key and an allowed Origin; a short probe and warm-up rounds of about ${WARMUP_SECONDS} s until the rate settles, then a measured run sized for ~${RUN_SECONDS} s at that rate (a fixed request count, so that every batch sent is answered before the database is counted; actual lengths in details). Latency percentiles are autocannon's, in whole milliseconds. Every body has 100 fresh CSPRNG report ids; question, day (last 7) and payload come from a pool of 50,000 reports randomized with core's randomizers (${bodyMicros} µs per body in the load generator). The baseline is a bare Fastify endpoint that parses the same JSON and answers 202, nothing else, in its own process, with identical load settings${isQuick ? ' (measured once in quick runs)' : ', measured right before each collector run'}.`,
     "Collector process: `src/cli.ts serve` through tsx, PP_LOG_LEVEL=warn, rate limiting on with a limit above the load, load shedding at its default. SQLite: a temporary file with the collector's own WAL + synchronous=FULL (group commit: the batches that arrive in one turn of the event loop share one transaction and one WAL fsync; checkpoint every 20,000 WAL pages). PostgreSQL: 127.0.0.1:5432, a fresh schema per run (dropped afterwards), synchronous_commit on, group commit (one group of batches in flight; those arriving meanwhile form the next).",
+    `Storage ceiling: a fresh database of the same store, the collector's own repository (SqliteRepository / PostgresRepository: the same migrations, SQL, PRAGMAs and group commit), fed the same number of fresh reports the HTTP run stored (at most ${count(CEILING_MAX_REPORTS)}, at least 20 groups) through repository.ingest, in groups of the mean number of batches of ${BATCH} that group commit wrote per transaction during the HTTP run (pp_group_commit_batches from the collector's /metrics, before and after the load), all batches of a group submitted in one turn of the event loop, the next group once it committed. The reports are made with the same randomizers and reduced to contributions by the route's own ingestBatch beforehand, untimed: no HTTP, no validation, no JSON. Run in this process right after the HTTP run, so both share the machine's load. The ratio HTTP / ceiling says how much of the storage's own speed the service keeps.`,
     'Stored = acknowledged: after a graceful stop the reports in the database are counted and compared with the sum of "accepted" over every 202 answer the collector gave (warm-up included), and with the report count in the aggregate cells.',
     `Estimates: ${QUERY_REPEATS} sequential GET /v1/campaigns/bench/estimates?question=${QUERY_QUESTION} (32 categories, OUE) per bucket over one kept-alive connection, after 20 warm-up queries, with the read token; bucket=day answers ${FILL_DAYS} daily cells. One collector process per database serves the whole series while the database grows under it; Memory is read from /proc after every 10th timed query at that size; the RSS figure is the median of the anonymous part (RssAnon: JS heap, native allocations, SQLite's page cache), because the file-backed part (node's binary and libraries) of a process idle during a multi-GB fill is partly dropped by the kernel and read back on use, which says nothing about the collector's memory. Total and file-backed RSS are in details.`,
     `Filling (no HTTP): reports made with core's randomizers and fresh ids over the last ${FILL_DAYS} days go through the ingest route's own code (ingestBatch: validation, day window, ingest key, decoding, integer sums) in batches of 1,000 and are stored by the repository's ingest — the SQL the route uses — in batches of 50,000 (SQLite; the batches of one size step nested in one transaction, 3 GB page cache on the filling connection) or 20,000 (PostgreSQL, one transaction each). Checked in the same run: ${count(EQUIVALENCE_REPORTS)} reports filled this way and the same reports sent over HTTP leave identical report rows and cells and give identical answers to every estimate query (5 questions × total/day/week).`,

@@ -24,7 +24,7 @@ export async function publishCampaign(repository: Repository): Promise<void> {
 }
 
 /** Runs the ingest route's validation and reduction on `reports` (any number), returning what it would store. */
-async function contributionsOf(reports: WireReport[], repository: Repository, campaigns: CampaignCache, now: Date): Promise<ReportContribution[]> {
+export async function contributionsOf(reports: WireReport[], repository: Repository, campaigns: CampaignCache, now: Date): Promise<ReportContribution[]> {
   const collected: ReportContribution[] = [];
   const collector: Pick<Repository, 'getCampaign' | 'ingest'> = {
     getCampaign: (id, version) => repository.getCampaign(id, version),

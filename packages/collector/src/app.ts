@@ -47,6 +47,15 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
 
   const app = Fastify({
     bodyLimit: config.bodyLimitBytes,
+    // The router's own refusals (a path that is not valid percent-encoded UTF-8, a path parameter
+    // longer than maxParamLength) never reach the error handler: without this they answer
+    // Fastify's untyped { error: "Bad Request" } body (test/query-fuzz.test.ts). The message does
+    // not echo the URL, which may carry the ingest key.
+    frameworkErrors: (error, _request, reply) => {
+      const message = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path parameter is longer than any campaign id' : error.code === 'FST_ERR_BAD_URL' ? 'the path is not valid percent-encoded UTF-8' : 'the request path cannot be routed';
+      // The reply is typed for no route (this runs before routing); the body is a plain object.
+      void (reply as unknown as { code(status: number): { send(body: unknown): unknown } }).code(400).send(new HttpError(400, 'REQUEST_INVALID', message, 'url').body());
+    },
     trustProxy: config.trustProxy,
     // Slow bodies: Node closes a request that is not complete after requestTimeout (408), checked
     // every connectionsCheckingInterval (Node's default, 30 s, would double a 30 s limit).
@@ -93,6 +102,10 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
     state: { closing: false },
     now: options.now ?? (() => new Date()),
   };
+  repository.observeGroupCommits((group) => {
+    ctx.metrics.groupCommitBatches.observe(group.batches);
+    ctx.metrics.groupCommitReports.observe(group.reports);
+  });
 
   // JSON for both application/json and text/plain (navigator.sendBeacon cannot set a JSON type).
   // Fastify's parser (secure-json-parse) refuses __proto__ and constructor.prototype keys.

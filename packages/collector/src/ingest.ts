@@ -4,8 +4,8 @@
  * unless every report is valid (a malformed batch changes nothing), and the caller acknowledges
  * only after `ingest` resolves, i.e. after COMMIT.
  */
-import { encodedOf, isPrivacyError, RandomSampler } from '@practical-privacy/core';
-import { parseBatch, type CampaignCache } from './campaigns/model.ts';
+import { encodedOf, isPrivacyError, RandomSampler, sparseContribution } from '@practical-privacy/core';
+import { parseBatch, type AnyMechanism, type CampaignCache } from './campaigns/model.ts';
 import { HttpError } from './errors.ts';
 import { tokensEqual } from './auth.ts';
 import type { IngestResult, ReportContribution, Repository } from './storage/repository.ts';
@@ -107,11 +107,15 @@ export async function ingestBatch(
       bug.stack = [bug.message, ...String((error as Error | undefined)?.stack ?? '').split('\n').filter((line) => /^\s+at /.test(line))].join('\n');
       throw bug;
     }
-    const sums = new Float64Array(question.mechanism.sumsLength);
+    // Only the cells this report changes (core's sparseContribution, from the mechanism's one
+    // aggregation primitive): a RAPPOR report of k = 4096 bits touches ≤ 4,098 cells, not the
+    // m·(k + 1) + 1 of its question. Integers are checked there (a mechanism bug is a 500).
     const level = report.ext?.level;
+    let aggregation: AnyMechanism;
     if (question.levelled !== undefined) {
+      // Privacy levels (issue 14 §2): the total, and the report's cells in its level's block.
       try {
-        question.levelled.addToSumsAt(decoded, sums, level);
+        aggregation = question.levelled.atLevel(level) as unknown as AnyMechanism;
       } catch (error) {
         if (isPrivacyError(error, 'PAYLOAD_INVALID')) throw new HttpError(400, 'PAYLOAD_INVALID', `${path}.ext.level: ${error.message}`, `${path}.ext.level`);
         throw error;
@@ -119,17 +123,9 @@ export async function ingestBatch(
     } else {
       // A question without levels has one: its epsilon. Any other level would be debiased wrongly.
       if (level !== undefined && level !== question.epsilon) throw new HttpError(400, 'PAYLOAD_INVALID', `${path}.ext.level: question ${question.id} has no privacy levels (only ε₁ = ${question.epsilon}), got ${level}`, `${path}.ext.level`);
-      question.mechanism.addToSums(decoded, sums);
+      aggregation = question.mechanism;
     }
-    const sparse: Array<[number, number]> = [];
-    for (let index = 0; index < sums.length; index++) {
-      const delta = sums[index]!;
-      if (delta === 0) continue;
-      // Cells are exact integers; a mechanism whose sums are not integral cannot be stored losslessly.
-      if (!Number.isSafeInteger(delta)) throw new Error(`mechanism ${question.mechanism.name} produced a non-integer sum ${delta} at index ${index}`);
-      sparse.push([index, delta]);
-    }
-    const contribution: ReportContribution = { id: report.id, questionId: report.questionId, day: report.day, sums: sparse };
+    const contribution: ReportContribution = { id: report.id, questionId: report.questionId, day: report.day, sums: sparseContribution(aggregation, decoded) };
     if (options.keepRawReports) contribution.raw = JSON.stringify(report.cohort === undefined ? { payload: report.payload } : { payload: report.payload, cohort: report.cohort });
     return contribution;
   });

@@ -7,6 +7,8 @@ export interface CollectorMetrics {
   duplicates: Counter<'campaign'>;
   rejected: Counter<'reason'>;
   ingestSeconds: Histogram;
+  groupCommitBatches: Histogram;
+  groupCommitReports: Histogram;
 }
 
 export function createMetrics(defaults = true): CollectorMetrics {
@@ -21,6 +23,18 @@ export function createMetrics(defaults = true): CollectorMetrics {
       name: 'pp_ingest_duration_seconds',
       help: 'Time from request parsed to transaction committed.',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    groupCommitBatches: new Histogram({
+      name: 'pp_group_commit_batches',
+      help: 'Batches written together in one transaction (group commit).',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers: [registry],
+    }),
+    groupCommitReports: new Histogram({
+      name: 'pp_group_commit_reports',
+      help: 'Reports written together in one transaction (group commit).',
+      buckets: [1, 10, 100, 200, 500, 1000, 2000, 5000, 10000, 50000],
       registers: [registry],
     }),
   };

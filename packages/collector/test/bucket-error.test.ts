@@ -5,7 +5,7 @@
  * test campaign: the value is the report-weighted average of the day values, the bound is never
  * below the SE that treats every report as independent, and one day alone is left as it was.
  */
-import { RandomSampler, Z_95, seededRandomSource, type FrequencyEstimate, type RapporBitEstimate } from '@practical-privacy/core';
+import { addToSums, RandomSampler, Z_95, seededRandomSource, type FrequencyEstimate, type RapporBitEstimate } from '@practical-privacy/core';
 import { describe, expect, it } from 'vitest';
 import { rapporBitBound } from '../src/bucket-error.ts';
 import { parseCampaign, type QuestionModel } from '../src/campaigns/model.ts';
@@ -19,9 +19,9 @@ const DAY = { period: '2026-06-01', periodEnd: '2026-06-01', scope: 'day' } as c
 /** Sums of n randomized reports of answers drawn by `answer`. */
 function daySums(question: QuestionModel, n: number, seed: string, answer: (rng: RandomSampler, i: number) => unknown): Float64Array {
   const rng = new RandomSampler(seededRandomSource(seed));
-  const mechanism = question.mechanism as unknown as { randomize(x: unknown, r: RandomSampler): unknown; addToSums(r: unknown, s: Float64Array): void; sumsLength: number };
+  const mechanism = question.mechanism;
   const sums = new Float64Array(mechanism.sumsLength);
-  for (let i = 0; i < n; i++) mechanism.addToSums(mechanism.randomize(answer(rng, i), rng), sums);
+  for (let i = 0; i < n; i++) addToSums(mechanism, mechanism.randomize(answer(rng, i) as never, rng), sums);
   return sums;
 }
 

@@ -3,34 +3,35 @@
  * The test campaign (helpers.ts) has a question for every decoder — binary RR, GRR, OUE, SUE, OLH,
  * Hadamard, RAPPOR with cohorts, Duchi, Piecewise, Hybrid, padding-and-sampling over GRR and OLH —
  * and a copy of it, `keyed`, is published with an ingest key.
- * Then a fast-check fuzz of ≥ 10,000 bodies (arbitrary JSON, batches of arbitrary reports, valid
+ * Both on SQLite and (PP_HAVE_POSTGRES=1 / CI) PostgreSQL. Then a fast-check fuzz of ≥ 10,000 bodies (arbitrary JSON, batches of arbitrary reports, valid
  * reports of every question and near-misses of them): zero 5xx, every response leaves the stored
  * aggregates exactly where core's own decoders say the acknowledged reports put them, and the app
  * still serves a valid batch afterwards. A decoder that throws anything but PAYLOAD_INVALID is a
  * 500 (ingest.ts), so the fuzz also catches decoder bugs.
  */
-import { encodedOf, type BatchReport } from '@practical-privacy/core';
+import { addToSums, encodedOf, type BatchReport } from '@practical-privacy/core';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectorApp } from '../src/app.ts';
 import { parseCampaign } from '../src/campaigns/model.ts';
+import { PostgresRepository } from '../src/storage/postgres.ts';
 import { ADMIN, DEMO_CAMPAIGN, QUESTION_IDS, READ, TODAY, batch, makeApp, post, publish, report, reportId } from './helpers.ts';
-import { STORES, dumpAll, storeApp } from './stores.ts';
+import { STORES as ADMIN_STORES, dumpAll, storeApp } from './stores.ts';
+import { HAVE_POSTGRES, POSTGRES_URL, uniqueSchema } from './postgres-env.ts';
 
 const INGEST_KEY = 'pk_keyed_0123456789abcdef';
 const CAMPAIGNS = ['demo', 'keyed'] as const;
 /** core's mechanisms for the test campaign: the reference the stored aggregates are checked against. */
 const MODEL = parseCampaign(DEMO_CAMPAIGN);
 
+const APP_CONFIG = { bodyLimitBytes: 256 * 1024, maxBatchReports: 500 };
+/** Both stores: the PostgreSQL fuzz is where two of issue 16's 500s hid. */
+const STORES: Array<{ store: string; enabled: boolean; open: () => Promise<CollectorApp>; fuzzRuns: number }> = [
+  { store: 'SQLite', enabled: true, open: () => makeApp(APP_CONFIG), fuzzRuns: 10_000 },
+  { store: 'PostgreSQL', enabled: HAVE_POSTGRES, open: () => makeApp(APP_CONFIG, { repository: new PostgresRepository({ connectionString: POSTGRES_URL, schema: uniqueSchema('hostile') }) }), fuzzRuns: 10_000 },
+];
+
 let app: CollectorApp;
-beforeAll(async () => {
-  app = await makeApp({ bodyLimitBytes: 256 * 1024, maxBatchReports: 500 });
-  expect(await publish(app)).toBe(201);
-  expect(await publish(app, { campaign: { ...DEMO_CAMPAIGN, id: 'keyed' }, ingestKey: INGEST_KEY })).toBe(201);
-});
-afterAll(async () => {
-  await app.close();
-});
 
 /** Per campaign and question, the sums added over all days. */
 async function totalsOf(campaignId: string, questionId: string): Promise<number[]> {
@@ -221,58 +222,248 @@ const CATALOGUE: Array<[string, string | Buffer, Record<string, string>?, Expect
   ['ingest key for a campaign without one is ignored, but bad JSON still refused', '{', { 'x-pp-ingest-key': 'x' }],
 ];
 
-describe('hostile-input catalogue', () => {
-  it.each(CATALOGUE)('%s → 4xx, aggregates unchanged', async (_name, body, headers, expected) => {
-    const before = await snapshot();
-    const response = await app.inject({ method: 'POST', url: '/v1/reports', headers: { 'content-type': 'application/json', ...headers }, payload: body });
-    expect(response.statusCode).toBeGreaterThanOrEqual(400);
-    expect(response.statusCode).toBeLessThan(500);
-    const error = response.json().error as { code: string; message: string; path?: string };
-    expect(typeof error.code).toBe('string');
-    expect(error.message.length).toBeGreaterThan(0);
-    if (expected?.status !== undefined) expect(response.statusCode).toBe(expected.status);
-    if (expected?.code !== undefined) expect(error.code, error.message).toBe(expected.code);
-    if (expected?.path !== undefined) expect(error.path, error.message).toBe(expected.path);
-    expect(await snapshot()).toBe(before);
-    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-  });
+for (const { store, enabled, open, fuzzRuns } of STORES) {
+  describe.skipIf(!enabled)(`on ${store}`, () => {
+    beforeAll(async () => {
+      app = await open();
+      expect(await publish(app)).toBe(201);
+      expect(await publish(app, { campaign: { ...DEMO_CAMPAIGN, id: 'keyed' }, ingestKey: INGEST_KEY })).toBe(201);
+    });
+    afterAll(async () => {
+      await app.close();
+    });
 
-  it('valid reports of every question are accepted (the near-misses above fail for their one defect)', async () => {
-    const reports = VALID_REPORTS.map(([q, p, extra]) => report(q, p, extra));
-    expect(new Set(VALID_REPORTS.map(([q]) => q))).toEqual(new Set(QUESTION_IDS));
-    const response = await post(app, batch(reports));
-    expect(response.statusCode, response.body).toBe(202);
-    expect(response.json()).toEqual({ accepted: VALID_REPORTS.length, duplicates: 0 });
-  });
+    describe('hostile-input catalogue', () => {
+      it.each(CATALOGUE)('%s → 4xx, aggregates unchanged', async (_name, body, headers, expected) => {
+        const before = await snapshot();
+        const response = await app.inject({ method: 'POST', url: '/v1/reports', headers: { 'content-type': 'application/json', ...headers }, payload: body });
+        expect(response.statusCode).toBeGreaterThanOrEqual(400);
+        expect(response.statusCode).toBeLessThan(500);
+        const error = response.json().error as { code: string; message: string; path?: string };
+        expect(typeof error.code).toBe('string');
+        expect(error.message.length).toBeGreaterThan(0);
+        if (expected?.status !== undefined) expect(response.statusCode).toBe(expected.status);
+        if (expected?.code !== undefined) expect(error.code, error.message).toBe(expected.code);
+        if (expected?.path !== undefined) expect(error.path, error.message).toBe(expected.path);
+        expect(await snapshot()).toBe(before);
+        expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      });
 
-  it('the keyed campaign accepts its key (header or query)', async () => {
-    expect((await post(app, batch([valid()], 'keyed'), { 'x-pp-ingest-key': INGEST_KEY })).statusCode).toBe(202);
-    const viaQuery = await app.inject({ method: 'POST', url: `/v1/reports?key=${INGEST_KEY}`, headers: { 'content-type': 'text/plain' }, payload: JSON.stringify(batch([valid()], 'keyed')) });
-    expect(viaQuery.statusCode).toBe(202);
-  });
+      it('valid reports of every question are accepted (the near-misses above fail for their one defect)', async () => {
+        const reports = VALID_REPORTS.map(([q, p, extra]) => report(q, p, extra));
+        expect(new Set(VALID_REPORTS.map(([q]) => q))).toEqual(new Set(QUESTION_IDS));
+        const response = await post(app, batch(reports));
+        expect(response.statusCode, response.body).toBe(202);
+        expect(response.json()).toEqual({ accepted: VALID_REPORTS.length, duplicates: 0 });
+      });
 
-  it.each([
-    ['repeated ?key= (the query parser gives an array)', `?key=${INGEST_KEY}&key=${INGEST_KEY}`],
-    ['repeated ?key= with a wrong key', '?key=a&key=b'],
-  ])('%s → 400 REQUEST_INVALID, nothing changed', async (_name, query) => {
-    const before = await snapshot();
-    const response = await app.inject({ method: 'POST', url: `/v1/reports${query}`, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(batch([valid()], 'keyed')) });
-    expect(response.statusCode, response.body).toBe(400);
-    expect(response.json().error).toMatchObject({ code: 'REQUEST_INVALID', path: 'key' });
-    expect(await snapshot()).toBe(before);
-  });
+      it('the keyed campaign accepts its key (header or query)', async () => {
+        expect((await post(app, batch([valid()], 'keyed'), { 'x-pp-ingest-key': INGEST_KEY })).statusCode).toBe(202);
+        const viaQuery = await app.inject({ method: 'POST', url: `/v1/reports?key=${INGEST_KEY}`, headers: { 'content-type': 'text/plain' }, payload: JSON.stringify(batch([valid()], 'keyed')) });
+        expect(viaQuery.statusCode).toBe(202);
+      });
 
-  it('a valid batch is still accepted afterwards', async () => {
-    expect((await post(app, batch([valid()]))).statusCode).toBe(202);
+      it.each([
+        ['repeated ?key= (the query parser gives an array)', `?key=${INGEST_KEY}&key=${INGEST_KEY}`],
+        ['repeated ?key= with a wrong key', '?key=a&key=b'],
+      ])('%s → 400 REQUEST_INVALID, nothing changed', async (_name, query) => {
+        const before = await snapshot();
+        const response = await app.inject({ method: 'POST', url: `/v1/reports${query}`, headers: { 'content-type': 'application/json' }, payload: JSON.stringify(batch([valid()], 'keyed')) });
+        expect(response.statusCode, response.body).toBe(400);
+        expect(response.json().error).toMatchObject({ code: 'REQUEST_INVALID', path: 'key' });
+        expect(await snapshot()).toBe(before);
+      });
+
+      it('a valid batch is still accepted afterwards', async () => {
+        expect((await post(app, batch([valid()]))).statusCode).toBe(202);
+      });
+    });
+
+    describe('fuzz', () => {
+      const hexId = fc.stringMatching(/^[0-9a-f]{32}$/);
+      const idArb = fc.oneof(fc.constant(reportId()), hexId, fc.string(), fc.integer());
+      const uint32 = fc.integer({ min: 0, max: 2 ** 32 - 1 });
+      const base64Url = (bytes: number[]) => Buffer.from(bytes).toString('base64url');
+      const hex = (value: number, digits: number) => value.toString(16).padStart(digits, '0');
+
+      /** LOLOHA's [hash index, bucket] (also inside padding-and-sampling), with the question's own g and hash count. */
+      function lolohaPayload(questionId: string): fc.Arbitrary<{ payload: unknown }> {
+        const m = MODEL.questions.get(questionId)!.mechanism as unknown as { g?: number; hashCount?: number; inner?: { g: number; hashCount: number } };
+        const { g, hashCount } = (m.inner ?? m) as { g: number; hashCount: number };
+        return fc.tuple(fc.integer({ min: 0, max: hashCount - 1 }), fc.integer({ min: 0, max: g - 1 })).map((payload) => ({ payload }));
+      }
+
+      /** A valid payload (and cohort) for each question. */
+      const validPayload: Record<string, fc.Arbitrary<{ payload: unknown; cohort?: number }>> = {
+        fever: fc.integer({ min: 0, max: 1 }).map((payload) => ({ payload })),
+        pain: fc.integer({ min: 0, max: 3 }).map((payload) => ({ payload })),
+        mood: fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 3 })).map((bytes) => ({ payload: base64Url(bytes) })),
+        energy: fc.integer({ min: 0, max: 7 }).map((b) => ({ payload: base64Url([b]) })),
+        region: fc.tuple(uint32, fc.integer({ min: 0, max: 3 })).map((payload) => ({ payload })),
+        diet: fc.integer({ min: 0, max: 7 }).map((payload) => ({ payload })),
+        symptom: fc.tuple(fc.integer({ min: 0, max: 1023 }), fc.integer({ min: 0, max: 3 })).map(([bits, cohort]) => ({ payload: hex(bits, 3), cohort })),
+        sleep: fc.integer({ min: 0, max: 15 }).map((payload) => ({ payload })),
+        temperature: fc.integer({ min: 0, max: 1 }).map((payload) => ({ payload })),
+        steps: fc.integer({ min: 0, max: 31 }).map((payload) => ({ payload })),
+        symptoms: fc.integer({ min: 0, max: 5 }).map((payload) => ({ payload })),
+        activities: fc.tuple(uint32, fc.integer({ min: 0, max: 3 })).map((payload) => ({ payload })),
+        'cough-days': fc.integer({ min: 0, max: 1 }).map((payload) => ({ payload })),
+        appetite: fc.integer({ min: 0, max: 31 }).map((b) => ({ payload: base64Url([b]) })),
+        clinic: lolohaPayload('clinic'),
+        drug: lolohaPayload('drug'),
+        aches: lolohaPayload('aches'),
+        'body-weight': fc.integer({ min: 0, max: 1 }).map((payload) => ({ payload })),
+      };
+      expect(Object.keys(validPayload).sort()).toEqual([...QUESTION_IDS].sort());
+
+      /** One-step near-misses of a payload: ±1, a digit or character changed, added or dropped, an element added or dropped. */
+      const mutatePayload = (payload: unknown): fc.Arbitrary<unknown> => {
+        if (typeof payload === 'number') return fc.oneof(fc.constantFrom(payload - 1, payload + 1, payload + 0.5, -payload, String(payload)), fc.integer({ min: -2, max: 40 }));
+        if (typeof payload === 'string') {
+          return fc.oneof(
+            fc.constantFrom(payload.slice(1), `${payload}0`, `${payload}A`, payload.toUpperCase(), `${payload}=`, ''),
+            fc.tuple(fc.nat(payload.length), fc.constantFrom(...'0369afgAQw_-+/= é')).map(([i, c]) => payload.slice(0, i) + c + payload.slice(i + 1)),
+          );
+        }
+        const array = payload as number[];
+        return fc.oneof(
+          fc.constantFrom(array.slice(1), [...array, 0], [array[0], -1], [array[0], 4], [2 ** 32, array[1]], [-1, array[1]], array.map(String)),
+          fc.tuple(fc.constantFrom(0, 1), fc.oneof(fc.integer({ min: -2, max: 6 }), fc.double(), fc.boolean())).map(([i, v]) => array.map((x, j) => (j === i ? v : x))),
+        );
+      };
+
+      const questionIdArb = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...QUESTION_IDS) }, { weight: 1, arbitrary: fc.constantFrom('other', 'Symptom', '') }, { weight: 1, arbitrary: fc.string() });
+      const cohortArb = fc.oneof(fc.integer({ min: -1, max: 5 }), fc.integer(), fc.double(), fc.constantFrom('0', null, true));
+      /** Valid reports of random questions, then maybe one field of one report bent. */
+      const nearValidReportArb = fc
+        .constantFrom(...QUESTION_IDS)
+        .chain((questionId) => validPayload[questionId]!.map((v) => ({ id: '', questionId, day: TODAY, ...v }) as Record<string, unknown>))
+        .chain((r) =>
+          fc.oneof(
+            { weight: 3, arbitrary: fc.constant(r) },
+            { weight: 3, arbitrary: mutatePayload(r.payload).map((payload) => ({ ...r, payload })) },
+            { weight: 1, arbitrary: cohortArb.map((cohort) => ({ ...r, cohort })) },
+            { weight: 1, arbitrary: fc.constant(Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'cohort'))) },
+            { weight: 1, arbitrary: questionIdArb.map((questionId) => ({ ...r, questionId })) },
+          ),
+        );
+      const nearValidBatchArb = fc
+        .tuple(fc.array(fc.tuple(hexId, nearValidReportArb), { minLength: 1, maxLength: 6 }), fc.constantFrom('demo', 'demo', 'keyed'))
+        .map(([rows, campaign]) => JSON.stringify(batch(rows.map(([id, r]) => ({ ...r, id })), campaign)));
+
+      const payloadArb = fc.oneof(
+        fc.integer({ min: -3, max: 40 }),
+        fc.constantFrom(2 ** 32 - 1, 2 ** 32, 2 ** 31, -(2 ** 31), Number.MAX_SAFE_INTEGER),
+        fc.double(),
+        fc.boolean(),
+        fc.constant(null),
+        fc.string(),
+        fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEFgx'), maxLength: 5 }),
+        fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/='), maxLength: 5 }),
+        fc.array(fc.oneof(fc.integer({ min: -1, max: 5 }), uint32, fc.constant(2 ** 32), fc.double(), fc.boolean()), { maxLength: 3 }),
+        fc.array(fc.integer({ min: 0, max: 1 })),
+        fc.object(),
+      );
+      const reportArb = fc.record(
+        {
+          id: idArb,
+          questionId: questionIdArb,
+          day: fc.oneof(fc.constant(TODAY), fc.constant('2026-02-30'), fc.string(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))),
+          payload: payloadArb,
+          cohort: cohortArb,
+          extra: fc.anything(),
+        },
+        { requiredKeys: [] },
+      );
+      const batchArb = fc.record(
+        {
+          campaignId: fc.oneof(fc.constantFrom('demo', 'keyed', 'nope'), fc.string()),
+          campaignVersion: fc.oneof(fc.constant(1), fc.integer(), fc.double(), fc.string()),
+          reports: fc.oneof(fc.array(reportArb, { maxLength: 8 }), fc.anything()),
+          junk: fc.anything(),
+        },
+        { requiredKeys: [] },
+      );
+      const bodyArb = fc.oneof(
+        { weight: 5, arbitrary: batchArb.map((b) => JSON.stringify(b)) },
+        { weight: 2, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
+        { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
+        { weight: 5, arbitrary: nearValidBatchArb },
+        { weight: 1, arbitrary: fc.oneof(batchArb.map((b) => JSON.stringify(b)), nearValidBatchArb).chain((s) => fc.integer({ min: 0, max: s.length }).map((cut) => s.slice(0, cut))) },
+      );
+      const contentTypeArb = fc.constantFrom('application/json', 'text/plain', 'text/plain;charset=UTF-8', 'application/json; charset=utf-8', 'application/octet-stream');
+      const keyArb = fc.oneof({ weight: 3, arbitrary: fc.constant(INGEST_KEY) }, { weight: 1, arbitrary: fc.constantFrom(undefined, 'wrong', '', INGEST_KEY.slice(1)) });
+
+      it(`${fuzzRuns.toLocaleString('en-US')} bodies reach every decoder: zero 5xx, and the aggregates hold exactly what core decodes from the acknowledged reports`, async () => {
+        // The reference: start from what is stored now, then add each acknowledged new report with core's own decoder.
+        const expected = new Map<string, number[]>();
+        for (const c of CAMPAIGNS) for (const q of QUESTION_IDS) expected.set(`${c}/${q}`, await totalsOf(c, q));
+        const stored = new Set([...(await app.collector.repository.listReportIds('demo', 1)), ...(await app.collector.repository.listReportIds('keyed', 1))]);
+        const count = async () => (await app.collector.repository.countReports('demo', 1)) + (await app.collector.repository.countReports('keyed', 1));
+        expect(await count()).toBe(stored.size);
+
+        let runs = 0;
+        const statuses = new Map<number, number>();
+        const acceptedPerQuestion = new Map<string, number>();
+        const payloadRefusals = new Map<string, number>();
+        await fc.assert(
+          fc.asyncProperty(bodyArb, contentTypeArb, keyArb, async (body, contentType, key) => {
+            runs += 1;
+            const headers: Record<string, string> = { 'content-type': contentType };
+            if (key !== undefined) headers['x-pp-ingest-key'] = key;
+            const response = await app.inject({ method: 'POST', url: '/v1/reports', headers, payload: body });
+            statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
+            expect(response.statusCode, response.body).toBeLessThan(500);
+            if (response.statusCode === 202) {
+              const sent = JSON.parse(body) as { campaignId: string; reports: BatchReport[] };
+              let fresh = 0;
+              for (const r of sent.reports) {
+                if (stored.has(r.id)) continue;
+                stored.add(r.id);
+                fresh += 1;
+                const mechanism = MODEL.questions.get(r.questionId)!.mechanism;
+                const sums = new Float64Array(mechanism.sumsLength);
+                addToSums(mechanism, mechanism.decodeReport(encodedOf(r)), sums);
+                const total = expected.get(`${sent.campaignId}/${r.questionId}`)!;
+                sums.forEach((x, i) => (total[i]! += x));
+                acceptedPerQuestion.set(r.questionId, (acceptedPerQuestion.get(r.questionId) ?? 0) + 1);
+              }
+              expect(response.json()).toEqual({ accepted: fresh, duplicates: sent.reports.length - fresh });
+            } else {
+              const error = response.json().error as { code: unknown };
+              expect(typeof error.code).toBe('string');
+              if (error.code === 'PAYLOAD_INVALID') {
+                const q = /^reports\.(\d+)/.exec(String((response.json().error as { path?: string }).path));
+                const questionId = q === null ? '?' : String((JSON.parse(body) as { reports: Array<{ questionId: unknown }> }).reports[Number(q[1])]!.questionId);
+                payloadRefusals.set(questionId, (payloadRefusals.get(questionId) ?? 0) + 1);
+              }
+            }
+            // A refused body changes nothing; an acknowledged one adds exactly its new reports.
+            expect(await count()).toBe(stored.size);
+          }),
+          { numRuns: fuzzRuns, seed: 20_261_123 },
+        );
+        expect(runs).toBe(fuzzRuns);
+        for (const c of CAMPAIGNS) for (const q of QUESTION_IDS) expect(await totalsOf(c, q), `${c}/${q}`).toEqual(expected.get(`${c}/${q}`));
+        // Every decoder was reached, both accepting and refusing.
+        for (const q of QUESTION_IDS) {
+          expect(acceptedPerQuestion.get(q) ?? 0, `${q} accepted`).toBeGreaterThan(20);
+          expect(payloadRefusals.get(q) ?? 0, `${q} refused`).toBeGreaterThan(20);
+        }
+        expect((await post(app, batch([valid()]))).statusCode).toBe(202);
+        expect((await app.inject('/healthz')).statusCode).toBe(200);
+        console.log('fuzz status counts', Object.fromEntries(statuses), 'accepted per question', Object.fromEntries(acceptedPerQuestion), 'PAYLOAD_INVALID per question', Object.fromEntries(payloadRefusals));
+      }, 240_000);
+    });
   });
-});
+}
 
 /**
  * The admin and read routes of issue #16.3–4 (tokens, audit, lifecycle, ingest keys, listing):
  * each hostile request gets a 4xx with a code (and the path of the field where there is one), and
  * the whole database — audit log included — is unchanged.
  */
-describe.each(STORES)('hostile requests to the admin and read routes on $name', (store) => {
+describe.each(ADMIN_STORES)('hostile requests to the admin and read routes on $name', (store) => {
   let app: CollectorApp & { dispose: () => Promise<void> };
   beforeAll(async () => {
     app = await storeApp(store, 'hostile_admin');
@@ -373,183 +564,6 @@ describe.each(STORES)('hostile requests to the admin and read routes on $name', 
     expect(JSON.stringify(await dumpAll(app.collector.repository))).toBe(before);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
-});
-
-describe('fuzz', () => {
-  const hexId = fc.stringMatching(/^[0-9a-f]{32}$/);
-  const idArb = fc.oneof(fc.constant(reportId()), hexId, fc.string(), fc.integer());
-  const uint32 = fc.integer({ min: 0, max: 2 ** 32 - 1 });
-  const base64Url = (bytes: number[]) => Buffer.from(bytes).toString('base64url');
-  const hex = (value: number, digits: number) => value.toString(16).padStart(digits, '0');
-
-  /** LOLOHA's [hash index, bucket] (also inside padding-and-sampling), with the question's own g and hash count. */
-  function lolohaPayload(questionId: string): fc.Arbitrary<{ payload: unknown }> {
-    const m = MODEL.questions.get(questionId)!.mechanism as unknown as { g?: number; hashCount?: number; inner?: { g: number; hashCount: number } };
-    const { g, hashCount } = (m.inner ?? m) as { g: number; hashCount: number };
-    return fc.tuple(fc.integer({ min: 0, max: hashCount - 1 }), fc.integer({ min: 0, max: g - 1 })).map((payload) => ({ payload }));
-  }
-
-  /** A valid payload (and cohort) for each question. */
-  const validPayload: Record<string, fc.Arbitrary<{ payload: unknown; cohort?: number }>> = {
-    fever: fc.integer({ min: 0, max: 1 }).map((payload) => ({ payload })),
-    pain: fc.integer({ min: 0, max: 3 }).map((payload) => ({ payload })),
-    mood: fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 3 })).map((bytes) => ({ payload: base64Url(bytes) })),
-    energy: fc.integer({ min: 0, max: 7 }).map((b) => ({ payload: base64Url([b]) })),
-    region: fc.tuple(uint32, fc.integer({ min: 0, max: 3 })).map((payload) => ({ payload })),
-    diet: fc.integer({ min: 0, max: 7 }).map((payload) => ({ payload })),
-    symptom: fc.tuple(fc.integer({ min: 0, max: 1023 }), fc.integer({ min: 0, max: 3 })).map(([bits, cohort]) => ({ payload: hex(bits, 3), cohort })),
-    sleep: fc.integer({ min: 0, max: 15 }).map((payload) => ({ payload })),
-    temperature: fc.integer({ min: 0, max: 1 }).map((payload) => ({ payload })),
-    steps: fc.integer({ min: 0, max: 31 }).map((payload) => ({ payload })),
-    symptoms: fc.integer({ min: 0, max: 5 }).map((payload) => ({ payload })),
-    activities: fc.tuple(uint32, fc.integer({ min: 0, max: 3 })).map((payload) => ({ payload })),
-    'cough-days': fc.integer({ min: 0, max: 1 }).map((payload) => ({ payload })),
-    appetite: fc.integer({ min: 0, max: 31 }).map((b) => ({ payload: base64Url([b]) })),
-    clinic: lolohaPayload('clinic'),
-    drug: lolohaPayload('drug'),
-    aches: lolohaPayload('aches'),
-    'body-weight': fc.integer({ min: 0, max: 1 }).map((payload) => ({ payload })),
-  };
-  expect(Object.keys(validPayload).sort()).toEqual([...QUESTION_IDS].sort());
-
-  /** One-step near-misses of a payload: ±1, a digit or character changed, added or dropped, an element added or dropped. */
-  const mutatePayload = (payload: unknown): fc.Arbitrary<unknown> => {
-    if (typeof payload === 'number') return fc.oneof(fc.constantFrom(payload - 1, payload + 1, payload + 0.5, -payload, String(payload)), fc.integer({ min: -2, max: 40 }));
-    if (typeof payload === 'string') {
-      return fc.oneof(
-        fc.constantFrom(payload.slice(1), `${payload}0`, `${payload}A`, payload.toUpperCase(), `${payload}=`, ''),
-        fc.tuple(fc.nat(payload.length), fc.constantFrom(...'0369afgAQw_-+/= é')).map(([i, c]) => payload.slice(0, i) + c + payload.slice(i + 1)),
-      );
-    }
-    const array = payload as number[];
-    return fc.oneof(
-      fc.constantFrom(array.slice(1), [...array, 0], [array[0], -1], [array[0], 4], [2 ** 32, array[1]], [-1, array[1]], array.map(String)),
-      fc.tuple(fc.constantFrom(0, 1), fc.oneof(fc.integer({ min: -2, max: 6 }), fc.double(), fc.boolean())).map(([i, v]) => array.map((x, j) => (j === i ? v : x))),
-    );
-  };
-
-  const questionIdArb = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...QUESTION_IDS) }, { weight: 1, arbitrary: fc.constantFrom('other', 'Symptom', '') }, { weight: 1, arbitrary: fc.string() });
-  const cohortArb = fc.oneof(fc.integer({ min: -1, max: 5 }), fc.integer(), fc.double(), fc.constantFrom('0', null, true));
-  /** Valid reports of random questions, then maybe one field of one report bent. */
-  const nearValidReportArb = fc
-    .constantFrom(...QUESTION_IDS)
-    .chain((questionId) => validPayload[questionId]!.map((v) => ({ id: '', questionId, day: TODAY, ...v }) as Record<string, unknown>))
-    .chain((r) =>
-      fc.oneof(
-        { weight: 3, arbitrary: fc.constant(r) },
-        { weight: 3, arbitrary: mutatePayload(r.payload).map((payload) => ({ ...r, payload })) },
-        { weight: 1, arbitrary: cohortArb.map((cohort) => ({ ...r, cohort })) },
-        { weight: 1, arbitrary: fc.constant(Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'cohort'))) },
-        { weight: 1, arbitrary: questionIdArb.map((questionId) => ({ ...r, questionId })) },
-      ),
-    );
-  const nearValidBatchArb = fc
-    .tuple(fc.array(fc.tuple(hexId, nearValidReportArb), { minLength: 1, maxLength: 6 }), fc.constantFrom('demo', 'demo', 'keyed'))
-    .map(([rows, campaign]) => JSON.stringify(batch(rows.map(([id, r]) => ({ ...r, id })), campaign)));
-
-  const payloadArb = fc.oneof(
-    fc.integer({ min: -3, max: 40 }),
-    fc.constantFrom(2 ** 32 - 1, 2 ** 32, 2 ** 31, -(2 ** 31), Number.MAX_SAFE_INTEGER),
-    fc.double(),
-    fc.boolean(),
-    fc.constant(null),
-    fc.string(),
-    fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEFgx'), maxLength: 5 }),
-    fc.string({ unit: fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_+/='), maxLength: 5 }),
-    fc.array(fc.oneof(fc.integer({ min: -1, max: 5 }), uint32, fc.constant(2 ** 32), fc.double(), fc.boolean()), { maxLength: 3 }),
-    fc.array(fc.integer({ min: 0, max: 1 })),
-    fc.object(),
-  );
-  const reportArb = fc.record(
-    {
-      id: idArb,
-      questionId: questionIdArb,
-      day: fc.oneof(fc.constant(TODAY), fc.constant('2026-02-30'), fc.string(), fc.date({ noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))),
-      payload: payloadArb,
-      cohort: cohortArb,
-      extra: fc.anything(),
-    },
-    { requiredKeys: [] },
-  );
-  const batchArb = fc.record(
-    {
-      campaignId: fc.oneof(fc.constantFrom('demo', 'keyed', 'nope'), fc.string()),
-      campaignVersion: fc.oneof(fc.constant(1), fc.integer(), fc.double(), fc.string()),
-      reports: fc.oneof(fc.array(reportArb, { maxLength: 8 }), fc.anything()),
-      junk: fc.anything(),
-    },
-    { requiredKeys: [] },
-  );
-  const bodyArb = fc.oneof(
-    { weight: 5, arbitrary: batchArb.map((b) => JSON.stringify(b)) },
-    { weight: 2, arbitrary: fc.jsonValue().map((v) => JSON.stringify(v)) },
-    { weight: 1, arbitrary: fc.string({ unit: 'binary', maxLength: 200 }) },
-    { weight: 5, arbitrary: nearValidBatchArb },
-    { weight: 1, arbitrary: fc.oneof(batchArb.map((b) => JSON.stringify(b)), nearValidBatchArb).chain((s) => fc.integer({ min: 0, max: s.length }).map((cut) => s.slice(0, cut))) },
-  );
-  const contentTypeArb = fc.constantFrom('application/json', 'text/plain', 'text/plain;charset=UTF-8', 'application/json; charset=utf-8', 'application/octet-stream');
-  const keyArb = fc.oneof({ weight: 3, arbitrary: fc.constant(INGEST_KEY) }, { weight: 1, arbitrary: fc.constantFrom(undefined, 'wrong', '', INGEST_KEY.slice(1)) });
-
-  it('10,000 bodies reach every decoder: zero 5xx, and the aggregates hold exactly what core decodes from the acknowledged reports', async () => {
-    // The reference: start from what is stored now, then add each acknowledged new report with core's own decoder.
-    const expected = new Map<string, number[]>();
-    for (const c of CAMPAIGNS) for (const q of QUESTION_IDS) expected.set(`${c}/${q}`, await totalsOf(c, q));
-    const stored = new Set([...(await app.collector.repository.listReportIds('demo', 1)), ...(await app.collector.repository.listReportIds('keyed', 1))]);
-    const count = async () => (await app.collector.repository.countReports('demo', 1)) + (await app.collector.repository.countReports('keyed', 1));
-    expect(await count()).toBe(stored.size);
-
-    let runs = 0;
-    const statuses = new Map<number, number>();
-    const acceptedPerQuestion = new Map<string, number>();
-    const payloadRefusals = new Map<string, number>();
-    await fc.assert(
-      fc.asyncProperty(bodyArb, contentTypeArb, keyArb, async (body, contentType, key) => {
-        runs += 1;
-        const headers: Record<string, string> = { 'content-type': contentType };
-        if (key !== undefined) headers['x-pp-ingest-key'] = key;
-        const response = await app.inject({ method: 'POST', url: '/v1/reports', headers, payload: body });
-        statuses.set(response.statusCode, (statuses.get(response.statusCode) ?? 0) + 1);
-        expect(response.statusCode, response.body).toBeLessThan(500);
-        if (response.statusCode === 202) {
-          const sent = JSON.parse(body) as { campaignId: string; reports: BatchReport[] };
-          let fresh = 0;
-          for (const r of sent.reports) {
-            if (stored.has(r.id)) continue;
-            stored.add(r.id);
-            fresh += 1;
-            const mechanism = MODEL.questions.get(r.questionId)!.mechanism;
-            const sums = new Float64Array(mechanism.sumsLength);
-            mechanism.addToSums(mechanism.decodeReport(encodedOf(r)), sums);
-            const total = expected.get(`${sent.campaignId}/${r.questionId}`)!;
-            sums.forEach((x, i) => (total[i]! += x));
-            acceptedPerQuestion.set(r.questionId, (acceptedPerQuestion.get(r.questionId) ?? 0) + 1);
-          }
-          expect(response.json()).toEqual({ accepted: fresh, duplicates: sent.reports.length - fresh });
-        } else {
-          const error = response.json().error as { code: unknown };
-          expect(typeof error.code).toBe('string');
-          if (error.code === 'PAYLOAD_INVALID') {
-            const q = /^reports\.(\d+)/.exec(String((response.json().error as { path?: string }).path));
-            const questionId = q === null ? '?' : String((JSON.parse(body) as { reports: Array<{ questionId: unknown }> }).reports[Number(q[1])]!.questionId);
-            payloadRefusals.set(questionId, (payloadRefusals.get(questionId) ?? 0) + 1);
-          }
-        }
-        // A refused body changes nothing; an acknowledged one adds exactly its new reports.
-        expect(await count()).toBe(stored.size);
-      }),
-      { numRuns: 10_000, seed: 20_261_123 },
-    );
-    expect(runs).toBe(10_000);
-    for (const c of CAMPAIGNS) for (const q of QUESTION_IDS) expect(await totalsOf(c, q), `${c}/${q}`).toEqual(expected.get(`${c}/${q}`));
-    // Every decoder was reached, both accepting and refusing.
-    for (const q of QUESTION_IDS) {
-      expect(acceptedPerQuestion.get(q) ?? 0, `${q} accepted`).toBeGreaterThan(20);
-      expect(payloadRefusals.get(q) ?? 0, `${q} refused`).toBeGreaterThan(20);
-    }
-    expect((await post(app, batch([valid()]))).statusCode).toBe(202);
-    expect((await app.inject('/healthz')).statusCode).toBe(200);
-    console.log('fuzz status counts', Object.fromEntries(statuses), 'accepted per question', Object.fromEntries(acceptedPerQuestion), 'PAYLOAD_INVALID per question', Object.fromEntries(payloadRefusals));
-  }, 240_000);
 });
 
 describe('a decoder bug', () => {

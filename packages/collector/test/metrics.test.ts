@@ -48,3 +48,24 @@ describe('PP_METRICS_TOKEN', () => {
     expect(open.body).toContain('pp_reports_accepted_total');
   });
 });
+
+describe('group-commit size', () => {
+  it('pp_group_commit_batches / pp_group_commit_reports count each committed group (batches sent together share one)', async () => {
+    const app = await makeApp();
+    try {
+      await publish(app);
+      // Three batches in one turn of the event loop form one group; a fourth, later, its own.
+      const together = await Promise.all([1, 2, 3].map(() => post(app, batch([report('fever', 1), report('pain', 2)]))));
+      expect(together.map((r) => r.statusCode)).toEqual([202, 202, 202]);
+      expect((await post(app, batch([report('fever', 0)]))).statusCode).toBe(202);
+      const body = (await app.inject({ url: '/metrics' })).body;
+      expect(body).toMatch(/^pp_group_commit_batches_sum 4$/m);
+      expect(body).toMatch(/^pp_group_commit_reports_sum 7$/m);
+      const groups = Number(/^pp_group_commit_batches_count (\d+)$/m.exec(body)?.[1]);
+      expect(groups).toBeGreaterThanOrEqual(2);
+      expect(groups).toBeLessThanOrEqual(4);
+    } finally {
+      await app.close();
+    }
+  });
+});

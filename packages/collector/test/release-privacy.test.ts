@@ -9,7 +9,7 @@
  * - week cells are labelled with the days they really cover.
  * Seeded (core's seededRandomSource), so a failure reproduces.
  */
-import { RandomSampler, rapporOneReportEpsilon, seededRandomSource, shuffleAmplifiedEpsilon, Z_95 } from '@practical-privacy/core';
+import { addToSums, RandomSampler, rapporOneReportEpsilon, seededRandomSource, shuffleAmplifiedEpsilon, Z_95 } from '@practical-privacy/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectorApp } from '../src/app.ts';
 import { parseCampaign } from '../src/campaigns/model.ts';
@@ -226,7 +226,7 @@ describe('point estimates and their intervals', () => {
       for (let i = 0; i < 20; i++) {
         const secret = new Uint8Array(16);
         rng.source.fill(secret);
-        rappor.mechanism.addToSums(rappor.mechanism.randomize({ value: 'a', cohort: i % params.m, secret } as never, rng) as never, sums);
+        addToSums(rappor.mechanism, rappor.mechanism.randomize({ value: 'a', cohort: i % params.m, secret } as never, rng) as never, sums);
       }
       const cell = releaseCell(rappor, { period: '2026-06-01', periodEnd: '2026-06-01', scope: 'day' }, [sums]);
       for (const v of cell.values!) {

@@ -92,7 +92,7 @@ function frequencyExperiment(oracle: core.FrequencyOracle<unknown>): Experiment 
     theoreticalTotal,
     trial(rng) {
       sums.fill(0);
-      for (let r = 0; r < N; r++) oracle.addToSums(oracle.randomize(answers[r]!, rng), sums);
+      for (let r = 0; r < N; r++) core.addToSums(oracle, oracle.randomize(answers[r]!, rng), sums);
       const { values } = oracle.estimate(sums);
       let total = 0;
       for (let v = 0; v < k; v++) total += (values[v]! - truth[v]!) ** 2;
@@ -139,7 +139,7 @@ function rapporExperiment(): Experiment {
       for (const u of users) {
         rng.bytesInto(secret); // a fresh respondent: new device secret, so a fresh PRR
         const prr = rappor.permanentResponse(blooms.get(`${u.value}/${u.cohort}`)!, secret);
-        rappor.addToSums({ cohort: u.cohort, bits: rappor.instantaneousResponse(prr, rng) }, sums);
+        core.addToSums(rappor, { cohort: u.cohort, bits: rappor.instantaneousResponse(prr, rng) }, sums);
       }
       const estimate = rappor.estimate(sums);
       let total = 0;
@@ -200,7 +200,7 @@ function alphaMeanExperiment(): Experiment {
     theoreticalTotal: m.variance(N, x),
     trial(rng) {
       sums.fill(0);
-      for (let r = 0; r < N; r++) m.addToSums(m.randomize(x, rng), sums);
+      for (let r = 0; r < N; r++) core.addToSums(m, m.randomize(x, rng), sums);
       return (m.estimate(sums).mean - x) ** 2;
     },
   };

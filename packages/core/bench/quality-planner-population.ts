@@ -7,9 +7,12 @@
  * (estimand.ts). Target: empirical 95% half-width within ±10% of the prediction, as for the
  * respondents' cells in quality-planner.ts.
  */
-import { createQuestionMechanism, validateCampaign, worstHalfWidth, Z_95, type Question } from '../src/index.ts';
+import { addToSums, createQuestionMechanism, validateCampaign, worstHalfWidth, Z_95, type Question } from '../src/index.ts';
 import { meanAndSe, quantile, seededSampler } from './simulate.ts';
 import { isQuick } from './results.ts';
+
+/** core's addToSums for a mechanism typed loosely here. */
+const addAny = addToSums as (mechanism: unknown, report: unknown, sums: Float64Array) => void;
 
 export interface PopulationPlannerRow {
   label: string;
@@ -56,7 +59,6 @@ export function populationPlannerRows(): PopulationPlannerRow[] {
       name: string;
       sumsLength: number;
       randomize(input: unknown, rng: unknown): unknown;
-      addToSums(report: unknown, sums: Float64Array): void;
       estimate(sums: Float64Array): { values: number[] };
     };
     const f = worstShare(question, n);
@@ -70,7 +72,7 @@ export function populationPlannerRows(): PopulationPlannerRow[] {
     const errors = new Float64Array(trials);
     for (let t = 0; t < trials; t++) {
       sums.fill(0);
-      for (let i = 0; i < n; i++) mechanism.addToSums(mechanism.randomize(rng.uint32() < threshold ? held : other, rng), sums);
+      for (let i = 0; i < n; i++) addAny(mechanism, mechanism.randomize(rng.uint32() < threshold ? held : other, rng), sums);
       errors[t] = mechanism.estimate(sums).values[tracked]! - f;
     }
     const predicted = worstHalfWidth(question, n);

@@ -19,6 +19,7 @@
  *    it is reported but not held to the target.
  */
 import {
+  addToSums,
   DuchiMechanism,
   HybridMechanism,
   PiecewiseMechanism,
@@ -185,7 +186,7 @@ function meanRow(cell: MeanCell): PlannerRow {
   const perTrialSquares = new Float64Array(cell.trials);
   for (let t = 0; t < cell.trials; t++) {
     sums.fill(0);
-    for (let i = 0; i < n; i++) mechanism.addToSums(mechanism.randomize(cell.answers[i]!, rng), sums);
+    for (let i = 0; i < n; i++) addToSums(mechanism, mechanism.randomize(cell.answers[i]!, rng), sums);
     const error = mechanism.estimate(sums).mean - truth;
     errors[t] = error;
     perTrialSquares[t] = error * error;

@@ -16,7 +16,7 @@
  * Also reported: whether the 10 most frequent true values were detected, and detections of
  * candidates nobody held (false positives).
  */
-import { buildCandidateMap, decodeRappor, Rappor } from '../src/index.ts';
+import { addToSums, buildCandidateMap, decodeRappor, Rappor } from '../src/index.ts';
 import { atMost, isQuick, median, printFigures, writeStep, type Figure } from './results.ts';
 import { progress, seededSampler, zipfCounts } from './simulate.ts';
 
@@ -45,7 +45,7 @@ const simulateStarted = performance.now();
 for (const [value, count] of population) {
   for (let j = 0; j < count; j++) {
     rng.bytesInto(secret); // a fresh device: new secret, so an independent PRR
-    rappor.addToSums(rappor.randomize({ value, cohort: rng.uniformInt(OPTIONS.m), secret }, rng), sums);
+    addToSums(rappor, rappor.randomize({ value, cohort: rng.uniformInt(OPTIONS.m), secret }, rng), sums);
     if (++simulated % 20_000 === 0) progress(`rappor-decode: ${simulated.toLocaleString('en-US')} / ${N.toLocaleString('en-US')} reports simulated`);
   }
 }

@@ -119,7 +119,7 @@ export const ORACLE_NAMES: readonly OracleName[] = ['binary-rr', 'grr', 'sue', '
 /** Debiased estimate of one simulated collection: every answer randomized and summed through the production path. */
 export function collect(oracle: core.FrequencyOracle<unknown>, answers: Int32Array, rng: core.RandomSampler, sums = new Float64Array(oracle.sumsLength)): core.FrequencyEstimate {
   sums.fill(0);
-  for (let r = 0; r < answers.length; r++) oracle.addToSums(oracle.randomize(answers[r]!, rng), sums);
+  for (let r = 0; r < answers.length; r++) core.addToSums(oracle, oracle.randomize(answers[r]!, rng), sums);
   return oracle.estimate(sums);
 }
 

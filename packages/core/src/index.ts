@@ -80,6 +80,7 @@ export {
   buildCandidateMap,
   decodeRappor,
   normalQuantile,
+  RAPPOR_MAX_TESTED_SHARES,
   type RapporCandidateEstimate,
   type RapporDetectedCandidate,
   type RapporUndetectedCandidate,
@@ -122,7 +123,6 @@ export * from './wire/validate.ts';
 export { issuePath, issuesToError } from './wire/issues.ts';
 export { roundUpEpsilon, shuffleAmplifiedEpsilon, shuffleMaxLocalEpsilon, type ShuffleAmplification, type ShuffleInput } from './shuffle.ts';
 export * from './aggregate/index.ts';
-export { BitCounter } from './fast/bit-counter.ts';
 export {
   LONGITUDINAL_SELECTION_ORDER,
   longitudinalFrequencyRandomizer,

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BinaryRandomizedResponse, isPrivacyError, RandomSampler, seededRandomSource } from '../src/index.ts';
+import { addToSums, BinaryRandomizedResponse, isPrivacyError, RandomSampler, seededRandomSource } from '../src/index.ts';
 import { decodeWithMechanism, toWireReport, validateReport } from '../src/wire/validate.ts';
 import { FIXED_NOW } from './hostile-inputs.ts';
 
@@ -92,7 +92,7 @@ describe('BinaryRandomizedResponse', () => {
       fc.property(fc.array(fc.constantFrom<0 | 1>(0, 1), { maxLength: 50 }), (reports) => {
         const m = new BinaryRandomizedResponse({ epsilon: 1 });
         const sums = new Float64Array(m.sumsLength);
-        for (const report of reports) m.addToSums(report, sums);
+        for (const report of reports) addToSums(m, report, sums);
         const ones = reports.filter((r) => r === 1).length;
         expect(Array.from(sums)).toEqual([reports.length, reports.length - ones, ones]);
       }),

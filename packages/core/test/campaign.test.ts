@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  addToSums,
   BinaryRandomizedResponse,
   GeneralizedRandomizedResponse,
   HybridMechanism,
@@ -7,6 +8,9 @@ import {
   PaddingAndSampling,
   PiecewiseMechanism,
   RandomSampler,
+  MAX_QUESTION_CELLS,
+  MAX_RAPPOR_CANDIDATE_POSITIONS,
+  type PrivacyError,
   seededRandomSource,
 } from '../src/index.ts';
 import { createQuestionMechanism, createQuestionRandomizer, multiselectInner, resolvedMechanismName } from '../src/campaign/mechanism.ts';
@@ -123,7 +127,7 @@ describe('createQuestionMechanism', () => {
       const wire = validateReport(JSON.parse(JSON.stringify(toWireReport({ id, campaignId: campaign.id, campaignVersion: campaign.version, questionId: question.id, day: '2026-03-15' }, encoded))), { now: FIXED_NOW });
       const target = collector.get(question.id)!;
       const sums = new Float64Array(target.sumsLength);
-      target.addToSums(decodeWithMechanism(wire, target), sums);
+      addToSums(target, decodeWithMechanism(wire, target), sums);
       expect(sums[0]).toBe(1);
     }
   });
@@ -186,5 +190,68 @@ describe('createQuestionRandomizer (the device half)', () => {
       }
       expect(isPrivacyError(error, 'CAMPAIGN_INVALID'), c.name).toBe(true);
     }
+  });
+});
+
+describe('RAPPOR sizes a collector can serve (MAX_QUESTION_CELLS, MAX_RAPPOR_CANDIDATE_POSITIONS)', () => {
+  const rapporCampaign = (rappor: Record<string, number>, candidates = 2) => ({
+    id: 'c',
+    version: 1,
+    title: 'C',
+    questions: [
+      {
+        id: 'q',
+        prompt: 'Q?',
+        tier: 'low',
+        epsilon: 5,
+        type: 'string',
+        domain: { candidates: Array.from({ length: candidates }, (_, i) => `s${i}`), rappor: { h: 2, f: 0.5, p: 0.5, q: 0.75, ...rappor } },
+      },
+    ],
+  });
+  const refusal = (input: unknown) => {
+    try {
+      validateCampaign(input);
+    } catch (error) {
+      return error;
+    }
+    return undefined;
+  };
+
+  it('refuses k = 4096, m = 4096 (16,781,313 cells a day), which the schema alone accepts', () => {
+    const error = refusal(rapporCampaign({ k: 4096, m: 4096 }));
+    expect(isPrivacyError(error, 'CAMPAIGN_INVALID')).toBe(true);
+    expect((error as PrivacyError).path).toBe('questions.0.domain.rappor.m');
+    expect((error as Error).message).toMatch(/16781313 cells per day exceeds the 131073.*m ≤ 31/);
+  });
+
+  it('accepts up to m·(k + 1) + 1 = MAX_QUESTION_CELLS, one cohort more is refused', () => {
+    expect(MAX_QUESTION_CELLS).toBe(131_073);
+    const largest = validateCampaign(rapporCampaign({ k: 4096, m: 31 }));
+    expect(createQuestionMechanism(largest.questions[0]!, { campaignId: 'c' }).sumsLength).toBeLessThanOrEqual(MAX_QUESTION_CELLS);
+    expect(refusal(rapporCampaign({ k: 4096, m: 32 }))).toBeDefined();
+    expect(() => validateCampaign(rapporCampaign({ k: 128, m: 1016 }))).not.toThrow();
+    expect(refusal(rapporCampaign({ k: 128, m: 1017 }))).toBeDefined();
+  });
+
+  it('refuses a candidate map above MAX_RAPPOR_CANDIDATE_POSITIONS (candidates × m × h)', () => {
+    expect(MAX_RAPPOR_CANDIDATE_POSITIONS).toBe(2_097_152);
+    expect(() => validateCampaign(rapporCampaign({ k: 128, m: 64, h: 2 }, 10_000))).not.toThrow(); // the rappor-decode bench: 1,280,000
+    const error = refusal(rapporCampaign({ k: 128, m: 128, h: 2 }, 10_000));
+    expect((error as Error).message).toMatch(/2560000 Bloom positions/);
+  });
+
+  it('no other question type exceeds MAX_QUESTION_CELLS at the schema’s largest domain', () => {
+    const categories = Array.from({ length: 65_536 }, (_, i) => ({ code: `c${i}`, label: `c${i}` }));
+    for (const mechanism of ['hadamard', 'oue', 'olh', 'grr'] as const) {
+      const campaign = validateCampaign({ id: 'c', version: 1, title: 'C', questions: [{ id: 'q', prompt: 'Q?', tier: 'low', epsilon: 2, type: 'categorical', mechanism, domain: { categories } }] });
+      expect(createQuestionMechanism(campaign.questions[0]!).sumsLength, mechanism).toBeLessThanOrEqual(MAX_QUESTION_CELLS);
+    }
+  });
+});
+
+describe('hostile catalogue: the servability cases are refused for their size, not for something else', () => {
+  it.each(hostileCampaigns().filter((c) => /cell|to decode/.test(c.name)).map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    expect(() => validateCampaign(materialize(c))).toThrow(expect.objectContaining({ code: 'CAMPAIGN_INVALID', path: 'questions.4.domain.rappor.m' }));
   });
 });

@@ -217,9 +217,85 @@ export function hostileCampaigns(): HostileCase[] {
     { name: 'rappor q ≤ p', value: withQuestion(4, { ...q(4), domain: { ...(q(4).domain as object), rappor: { k: 32, h: 2, m: 4, f: 0.5, p: 0.75, q: 0.25 } } }) },
     { name: 'rappor google-py k > 32', value: withQuestion(4, { ...q(4), domain: { ...(q(4).domain as object), rappor: { k: 64, h: 2, m: 4, f: 0.5, p: 0.25, q: 0.75, mode: 'google-py' } } }) },
     { name: 'rappor leaks more than epsilon', value: withQuestion(4, { ...q(4), epsilon: 0.1 }) },
+    // Each field within the schema's range, the product not servable (MAX_QUESTION_CELLS, MAX_RAPPOR_CANDIDATE_POSITIONS).
+    { name: 'rappor k = 4096, m = 4096 (16,781,313 cells a day)', value: withQuestion(4, { ...q(4), epsilon: 5, domain: { ...(q(4).domain as object), rappor: { k: 4096, h: 2, m: 4096, f: 0.5, p: 0.5, q: 0.75 } } }) },
+    { name: 'rappor k = 4096, m = 32 (one cohort above the cell limit)', value: withQuestion(4, { ...q(4), epsilon: 5, domain: { ...(q(4).domain as object), rappor: { k: 4096, h: 2, m: 32, f: 0.5, p: 0.5, q: 0.75 } } }) },
+    { name: 'rappor 10,000 candidates × 1,000 cohorts × 2 hashes to decode', value: withQuestion(4, { ...q(4), epsilon: 5, domain: { candidates: Array.from({ length: 10_000 }, (_, i) => `s${i}`), rappor: { k: 64, h: 2, m: 1000, f: 0.5, p: 0.5, q: 0.75 } } }) },
     { name: 'duplicate candidates', value: withQuestion(4, { ...q(4), domain: { ...(q(4).domain as object), candidates: ['a', 'a'] } }) },
     { name: 'prompt empty', value: withQuestion(0, { ...q(0), prompt: '' }) },
     { name: 'prompt huge', value: withQuestion(0, { ...q(0), prompt: 'x'.repeat(100_000) }) },
     { name: 'ε too small for k at 2^-32 resolution', value: withQuestion(1, { ...q(1), mechanism: 'grr', epsilon: 1e-12 }) },
   ];
 }
+
+/**
+ * Hostile query-string values and path segments for the collector's routes (issue 16: two 500s
+ * hid in parameters, not bodies). `encoded` is the raw text after `name=` (or the raw path
+ * segment), already percent-encoded as a client or proxy might send it — invalid UTF-8 and lone
+ * `%` included. Every route must answer them with a typed 4xx (or, where a value happens to be
+ * valid, a normal answer), never a 5xx, and change nothing.
+ */
+export const HOSTILE_QUERY_VALUES: ReadonlyArray<{ name: string; encoded: string }> = [
+  { name: 'empty', encoded: '' },
+  { name: 'NUL', encoded: '%00' },
+  { name: 'NUL inside', encoded: 'de%00mo' },
+  { name: 'control characters', encoded: '%01%1F%7F' },
+  { name: 'newline (header injection)', encoded: 'a%0D%0ASet-Cookie:%20x=1' },
+  { name: 'emoji', encoded: '%F0%9F%92%A9' },
+  { name: 'right-to-left override', encoded: '%E2%80%AEtxt.exe' },
+  { name: 'lone surrogate (invalid UTF-8)', encoded: '%ED%A0%80' },
+  { name: 'invalid UTF-8 byte', encoded: '%FF%FE' },
+  { name: 'lone percent', encoded: '%' },
+  { name: 'bad percent escape', encoded: '%zz' },
+  { name: 'plus as space', encoded: '+1+' },
+  { name: 'huge (20,000 characters)', encoded: 'x'.repeat(20_000) },
+  { name: 'huge number', encoded: '9'.repeat(400) },
+  { name: 'negative', encoded: '-1' },
+  { name: 'zero', encoded: '0' },
+  { name: 'float', encoded: '1.5' },
+  { name: 'exponent', encoded: '1e3' },
+  { name: '1e309', encoded: '1e309' },
+  { name: 'NaN', encoded: 'NaN' },
+  { name: 'Infinity', encoded: 'Infinity' },
+  { name: 'hex number', encoded: '0x10' },
+  { name: 'leading zeros', encoded: '0001' },
+  { name: 'leading space', encoded: '%201' },
+  { name: '2^31', encoded: '2147483648' },
+  { name: '2^53 + 1', encoded: '9007199254740993' },
+  { name: 'impossible day', encoded: '2026-13-45' },
+  { name: 'day 40', encoded: '2026-13-40' },
+  { name: '30 February', encoded: '2026-02-30' },
+  { name: 'year 0', encoded: '0000-01-01' },
+  { name: 'day with time', encoded: '2026-03-15T00:00:00Z' },
+  { name: 'five-digit year', encoded: '20260-01-01' },
+  { name: 'SQL', encoded: "'%20OR%201=1;--" },
+  { name: 'JSON object', encoded: '%7B%22a%22:1%7D' },
+  { name: '__proto__', encoded: '__proto__' },
+  { name: 'upper case', encoded: 'TOTAL' },
+];
+
+/** How a parameter can be repeated or structured in a query string (qs-style arrays and objects included). */
+export function hostileQueryShapes(name: string): ReadonlyArray<{ name: string; query: string }> {
+  return [
+    { name: `${name} repeated`, query: `${name}=a&${name}=b` },
+    { name: `${name} repeated, same value`, query: `${name}=1&${name}=1` },
+    { name: `${name}[] array`, query: `${name}[]=1&${name}[]=2` },
+    { name: `${name}[0] indexed`, query: `${name}[0]=1` },
+    { name: `${name}[a] object`, query: `${name}[a]=1` },
+    { name: `${name} without =`, query: name },
+    { name: `${name}= twice in one value`, query: `${name}=a=b` },
+    { name: `__proto__[${name}]`, query: `__proto__[${name}]=1` },
+    { name: `constructor[prototype][${name}]`, query: `constructor[prototype][${name}]=1` },
+  ];
+}
+
+/** Path segments for a route parameter such as a campaign id. */
+export const HOSTILE_PATH_SEGMENTS: ReadonlyArray<{ name: string; encoded: string }> = [
+  ...HOSTILE_QUERY_VALUES.filter((v) => v.encoded !== ''),
+  { name: 'encoded slash', encoded: 'a%2Fb' },
+  { name: 'dot dot', encoded: '..' },
+  { name: 'encoded dot dot', encoded: '%2E%2E' },
+  { name: 'id of 65 characters', encoded: 'a'.repeat(65) },
+  { name: 'encoded question mark', encoded: 'demo%3Fversion=1' },
+  { name: 'encoded hash', encoded: 'demo%23x' },
+];

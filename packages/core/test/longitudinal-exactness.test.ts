@@ -10,6 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  addToSums,
   AlphaOneBitRandomizer,
   LgrrRandomizer,
   LolohaRandomizer,
@@ -207,7 +208,7 @@ describe('LOLOHA aggregation', () => {
       for (let hash = 0; hash < m.hashCount; hash += step) {
         for (let value = 0; value < g; value++) {
           const fast = new Float64Array(m.sumsLength);
-          m.addToSums({ hash, value }, fast);
+          addToSums(m, { hash, value }, fast);
           const naive = new Float64Array(m.sumsLength);
           naive[0] = 1;
           for (let v = 0; v < k; v++) if (m.hash(hash, v) === value) naive[1 + v]! += 1;
@@ -226,7 +227,7 @@ describe('L-UE bulk aggregation', () => {
       const m = new LongitudinalUnaryEncoding('l-oue', { k, epsilon: 1, epsilonPermanent: 2 });
       const reports = Array.from({ length: 300 }, (_, i) => m.randomize(i % k, rng));
       const one = new Float64Array(m.sumsLength);
-      for (const r of reports) m.addToSums(r, one);
+      for (const r of reports) addToSums(m, r, one);
       const bulk = new Float64Array(m.sumsLength);
       m.addAllToSums(reports, bulk);
       expect(Array.from(bulk)).toEqual(Array.from(one));

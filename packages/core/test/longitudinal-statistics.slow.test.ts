@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  addToSums,
   AlphaOneBitMean,
   Loloha,
   LongitudinalGrr,
@@ -61,7 +62,7 @@ describe('alpha-1bit mean', () => {
     let coverage = 0;
     for (let t = 0; t < TRIALS; t++) {
       const sums = new Float64Array(m.sumsLength);
-      for (const x of answers) m.addToSums(m.decodeReport(m.encodeReport(m.randomize(x, rng))), sums);
+      for (const x of answers) addToSums(m, m.decodeReport(m.encodeReport(m.randomize(x, rng))), sums);
       const estimate = m.estimate(sums);
       errors.push(estimate.mean - truth);
       if (estimate.ci95[0] <= truth && truth <= estimate.ci95[1]) coverage++;
@@ -87,7 +88,7 @@ describe('padding-and-sampling over L-GRR', () => {
     const trials = 2000;
     for (let t = 0; t < trials; t++) {
       const sums = new Float64Array(m.sumsLength);
-      for (const a of answers) m.addToSums(m.decodeReport(m.encodeReport(m.randomize(a, rng))), sums);
+      for (const a of answers) addToSums(m, m.decodeReport(m.encodeReport(m.randomize(a, rng))), sums);
       m.estimate(sums).values.forEach((v, x) => {
         totals[x]! += v - truth[x]!;
         squares[x]! += (v - truth[x]!) ** 2;

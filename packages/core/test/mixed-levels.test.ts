@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  addToSums,
   createQuestionMechanism,
   createQuestionRandomizer,
   estimateQuestionLevels,
@@ -21,6 +22,9 @@ import {
   type MixedMeanEstimate,
   type Question,
 } from '../src/index.ts';
+
+/** core's addToSums for a mechanism typed loosely here. */
+const addAny = addToSums as (mechanism: unknown, report: unknown, sums: Float64Array) => void;
 
 const options = (codes: string[]) => codes.map((code) => ({ code, label: code }));
 const campaign = (questions: Record<string, unknown>[]) => ({ id: 'c', version: 1, title: 'levels', questions: questions.map((q, i) => ({ id: `q${i}`, prompt: 'p', tier: 'moderate', ...q })) });
@@ -87,14 +91,14 @@ describe('combining levels', () => {
     for (const name of Object.keys(QUESTIONS)) {
       const q = question(name);
       const level = questionLevels(q)[1]!;
-      const m = createQuestionMechanism(q, { level }) as unknown as { sumsLength: number; randomize(x: unknown, r: RandomSampler): unknown; addToSums(r: unknown, s: Float64Array): void; estimate(s: Float64Array, e?: string): { values?: number[]; standardErrors?: number[]; mean?: number; standardError?: number } };
+      const m = createQuestionMechanism(q, { level }) as unknown as { sumsLength: number; randomize(x: unknown, r: RandomSampler): unknown; estimate(s: Float64Array, e?: string): { values?: number[]; standardErrors?: number[]; mean?: number; standardError?: number } };
       const sums = new Float64Array(m.sumsLength);
       const answer = (i: number) => (q.type === 'boolean' ? i % 3 === 0 : q.type === 'numeric' ? i % 11 : q.type === 'multiselect' ? [i % 6] : q.type === 'string' ? `drug${i % 7}` : i % 5);
       const device = createQuestionRandomizer(q, { level }) as unknown as { randomize(x: unknown, r: RandomSampler): unknown };
       void device;
       for (let i = 0; i < 3000; i++) {
         const input = q.type === 'string' ? (i % 7) : q.type === 'boolean' ? (answer(i) ? 1 : 0) : answer(i);
-        m.addToSums(m.randomize(input, rng), sums);
+        addAny(m, m.randomize(input, rng), sums);
       }
       for (const estimand of ['population', 'respondents'] as const) {
         const own = m.estimate(sums, estimand);
@@ -138,7 +142,7 @@ describe('combining levels', () => {
   it('seeded coverage with fresh patients whose level depends on their answer: report-count 95% intervals cover, inverse-variance ones do not', () => {
     const q = question('l-grr');
     const rng = new RandomSampler(seededRandomSource('mixed-levels coverage'));
-    const mechanisms = new Map(questionLevels(q).map((level) => [level, createQuestionMechanism(q, { level }) as unknown as { sumsLength: number; randomize(x: number, r: RandomSampler): unknown; addToSums(r: unknown, s: Float64Array): void }]));
+    const mechanisms = new Map(questionLevels(q).map((level) => [level, createQuestionMechanism(q, { level }) as unknown as { sumsLength: number; randomize(x: number, r: RandomSampler): unknown }]));
     const trials = 300;
     const n = 2000;
     const truth = 0.3 * 0.4 + 0.7 * 0.1;
@@ -149,7 +153,7 @@ describe('combining levels', () => {
         const strict = rng.uint32() < 0.3 * 2 ** 32;
         const level = strict ? 0.5 : 2;
         const yes = rng.uint32() < (strict ? 0.4 : 0.1) * 2 ** 32 ? 1 : 0;
-        mechanisms.get(level)!.addToSums(mechanisms.get(level)!.randomize(yes, rng), sums.get(level)!);
+        addAny(mechanisms.get(level)!, mechanisms.get(level)!.randomize(yes, rng), sums.get(level)!);
       }
       const parts = [...sums].map(([level, s]) => ({ level, sums: s }));
       for (const weighting of ['reports', 'inverse-variance'] as const) {

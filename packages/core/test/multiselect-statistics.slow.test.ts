@@ -10,7 +10,7 @@
  * variance is understated by far more than 10% for a small domain at a large ε.
  */
 import { describe, expect, it } from 'vitest';
-import { PaddingAndSampling, RandomSampler, seededRandomSource } from '../src/index.ts';
+import { addToSums, PaddingAndSampling, RandomSampler, seededRandomSource } from '../src/index.ts';
 
 const REPETITIONS = 4000;
 
@@ -49,7 +49,7 @@ describe('padding-and-sampling estimates prevalences without bias and with the r
     const reported: number[][] = Array.from({ length: k }, () => []);
     for (let r = 0; r < REPETITIONS; r++) {
       const sums = new Float64Array(m.sumsLength);
-      for (const a of answers) m.addToSums(m.decodeReport(m.encodeReport(m.randomize(a, rng))), sums);
+      for (const a of answers) addToSums(m, m.decodeReport(m.encodeReport(m.randomize(a, rng))), sums);
       const e = m.estimate(sums, 'respondents');
       for (let x = 0; x < k; x++) {
         estimates[x]!.push(e.values[x]!);
@@ -87,7 +87,7 @@ describe('padding-and-sampling estimates prevalences without bias and with the r
     const reported: number[][] = Array.from({ length: k }, () => []);
     for (let r = 0; r < REPETITIONS; r++) {
       const sums = new Float64Array(m.sumsLength);
-      for (let i = 0; i < n; i++) m.addToSums(m.decodeReport(m.encodeReport(m.randomize(answers[rng.uniformInt(n)]!, rng))), sums);
+      for (let i = 0; i < n; i++) addToSums(m, m.decodeReport(m.encodeReport(m.randomize(answers[rng.uniformInt(n)]!, rng))), sums);
       const e = m.estimate(sums);
       for (let x = 0; x < k; x++) {
         estimates[x]!.push(e.values[x]!);

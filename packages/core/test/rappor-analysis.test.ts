@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  RAPPOR_MAX_TESTED_SHARES,
+  addToSums,
   buildCandidateMap,
   decodeRappor,
   estimateBloomCounts,
@@ -42,7 +44,7 @@ describe('Google analysis files', () => {
     const sums = new Float64Array(r.sumsLength);
     for (const bitString of ['0000111100001111', '0000000000111100']) {
       const bits = Uint8Array.from([...bitString].reverse().map(Number));
-      r.addToSums({ cohort: 1, bits }, sums);
+      addToSums(r, { cohort: 1, bits }, sums);
     }
     expect(rapporCountsCsv(16, 2, sums)).toBe('0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0\r\n2,1,1,2,2,1,1,0,0,1,1,1,1,0,0,0,0\r\n');
     expect(() => rapporCountsCsv(16, 3, sums)).toThrow(/sums/);
@@ -136,5 +138,22 @@ describe('decoding against candidates', () => {
     const other = new Rappor({ k: 8, h: 2, m: 2, f: 0.5, p: 0.5, q: 0.75, mode: 'google-py' });
     expect(() => decodeRappor(r.estimate(new Float64Array(r.sumsLength)), buildCandidateMap(other, ['a']))).toThrow(/map/);
     expect(() => buildCandidateMap(r, ['a', 'a'])).toThrow(/distinct/);
+  });
+});
+
+describe('decoding hostile reports (every bit set)', () => {
+  it(`tests at most RAPPOR_MAX_TESTED_SHARES = ${RAPPOR_MAX_TESTED_SHARES} shares, so the SE step stays bounded however many candidates get a share`, () => {
+    const r = new Rappor({ k: 256, h: 2, m: 2, f: 0.5, p: 0.5, q: 0.75, mode: 'hardened-v1', metricId: 'all-ones' });
+    const map = buildCandidateMap(r, Array.from({ length: 8000 }, (_, i) => `c${i}`));
+    const sums = new Float64Array(r.sumsLength);
+    for (let i = 0; i < 50; i++) addToSums(r, { cohort: i % 2, bits: new Uint8Array(256).fill(1) }, sums);
+    const result = decodeRappor(r.estimate(sums), map);
+    // Only tested candidates get a z (the first fit's share over its SE); every other one is 0.
+    const tested = result.candidates.filter((c) => c.z !== 0);
+    expect(tested.length).toBeGreaterThan(0);
+    expect(tested.length).toBeLessThanOrEqual(RAPPOR_MAX_TESTED_SHARES);
+    // Nothing outside the tested set is detected.
+    const testedNames = new Set(tested.map((c) => c.candidate));
+    for (const c of result.candidates) if (c.detected) expect(testedNames.has(c.candidate)).toBe(true);
   });
 });

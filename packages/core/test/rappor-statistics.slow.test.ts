@@ -7,7 +7,7 @@
  *    finds the 4 most frequent strings (those well above the detection limit), with at most one false detection and shares within 4 SE.
  */
 import { describe, expect, it } from 'vitest';
-import { buildCandidateMap, decodeRappor, RandomSampler, Rappor, rapporBitCountVariance, seededRandomSource } from '../src/index.ts';
+import { addToSums, buildCandidateMap, decodeRappor, RandomSampler, Rappor, rapporBitCountVariance, seededRandomSource } from '../src/index.ts';
 
 function newSecret(rng: RandomSampler): Uint8Array {
   return rng.bytesInto(new Uint8Array(16));
@@ -36,7 +36,7 @@ describe('RAPPOR per-bit estimator', () => {
       for (let c = 0; c < rappor.m; c++) {
         for (let u = 0; u < usersPerCohort; u++) {
           // A fresh device (secret) per user and trial: the PRR coins are part of the randomness.
-          rappor.addToSums(rappor.randomize({ value: values[u % values.length]!, cohort: c, secret: newSecret(rng) }, rng), sums);
+          addToSums(rappor, rappor.randomize({ value: values[u % values.length]!, cohort: c, secret: newSecret(rng) }, rng), sums);
         }
       }
       const estimate = rappor.estimate(sums);
@@ -86,7 +86,7 @@ describe('RAPPOR decoding on simulated reports', () => {
       let index = cumulative.findIndex((c) => u < c);
       if (index < 0) index = trueStrings.length - 1;
       const cohort = rng.uniformInt(rappor.m);
-      rappor.addToSums(rappor.randomize({ value: trueStrings[index]!, cohort, secret: newSecret(rng) }, rng), sums);
+      addToSums(rappor, rappor.randomize({ value: trueStrings[index]!, cohort, secret: newSecret(rng) }, rng), sums);
     }
     const result = decodeRappor(rappor.estimate(sums), buildCandidateMap(rappor, candidates));
     const trueShare = new Map(trueStrings.map((s, i) => [s, shares[i]!]));

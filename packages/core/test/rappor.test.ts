@@ -10,7 +10,7 @@
  * documented in src/mechanisms/rappor-bloom.ts (hashlib/hmac, not this code).
  */
 import { describe, expect, it } from 'vitest';
-import { isPrivacyError, RandomSampler, Rappor, rapporReportProbabilities, scriptedRandomSource, seededRandomSource, type RapporOptions } from '../src/index.ts';
+import { addToSums, isPrivacyError, RandomSampler, Rappor, rapporReportProbabilities, scriptedRandomSource, seededRandomSource, type RapporOptions } from '../src/index.ts';
 import { bitsToHex, hexToBits } from '../src/mechanisms/rappor.ts';
 import { bitsToUint32, bloomBitIndices, prrMasks } from '../src/mechanisms/rappor-bloom.ts';
 
@@ -187,9 +187,9 @@ describe('inputs and payloads', () => {
   it('adds to sums in the documented layout [n, per cohort: N_c, C_c0 … C_c(k−1)]', () => {
     const rk = google({ k: 4, h: 1, m: 2 });
     const sums = new Float64Array(rk.sumsLength);
-    rk.addToSums({ cohort: 1, bits: Uint8Array.from([1, 0, 0, 1]) }, sums);
-    rk.addToSums({ cohort: 0, bits: Uint8Array.from([0, 1, 0, 0]) }, sums);
-    rk.addToSums({ cohort: 1, bits: Uint8Array.from([1, 1, 0, 0]) }, sums);
+    addToSums(rk, { cohort: 1, bits: Uint8Array.from([1, 0, 0, 1]) }, sums);
+    addToSums(rk, { cohort: 0, bits: Uint8Array.from([0, 1, 0, 0]) }, sums);
+    addToSums(rk, { cohort: 1, bits: Uint8Array.from([1, 1, 0, 0]) }, sums);
     expect(Array.from(sums)).toEqual([3, 1, 0, 1, 0, 0, 2, 2, 1, 0, 1]);
   });
 });

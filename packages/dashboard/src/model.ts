@@ -95,11 +95,12 @@ export function rowsOf(release: EstimateRelease, question: Question): DisplayRow
     }
     const detected = cell.decoding === undefined ? undefined : new Set(cell.decoding.detected);
     for (const v of cell.values ?? []) {
-      const extra = v as { detectable?: boolean; detectionLimit?: number };
-      const undetected = extra.detectable === false || (detected !== undefined && !detected.has(v.value));
-      if (undetected) {
-        const limit = typeof extra.detectionLimit === 'number' ? ` (below about ${(extra.detectionLimit * 100).toFixed(1)}%)` : '';
-        rows.push({ ...base, value: v.value, valueLabel: labels.get(v.value) ?? v.value, status: 'not detectable', note: `not detectable at this n${limit}` });
+      const extra = v as { detectable?: boolean; detectionLimit?: number; note?: string };
+      // The collector releases an undetected RAPPOR candidate without an estimate (detectable:
+      // false, nulls); older collectors listed it with 0 ± 0, so `decoding.detected` decides too.
+      if (extra.detectable === false || v.unbiased === null || v.ci95 === null || v.standardError === null || (detected !== undefined && !detected.has(v.value))) {
+        const limit = typeof extra.detectionLimit === 'number' ? ` (below ≈ ${(extra.detectionLimit * 100).toFixed(1)}%)` : '';
+        rows.push({ ...base, value: v.value, valueLabel: labels.get(v.value) ?? v.value, status: 'not detectable', note: extra.note ?? `not detectable at this n${limit}` });
         continue;
       }
       rows.push({

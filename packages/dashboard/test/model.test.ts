@@ -51,7 +51,7 @@ describe('rowsOf', () => {
   it('RAPPOR candidates the decoder did not detect read as not detectable, with no interval', () => {
     const rows = rowsOf(
       release('drug', 'day', [
-        { period: '2026-12-01', periodEnd: '2026-12-01', n: 5000, suppressed: false, decoding: { zThreshold: 2, detected: ['aspirin'], unexplainedMass: 0, backgroundShare: 0 }, values: [value('=cmd', 0, 0), value('aspirin', 0.4, 0.03)] },
+        { period: '2026-12-01', periodEnd: '2026-12-01', n: 5000, suppressed: false, decoding: { zThreshold: 2, detected: ['aspirin'], unexplainedMass: 0, backgroundShare: 0, detectionPower: 0.95, dispersion: 1 }, values: [{ value: '=cmd', detectable: false, detectionLimit: 0.088, note: 'not detectable at this n (below ≈ 8.8%)', unbiased: null, standardError: null, ci95: null, consistent: null, estimate: null }, value('aspirin', 0.4, 0.03)] },
       ]),
       campaign.questions[1]!,
     );

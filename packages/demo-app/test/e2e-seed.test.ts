@@ -8,7 +8,7 @@
  * any-correlation bound). If a change in core alters the random stream and this fails, pick a new
  * seed (the failure prints the z-scores) rather than widening the e2e check.
  */
-import { RandomSampler, seededRandomSource } from '@practical-privacy/core';
+import { addToSums, RandomSampler, seededRandomSource } from '@practical-privacy/core';
 import { expect, it } from 'vitest';
 import { E2E_SIMULATOR_SEED, E2E_SIMULATED_PATIENTS } from '../e2e/constants.ts';
 import { defaultGroundTruth } from '../src/sim/ground-truth.ts';
@@ -36,9 +36,9 @@ it('the e2e seed keeps every checked estimate within 1.6 standard errors of the 
     painTotal += truth.painSum;
     truth.symptomCounts.forEach((x, i) => (counts[i] = (counts[i] ?? 0) + x));
     for (const report of reports) {
-      if (report.questionId === 'low-mood') mood.addToSums(mood.decodeReport(report), moodSums);
-      else if (report.questionId === 'pain') pain.addToSums(pain.decodeReport(report), painSums);
-      else if (report.questionId === 'symptoms') symptoms.addToSums(symptoms.decodeReport(report), symptomSums);
+      if (report.questionId === 'low-mood') addToSums(mood, mood.decodeReport(report), moodSums);
+      else if (report.questionId === 'pain') addToSums(pain, pain.decodeReport(report), painSums);
+      else if (report.questionId === 'symptoms') addToSums(symptoms, symptoms.decodeReport(report), symptomSums);
     }
   }
   const moodEstimate = mood.estimate(moodSums);
@@ -65,7 +65,7 @@ it('the e2e seed keeps every medication share (12 candidates and "other") within
     n += truth.patients;
     truth.medicationCounts.forEach((x, i) => (counts[i]! += x));
     counts[medicationCandidates.length]! += truth.otherMedication;
-    for (const report of reports) if (report.questionId === 'medication') medication.addToSums(medication.decodeReport(report), sums);
+    for (const report of reports) if (report.questionId === 'medication') addToSums(medication, medication.decodeReport(report), sums);
   }
   const estimate = medication.estimate(sums);
   expect(estimate.values).toHaveLength(medicationCandidates.length + 1);

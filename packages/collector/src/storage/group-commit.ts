@@ -25,7 +25,15 @@ interface Queued extends IngestRequest {
 /** Writes `group` in one transaction; results in the order of `group`. */
 export type StoreGroup = (group: readonly IngestRequest[]) => IngestResult[] | Promise<IngestResult[]>;
 
+/** What one committed group held (metrics; the benchmark's storage ceiling replays groups of this size). */
+export interface GroupCommitted {
+  batches: number;
+  reports: number;
+}
+
 export class GroupCommit {
+  /** Told of every group committed as one transaction (not of batches retried alone after a failed group). */
+  observer: ((group: GroupCommitted) => void) | undefined;
   private readonly queued: Queued[] = [];
   private running: Promise<void> | undefined;
   private scheduled = false;
@@ -68,6 +76,7 @@ export class GroupCommit {
   private async write(group: Queued[]): Promise<void> {
     try {
       const results = await this.storeGroup(group);
+      this.observer?.({ batches: group.length, reports: group.reduce((n, batch) => n + batch.reports.length, 0) });
       group.forEach((batch, i) => batch.resolve(results[i]!));
     } catch (error) {
       if (group.length === 1) return group[0]!.reject(error);

@@ -221,6 +221,10 @@ export class PostgresRepository implements Repository {
 
   private readonly groupCommit = new GroupCommit((group) => this.storeGroup(group));
 
+  observeGroupCommits(observer: (group: { batches: number; reports: number }) => void): void {
+    this.groupCommit.observer = observer;
+  }
+
   /** One transaction for all of `group` (retried whole on a deadlock); results in the order of `group`. */
   private async storeGroup(group: readonly IngestRequest[]): Promise<IngestResult[]> {
     const ordered = partsInIdOrder(group);

@@ -28,8 +28,11 @@ export interface ReportContribution {
   questionId: string;
   /** UTC day, YYYY-MM-DD. */
   day: string;
-  /** Sparse contribution to the question's sum vector: [index, delta] pairs, delta an integer. */
-  sums: Array<[number, number]>;
+  /**
+   * Sparse contribution to the question's sum vector: [index, delta] pairs, delta an integer —
+   * only the cells the report changes (core's sparseContribution, 12 bytes a cell).
+   */
+  sums: Iterable<readonly [number, number]>;
   /** The encoded report as JSON text, present only when raw reports are kept. */
   raw?: string;
 }
@@ -212,6 +215,8 @@ export interface Repository {
    * Resolves only after the commit.
    */
   ingest(campaignId: string, version: number, reports: ReportContribution[]): Promise<IngestResult>;
+  /** Calls `observer` after each group commit (group-commit.ts) with its batch and report counts. */
+  observeGroupCommits(observer: (group: { batches: number; reports: number }) => void): void;
   /** Cells of one question, merged over nothing: one row per (day, index). */
   readSums(query: SumsQuery): Promise<SumCell[]>;
   /** Number of stored report ids for a campaign version (tests and ops). */

@@ -174,6 +174,10 @@ export class SqliteRepository implements Repository {
   }
 
   private readonly groupCommit = new GroupCommit((group) => this.storeGroup(group));
+
+  observeGroupCommits(observer: (group: { batches: number; reports: number }) => void): void {
+    this.groupCommit.observer = observer;
+  }
   private statements: { insertReport: Database.Statement; addCell: Database.Statement } | undefined;
 
   /** One transaction for all of `group`; results in the same order. */

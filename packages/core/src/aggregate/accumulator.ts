@@ -1,6 +1,6 @@
 /**
- * An accumulator holds a mechanism's sum vector (types.ts: index 0 = report count) and nothing
- * else, so its memory is `sumsLength` doubles whatever the number of reports. Sums merge by
+ * An accumulator holds a mechanism's dense sum vector (types.ts: index 0 = report count), filled
+ * through the mechanism's one per-report primitive, `contribute` (cells.ts), and nothing else, so its memory is `sumsLength` doubles whatever the number of reports. Sums merge by
  * element-wise addition — collector instances, days and cohorts combine without raw reports.
  *
  * Merging or restoring sums is only meaningful for the very same mechanism parameters, so each
@@ -10,6 +10,7 @@
  */
 import { parameterError, PrivacyError } from '../errors.ts';
 import type { EncodedReport, Mechanism } from '../mechanisms/types.ts';
+import { addAllToSums, DenseSums } from './cells.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyMechanism = Mechanism<any, any, any>;
@@ -34,11 +35,13 @@ export class Accumulator<M extends AnyMechanism> {
   readonly mechanism: M;
   readonly fingerprint: string;
   readonly sums: Float64Array;
+  private readonly dense: DenseSums;
 
   constructor(mechanism: M) {
     this.mechanism = mechanism;
     this.fingerprint = mechanismFingerprint(mechanism);
     this.sums = new Float64Array(mechanism.sumsLength);
+    this.dense = new DenseSums(this.sums);
   }
 
   /** Number of reports added. */
@@ -48,18 +51,29 @@ export class Accumulator<M extends AnyMechanism> {
 
   /** Adds a decoded report (the mechanism's own report type). */
   add(report: M extends Mechanism<unknown, infer R, unknown> ? R : never): void {
-    this.mechanism.addToSums(report, this.sums);
+    this.mechanism.contribute(report, this.dense);
   }
 
   /** Adds many decoded reports: the mechanism's bulk path when it has one, else one at a time. */
   addAll(reports: ReadonlyArray<M extends Mechanism<unknown, infer R, unknown> ? R : never>): void {
-    if (this.mechanism.addAllToSums !== undefined) this.mechanism.addAllToSums(reports, this.sums);
-    else for (const report of reports) this.mechanism.addToSums(report, this.sums);
+    addAllToSums(this.mechanism, reports, this.sums);
+  }
+
+  /** Adds stored cells ([index, delta] pairs, e.g. sparseContribution's or a database's); throws PARAMETER_INVALID on a bad index or delta, adding nothing. */
+  addCells(cells: Iterable<readonly [number, number]>): void {
+    const checked: Array<readonly [number, number]> = [];
+    for (const cell of cells) {
+      const [index, delta] = cell;
+      if (!Number.isInteger(index) || index < 0 || index >= this.sums.length) throw parameterError('cells', `index ${String(index)} is outside the ${this.sums.length} cells of ${this.mechanism.name}`);
+      if (!Number.isSafeInteger(delta) || !Number.isSafeInteger(this.sums[index]! + delta)) throw parameterError('cells', `cell ${index}: ${String(delta)} is not an integer that keeps the sum exact`);
+      checked.push(cell);
+    }
+    for (const [index, delta] of checked) this.sums[index]! += delta;
   }
 
   /** Validates an encoded report with the mechanism's decoder (throws PAYLOAD_INVALID), then adds it. */
   addEncoded(encoded: EncodedReport): void {
-    this.mechanism.addToSums(this.mechanism.decodeReport(encoded), this.sums);
+    this.mechanism.contribute(this.mechanism.decodeReport(encoded), this.dense);
   }
 
   /** Adds another accumulator's sums; throws PARAMETER_INVALID if its mechanism differs. */

@@ -12,7 +12,7 @@
  * a fresh instantaneous draw of at most its level's ε₁), and is charged as before.
  */
 import { parameterError, PrivacyError } from '../errors.ts';
-import type { EncodedReport } from '../mechanisms/types.ts';
+import type { CellSink, EncodedReport } from '../mechanisms/types.ts';
 import type { Estimand } from '../mechanisms/estimand.ts';
 import { mixedLevelFrequencies, mixedLevelMean, type LevelWeighting, type MixedFrequencyEstimate, type MixedMeanEstimate, type PureLevel } from '../mechanisms/longitudinal/mixed-levels.ts';
 import { createQuestionMechanism, questionLevels, resolvedMechanismName, type AnyMechanism } from './mechanism.ts';
@@ -96,15 +96,25 @@ export class LevelledMechanism {
     return this.base.decodeReport(encoded);
   }
 
-  /** Adds one report made at `level` (ε₁; default the question's epsilon). Throws PAYLOAD_INVALID for a level the question does not allow. */
-  addToSumsAt(report: unknown, sums: Float64Array, level: number | undefined): void {
+  /**
+   * The aggregation of one report made at `level` (ε₁; default the question's epsilon), as a
+   * mechanism whose `contribute` adds 1 to the total and the report's own cells to its level's
+   * block (so core's sparseContribution and addToSums work on it). Throws PAYLOAD_INVALID for a
+   * level the question does not allow.
+   */
+  atLevel(level: number | undefined): { name: string; sumsLength: number; contribute(report: unknown, cells: CellSink): void } {
     const j = this.levels.indexOf(level ?? this.levels[0]!);
     if (j < 0) throw new PrivacyError('PAYLOAD_INVALID', 'input', `level ${level} is not one of question ${this.question.id}'s levels (${this.levels.join(', ')})`, { path: 'ext.level' });
-    const part = new Float64Array(this.base.sumsLength);
-    this.base.addToSums(report, part);
-    sums[0]! += 1;
     const offset = 1 + j * this.base.sumsLength;
-    for (let i = 0; i < part.length; i++) sums[offset + i]! += part[i]!;
+    const base = this.base;
+    return {
+      name: this.name,
+      sumsLength: this.sumsLength,
+      contribute(report: unknown, cells: CellSink): void {
+        cells.add(0, 1);
+        base.contribute(report, { add: (index, delta) => cells.add(offset + index, delta) });
+      },
+    };
   }
 
   /** The per-level parts of a sums vector. */

@@ -17,6 +17,21 @@ export const PERIODS = ['day', 'week'] as const;
 export const QUESTION_TYPES = ['boolean', 'categorical', 'multiselect', 'numeric', 'string'] as const;
 export const MAX_QUESTIONS = 200;
 export const MAX_CANDIDATES = 10_000;
+/**
+ * Most cells in one question's sum vector (`sumsLength`): the collector stores up to this many
+ * rows per question and UTC day, and every estimate holds 8 bytes per cell per day it reads. It is
+ * the most any question type other than RAPPOR reaches (Hadamard at k = 65,536: K + 1 = 2^17 + 1),
+ * and bounds RAPPOR's m·(k + 1) + 1 (validate.ts): k = 4096 allows m ≤ 31, k = 128 m ≤ 1016. The
+ * RAPPOR class alone accepts k, m ≤ 4096 (16,781,313 cells, 128 MiB per day) for offline analysis.
+ */
+export const MAX_QUESTION_CELLS = 2 ** 17 + 1;
+/**
+ * Most Bloom positions in a RAPPOR question's candidate map (candidates × m × h): the collector
+ * builds it (one hardened-v1 hash per candidate and cohort) on the question's first estimate and
+ * keeps it, 4 bytes a position, and decoding sweeps a design with that many non-zeros. 2^21 is 1.6×
+ * the rappor-decode benchmark's 10,000 × 64 × 2 (map 3.9 s, decode 0.27 s there).
+ */
+export const MAX_RAPPOR_CANDIDATE_POSITIONS = 2 ** 21;
 export const DEFAULT_MIN_BATCH = 20;
 /** Most privacy levels one question may allow (each level's sums are kept apart at the collector). */
 export const MAX_LEVELS = 4;

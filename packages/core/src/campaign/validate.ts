@@ -2,7 +2,7 @@
  * Campaign validation used by the collector (on publish) and by the SDK (on fetch or when a
  * campaign is defined in code). Throws PrivacyError CAMPAIGN_INVALID with the path of the first
  * problem. Beyond the schema it checks what a schema cannot: unique question ids, numeric ranges
- * with low < high, maxItems ≤ number of items, and that every question builds its mechanism (so
+ * with low < high, maxItems ≤ number of items, RAPPOR sizes a collector can serve, and that every question builds its mechanism (so
  * parameters such as an ε too small for k at 2^-32 resolution are caught at publish time, not
  * on a patient's device). The check builds the device halves (createQuestionRandomizer), whose
  * constructors hold every parameter check, so the SDK's worker does not bundle the estimators.
@@ -10,8 +10,8 @@
 import * as v from 'valibot';
 import { PrivacyError } from '../errors.ts';
 import { issuesToError } from '../wire/issues.ts';
-import { createQuestionMechanism, createQuestionRandomizer, type AnyMechanism, type AnyRandomizer } from './mechanism.ts';
-import { CampaignSchema, STRING_OTHER, type Campaign, type Question } from './schema.ts';
+import { createQuestionMechanism, createQuestionRandomizer, resolvedMechanismName, type AnyMechanism, type AnyRandomizer } from './mechanism.ts';
+import { CampaignSchema, MAX_QUESTION_CELLS, MAX_RAPPOR_CANDIDATE_POSITIONS, STRING_OTHER, type Campaign, type Question } from './schema.ts';
 
 export function validateCampaign(input: unknown): Campaign {
   const result = v.safeParse(CampaignSchema, input);
@@ -52,6 +52,22 @@ function checkQuestion(question: Question, path: string): void {
   }
   if (question.type === 'multiselect' && question.domain.maxItems > question.domain.items.length) {
     throw campaignError(`${path}.domain.maxItems`, `must be ≤ the number of items (${question.domain.items.length})`);
+  }
+  if (question.type === 'string' && question.domain.rappor !== undefined && resolvedMechanismName(question) === 'rappor') checkRapporServable(question.domain.rappor, question.domain.candidates.length, `${path}.domain.rappor`);
+}
+
+/**
+ * The limits a collector can serve (schema.ts): the schema alone accepts k, m ≤ 4096, whose
+ * 16,781,313 cells per day no store or estimate should hold.
+ */
+function checkRapporServable(rappor: { k: number; m: number; h: number }, candidates: number, path: string): void {
+  const cells = rappor.m * (rappor.k + 1) + 1;
+  if (cells > MAX_QUESTION_CELLS) {
+    throw campaignError(`${path}.m`, `m·(k + 1) + 1 = ${cells} cells per day exceeds the ${MAX_QUESTION_CELLS} a question may have; with k = ${rappor.k}, m ≤ ${Math.floor((MAX_QUESTION_CELLS - 1) / (rappor.k + 1))}`);
+  }
+  const positions = candidates * rappor.m * rappor.h;
+  if (positions > MAX_RAPPOR_CANDIDATE_POSITIONS) {
+    throw campaignError(`${path}.m`, `candidates × m × h = ${positions} Bloom positions to decode exceeds ${MAX_RAPPOR_CANDIDATE_POSITIONS}; use fewer candidates, cohorts or hashes`);
   }
 }
 

@@ -27,7 +27,7 @@ import { checkEpsilon } from '../validate.ts';
 import { checkValue } from './grr.ts';
 import type { Estimand } from './estimand.ts';
 import { pureProtocolEstimate, pureProtocolVariance } from './pure-protocol.ts';
-import type { EncodedReport, FrequencyEstimate, FrequencyOracle, MechanismDescription, Randomizer } from './types.ts';
+import type { EncodedReport, FrequencyEstimate, FrequencyOracle, MechanismDescription, Randomizer, CellSink } from './types.ts';
 
 export interface BinaryRrOptions {
   epsilon: number;
@@ -85,9 +85,9 @@ export class BinaryRandomizedResponse extends BinaryRrRandomizer implements Freq
     return encoded.payload;
   }
 
-  addToSums(report: 0 | 1, sums: Float64Array): void {
-    sums[0]! += 1;
-    sums[1 + report]! += 1;
+  contribute(report: 0 | 1, cells: CellSink): void {
+    cells.add(0, 1);
+    cells.add(1 + report, 1);
   }
 
   /** Standard errors for `estimand` (estimand.ts; default: the population share). */

@@ -27,7 +27,7 @@ import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../validate.ts';
 import type { Estimand } from './estimand.ts';
 import { decodeIndexPayload, pureProtocolEstimate, pureProtocolVariance } from './pure-protocol.ts';
-import type { EncodedReport, FrequencyEstimate, FrequencyOracle, MechanismDescription, Randomizer } from './types.ts';
+import type { EncodedReport, FrequencyEstimate, FrequencyOracle, MechanismDescription, Randomizer, CellSink } from './types.ts';
 
 export interface GrrOptions {
   k: number;
@@ -94,9 +94,9 @@ export class GeneralizedRandomizedResponse extends GrrRandomizer implements Freq
     return decodeIndexPayload(encoded, this.k, 'grr');
   }
 
-  addToSums(report: number, sums: Float64Array): void {
-    sums[0]! += 1;
-    sums[1 + report]! += 1;
+  contribute(report: number, cells: CellSink): void {
+    cells.add(0, 1);
+    cells.add(1 + report, 1);
   }
 
   /** Standard errors for `estimand` (estimand.ts; default: the population share). */

@@ -42,7 +42,7 @@ import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../validate.ts';
 import type { Estimand } from './estimand.ts';
 import { pureProtocolVariance, clamp01 } from './pure-protocol.ts';
-import { Z_95, type EncodedReport, type FrequencyEstimate, type FrequencyOracle, type MechanismDescription, type Randomizer } from './types.ts';
+import { Z_95, type EncodedReport, type FrequencyEstimate, type FrequencyOracle, type MechanismDescription, type Randomizer, type CellSink } from './types.ts';
 
 export interface HadamardOptions {
   k: number;
@@ -128,9 +128,9 @@ export class HadamardResponse extends HadamardRandomizer implements FrequencyOra
     return payload;
   }
 
-  addToSums(report: number, sums: Float64Array): void {
-    sums[0]! += 1;
-    sums[1 + report]! += 1;
+  contribute(report: number, cells: CellSink): void {
+    cells.add(0, 1);
+    cells.add(1 + report, 1);
   }
 
   /** Standard errors for `estimand` (estimand.ts; default: the population share). */

@@ -48,7 +48,7 @@ import { inputError, parameterError, payloadError } from '../errors.ts';
 import type { Rational } from '../exact/rational.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkEpsilon, checkFiniteNumber, checkInteger } from '../validate.ts';
-import { Z_95, type EncodedReport, type MeanEstimate, type Mechanism, type MechanismDescription, type NumericMechanismName, type Randomizer } from './types.ts';
+import { Z_95, type EncodedReport, type MeanEstimate, type Mechanism, type MechanismDescription, type NumericMechanismName, type Randomizer, type CellSink } from './types.ts';
 
 export interface NumericOptions {
   epsilon: number;
@@ -207,10 +207,10 @@ export abstract class GridNumericMechanism<K extends GridKernel = GridKernel> ex
     return payload;
   }
 
-  addToSums(report: number, sums: Float64Array): void {
-    sums[0]! += 1;
-    sums[1]! += report;
-    sums[2]! += report * report;
+  contribute(report: number, cells: CellSink): void {
+    cells.add(0, 1);
+    cells.add(1, report);
+    cells.add(2, report * report);
   }
 
   estimate(sums: ArrayLike<number>): MeanEstimate {

@@ -32,7 +32,7 @@
  * Implemented exactly: keep threshold T = thresholdAtMost(p) (down), the other value drawn
  * uniformly by rejection, so the worst ratio is T(g−1)/(2^32 − T) ≤ e^ε (as GRR over [g]).
  * Preconditions: k ≥ 2, 0 < ε ≤ 20. Sums: [n, C_0, …, C_{k−1}] (support counts), so adding a
- * report costs k hashes; `addToSums` precomputes the per-value hash inputs and the bucket's range
+ * report costs k hashes; `contribute` precomputes the per-value hash inputs and the bucket's range
  * of 32-bit hash values, so the loop has no allocation and no division.
  */
 import { inputError, parameterError, payloadError } from '../errors.ts';
@@ -43,7 +43,7 @@ import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../validate.ts';
 import type { Estimand } from './estimand.ts';
 import { pureProtocolEstimate, pureProtocolVariance } from './pure-protocol.ts';
-import type { EncodedReport, FrequencyEstimate, FrequencyOracle, MechanismDescription, Randomizer } from './types.ts';
+import type { CellSink, EncodedReport, FrequencyEstimate, FrequencyOracle, MechanismDescription, Randomizer } from './types.ts';
 
 export interface OlhOptions {
   k: number;
@@ -147,6 +147,8 @@ export class OptimizedLocalHashing extends OlhRandomizer implements FrequencyOra
   readonly sumsLength: number;
   readonly reportBits: number;
   private readonly hashInputs: Int32Array;
+  /** The values whose hash hits the report's bucket, for one contribute call (≤ k of them). */
+  private readonly hits: Int32Array;
 
   constructor(options: OlhOptions) {
     super(options);
@@ -154,6 +156,7 @@ export class OptimizedLocalHashing extends OlhRandomizer implements FrequencyOra
     this.reportBits = 32 + Math.ceil(Math.log2(this.g));
     this.hashInputs = new Int32Array(this.k);
     for (let v = 0; v < this.k; v++) this.hashInputs[v] = xxh32Input(v);
+    this.hits = new Int32Array(this.k);
   }
 
   decodeReport(encoded: EncodedReport): OlhReport {
@@ -170,8 +173,9 @@ export class OptimizedLocalHashing extends OlhRandomizer implements FrequencyOra
     return { seed, y };
   }
 
-  addToSums(report: OlhReport, sums: Float64Array): void {
-    sums[0]! += 1;
+  /** The report count and every value v whose hash lands in y (about k/g of them): the support cells. */
+  contribute(report: OlhReport, cells: CellSink): void {
+    cells.add(0, 1);
     const { seed, y } = report;
     // H_seed(v) = y ⟺ ⌊h·g/2^32⌋ = y ⟺ lo ≤ h < hi with lo = ⌈y·2^32/g⌉, hi = ⌈(y+1)·2^32/g⌉.
     const lo = bucketStart(y, this.g);
@@ -182,6 +186,8 @@ export class OptimizedLocalHashing extends OlhRandomizer implements FrequencyOra
     // always int32 as JS numbers) are reinterpreted as int32 once, and the bucket test is done on
     // the wrapped difference — lo ≤ h < lo + width ⟺ (h − lo) mod 2^32 < width, unsigned.
     const seed32 = seed | 0;
+    const hits = this.hits;
+    let count = 0;
     const lo32 = lo | 0;
     // xxh32Finish inlined: this loop is the collector's hot path (k hashes per report).
     for (let v = 0; v < k; v++) {
@@ -192,9 +198,12 @@ export class OptimizedLocalHashing extends OlhRandomizer implements FrequencyOra
       h ^= h >>> 13;
       h = Math.imul(h, PRIME32_3);
       h ^= h >>> 16;
-      // Branch-free: the test is true for 1 value in g at random, which a branch would mispredict.
-      sums[1 + v]! += +(((h - lo32) | 0) >>> 0 < width);
+      // Branch-free: the test is true for 1 value in g at random, which a branch would mispredict;
+      // v is written at the end of the hits every time and kept only when it hits.
+      hits[count] = v;
+      count += +(((h - lo32) | 0) >>> 0 < width);
     }
+    for (let i = 0; i < count; i++) cells.add(1 + hits[i]!, 1);
   }
 
   /** Standard errors for `estimand` (estimand.ts; default: the population share). */

@@ -54,7 +54,7 @@ import { isTwoLevel, type AnyTwoLevelRandomizer } from './longitudinal/two-level
 import { paddingInners, type PaddingInnerName } from './registry.ts';
 import { DEFAULT_ESTIMAND, type Estimand } from './estimand.ts';
 import { clamp01 } from './pure-protocol.ts';
-import { Z_95, type EncodedReport, type FrequencyEstimate, type FrequencyOracle, type Mechanism, type MechanismDescription, type Randomizer } from './types.ts';
+import { Z_95, type EncodedReport, type FrequencyEstimate, type FrequencyOracle, type Mechanism, type MechanismDescription, type Randomizer, type CellSink } from './types.ts';
 
 /** One-level inner oracles, and the two-level ones (longitudinal/) that need `epsilonPermanent`. */
 export type PaddingSamplingInner = PaddingInnerName;
@@ -202,8 +202,8 @@ export class PaddingAndSampling extends PaddingSamplingRandomizer<FrequencyOracl
     return this.inner.decodeReport(encoded);
   }
 
-  addToSums(report: unknown, sums: Float64Array): void {
-    this.inner.addToSums(report, sums);
+  contribute(report: unknown, cells: CellSink): void {
+    this.inner.contribute(report, cells);
   }
 
   /** Standard errors for `estimand` (estimand.ts; default: the population prevalence). */

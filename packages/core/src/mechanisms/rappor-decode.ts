@@ -11,7 +11,7 @@
  *    (m·k) × S factorization. (decode.R runs LASSO first when S > 0.8·m·k, then a constrained least
  *    squares on the support; NNLS already yields a sparse support, so the LASSO stage is not needed
  *    for the non-negativity it provides.)
- * 3. Standard errors on the support from the inverse of the weighted Gram matrix (AᵀWA)⁻¹ — the
+ * 3. Standard errors on the support (its RAPPOR_MAX_TESTED_SHARES largest shares) from the inverse of the weighted Gram matrix (AᵀWA)⁻¹ — the
  *    least-squares covariance given the support (decode.R estimates it by resampling 5 times; the
  *    closed form is cheaper and deterministic) — times √φ̂, the fit's residual dispersion
  *    (quasi-likelihood scale, Pearson χ²/df, at least 1; see `dispersion` below). Under the model
@@ -171,6 +171,28 @@ export interface RapporDecodeResult {
   sweeps: number;
 }
 
+/**
+ * Most first-fit shares whose standard errors are computed (and so can be detected). The SE step
+ * holds a dense d × d Gram matrix and factors it in d³/3 operations; reports with every bit set
+ * (any device can send them) give nearly every candidate a share — 10,000 candidates made d ≈ 7,600
+ * (460 MB, minutes of CPU per estimate). The shares beyond the 1,000 largest cannot be detected at
+ * realistic n anyway: shares that sum to at most about 1 leave the 1,001st below 1/1,001, while a
+ * detection needs x̂ > z·SE with z ≈ 4.4 and SE ≈ 0.009 at n = 100,000 (the rappor-decode bench).
+ */
+export const RAPPOR_MAX_TESTED_SHARES = 1000;
+
+/** The background column and the RAPPOR_MAX_TESTED_SHARES largest candidate shares of `support`. */
+function testedSupport(support: Int32Array, x: Float64Array, background: number): Int32Array {
+  const candidates = support.filter((s) => s !== background);
+  if (candidates.length <= RAPPOR_MAX_TESTED_SHARES) return support;
+  const kept = Array.from(candidates)
+    .sort((a, b) => x[b]! - x[a]! || a - b)
+    .slice(0, RAPPOR_MAX_TESTED_SHARES)
+    .sort((a, b) => a - b);
+  if (x[background]! > 0) kept.push(background);
+  return Int32Array.from(kept);
+}
+
 /** Sparse standardized design: columns in CSC form over the kept rows. */
 interface Design {
   rows: number;
@@ -203,9 +225,12 @@ export function decodeRappor(estimate: RapporBitEstimate, map: RapporCandidateMa
   let sweeps = nnlsCoordinateDescent(design, x, all, maxSweeps, tolerance);
 
   const zThreshold = detectionThreshold(alpha, S);
-  const support = all.filter((s) => x[s]! > 0);
+  const positive = all.filter((s) => x[s]! > 0);
+  // Standard errors (and so detection) only for the RAPPOR_MAX_TESTED_SHARES largest shares: the
+  // Gram matrix of a support of thousands of candidates is the cost a hostile batch could force.
+  const support = testedSupport(positive, x, S);
   const scaleByDispersion = options.scaleByDispersion ?? true;
-  const detectionDispersion = scaleByDispersion ? dispersion(design, x, support.length) : 1;
+  const detectionDispersion = scaleByDispersion ? dispersion(design, x, positive.length) : 1;
   const detectionScale = Math.sqrt(detectionDispersion);
   const firstSe = supportStandardErrors(design, support).standardErrors;
   const z = new Float64Array(S);

@@ -69,7 +69,7 @@ import {
   type RapporMode,
 } from './rappor-bloom.ts';
 import { estimateBloomCounts, type RapporBitEstimate, type RapporProbabilities } from './rappor-estimate.ts';
-import type { EncodedReport, Mechanism, MechanismDescription } from './types.ts';
+import type { EncodedReport, Mechanism, MechanismDescription, CellSink } from './types.ts';
 
 export interface RapporOptions {
   /** Bloom filter bits. */
@@ -277,11 +277,12 @@ export class Rappor extends RapporRandomizer implements Mechanism<RapporInput, R
     return { cohort, bits };
   }
 
-  addToSums(report: RapporReport, sums: Float64Array): void {
+  /** The report count, the cohort's count and its set bits: 2 + (set bits) cells of the m·(k + 1) + 1. */
+  contribute(report: RapporReport, cells: CellSink): void {
     const base = 1 + report.cohort * (this.k + 1);
-    sums[0]! += 1;
-    sums[base]! += 1;
-    for (let i = 0; i < this.k; i++) if (report.bits[i]) sums[base + 1 + i]! += 1;
+    cells.add(0, 1);
+    cells.add(base, 1);
+    for (let i = 0; i < this.k; i++) if (report.bits[i]) cells.add(base + 1 + i, 1);
   }
 
   estimate(sums: ArrayLike<number>): RapporBitEstimate {

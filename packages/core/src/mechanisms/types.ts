@@ -58,14 +58,30 @@ export interface Randomizer<Input, Report> {
   describe(): MechanismDescription;
 }
 
+/** Where a report's cells go (Mechanism.contribute): dense sums, a sparse list, a test's recorder. */
+export interface CellSink {
+  add(index: number, delta: number): void;
+}
+
 export interface Mechanism<Input, Report, Estimate> extends Randomizer<Input, Report> {
   /** Validates and parses a wire report; throws PAYLOAD_INVALID naming what is wrong. */
   decodeReport(encoded: EncodedReport): Report;
   /** Length of the sum vector (index 0 = report count). */
   readonly sumsLength: number;
-  /** Adds one report's contribution to `sums` (length `sumsLength`). */
-  addToSums(report: Report, sums: Float64Array): void;
-  /** Optional: the same as addToSums for every report, faster in bulk (the unary encodings count 32 positions at a time). */
+  /**
+   * The one per-report aggregation primitive: calls `cells.add(index, delta)` for each cell of the
+   * sum vector that this report changes, each index at most once, delta an integer (a zero delta
+   * may be passed and changes nothing). Dense sums (aggregate/cells.ts `addToSums`, `Accumulator`)
+   * and the collector's stored cells (`sparseContribution`) are both built from it, so a report
+   * costs memory and time in proportion to the cells it touches — RAPPOR 2 + its set bits of
+   * m·(k + 1) + 1, OLH 1 + the ≈ k/g values hashing to its bucket — not to `sumsLength`.
+   */
+  contribute(report: Report, cells: CellSink): void;
+  /**
+   * Optional bulk form: adds contribute's cells of every report to dense `sums` (length
+   * `sumsLength`), faster (the unary encodings count 32 positions at a time, fast/bit-counter.ts).
+   * Tests check it equals contribute report by report.
+   */
   addAllToSums?(reports: readonly Report[], sums: Float64Array): void;
   /**
    * Debiased estimate from sums. For shares (frequencies, prevalences) the standard errors are for

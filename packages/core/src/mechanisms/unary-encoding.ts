@@ -23,13 +23,14 @@
  * Sampling: the k bits are drawn as k independent Bernoulli(P0) lanes by an exact run sampler
  * (random/bernoulli-bits.ts, about 56 table draws instead of 1,024 at k = 1024), then the true bit
  * is replaced by its own Bernoulli(P1) draw. Summing: `addAllToSums` counts many reports 32
- * positions at a time (fast/bit-counter.ts); `addToSums` one report, one set bit at a time.
+ * positions at a time (fast/bit-counter.ts); `contribute` one report, one set bit at a time.
  *
  * `UnaryRandomizer` is the device half (thresholds, ε, randomize, encode, explanation);
  * `UnaryEncoding` adds decoding and the estimator. sue.ts and oue.ts give each its thresholds.
  */
 import { inputError, payloadError, parameterError } from '../errors.ts';
 import { implementedEpsilonOf } from '../exact/epsilon.ts';
+import { DenseSums } from '../aggregate/cells.ts';
 import { BitCounter } from '../fast/bit-counter.ts';
 import { ratioRoundedUp } from '../exact/upward-ratio.ts';
 import { BernoulliBits } from '../random/bernoulli-bits.ts';
@@ -37,7 +38,7 @@ import { THRESHOLD_ONE, type RandomSampler } from '../random/sampler.ts';
 import { checkDomainSize, checkEpsilon } from '../validate.ts';
 import type { Estimand } from './estimand.ts';
 import { pureProtocolEstimate, pureProtocolVariance } from './pure-protocol.ts';
-import type { EncodedReport, FrequencyEstimate, FrequencyOracle, MechanismDescription, Randomizer } from './types.ts';
+import type { EncodedReport, FrequencyEstimate, FrequencyOracle, MechanismDescription, Randomizer, CellSink } from './types.ts';
 
 export interface UnaryEncodingOptions {
   k: number;
@@ -138,11 +139,11 @@ export abstract class UnaryEncoding extends UnaryRandomizer implements Frequency
     return decodeUnaryBits(encoded, this.k, this.name);
   }
 
-  addToSums(report: Uint8Array, sums: Float64Array): void {
-    addBitsToSums(report, sums);
+  contribute(report: Uint8Array, cells: CellSink): void {
+    contributeBits(report, cells);
   }
 
-  /** addToSums for every report, 32 bit positions at a time (addBitReportsToSums). */
+  /** The dense sums of contribute over every report, 32 bit positions at a time (addBitReportsToSums). */
   addAllToSums(reports: readonly Uint8Array[], sums: Float64Array): void {
     addBitReportsToSums(reports, sums);
   }
@@ -172,17 +173,22 @@ export function decodeUnaryBits(encoded: EncodedReport, k: number, name: string)
   return bytes;
 }
 
-/** sums[0] += 1 and sums[1 + j] += 1 for every set bit j of a packed report. */
-export function addBitsToSums(report: Uint8Array, sums: Float64Array): void {
-  sums[0]! += 1;
+/** Cell 0 and cell 1 + j for every set bit j of a packed report, +1 each: 1 + (set bits) cells. */
+export function contributeBits(report: Uint8Array, cells: CellSink): void {
+  cells.add(0, 1);
   for (let i = 0; i < report.length; i++) {
     let byte = report[i]!;
     while (byte !== 0) {
       const bit = 31 - Math.clz32(byte & -byte);
-      sums[1 + i * 8 + bit]! += 1;
+      cells.add(1 + i * 8 + bit, 1);
       byte &= byte - 1;
     }
   }
+}
+
+/** contributeBits into dense sums (the bulk path's odd-length and small-batch reports). */
+function addBitsToSums(report: Uint8Array, sums: Float64Array): void {
+  contributeBits(report, new DenseSums(sums));
 }
 
 /** Reports per chunk copied into 32-bit words for the bit-sliced counter (16 kB at k = 1024: stays in L1). */

@@ -10,7 +10,7 @@
  * modelled as (rappor.ts header: PRR coins are independent PRF outputs), at a fraction of the cost
  * (measured on the shared test machine: ≈ 13 s per 10^5 reports through the HMAC path, ≈ 1 s here).
  */
-import type { RandomSampler, Rappor } from '../../src/index.ts';
+import { addToSums, type RandomSampler, type Rappor } from '../../src/index.ts';
 
 export interface RapporPopulation {
   values: readonly string[];
@@ -48,7 +48,7 @@ export function simulateRapporSample(rappor: Rappor, population: RapporPopulatio
     const cohort = rng.uniformInt(rappor.m);
     const bloom = bloomOf(values[index]!, cohort);
     for (let b = 0; b < rappor.k; b++) prr[b] = rng.bernoulli(replace) ? rng.uint32() & 1 : bloom[b]!;
-    rappor.addToSums({ cohort, bits: rappor.instantaneousResponse(prr, rng) }, sums);
+    addToSums(rappor, { cohort, bits: rappor.instantaneousResponse(prr, rng) }, sums);
   }
   return { sums, counts };
 }

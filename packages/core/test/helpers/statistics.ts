@@ -18,7 +18,7 @@
  * correlated within a trial), ≈ 1–2% for the sizes used, so the ±10% band is ≥ 5 SD wide for a
  * right formula, while a formula off by ×1.25 lands at 0.8 — outside it by ≥ 5 SD.
  */
-import { RandomSampler, seededRandomSource, type Estimand, type FrequencyOracle } from '../../src/index.ts';
+import { addToSums, RandomSampler, seededRandomSource, type Estimand, type FrequencyOracle } from '../../src/index.ts';
 
 export interface TrialResult {
   /** True frequency of each value. */
@@ -49,7 +49,7 @@ export function runTrials<R>(m: FrequencyOracle<R>, counts: readonly number[], t
     sums.fill(0);
     for (let i = 0; i < n; i++) {
       const x = estimand === 'respondents' ? answers[i]! : answers[rng.uniformInt(n)]!;
-      m.addToSums(m.decodeReport(m.encodeReport(m.randomize(x, rng))), sums);
+      addToSums(m, m.decodeReport(m.encodeReport(m.randomize(x, rng))), sums);
     }
     estimates.push(m.estimate(sums).values);
   }

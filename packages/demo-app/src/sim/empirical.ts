@@ -14,7 +14,7 @@
  * only the normal shape of the errors (hence the coverage) is the one at m = 50,000. Before this,
  * n = 10,000,000 meant 2·10⁸ randomizations on the page's thread (the tab froze for ~25 s).
  */
-import { BinaryRandomizedResponse, PaddingAndSampling, HybridMechanism, RandomSampler, seededRandomSource, THRESHOLD_ONE, Z_95, type RandomSource } from '@practical-privacy/core';
+import { addToSums, BinaryRandomizedResponse, PaddingAndSampling, HybridMechanism, RandomSampler, seededRandomSource, THRESHOLD_ONE, Z_95, type RandomSource } from '@practical-privacy/core';
 import { checkClinicSize } from './clinic-size.ts';
 
 export type TradeoffQuestion = 'yes-no' | 'symptom' | 'pain';
@@ -68,7 +68,7 @@ export async function empiricalHalfWidth(question: TradeoffQuestion, epsilon: nu
     if (question === 'yes-no') {
       const m = new BinaryRandomizedResponse({ epsilon });
       const sums = new Float64Array(m.sumsLength);
-      for (let i = 0; i < simulated; i++) m.addToSums(m.randomize(rng.bernoulli(threshold) ? 1 : 0, rng), sums);
+      for (let i = 0; i < simulated; i++) addToSums(m, m.randomize(rng.bernoulli(threshold) ? 1 : 0, rng), sums);
       const e = m.estimate(sums);
       estimate = e.values[1]!;
       se = e.standardErrors[1]!;
@@ -78,7 +78,7 @@ export async function empiricalHalfWidth(question: TradeoffQuestion, epsilon: nu
       const sums = new Float64Array(m.sumsLength);
       for (let i = 0; i < simulated; i++) {
         const other = 1 + rng.uniformInt(7);
-        m.addToSums(m.randomize(rng.bernoulli(threshold) ? [0, other] : [other], rng), sums);
+        addToSums(m, m.randomize(rng.bernoulli(threshold) ? [0, other] : [other], rng), sums);
       }
       const e = m.estimate(sums);
       estimate = e.values[0]!;
@@ -89,7 +89,7 @@ export async function empiricalHalfWidth(question: TradeoffQuestion, epsilon: nu
       for (let i = 0; i < simulated; i++) {
         let pain = 0;
         for (let j = 0; j < 10; j++) if (rng.bernoulli(threshold)) pain++;
-        m.addToSums(m.randomize(pain, rng), sums);
+        addToSums(m, m.randomize(pain, rng), sums);
       }
       const e = m.estimate(sums);
       estimate = e.mean;

@@ -31,7 +31,7 @@ import type { Rational } from '../../exact/rational.ts';
 import { THRESHOLD_ONE, type RandomSampler } from '../../random/sampler.ts';
 import { checkEpsilon, checkFiniteNumber, checkInteger } from '../../validate.ts';
 import { implementedEpsilonOf } from '../../exact/epsilon.ts';
-import { Z_95, type EncodedReport, type MeanEstimate, type MechanismDescription } from '../types.ts';
+import { Z_95, type EncodedReport, type MeanEstimate, type MechanismDescription, type CellSink } from '../types.ts';
 import { checkLevels, exactlyWithin, largestWith, worseDirection, type TwoLevelRandomizer } from './two-level.ts';
 
 export interface AlphaOneBitOptions {
@@ -157,9 +157,9 @@ export class AlphaOneBitMean extends AlphaOneBitRandomizer {
     return encoded.payload;
   }
 
-  addToSums(report: 0 | 1, sums: Float64Array): void {
-    sums[0]! += 1;
-    sums[1]! += report;
+  contribute(report: 0 | 1, cells: CellSink): void {
+    cells.add(0, 1);
+    cells.add(1, report);
   }
 
   estimate(sums: ArrayLike<number>): MeanEstimate {

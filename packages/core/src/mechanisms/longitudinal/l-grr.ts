@@ -28,7 +28,7 @@ import { checkDomainSize, checkEpsilon } from '../../validate.ts';
 import { implementedEpsilonOf } from '../../exact/epsilon.ts';
 import type { Estimand } from '../estimand.ts';
 import { decodeIndexPayload, pureProtocolEstimate, pureProtocolVariance } from '../pure-protocol.ts';
-import type { EncodedReport, FrequencyEstimate, MechanismDescription } from '../types.ts';
+import type { EncodedReport, FrequencyEstimate, MechanismDescription, CellSink } from '../types.ts';
 import { checkLevels, exactlyWithin, largestWith, worseDirection, type TwoLevelRandomizer } from './two-level.ts';
 
 export interface LongitudinalOptions {
@@ -191,9 +191,9 @@ export class LongitudinalGrr extends LgrrRandomizer {
     return decodeIndexPayload(encoded, this.k, 'l-grr');
   }
 
-  addToSums(report: number, sums: Float64Array): void {
-    sums[0]! += 1;
-    sums[1 + report]! += 1;
+  contribute(report: number, cells: CellSink): void {
+    cells.add(0, 1);
+    cells.add(1 + report, 1);
   }
 
   /** Standard errors for `estimand` (estimand.ts; default: the population share). */

@@ -28,8 +28,8 @@ import { oueThresholds } from '../oue.ts';
 import type { Estimand } from '../estimand.ts';
 import { pureProtocolEstimate, pureProtocolVariance } from '../pure-protocol.ts';
 import { sueThresholds } from '../sue.ts';
-import type { EncodedReport, FrequencyEstimate, MechanismDescription } from '../types.ts';
-import { addBitReportsToSums, addBitsToSums, base64UrlEncode, decodeUnaryBits } from '../unary-encoding.ts';
+import type { EncodedReport, FrequencyEstimate, MechanismDescription, CellSink } from '../types.ts';
+import { addBitReportsToSums, base64UrlEncode, contributeBits, decodeUnaryBits } from '../unary-encoding.ts';
 import { checkLevels, exactlyWithin, smallestWith, worseDirection, type TwoLevelRandomizer } from './two-level.ts';
 import type { LongitudinalOptions } from './l-grr.ts';
 
@@ -169,8 +169,8 @@ export class LongitudinalUnaryEncoding extends LueRandomizer {
     return decodeUnaryBits(encoded, this.k, this.name);
   }
 
-  addToSums(report: Uint8Array, sums: Float64Array): void {
-    addBitsToSums(report, sums);
+  contribute(report: Uint8Array, cells: CellSink): void {
+    contributeBits(report, cells);
   }
 
   /** The one-level unary encodings' bulk count (unary-encoding.ts): the wire layout is the same. */

@@ -29,7 +29,7 @@ import type { RandomSampler } from '../../random/sampler.ts';
 import { checkDomainSize, checkEpsilon, checkInteger } from '../../validate.ts';
 import type { Estimand } from '../estimand.ts';
 import { pureProtocolEstimate, pureProtocolVariance } from '../pure-protocol.ts';
-import type { EncodedReport, FrequencyEstimate, MechanismDescription } from '../types.ts';
+import type { EncodedReport, FrequencyEstimate, MechanismDescription, CellSink } from '../types.ts';
 import { grrStep, lgrrLevels, type LgrrLevels, type LongitudinalOptions } from './l-grr.ts';
 import { checkLevels, type TwoLevelRandomizer } from './two-level.ts';
 
@@ -192,8 +192,8 @@ export class Loloha extends LolohaRandomizer {
    * (mod g) — so h_a(v) costs amortized O(1) per v instead of m multiplications (test: equal to
    * `hash` for every v).
    */
-  addToSums(report: LolohaReport, sums: Float64Array): void {
-    sums[0]! += 1;
+  contribute(report: LolohaReport, cells: CellSink): void {
+    cells.add(0, 1);
     const { g, digits, k } = this;
     const a = this.scratchA;
     const d = this.scratchD;
@@ -204,7 +204,7 @@ export class Loloha extends LolohaRandomizer {
     const y = report.value;
     let h = 0;
     for (let v = 0; v < k; v++) {
-      if (h === y) sums[1 + v]! += 1;
+      if (h === y) cells.add(1 + v, 1);
       for (let i = 0; i < digits; i++) {
         h += a[i]!;
         if (h >= g) h -= g;
