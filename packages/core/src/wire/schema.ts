@@ -10,7 +10,11 @@
  *   then checks it exactly (`decodeReport`).
  */
 import * as v from 'valibot';
+import { TOKEN_BASE64URL_LENGTH } from '../tokens/context.ts';
 import { ID_PATTERN, isValidDay, REPORT_ID_PATTERN } from './ids.ts';
+
+/** A serialized type-0x0002 token in base64url (docs/protocol.md, "Anonymous tokens"). */
+export const TOKEN_PATTERN = new RegExp(`^[A-Za-z0-9_-]{${TOKEN_BASE64URL_LENGTH}}$`);
 
 /** Most reports in one batch (the SDK's beacon batches stay under 60 KB anyway). */
 export const MAX_BATCH_REPORTS = 1000;
@@ -44,13 +48,18 @@ export const CohortSchema = v.pipe(v.number(), v.finite(), v.integer(), v.minVal
  * Protocol versions (docs/protocol.md, "Protocol versions"). v1: the batch has no `protocol` field
  * and its reports no `ext` (devices in the field). v2: `protocol: 2`, and each report may carry an
  * `ext` object — the extension point later features (a privacy level, an anonymous token) add named
- * fields to. Only registered extensions are accepted; none is registered yet, so `ext` is `{}` or absent.
+ * fields to. Only registered extensions are accepted: `token` (issue 17).
  */
 export const PROTOCOL_VERSIONS = [1, 2] as const;
 export const CURRENT_PROTOCOL = 2;
 export const ReportExtensionsSchema = v.pipe(
   v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), 'must be an object of named extensions'),
-  v.strictObject({}),
+  v.strictObject({
+    // Issue 17: a Privacy Pass token (RFC 9578 type 0x0002, 354 bytes) as 472 base64url characters
+    // without padding (354 = 3 · 118: no padding bits, one spelling). Its fields are checked by the
+    // collector per report (core/src/tokens/context.ts); only its shape is checked here.
+    token: v.optional(v.pipe(v.string(), v.regex(TOKEN_PATTERN, `must be a Privacy Pass token: ${TOKEN_BASE64URL_LENGTH} base64url characters without padding`))),
+  }),
 );
 
 /** The per-report fields a batch carries (campaign and version are stated once, on the batch). */
