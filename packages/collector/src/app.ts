@@ -22,6 +22,8 @@ import { campaignRoutes } from './routes/campaigns.ts';
 import { estimateRoutes } from './routes/estimates.ts';
 import { healthRoutes } from './routes/health.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { tokenKeyRoutes } from './routes/token-keys.ts';
+import { TokenKeyRing } from './privacy-pass/key-ring.ts';
 import { openRepository } from './storage/open.ts';
 import type { Repository } from './storage/repository.ts';
 
@@ -36,6 +38,8 @@ export interface BuildOptions {
   pressureSampleIntervalMs?: number;
   /** Run migrations at startup (default true). */
   migrate?: boolean;
+  /** Issue 17: the token keys (default: PP_TOKEN_KEYS's file, or none). */
+  tokenKeys?: TokenKeyRing;
 }
 
 export type CollectorApp = FastifyInstance & { collector: AppContext };
@@ -91,6 +95,7 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
     metrics: options.metrics ?? createMetrics(),
     state: { closing: false },
     now: options.now ?? (() => new Date()),
+    tokenKeys: options.tokenKeys ?? (config.tokenKeysFile === undefined ? TokenKeyRing.empty() : TokenKeyRing.fromFile(config.tokenKeysFile)),
   };
 
   // JSON for both application/json and text/plain (navigator.sendBeacon cannot set a JSON type).
@@ -151,6 +156,7 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
   healthRoutes(app, ctx);
   campaignRoutes(app, ctx);
   reportRoutes(app, ctx);
+  tokenKeyRoutes(app, ctx);
   estimateRoutes(app, ctx);
 
   // Graceful shutdown: count requests in flight (HTTP or inject) so that the database closes only

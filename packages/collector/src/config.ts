@@ -51,6 +51,8 @@ export interface CollectorConfig {
    * private networks — never every peer, which would let any client spoof its address.
    */
   trustProxy: false | string[];
+  /** Issue 17: file holding the issuer's published token key list (re-read when it changes); unset: no keys. */
+  tokenKeysFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -95,6 +97,7 @@ const EnvSchema = v.object({
     ),
     'false',
   ),
+  PP_TOKEN_KEYS: v.optional(v.pipe(v.string(), v.minLength(1))),
 });
 
 export const CONFIG_VARIABLES = Object.keys(EnvSchema.entries);
@@ -146,6 +149,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: o.PP_LOG_LEVEL,
     authFailuresPerMinute: o.PP_AUTH_FAILURES_PER_MINUTE,
     trustProxy: o.PP_TRUST_PROXY,
+    tokenKeysFile: o.PP_TOKEN_KEYS,
   };
 }
 

@@ -9,6 +9,8 @@
  * code path, instance or operator shell can swap the content of a version under its reports.
  */
 
+import { TOKEN_SPENDS_POSTGRES, TOKEN_SPENDS_SQLITE } from '../privacy-pass/spends-schema.ts';
+
 export const SQLITE_MIGRATIONS: readonly string[] = [
   `CREATE TABLE campaigns (
      id TEXT NOT NULL,
@@ -46,6 +48,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    CREATE TRIGGER campaigns_insert_only_replace BEFORE INSERT ON campaigns
    WHEN EXISTS (SELECT 1 FROM campaigns WHERE id = NEW.id AND version = NEW.version)
    BEGIN SELECT RAISE(ABORT, 'CAMPAIGN_IMMUTABLE: this campaign version is already published; publish a new version'); END;`,
+  // Issue 17: spent Privacy Pass tokens, by nonce. Kept apart from report rows on purpose — no report
+  // id, no payload — and purged once the token's period has left the report window.
+  TOKEN_SPENDS_SQLITE,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -87,4 +92,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      FOR EACH ROW EXECUTE FUNCTION pp_campaigns_insert_only();
    CREATE TRIGGER campaigns_no_truncate BEFORE TRUNCATE ON campaigns
      FOR EACH STATEMENT EXECUTE FUNCTION pp_campaigns_insert_only();`,
+  // Issue 17: as in SQLite.
+  TOKEN_SPENDS_POSTGRES,
 ];

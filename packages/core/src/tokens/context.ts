@@ -75,7 +75,7 @@ export function tokenChallengeBytes(binding: TokenIssuerBinding, context: TokenC
   out.set(rc, at);
   at += rc.length;
   view.setUint16(at, origin.length);
-  out.set(origin, (at += 2));
+  out.set(origin, at + 2);
   return out;
 }
 
