@@ -30,6 +30,18 @@ export interface ClientOptions extends WorkerConfig {
   workerUrl?: string | URL;
   /** For tests: how to start the worker. */
   createWorker?: () => Worker;
+  /**
+   * Issue 17: where reports of a campaign with `tokens` get their Privacy Pass token — a wallet from
+   * `createTokenWallet` (`@practical-privacy/sdk/tokens`), which fetches them ahead through the app's
+   * `tokenProvider`. Without it such a campaign's reports are refused with TOKEN_UNAVAILABLE.
+   */
+  tokens?: TokenSource;
+}
+
+/** What the facade needs of a token wallet (a structural type, so the facade does not import the wallet). */
+export interface TokenSource {
+  take(campaignId: string, questionId: string, day: string): Promise<{ token: string } | undefined>;
+  spent(token: { token: string }): Promise<void>;
 }
 
 export interface Client {
@@ -45,7 +57,8 @@ export interface Client {
 }
 
 export async function createClient(options: ClientOptions): Promise<Client> {
-  const { handshakeTimeoutMs = 10_000, onEvent, workerUrl, createWorker = () => createSdkWorker(workerUrl), ...config } = options;
+  const { handshakeTimeoutMs = 10_000, onEvent, workerUrl, createWorker = () => createSdkWorker(workerUrl), tokens, ...config } = options;
+  const campaignId = config.campaignId ?? (config.campaign as { id?: string } | undefined)?.id;
   // Named in WORKER_UNAVAILABLE messages, so a worker that fails to load says which URL failed.
   const workerName = () => String(workerUrl ?? (options.createWorker === undefined ? sdkWorkerUrl() : 'the injected worker'));
   if (typeof Worker === 'undefined' && options.createWorker === undefined) {
@@ -211,7 +224,13 @@ export async function createClient(options: ClientOptions): Promise<Client> {
     report: async (questionId, answer) => {
       // `pending` stays on this side: the receipt the app gets is the public Receipt.
       const at = epoch;
-      const { pending, ...receipt } = await call((r) => r.report(questionId, answer));
+      // Issue 17: the token comes from the app's wallet (`@practical-privacy/sdk/tokens`), on this
+      // side, so the Privacy Pass client code stays out of the worker; it is marked spent only once
+      // the report is queued (a refused report keeps it).
+      // (No await without a wallet: the call reaches the worker in this turn, as before.)
+      const token = tokens === undefined || campaignId === undefined ? undefined : await tokens.take(campaignId, questionId, new Date().toISOString().slice(0, 10));
+      const { pending, ...receipt } = await call((r) => r.report(questionId, answer, token?.token));
+      if (token !== undefined) await tokens!.spent(token);
       if (pending === undefined) void refreshBodies();
       else keep(pending, at);
       return receipt;

@@ -1,4 +1,4 @@
-export { createClient, type Client, type ClientOptions } from './client.ts';
+export { createClient, type Client, type ClientOptions, type TokenSource } from './client.ts';
 export { DEFAULT_CAPS, type Caps, type CapsInput } from './caps.ts';
 export type { Availability, BudgetLine, BudgetSummary, Explanation, OptOutResult, Receipt, WorkerConfig } from './worker/api.ts';
 export type { FlushResult, TransportEvent } from './worker/transport.ts';
