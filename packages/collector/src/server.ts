@@ -22,7 +22,7 @@ export async function startServer(config: CollectorConfig): Promise<CollectorApp
         idsBeforeDay: utcDay(new Date(now - (config.reportWindowDays + 2) * DAY_MS)),
         rawBeforeDay: utcDay(new Date(now - config.rawRetentionDays * DAY_MS)),
       });
-      if (result.ids > 0 || result.raw > 0) app.log.info(result, 'retention purge');
+      if (result.ids > 0 || result.raw > 0 || (result.spends ?? 0) > 0) app.log.info(result, 'retention purge');
     } catch (error) {
       app.log.warn({ err: { message: (error as Error).message } }, 'retention purge failed');
     }
