@@ -78,6 +78,14 @@ interface QuestionPeriod {
   period: 'day' | 'week';
 }
 
+interface Prepared {
+  keyId: string;
+  signer: BlindSigner;
+  blinded: Uint8Array;
+  /** SHA-256 of the serialized request: a byte-identical retry is recognized by it. */
+  digest: string;
+}
+
 export const ACCOUNT_ID_PATTERN = /^[\x21-\x7e]{1,256}$/;
 
 export class TokenIssuer {
@@ -176,18 +184,31 @@ export class TokenIssuer {
       throw new IssuerInputError('REQUESTS_INVALID', `requests: must be an array of 1–${this.maxRequestsPerCall} requests`, 'requests');
     }
     if (this.keys.size === 0) await this.load();
-    const results: IssueResult[] = [];
-    for (let i = 0; i < requests.length; i++) results.push(await this.issueOne(accountId, requests[i], i));
-    return results;
+    // Every request is checked first (bad input never uses the allowance), then the call's claims are
+    // one store transaction (one commit per call, not per token), then the granted ones are signed.
+    const prepared = requests.map((item, i) => this.prepare(item, i));
+    const claims = prepared.filter((p): p is Prepared => !('error' in p));
+    const outcomes = claims.length === 0 ? [] : await this.store.claimMany(accountId, claims.map((c) => ({ keyId: c.keyId, requestDigest: c.digest })), this.tokensPerKey, this.now().toISOString());
+    const outcomeOf = new Map(claims.map((c, i) => [c, outcomes[i]!]));
+    return prepared.map((p): IssueResult => {
+      if ('error' in p) return p;
+      // A byte-identical retry ('repeat') gets the same signature again: RSASP1 is deterministic, so a
+      // lost response is not a lost allowance, and the retry reveals nothing new.
+      if (outcomeOf.get(p) === 'exceeded') {
+        return { keyId: p.keyId, error: { code: 'ALLOWANCE_EXCEEDED', message: `this account already has ${this.tokensPerKey === 1 ? 'its token' : `its ${this.tokensPerKey} tokens`} for this question and period` } };
+      }
+      return { keyId: p.keyId, response: base64UrlEncode(new TokenResponse(p.signer.sign(p.blinded)).serialize()) };
+    });
   }
 
-  private async issueOne(accountId: string, item: unknown, i: number): Promise<IssueResult> {
+  /** Checks one request without the allowance: a refusal, or what claiming and signing it needs. */
+  private prepare(item: unknown, i: number): Prepared | (IssueResult & { error: unknown }) {
     const raw = item as Partial<IssueRequest> | null;
     const keyId = typeof raw?.keyId === 'string' && /^[0-9a-f]{64}$/.test(raw.keyId) ? raw.keyId : undefined;
     if (keyId === undefined || typeof raw?.request !== 'string' || Object.keys(raw).length !== 2) {
       throw new IssuerInputError('REQUESTS_INVALID', `requests.${i}: must be {keyId: 64 hex digits, request: base64url}`, `requests.${i}`);
     }
-    const refuse = (code: IssueErrorCode, message: string): IssueResult => ({ keyId, error: { code, message } });
+    const refuse = (code: IssueErrorCode, message: string) => ({ keyId, error: { code, message } });
     const key = this.keys.get(keyId);
     if (key === undefined) return refuse('KEY_UNKNOWN', 'no such key in the published list (fetch the list again)');
     if (this.now().getTime() >= Date.parse(key.issueUntil)) return refuse('KEY_NOT_ISSUABLE', `the key's period ended at ${key.issueUntil}`);
@@ -205,21 +226,13 @@ export class TokenIssuer {
       return refuse('TOKEN_REQUEST_INVALID', `request: must be a type-0x0002 TokenRequest, ${TOKEN_REQUEST_BYTES} bytes in base64url`);
     }
     const signer = this.signerFor(key);
-    // Bad input is refused before it can use up the allowance, and no signature is computed for a
-    // request the allowance refuses.
     try {
       signer.check(blinded);
     } catch (error) {
       if (error instanceof BlindSignError) return refuse('TOKEN_REQUEST_INVALID', error.message);
       throw error;
     }
-    const digest = createHash('sha256').update(bytes).digest('hex');
-    // A byte-identical retry ('repeat') gets the same signature again: RSASP1 is deterministic, so a
-    // lost response is not a lost allowance, and the retry reveals nothing new.
-    const outcome = await this.store.claim(accountId, keyId, digest, this.tokensPerKey, this.now().toISOString());
-    if (outcome === 'exceeded') return refuse('ALLOWANCE_EXCEEDED', `this account already has ${this.tokensPerKey === 1 ? 'its token' : `its ${this.tokensPerKey} tokens`} for this question and period`);
-    const signature = signer.sign(blinded);
-    return { keyId, response: base64UrlEncode(new TokenResponse(signature).serialize()) };
+    return { keyId, signer, blinded, digest: createHash('sha256').update(bytes).digest('hex') };
   }
 
   private keyFor(context: TokenContext): StoredKey | undefined {

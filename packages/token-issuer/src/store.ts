@@ -32,8 +32,8 @@ export interface IssuerStore {
   replaceKey(key: StoredKey): Promise<void>;
   /** Drops keys whose `expires` is at or before `now`, with their claims. */
   dropExpired(now: string): Promise<number>;
-  /** Claims one token of `limit` for (account, key), atomically. */
-  claim(accountId: string, keyId: string, requestDigest: string, limit: number, at: string): Promise<ClaimOutcome>;
+  /** Claims one token of `limit` per (account, key) for each item, in order, in one atomic step (one commit). */
+  claimMany(accountId: string, claims: ReadonlyArray<{ keyId: string; requestDigest: string }>, limit: number, at: string): Promise<ClaimOutcome[]>;
   /** The claim records (the unlinkability test joins them with the collector's; ops). */
   listClaims(): Promise<Array<{ accountId: string; keyId: string; at: string }>>;
   close(): Promise<void>;
@@ -69,7 +69,10 @@ export class MemoryIssuerStore implements IssuerStore {
     }
     return dropped;
   }
-  async claim(accountId: string, keyId: string, requestDigest: string, limit: number, at: string): Promise<ClaimOutcome> {
+  async claimMany(accountId: string, claims: ReadonlyArray<{ keyId: string; requestDigest: string }>, limit: number, at: string): Promise<ClaimOutcome[]> {
+    return claims.map(({ keyId, requestDigest }) => this.claimOne(accountId, keyId, requestDigest, limit, at));
+  }
+  private claimOne(accountId: string, keyId: string, requestDigest: string, limit: number, at: string): ClaimOutcome {
     const k = `${accountId}\u0000${keyId}`;
     const list = this.claims.get(k) ?? [];
     if (list.some((c) => c.digest === requestDigest)) return 'repeat';
@@ -182,15 +185,19 @@ export class SqliteIssuerStore implements IssuerStore {
     return run.immediate();
   }
 
-  async claim(accountId: string, keyId: string, requestDigest: string, limit: number, at: string): Promise<ClaimOutcome> {
-    // BEGIN IMMEDIATE: the count and the insert are one step, also across processes sharing the file.
-    const run = this.db.transaction((): ClaimOutcome => {
-      if (this.db.prepare('SELECT 1 FROM claims WHERE account_id = ? AND key_id = ? AND request_digest = ?').get(accountId, keyId, requestDigest) !== undefined) return 'repeat';
-      const { n } = this.db.prepare('SELECT count(*) AS n FROM claims WHERE account_id = ? AND key_id = ?').get(accountId, keyId) as { n: number };
-      if (n >= limit) return 'exceeded';
-      this.db.prepare('INSERT INTO claims VALUES (?, ?, ?, ?)').run(accountId, keyId, requestDigest, at);
-      return 'granted';
-    });
+  async claimMany(accountId: string, claims: ReadonlyArray<{ keyId: string; requestDigest: string }>, limit: number, at: string): Promise<ClaimOutcome[]> {
+    const repeat = this.db.prepare('SELECT 1 FROM claims WHERE account_id = ? AND key_id = ? AND request_digest = ?');
+    const count = this.db.prepare('SELECT count(*) AS n FROM claims WHERE account_id = ? AND key_id = ?');
+    const insert = this.db.prepare('INSERT INTO claims VALUES (?, ?, ?, ?)');
+    // BEGIN IMMEDIATE: each count and its insert are one step, also across processes sharing the file.
+    const run = this.db.transaction((): ClaimOutcome[] =>
+      claims.map(({ keyId, requestDigest }): ClaimOutcome => {
+        if (repeat.get(accountId, keyId, requestDigest) !== undefined) return 'repeat';
+        if ((count.get(accountId, keyId) as { n: number }).n >= limit) return 'exceeded';
+        insert.run(accountId, keyId, requestDigest, at);
+        return 'granted';
+      }),
+    );
     return run.immediate();
   }
 
