@@ -23,6 +23,8 @@ export interface IssuerAppOptions {
   logLevel?: string;
   /** Largest body (default 1 MB: 1,000 requests of 346 base64url characters plus their key ids). */
   bodyLimitBytes?: number;
+  /** Where pino writes (default stdout); tests capture it. */
+  logStream?: { write(line: string): void };
 }
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
@@ -38,6 +40,7 @@ export async function buildIssuerApp(options: IssuerAppOptions): Promise<Fastify
     bodyLimit: options.bodyLimitBytes ?? 1_048_576,
     logger: {
       level: options.logLevel ?? 'info',
+      ...(options.logStream === undefined ? {} : { stream: options.logStream }),
       redact: { paths: ['req.headers', 'body'], remove: true },
       serializers: {
         req: (request: { method: string; routeOptions?: { url?: string }; url: string }) => ({ method: request.method, route: request.routeOptions?.url ?? request.url.split('?')[0] }),

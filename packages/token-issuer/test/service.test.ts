@@ -52,6 +52,21 @@ describe('reference issuer service', () => {
     expect(res.json().results[0].response).toBeTypeOf('string');
   });
 
+  it('logs method, route and status only: never the account, the secret or the requests', async () => {
+    const lines: string[] = [];
+    const time = clock('2026-03-11T10:00:00Z');
+    const issuer = new TokenIssuer({ name: binding.issuer, store: new MemoryIssuerStore(), campaigns: [tokenCampaign()], aheadDays: 0, now: time.now });
+    await issuer.rotate();
+    app = await buildIssuerApp({ issuer, portalSecret: SECRET, logLevel: 'trace', logStream: { write: (line) => void lines.push(line) } });
+    const key = (await issuer.keyList()).keys[0]!;
+    const device = await blindFor(key);
+    const res = await app.inject({ method: 'POST', url: '/v1/token-requests', headers: { authorization: `Bearer ${SECRET}` }, payload: { account: 'patient-secret-account-42', requests: [{ keyId: key.keyId, request: device.request }] } });
+    await app.inject({ method: 'POST', url: '/v1/token-requests', headers: { authorization: 'Bearer wrong-secret-guess' }, payload: { account: 'patient-secret-account-42', requests: [] } });
+    const log = lines.join('');
+    expect(log).toContain('/v1/token-requests');
+    for (const secret of ['patient-secret-account-42', SECRET, 'wrong-secret-guess', device.request.slice(0, 40), res.json().results[0].response.slice(0, 40)]) expect(log).not.toContain(secret);
+  });
+
   it('keeps keys and the allowance in SQLite across a restart', async () => {
     const path = `/tmp/pp-issuer-test-${process.pid}-${Date.now()}.db`;
     const first = await start(new SqliteIssuerStore(path));
