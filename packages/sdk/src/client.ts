@@ -42,6 +42,8 @@ export interface ClientOptions extends WorkerConfig {
 export interface TokenSource {
   take(campaignId: string, questionId: string, day: string): Promise<{ token: string } | undefined>;
   spent(token: { token: string }): Promise<void>;
+  /** Deletes every held token (called by optOut). */
+  erase?(): Promise<void>;
 }
 
 export interface Client {
@@ -217,6 +219,8 @@ export async function createClient(options: ClientOptions): Promise<Client> {
     optIn: () => call((r) => r.optIn()),
     optOut: async () => {
       const result = await call((r) => r.optOut());
+      // Issue 17: the wallet's unspent tokens go too (they hold no answer, but opting out leaves nothing of the SDK behind).
+      await tokens?.erase?.();
       bodies = [];
       await refreshBodies();
       return result;

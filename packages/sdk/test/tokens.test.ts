@@ -90,6 +90,8 @@ describe('token wallet', { timeout: 60_000 }, () => {
     await again.spent(held!);
     expect(await again.take('checkin', 'sleep', '2026-11-25')).toBeUndefined();
     expect(await again.held()).toHaveLength(6);
+    await again.erase();
+    expect((await indexedDB.databases()).map((d) => d.name)).not.toContain(dbName);
     again.close();
   });
 
@@ -213,7 +215,9 @@ describe('facade and token source', () => {
         return questionId === 'fever' ? { token } : undefined;
       },
       spent: async (t: { token: string }) => void spent.push(t.token),
+      erase: async () => void (erased += 1),
     };
+    let erased = 0;
     const client = await createClient({ collectorUrl: 'https://collector.test', campaign: tokenCampaign, dbName: freshDbName(), flushIntervalMs: 60_000, createWorker: worker, tokens });
     await client.optIn();
     await client.report('fever', true);
@@ -222,6 +226,8 @@ describe('facade and token source', () => {
     await expect(client.report('fever', false)).rejects.toMatchObject({ code: 'ALREADY_REPORTED' });
     expect(taken).toEqual(['checkin/fever', 'checkin/cough', 'checkin/fever']);
     expect(spent).toEqual([token]);
+    await client.optOut();
+    expect(erased).toBe(1);
     client.close();
   });
 });

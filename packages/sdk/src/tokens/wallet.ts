@@ -12,10 +12,11 @@
  *   nothing from which ones a patient asks for — through the app's `tokenProvider` (the app's own
  *   authenticated session with its portal, which calls the issuer for the logged-in account).
  * - Tokens are kept in IndexedDB (database `pp-tokens`) until spent; a token is removed when the
- *   report it went with is queued, when its key leaves the list or is replaced, or when it expires.
+ *   report it went with is queued, when its key leaves the list or is replaced, or when it expires;
+ *   the SDK's optOut() deletes the whole database (`erase`).
  * - Blinding draws its randomness from WebCrypto (privacypass-ts / blindrsa-ts).
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
 // Deep imports (the package has no `exports` map): the publicly verifiable client and the challenge
 // only, not the VOPRF and batched-token code the package root also pulls in.
 import * as publicVerif from '@cloudflare/privacypass-ts/lib/src/pub_verif_token.js';
@@ -79,6 +80,8 @@ export interface TokenWallet {
   spent(token: { token: string; context?: string }): Promise<void>;
   /** Tokens held now (tests and diagnostics). */
   held(): Promise<HeldToken[]>;
+  /** Deletes the wallet's database (the SDK's optOut calls it). */
+  erase(): Promise<void>;
   close(): void;
 }
 
@@ -160,6 +163,13 @@ export function createTokenWallet(options: TokenWalletOptions): TokenWallet {
 
     async held() {
       return (await open()).getAll('tokens');
+    },
+
+    async erase() {
+      const open = db;
+      db = undefined;
+      (await open)?.close();
+      await deleteDB(options.dbName ?? 'pp-tokens');
     },
 
     close() {
