@@ -12,7 +12,9 @@ import {
   toHex,
   validateBatch,
   validateCampaign,
+  validateTokenKeyList,
 } from '../src/index.ts';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { FIXED_NOW, VALID_TOKEN_SHAPE, validBatch, validCampaign } from './hostile-inputs.ts';
 
 const binding = { issuer: 'portal.example', origin: 'collector.example' };
@@ -81,5 +83,32 @@ describe('wire and campaign fields for tokens', () => {
     const campaign = validateCampaign({ ...validCampaign(), tokens: { issuer: 'portal.example', origin: 'collector.example:8080' } });
     expect(campaign.tokens).toEqual({ issuer: 'portal.example', origin: 'collector.example:8080' });
     expect(validateCampaign(validCampaign()).tokens).toBeUndefined();
+  });
+});
+
+describe('token key list (key consistency)', () => {
+  // Any bytes stand in for an SPKI here: the parser checks ids, contexts and dates, not RSA.
+  const spki = (n: number) => new Uint8Array(342).fill(n);
+  const entry = (n: number, extra: Record<string, unknown> = {}) => {
+    const publicKey = base64UrlEncode(spki(n));
+    return { keyId: toHex(sha256(spki(n))), campaignId: 'c', questionId: `q${n}`, periodStart: '2026-03-11', issueUntil: '2026-03-12T00:00:00.000Z', expires: '2026-04-12T00:00:00.000Z', publicKey, ...extra };
+  };
+  const list = (keys: unknown[]) => ({ issuer: 'portal.example', tokenType: 2, keys });
+
+  it('accepts one key per context whose id is SHA-256 of its key', () => {
+    expect(validateTokenKeyList(list([entry(1), entry(2)])).keys).toHaveLength(2);
+  });
+
+  it.each([
+    ['a key id that is not SHA-256 of the key', list([{ ...entry(1), keyId: entry(2).keyId }]), 'keys.0.keyId'],
+    ['the same key twice', list([entry(1), entry(1)]), 'keys.1.keyId'],
+    ['two keys for one context (partitioning)', list([entry(1), entry(2, { questionId: 'q1' })]), 'keys.1'],
+    ['expires before issueUntil', list([entry(1, { expires: '2026-03-11T00:00:00.000Z' })]), 'keys.0.expires'],
+    ['a key that is not base64url', list([entry(1, { publicKey: 'a+b/' })]), 'keys.0.publicKey'],
+    ['another token type', { ...list([entry(1)]), tokenType: 1 }, 'tokenType'],
+    ['an unknown field', { ...list([entry(1)]), extra: true }, 'extra'],
+    ['a bad day', list([entry(1, { periodStart: '2026-02-30' })]), 'keys.0.periodStart'],
+  ])('refuses %s (KEY_LIST_INVALID)', (_name, input, path) => {
+    expect(() => validateTokenKeyList(input)).toThrow(expect.objectContaining({ code: 'KEY_LIST_INVALID', path }));
   });
 });
