@@ -183,8 +183,10 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       });
     },
 
-    /** Reports run one at a time, so the ledger's checks and the debit see each other in order. */
-    /** `token`: issue 17, the Privacy Pass token the facade took from the app's token wallet (blinded outside this worker). */
+    /**
+     * Reports run one at a time, so the ledger's checks and the debit see each other in order.
+     * `token` (issue 17): the Privacy Pass token the facade took from the app's wallet (blinded outside this worker).
+     */
     async report(questionId: string, answer: unknown, token?: string): Promise<Result<ReportResult>> {
       const run = reportQueue.then(() => reportNow(questionId, answer, token));
       reportQueue = run.then(
