@@ -23,6 +23,8 @@ import { campaignRoutes } from './routes/campaigns.ts';
 import { estimateRoutes } from './routes/estimates.ts';
 import { healthRoutes } from './routes/health.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { tokenKeyRoutes } from './routes/token-keys.ts';
+import { TokenKeyRing } from './privacy-pass/key-ring.ts';
 import { openRepository } from './storage/open.ts';
 import type { Repository } from './storage/repository.ts';
 
@@ -37,6 +39,8 @@ export interface BuildOptions {
   pressureSampleIntervalMs?: number;
   /** Run migrations at startup (default true). */
   migrate?: boolean;
+  /** Issue 17: the token keys (default: PP_TOKEN_KEYS's file, or none). */
+  tokenKeys?: TokenKeyRing;
 }
 
 export type CollectorApp = FastifyInstance & { collector: AppContext };
@@ -101,6 +105,7 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
     metrics: options.metrics ?? createMetrics(),
     state: { closing: false },
     now: options.now ?? (() => new Date()),
+    tokenKeys: options.tokenKeys ?? (config.tokenKeysFile === undefined ? TokenKeyRing.empty() : TokenKeyRing.fromFile(config.tokenKeysFile)),
   };
   repository.observeGroupCommits((group) => {
     ctx.metrics.groupCommitBatches.observe(group.batches);
@@ -165,6 +170,7 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
   healthRoutes(app, ctx);
   campaignRoutes(app, ctx);
   reportRoutes(app, ctx);
+  tokenKeyRoutes(app, ctx);
   estimateRoutes(app, ctx);
   adminRoutes(app, ctx);
 

@@ -66,6 +66,8 @@ export interface CollectorConfig {
   drainDelayMs: number;
   /** Longest time (ms) the drain may take once the listener is closed; past it the process exits 1. */
   shutdownTimeoutMs: number;
+  /** Issue 17: file holding the issuer's published token key list (re-read when it changes); unset: no keys. */
+  tokenKeysFile: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -140,6 +142,7 @@ export const SETTINGS = [
   { env: 'PP_TRUST_PROXY', flag: 'trust-proxy', arg: 'peers', default: 'false', description: 'peers whose X-Forwarded-For is believed (rate limiting only): false, true (private networks) or addresses/CIDRs', schema: trustProxy },
   { env: 'PP_DRAIN_DELAY_MS', flag: 'drain-delay-ms', arg: 'ms', default: '0', description: 'on a stop signal, keep serving this long with /readyz answering 503 before closing (a second signal ends it)', schema: int(0, 600_000) },
   { env: 'PP_SHUTDOWN_TIMEOUT_MS', flag: 'shutdown-timeout-ms', arg: 'ms', default: '30000', description: 'longest drain of in-flight requests after the listener closes; past it the process exits 1', schema: int(100, 600_000) },
+  { env: 'PP_TOKEN_KEYS', flag: 'token-keys', arg: 'file', default: undefined, description: 'issue 17: file holding the token issuer\'s published key list (re-read when it changes); unset: no campaign can require tokens', schema: v.pipe(v.string(), v.minLength(1, 'must not be empty')) },
 ] as const satisfies readonly Setting[];
 
 type SettingEnv = (typeof SETTINGS)[number]['env'];
@@ -224,6 +227,7 @@ export function loadConfigWithSources(env: ConfigLayer = process.env, flags: Con
     trustProxy: get('PP_TRUST_PROXY'),
     drainDelayMs: get('PP_DRAIN_DELAY_MS'),
     shutdownTimeoutMs: get('PP_SHUTDOWN_TIMEOUT_MS'),
+    tokenKeysFile: get('PP_TOKEN_KEYS'),
   };
   return { config, sources: sources as ConfigSources };
 }
@@ -258,6 +262,7 @@ export function describeConfig({ config, sources }: LoadedConfig): { settings: R
     PP_TRUST_PROXY: plain.trustProxy === false ? false : plain.trustProxy.join(','),
     PP_DRAIN_DELAY_MS: plain.drainDelayMs,
     PP_SHUTDOWN_TIMEOUT_MS: plain.shutdownTimeoutMs,
+    PP_TOKEN_KEYS: plain.tokenKeysFile ?? '(unset)',
   };
   const from = Object.fromEntries(Object.entries(sources).filter(([, source]) => source !== 'default'));
   return { settings, from };

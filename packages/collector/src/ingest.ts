@@ -9,6 +9,8 @@ import { parseBatch, type AnyMechanism, type CampaignCache } from './campaigns/m
 import { HttpError } from './errors.ts';
 import { tokensEqual } from './auth.ts';
 import type { IngestResult, ReportContribution, Repository } from './storage/repository.ts';
+import { checkBatchTokens, contributionsToStore, reportAnswers, type ReportAnswer } from './privacy-pass/batch-tokens.ts';
+import { TokenKeyRing } from './privacy-pass/key-ring.ts';
 
 export interface IngestOptions {
   reportWindowDays: number;
@@ -18,6 +20,14 @@ export interface IngestOptions {
   now?: () => Date;
   /** Coins for shuffling a batch before it is stored; default the platform CSPRNG (tests seed it). */
   random?: RandomSampler;
+  /** Issue 17: the published token keys, for campaigns with `tokens` (none: their reports are refused TOKEN_KEY_UNKNOWN). */
+  tokenKeys?: TokenKeyRing;
+}
+
+/** Issue 17: for campaigns with `tokens`, the per-report answer and the count of refused reports. */
+export interface TokenIngestAnswer {
+  refused: number;
+  reports: ReportAnswer[];
 }
 
 let defaultSampler: RandomSampler | undefined;
@@ -55,7 +65,7 @@ export async function ingestBatch(
   repository: Repository,
   campaigns: CampaignCache,
   options: IngestOptions,
-): Promise<IngestResult & { campaign: string }> {
+): Promise<IngestResult & { campaign: string; tokens?: TokenIngestAnswer }> {
   const now = (options.now ?? (() => new Date()))().getTime();
   let batch;
   try {
@@ -129,6 +139,18 @@ export async function ingestBatch(
     if (options.keepRawReports) contribution.raw = JSON.stringify(report.cohort === undefined ? { payload: report.payload } : { payload: report.payload, cohort: report.cohort });
     return contribution;
   });
+
+  // Issue 17 (privacy-pass/): a campaign with `tokens` checks each report's token after the whole
+  // batch passed validation; refused reports are left out, the others stored with their spends.
+  if (model.document.tokens !== undefined) {
+    const checks = await checkBatchTokens(batch.reports, model, options.tokenKeys ?? TokenKeyRing.empty(), new Date(now));
+    const stored = contributionsToStore(contributions, checks);
+    shuffle(stored, options.random ?? (defaultSampler ??= new RandomSampler()));
+    const result = stored.length === 0 ? { accepted: 0, duplicates: 0, outcomes: [] } : await repository.ingest(model.id, model.version, stored);
+    const reports = reportAnswers(contributions, checks, stored, result.outcomes ?? []);
+    const refused = reports.filter((r) => r.status === 'refused').length;
+    return { accepted: result.accepted, duplicates: reports.length - result.accepted - refused, campaign: model.id, tokens: { refused, reports } };
+  }
 
   shuffle(contributions, options.random ?? (defaultSampler ??= new RandomSampler()));
   const result = await repository.ingest(model.id, model.version, contributions);

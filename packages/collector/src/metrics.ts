@@ -6,6 +6,8 @@ export interface CollectorMetrics {
   accepted: Counter<'campaign'>;
   duplicates: Counter<'campaign'>;
   rejected: Counter<'reason'>;
+  /** Issue 17: single reports of an accepted batch refused for their token, by code. */
+  refusedReports: Counter<'reason'>;
   ingestSeconds: Histogram;
   groupCommitBatches: Histogram;
   groupCommitReports: Histogram;
@@ -19,6 +21,7 @@ export function createMetrics(defaults = true): CollectorMetrics {
     accepted: new Counter({ name: 'pp_reports_accepted_total', help: 'Reports stored and added to aggregates.', labelNames: ['campaign'], registers: [registry] }),
     duplicates: new Counter({ name: 'pp_reports_duplicate_total', help: 'Reports acknowledged again without counting (retries).', labelNames: ['campaign'], registers: [registry] }),
     rejected: new Counter({ name: 'pp_batches_rejected_total', help: 'Ingest requests refused, by error code.', labelNames: ['reason'], registers: [registry] }),
+    refusedReports: new Counter({ name: 'pp_reports_refused_total', help: 'Reports refused one by one inside an accepted batch (Privacy Pass token checks), by code.', labelNames: ['reason'], registers: [registry] }),
     ingestSeconds: new Histogram({
       name: 'pp_ingest_duration_seconds',
       help: 'Time from request parsed to transaction committed.',

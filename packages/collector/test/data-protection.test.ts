@@ -27,6 +27,7 @@ const SCHEMA: Record<string, string[]> = {
   ingest_keys: ['campaign_id', 'created_at', 'expires_at', 'key', 'label', 'revoked_at'],
   pp_schema_version: ['version'],
   reports: ['campaign_id', 'day', 'id', 'question_id', 'raw', 'version'],
+  token_spends: ['nonce', 'period_end'],
 };
 
 describe.each(STORES)('data protection on $name', (store) => {

@@ -18,6 +18,7 @@ import { PostgresRepository } from '../src/storage/postgres.ts';
 import { ADMIN, DEMO_CAMPAIGN, QUESTION_IDS, READ, TODAY, batch, makeApp, post, publish, report, reportId } from './helpers.ts';
 import { STORES as ADMIN_STORES, dumpAll, storeApp } from './stores.ts';
 import { HAVE_POSTGRES, POSTGRES_URL, uniqueSchema } from './postgres-env.ts';
+import { hostileTokenBodies } from '../../core/test/hostile-inputs.ts';
 
 const INGEST_KEY = 'pk_keyed_0123456789abcdef';
 const CAMPAIGNS = ['demo', 'keyed'] as const;
@@ -220,6 +221,15 @@ const CATALOGUE: Array<[string, string | Buffer, Record<string, string>?, Expect
   ['wrong content type (xml)', '<batch/>', { 'content-type': 'application/xml' }],
   ['text/plain with invalid JSON', 'hello', { 'content-type': 'text/plain' }],
   ['ingest key for a campaign without one is ignored, but bad JSON still refused', '{', { 'x-pp-ingest-key': 'x' }],
+  // Issue 17: ext.token bodies the wire schema refuses for every campaign, with or without tokens
+  // (tokens.test.ts has the same for a campaign that requires them, and the per-report refusals).
+  ...hostileTokenBodies().map((c): [string, string, undefined, Expected] => [
+    `ext.token: ${c.name}`,
+    JSON.stringify({ protocol: 2, ...batch([valid(), { ...valid(), ext: { token: c.value } }]) }),
+    undefined,
+    // A megabyte token is larger than this app's body limit: refused before parsing.
+    c.name === 'a megabyte' ? { status: 413, code: 'BODY_TOO_LARGE' } : { code: 'REPORT_INVALID', path: 'reports.1.ext.token' },
+  ]),
 ];
 
 for (const { store, enabled, open, fuzzRuns } of STORES) {

@@ -109,9 +109,48 @@ export function repositoryContract(open: () => Promise<Repository>, dispose: (re
     expect(sums.reduce((s, c) => s + (c.index === 0 ? 0 : c.sum), 0)).toBe(200);
   });
 
+  // Issue 17: token spends, in the same transaction as the reports.
+  const nonce = (n: number) => n.toString(16).padStart(64, '0');
+  const withToken = (r: ReportContribution, n: number, periodEnd = r.day): ReportContribution => ({ ...r, token: { nonce: nonce(n), periodEnd } });
+
+  it('spends a token with its report: a retry is a duplicate, another report with the spent token is refused and not stored', async () => {
+    const first = withToken(report('q', '2026-01-01', [[0, 1]]), 1);
+    expect(await repo.ingest('c', 1, [first, withToken(report('q', '2026-01-01', [[0, 1]]), 2)])).toEqual({ accepted: 2, duplicates: 0, outcomes: ['accepted', 'accepted'] });
+    expect(await repo.ingest('c', 1, [first])).toEqual({ accepted: 0, duplicates: 1, outcomes: ['duplicate'] });
+    const replay = withToken(report('q', '2026-01-01', [[0, 1]]), 1);
+    const honest = withToken(report('q', '2026-01-01', [[0, 1]]), 3);
+    expect(await repo.ingest('c', 1, [replay, honest])).toEqual({ accepted: 1, duplicates: 1, outcomes: ['spent', 'accepted'] });
+    expect(await repo.countReports('c', 1)).toBe(3);
+    expect(await repo.listReportIds('c', 1)).not.toContain(replay.id);
+    expect(await repo.countTokenSpends()).toBe(3);
+    expect(await repo.readSums({ campaignId: 'c', version: 1, questionId: 'q' })).toEqual([{ day: '2026-01-01', index: 0, sum: 3 }]);
+    // The replayed report's id was not kept: the same id with a fresh token is a new report.
+    expect(await repo.ingest('c', 1, [withToken({ ...replay }, 4)])).toEqual({ accepted: 1, duplicates: 0, outcomes: ['accepted'] });
+  });
+
+  it('one token in two reports of one batch, or of two batches stored together, is spent once', async () => {
+    const [a, b] = [withToken(report('q', '2026-01-01', [[0, 1]]), 7), withToken(report('q', '2026-01-01', [[0, 1]]), 7)];
+    const one = await repo.ingest('c', 1, [a, b]);
+    expect(one.accepted).toBe(1);
+    expect([...one.outcomes!].sort()).toEqual(['accepted', 'spent']);
+    const results = await Promise.all([8, 8, 8].map((n) => repo.ingest('c', 1, [withToken(report('q', '2026-01-02', [[0, 1]]), n)])));
+    expect(results.map((r) => r.accepted).reduce((x, y) => x + y)).toBe(1);
+    expect(await repo.countReports('c', 1)).toBe(2);
+    expect(await repo.countTokenSpends()).toBe(2);
+  });
+
+  it('purges spends whose period ended before the ids cut-off, and keeps a week\'s spend while the week is in the window', async () => {
+    await repo.ingest('c', 1, [withToken(report('q', '2026-01-05', [[0, 1]]), 1, '2026-01-11'), withToken(report('q', '2026-01-05', [[0, 1]]), 2)]);
+    expect((await repo.purge({ idsBeforeDay: '2026-01-08', rawBeforeDay: '2026-01-01' })).spends).toBe(1);
+    // The week's token (period to 2026-01-11) is still spent: a report of 2026-01-09 cannot reuse it.
+    expect((await repo.ingest('c', 1, [withToken(report('q', '2026-01-09', [[0, 1]]), 1, '2026-01-11')])).outcomes).toEqual(['spent']);
+    expect((await repo.purge({ idsBeforeDay: '2026-01-12', rawBeforeDay: '2026-01-01' })).spends).toBe(1);
+    expect(await repo.countTokenSpends()).toBe(0);
+  });
+
   it('purges ids and raw payloads by day', async () => {
     await repo.ingest('c', 1, [{ ...report('q', '2026-01-01', [[0, 1]]), raw: '{"payload":1}' }, report('q', '2026-01-05', [[0, 1]])]);
-    expect(await repo.purge({ idsBeforeDay: '2026-01-02', rawBeforeDay: '2026-01-02' })).toEqual({ ids: 1, raw: 1 });
+    expect(await repo.purge({ idsBeforeDay: '2026-01-02', rawBeforeDay: '2026-01-02' })).toEqual({ ids: 1, raw: 1, spends: 0 });
     expect(await repo.countReports('c', 1)).toBe(1);
     // Aggregates are unaffected by purging ids.
     expect((await repo.readSums({ campaignId: 'c', version: 1, questionId: 'q' })).length).toBe(2);

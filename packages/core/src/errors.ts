@@ -25,7 +25,9 @@ export type ErrorCode =
   | 'CONSENT_REQUIRED'
   | 'STORAGE_UNAVAILABLE'
   | 'WORKER_UNAVAILABLE'
-  | 'NOT_SUPPORTED';
+  | 'NOT_SUPPORTED'
+  | 'KEY_LIST_INVALID'
+  | 'TOKEN_UNAVAILABLE';
 
 export type ErrorPhase = 'configuration' | 'input' | 'accounting' | 'runtime';
 

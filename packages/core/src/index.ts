@@ -119,6 +119,8 @@ export {
 } from './campaign/mechanism.ts';
 export * from './wire/ids.ts';
 export * from './wire/schema.ts';
+export * from './tokens/context.ts';
+export * from './tokens/key-list.ts';
 export * from './wire/validate.ts';
 export { issuePath, issuesToError } from './wire/issues.ts';
 export { roundUpEpsilon, shuffleAmplifiedEpsilon, shuffleMaxLocalEpsilon, type ShuffleAmplification, type ShuffleInput } from './shuffle.ts';

@@ -155,6 +155,9 @@ export function hostileBatches(): HostileCase[] {
     { name: 'version 1e309', json: withRaw(b, 'campaignVersion', '1e309') },
     { name: 'version negative', value: { ...b, campaignVersion: -1 } },
     { name: 'campaignId missing', value: set(b, ['campaignId'], DELETE) },
+    ...hostileTokenBodies().map((c) => ({ name: `token: ${c.name}`, value: { ...b, protocol: 2, reports: [{ ...report, ext: { token: c.value } }] } })),
+    { name: 'token on a v1 batch', value: { ...b, reports: [{ ...report, ext: { token: VALID_TOKEN_SHAPE } }] } },
+    { name: 'token next to an unknown extension', value: { ...b, protocol: 2, reports: [{ ...report, ext: { token: VALID_TOKEN_SHAPE, level: 'high' } }] } },
     ...hostileReports()
       .filter((c) => c.value !== undefined && typeof c.value === 'object' && c.value !== null && !Array.isArray(c.value))
       .map((c) => {
@@ -162,6 +165,30 @@ export function hostileBatches(): HostileCase[] {
         return { name: `inside batch: ${c.name}`, value: { ...b, reports: [inner] } };
       })
       .filter((c) => !/campaign/i.test(c.name)),
+  ];
+}
+
+/** A string of a token's shape (472 base64url characters); not a token any issuer signed. */
+export const VALID_TOKEN_SHAPE = `AAI${'A'.repeat(469)}`;
+
+/** Values of `ext.token` the wire schema must refuse (the collector's per-report checks come after). */
+export function hostileTokenBodies(): Array<{ name: string; value: unknown }> {
+  const t = VALID_TOKEN_SHAPE;
+  return [
+    { name: 'number', value: 12345 },
+    { name: 'null', value: null },
+    { name: 'object', value: { token: t } },
+    { name: 'array of bytes', value: Array.from({ length: 354 }, () => 0) },
+    { name: 'empty string', value: '' },
+    { name: 'one character short', value: t.slice(1) },
+    { name: 'one character long', value: `${t}A` },
+    { name: 'padded base64 (=)', value: `${t.slice(2)}==` },
+    { name: 'standard base64 alphabet (+ /)', value: `+/${t.slice(2)}` },
+    { name: 'whitespace inside', value: `${t.slice(0, 100)} ${t.slice(101)}` },
+    { name: 'trailing newline', value: `${t.slice(1)}\n` },
+    { name: 'non-ASCII look-alike', value: `\u0410${t.slice(1)}` },
+    { name: 'a megabyte', value: 'A'.repeat(1_000_000) },
+    { name: 'hex instead of base64url', value: 'ab'.repeat(354) },
   ];
 }
 
@@ -178,6 +205,11 @@ export function hostileCampaigns(): HostileCase[] {
     { name: 'campaign null', value: null },
     { name: 'campaign string', value: 'campaign' },
     { name: 'no questions', value: { ...c, questions: [] } },
+    { name: 'tokens without origin', value: { ...c, tokens: { issuer: 'portal.example' } } },
+    { name: 'tokens issuer with a comma', value: { ...c, tokens: { issuer: 'a.example,b.example', origin: 'collector.example' } } },
+    { name: 'tokens origin empty', value: { ...c, tokens: { issuer: 'portal.example', origin: '' } } },
+    { name: 'tokens with an unknown field', value: { ...c, tokens: { issuer: 'portal.example', origin: 'collector.example', keys: [] } } },
+    { name: 'tokens true', value: { ...c, tokens: true } },
     { name: 'too many questions', value: { ...c, questions: new Array(201).fill(q(0)) } },
     { name: 'missing title', value: set(c, ['title'], DELETE) },
     { name: 'extra campaign field', value: { ...c, owner: 'x' } },

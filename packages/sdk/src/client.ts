@@ -31,6 +31,20 @@ export interface ClientOptions extends WorkerConfig {
   workerUrl?: string | URL;
   /** For tests: how to start the worker. */
   createWorker?: () => Worker;
+  /**
+   * Issue 17: where reports of a campaign with `tokens` get their Privacy Pass token — a wallet from
+   * `createTokenWallet` (`@practical-privacy/sdk/tokens`), which fetches them ahead through the app's
+   * `tokenProvider`. Without it such a campaign's reports are refused with TOKEN_UNAVAILABLE.
+   */
+  tokens?: TokenSource;
+}
+
+/** What the facade needs of a token wallet (a structural type, so the facade does not import the wallet). */
+export interface TokenSource {
+  take(campaignId: string, questionId: string, day: string): Promise<{ token: string } | undefined>;
+  spent(token: { token: string }): Promise<void>;
+  /** Deletes every held token (called by optOut). */
+  erase?(): Promise<void>;
 }
 
 /**
@@ -60,7 +74,8 @@ export function createClient<const C extends CampaignDefinition>(options: Client
 /** A fetched campaign (`campaignId`, `campaignUrl`), or one whose type is not a campaign literal: `report(string, unknown)`. */
 export function createClient(options: ClientOptions): Promise<Client>;
 export async function createClient(options: ClientOptions): Promise<Client> {
-  const { handshakeTimeoutMs = 10_000, onEvent, workerUrl, createWorker = () => createSdkWorker(workerUrl), ...config } = options;
+  const { handshakeTimeoutMs = 10_000, onEvent, workerUrl, createWorker = () => createSdkWorker(workerUrl), tokens, ...config } = options;
+  const campaignId = config.campaignId ?? (config.campaign as { id?: string } | undefined)?.id;
   // Named in WORKER_UNAVAILABLE messages, so a worker that fails to load says which URL failed.
   const workerName = () => String(workerUrl ?? (options.createWorker === undefined ? sdkWorkerUrl() : 'the injected worker'));
   if (typeof Worker === 'undefined' && options.createWorker === undefined) {
@@ -231,6 +246,8 @@ export async function createClient(options: ClientOptions): Promise<Client> {
     optIn: () => call((r) => r.optIn()),
     optOut: async () => {
       const result = await call((r) => r.optOut());
+      // Issue 17: the wallet's unspent tokens go too (they hold no answer, but opting out leaves nothing of the SDK behind).
+      await tokens?.erase?.();
       bodies = [];
       await refreshBodies();
       return result;
@@ -238,7 +255,13 @@ export async function createClient(options: ClientOptions): Promise<Client> {
     report: async (questionId, answer) => {
       // `pending` stays on this side: the receipt the app gets is the public Receipt.
       const at = epoch;
-      const { pending, ...receipt } = await call((r) => r.report(questionId, answer));
+      // Issue 17: the token comes from the app's wallet (`@practical-privacy/sdk/tokens`), on this
+      // side, so the Privacy Pass client code stays out of the worker; it is marked spent only once
+      // the report is queued (a refused report keeps it).
+      // (No await without a wallet: the call reaches the worker in this turn, as before.)
+      const token = tokens === undefined || campaignId === undefined ? undefined : await tokens.take(campaignId, questionId, new Date().toISOString().slice(0, 10));
+      const { pending, ...receipt } = await call((r) => r.report(questionId, answer, token?.token));
+      if (token !== undefined) await tokens!.spent(token);
       if (pending === undefined) void refreshBodies();
       else keep(pending, at);
       return receipt;

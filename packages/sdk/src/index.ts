@@ -1,4 +1,4 @@
-export { createClient, type Client, type ClientOptions } from './client.ts';
+export { createClient, type Client, type ClientOptions, type TokenSource } from './client.ts';
 export { defineCampaign, type AnswerOf, type AnswersOf, type CampaignDefinition } from './typed-campaign.ts';
 export { DEFAULT_CAPS, type Caps, type CapsInput } from './caps.ts';
 export type { Availability, BudgetLine, BudgetSummary, Explanation, OptOutResult, Receipt, WorkerConfig } from './worker/api.ts';

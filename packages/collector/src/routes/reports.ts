@@ -14,7 +14,19 @@ export function reportRoutes(app: FastifyInstance, ctx: AppContext): void {
         description: 'Body: JSON (`application/json`, or `text/plain` for navigator.sendBeacon). Ingest key: header `x-pp-ingest-key` or query `?key=`.',
         querystring: { type: 'object', properties: { key: { type: 'string' } } },
         response: {
-          202: { type: 'object', properties: { accepted: { type: 'integer' }, duplicates: { type: 'integer' } } },
+          202: {
+            type: 'object',
+            description: 'Campaigns with `tokens` (issue 17) also answer `refused` and one entry per report, in batch order.',
+            properties: {
+              accepted: { type: 'integer' },
+              duplicates: { type: 'integer' },
+              refused: { type: 'integer' },
+              reports: {
+                type: 'array',
+                items: { type: 'object', properties: { id: { type: 'string' }, status: { type: 'string', enum: ['accepted', 'duplicate', 'refused'] }, code: { type: 'string' }, message: { type: 'string' } } },
+              },
+            },
+          },
           '4xx': { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, path: { type: 'string' } } } } },
         },
       },
@@ -27,11 +39,13 @@ export function reportRoutes(app: FastifyInstance, ctx: AppContext): void {
       const key = typeof header === 'string' ? header : queryKey;
       const stop = ctx.metrics.ingestSeconds.startTimer();
       // Rejections (including parser errors before this handler) are counted in the app's error handler.
-      const result = await ingestBatch(request.body, key, ctx.repository, ctx.campaigns, { ...ctx.config, now: ctx.now });
+      const result = await ingestBatch(request.body, key, ctx.repository, ctx.campaigns, { ...ctx.config, now: ctx.now, tokenKeys: ctx.tokenKeys });
       stop();
       ctx.metrics.accepted.inc({ campaign: result.campaign }, result.accepted);
       ctx.metrics.duplicates.inc({ campaign: result.campaign }, result.duplicates);
-      return reply.code(202).send({ accepted: result.accepted, duplicates: result.duplicates });
+      if (result.tokens === undefined) return reply.code(202).send({ accepted: result.accepted, duplicates: result.duplicates });
+      for (const answer of result.tokens.reports) if (answer.status === 'refused') ctx.metrics.refusedReports.inc({ reason: answer.code });
+      return reply.code(202).send({ accepted: result.accepted, duplicates: result.duplicates, refused: result.tokens.refused, reports: result.tokens.reports });
     },
   );
 }

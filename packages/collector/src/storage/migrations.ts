@@ -20,6 +20,8 @@
  *   reads, with the token label, never the token.
  */
 
+import { TOKEN_SPENDS_POSTGRES, TOKEN_SPENDS_SQLITE } from '../privacy-pass/spends-schema.ts';
+
 export const SQLITE_MIGRATIONS: readonly string[] = [
   `CREATE TABLE campaigns (
      id TEXT NOT NULL,
@@ -97,6 +99,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
    BEGIN SELECT RAISE(ABORT, 'AUDIT_APPEND_ONLY: audit rows cannot be changed'); END;
    CREATE TRIGGER audit_log_append_only_delete BEFORE DELETE ON audit_log
    BEGIN SELECT RAISE(ABORT, 'AUDIT_APPEND_ONLY: audit rows cannot be deleted'); END;`,
+  // Issue 17: spent Privacy Pass tokens, by nonce. Kept apart from report rows on purpose — no report
+  // id, no payload — and purged once the token's period has left the report window.
+  TOKEN_SPENDS_SQLITE,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -183,4 +188,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      FOR EACH ROW EXECUTE FUNCTION pp_audit_append_only();
    CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log
      FOR EACH STATEMENT EXECUTE FUNCTION pp_audit_append_only();`,
+  // Issue 17: as in SQLite.
+  TOKEN_SPENDS_POSTGRES,
 ];

@@ -31,6 +31,7 @@ import {
   type IngestResult,
   type PublishOutcome,
   type ReportContribution,
+  type ReportOutcome,
   type Repository,
   type StoredCampaign,
   type SumCell,
@@ -230,6 +231,7 @@ export class PostgresRepository implements Repository {
     const ordered = partsInIdOrder(group);
     return this.transaction(async (client) => {
       const accepted = group.map(() => 0);
+      const outcomes = new Map<ReportContribution, ReportOutcome>();
       for (const { campaignId, version, entries } of ordered) {
         const { rows } = await client.query<{ id: string }>(
           `INSERT INTO reports (id, campaign_id, version, question_id, day, raw)
@@ -242,12 +244,35 @@ export class PostgresRepository implements Repository {
         );
         const insertedIds = new Set(rows.map((r) => r.id));
         // An id named twice (in one batch or two) is inserted once: count it once, for its first copy.
+        const status: ReportOutcome[] = entries.map(({ report }) => (insertedIds.delete(report.id) ? 'accepted' : 'duplicate'));
+        // Issue 17: new reports spend their tokens in this same transaction (nonces in sorted order,
+        // the lock order every instance follows). A nonce another transaction committed first, or
+        // that an earlier report of this group spent, conflicts: that report is taken back out.
+        const withToken = entries.filter(({ report }, k) => status[k] === 'accepted' && report.token !== undefined).map(({ report }) => report.token!);
+        const spentNow = new Set<string>();
+        if (withToken.length > 0) {
+          const sorted = [...withToken].sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0));
+          const spends = await client.query<{ nonce: string }>(
+            `INSERT INTO token_spends (nonce, period_end)
+             SELECT s.nonce, s.period_end::date FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS s(nonce, period_end, ord) ORDER BY s.ord
+             ON CONFLICT (nonce) DO NOTHING RETURNING nonce`,
+            [sorted.map((t) => t.nonce), sorted.map((t) => t.periodEnd)],
+          );
+          for (const row of spends.rows) spentNow.add(row.nonce);
+        }
+        const unstored: string[] = [];
         const fresh: ReportContribution[] = [];
-        for (const { report, batch } of entries) {
-          if (!insertedIds.delete(report.id)) continue;
+        entries.forEach(({ report, batch }, k) => {
+          if (status[k] === 'accepted' && report.token !== undefined && !spentNow.delete(report.token.nonce)) {
+            status[k] = 'spent';
+            unstored.push(report.id);
+          }
+          if (!outcomes.has(report)) outcomes.set(report, status[k]!);
+          if (status[k] !== 'accepted') return;
           fresh.push(report);
           accepted[batch]! += 1;
-        }
+        });
+        if (unstored.length > 0) await client.query('DELETE FROM reports WHERE id = ANY($1::text[])', [unstored]);
         const cells = cellDeltas(fresh);
         if (cells.length > 0) {
           await client.query(
@@ -260,7 +285,11 @@ export class PostgresRepository implements Repository {
           );
         }
       }
-      return group.map((batch, i) => ({ accepted: accepted[i]!, duplicates: batch.reports.length - accepted[i]! }));
+      // Per-report outcomes only for batches with tokens (issue 17): the only callers that answer per report.
+      return group.map((batch, i) => {
+        const counts = { accepted: accepted[i]!, duplicates: batch.reports.length - accepted[i]! };
+        return batch.reports.some((r) => r.token !== undefined) ? { ...counts, outcomes: batch.reports.map((r) => outcomes.get(r) ?? 'duplicate') } : counts;
+      });
     });
   }
 
@@ -284,11 +313,12 @@ export class PostgresRepository implements Repository {
     return rows.map((r) => r.id);
   }
 
-  async purge(options: { idsBeforeDay: string; rawBeforeDay: string }): Promise<{ ids: number; raw: number }> {
+  async purge(options: { idsBeforeDay: string; rawBeforeDay: string }): Promise<{ ids: number; raw: number; spends: number }> {
     return this.transaction(async (client) => {
       const raw = await client.query('UPDATE reports SET raw = NULL WHERE raw IS NOT NULL AND day < $1::date', [options.rawBeforeDay]);
       const ids = await client.query('DELETE FROM reports WHERE day < $1::date', [options.idsBeforeDay]);
-      return { ids: ids.rowCount ?? 0, raw: raw.rowCount ?? 0 };
+      const spends = await client.query('DELETE FROM token_spends WHERE period_end < $1::date', [options.idsBeforeDay]);
+      return { ids: ids.rowCount ?? 0, raw: raw.rowCount ?? 0, spends: spends.rowCount ?? 0 };
     });
   }
 
@@ -442,6 +472,11 @@ export class PostgresRepository implements Repository {
       [query.before ?? null, query.campaignId ?? null, query.action ?? null, query.limit],
     );
     return rows.map((r) => ({ id: Number(r.id), at: r.at.toISOString(), actor: r.actor, action: r.action, campaignId: r.campaign_id, questionId: r.question_id, detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>) }));
+  }
+
+  async countTokenSpends(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>('SELECT count(*) AS n FROM token_spends');
+    return Number(rows[0]?.n ?? 0);
   }
 }
 

@@ -35,11 +35,31 @@ export interface ReportContribution {
   sums: Iterable<readonly [number, number]>;
   /** The encoded report as JSON text, present only when raw reports are kept. */
   raw?: string;
+  /**
+   * Issue 17: the report's verified Privacy Pass token, spent in the same transaction as the report
+   * is stored. A report whose id is new but whose token is already spent is not stored ('spent').
+   */
+  token?: TokenSpend;
 }
+
+export interface TokenSpend {
+  /** The token's nonce, 64 hex digits (the spend table's key). */
+  nonce: string;
+  /** Last day of the token's period window: the spend row is purged with report ids of days before the window (purge's idsBeforeDay). */
+  periodEnd: string;
+}
+
+/** What became of one report: stored, an id already stored (a retry), or a new id with an already spent token. */
+export type ReportOutcome = 'accepted' | 'duplicate' | 'spent';
 
 export interface IngestResult {
   accepted: number;
   duplicates: number;
+  /**
+   * One per report of the batch, in the batch's order, present when a report of the batch carries a
+   * token (`duplicates` then counts 'duplicate' and 'spent').
+   */
+  outcomes?: ReportOutcome[];
 }
 
 export interface SumsQuery {
@@ -223,8 +243,13 @@ export interface Repository {
   countReports(campaignId: string, version: number): Promise<number>;
   /** Ids of stored reports (tests only; small databases). */
   listReportIds(campaignId: string, version: number): Promise<string[]>;
-  /** Deletes report ids of days before `day` and raw payloads of days before `rawDay`. */
-  purge(options: { idsBeforeDay: string; rawBeforeDay: string }): Promise<{ ids: number; raw: number }>;
+  /**
+   * Deletes report ids of days before `idsBeforeDay`, raw payloads of days before `rawBeforeDay`,
+   * and token spends whose period ended before `idsBeforeDay` (`spends`: issue 17).
+   */
+  purge(options: { idsBeforeDay: string; rawBeforeDay: string }): Promise<{ ids: number; raw: number; spends?: number }>;
+  /** Number of recorded token spends (tests and ops). */
+  countTokenSpends(): Promise<number>;
 
   /** Stores a token (RepositoryDuplicateError when its label or hash exists), with its audit row, in one transaction. */
   createToken(token: TokenToCreate, audit: AuditRecord): Promise<void>;

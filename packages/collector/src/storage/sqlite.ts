@@ -33,6 +33,7 @@ import {
   type IngestResult,
   type PublishOutcome,
   type ReportContribution,
+  type ReportOutcome,
   type Repository,
   type StoredCampaign,
   type SumCell,
@@ -178,7 +179,7 @@ export class SqliteRepository implements Repository {
   observeGroupCommits(observer: (group: { batches: number; reports: number }) => void): void {
     this.groupCommit.observer = observer;
   }
-  private statements: { insertReport: Database.Statement; addCell: Database.Statement } | undefined;
+  private statements: { insertReport: Database.Statement; addCell: Database.Statement; spend: Database.Statement; unstore: Database.Statement } | undefined;
 
   /** One transaction for all of `group`; results in the same order. */
   private storeGroup(group: readonly IngestRequest[]): IngestResult[] {
@@ -187,22 +188,40 @@ export class SqliteRepository implements Repository {
       addCell: this.db.prepare(
         'INSERT INTO cells (campaign_id, version, question_id, day, idx, sum) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, version, question_id, day, idx) DO UPDATE SET sum = sum + excluded.sum',
       ),
+      spend: this.db.prepare('INSERT INTO token_spends (nonce, period_end) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING'),
+      unstore: this.db.prepare('DELETE FROM reports WHERE id = ?'),
     };
-    const { insertReport, addCell } = this.statements;
+    const { insertReport, addCell, spend, unstore } = this.statements;
     const run = this.db.transaction((): IngestResult[] => {
       const accepted = group.map(() => 0);
+      const outcomes = new Map<ReportContribution, ReportOutcome>();
       for (const { campaignId, version, entries } of partsInIdOrder(group)) {
         const fresh: ReportContribution[] = [];
         for (const { report, batch } of entries) {
           // A second copy of an id — in this group or already in the database — changes nothing.
           const info = insertReport.run(report.id, campaignId, version, report.questionId, report.day, report.raw ?? null);
-          if (info.changes !== 1) continue;
+          if (info.changes !== 1) {
+            if (!outcomes.has(report)) outcomes.set(report, 'duplicate');
+            continue;
+          }
+          // Issue 17: a new report spends its token in this same transaction; a token spent before
+          // (by another report id) takes the report back out, so nothing of it is stored.
+          if (report.token !== undefined && spend.run(report.token.nonce, report.token.periodEnd).changes !== 1) {
+            unstore.run(report.id);
+            outcomes.set(report, 'spent');
+            continue;
+          }
+          outcomes.set(report, 'accepted');
           fresh.push(report);
           accepted[batch]! += 1;
         }
         for (const cell of cellDeltas(fresh)) addCell.run(campaignId, version, cell.questionId, cell.day, cell.index, cell.delta);
       }
-      return group.map((batch, i) => ({ accepted: accepted[i]!, duplicates: batch.reports.length - accepted[i]! }));
+      // Per-report outcomes only for batches with tokens (issue 17): the only callers that answer per report.
+      return group.map((batch, i) => {
+        const counts = { accepted: accepted[i]!, duplicates: batch.reports.length - accepted[i]! };
+        return batch.reports.some((r) => r.token !== undefined) ? { ...counts, outcomes: batch.reports.map((r) => outcomes.get(r) ?? 'duplicate') } : counts;
+      });
     });
     return run.immediate();
   }
@@ -223,11 +242,12 @@ export class SqliteRepository implements Repository {
     return (this.db.prepare('SELECT id FROM reports WHERE campaign_id = ? AND version = ? ORDER BY id').all(campaignId, version) as Array<{ id: string }>).map((r) => r.id);
   }
 
-  async purge(options: { idsBeforeDay: string; rawBeforeDay: string }): Promise<{ ids: number; raw: number }> {
+  async purge(options: { idsBeforeDay: string; rawBeforeDay: string }): Promise<{ ids: number; raw: number; spends: number }> {
     const run = this.db.transaction(() => {
       const raw = this.db.prepare('UPDATE reports SET raw = NULL WHERE raw IS NOT NULL AND day < ?').run(options.rawBeforeDay).changes;
       const ids = this.db.prepare('DELETE FROM reports WHERE day < ?').run(options.idsBeforeDay).changes;
-      return { ids, raw };
+      const spends = this.db.prepare('DELETE FROM token_spends WHERE period_end < ?').run(options.idsBeforeDay).changes;
+      return { ids, raw, spends };
     });
     return run.immediate();
   }
@@ -397,6 +417,10 @@ export class SqliteRepository implements Repository {
       )
       .all({ before: query.before ?? null, campaign: query.campaignId ?? null, action: query.action ?? null, limit: query.limit }) as Array<{ id: number; at: string; actor: string; action: AuditEntry['action']; campaign_id: string | null; question_id: string | null; detail: string | null }>;
     return rows.map((r) => ({ id: Number(r.id), at: r.at, actor: r.actor, action: r.action, campaignId: r.campaign_id, questionId: r.question_id, detail: r.detail === null ? null : (JSON.parse(r.detail) as Record<string, unknown>) }));
+  }
+
+  async countTokenSpends(): Promise<number> {
+    return Number((this.db.prepare('SELECT count(*) AS n FROM token_spends').get() as { n: number }).n);
   }
 }
 

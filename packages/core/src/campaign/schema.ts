@@ -156,12 +156,18 @@ export const StringQuestionSchema = v.strictObject({
 
 export const QuestionSchema = v.variant('type', [BooleanQuestionSchema, CategoricalQuestionSchema, MultiselectQuestionSchema, NumericQuestionSchema, StringQuestionSchema]);
 
+/** An issuer or origin name in a TokenChallenge: a host name (optionally :port), no commas (origin_info is comma-separated, RFC 9577 §2.1). */
+const TokenPartyName = v.pipe(v.string(), v.regex(/^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(?::[0-9]{1,5})?$/, 'must be a host name (letters, digits, dots, hyphens; optional :port)'));
+
 export const CampaignSchema = v.strictObject({
   id: IdSchema,
   version: VersionSchema,
   title: Text(500),
   description: v.optional(v.pipe(v.string(), v.maxLength(5000))),
   questions: v.pipe(v.array(QuestionSchema), v.minLength(1), v.maxLength(MAX_QUESTIONS)),
+  // Issue 17: reports of this campaign must carry a Privacy Pass token from `issuer`, made for
+  // `origin` (the collector) and the report's (question, period); docs/protocol.md, "Anonymous tokens".
+  tokens: v.optional(v.strictObject({ issuer: TokenPartyName, origin: TokenPartyName })),
 });
 
 /** A campaign as written (defaults optional). */

@@ -11,7 +11,11 @@
  */
 import * as v from 'valibot';
 import { MAX_EPSILON } from '../validate.ts';
+import { TOKEN_BASE64URL_LENGTH } from '../tokens/context.ts';
 import { ID_PATTERN, isValidDay, REPORT_ID_PATTERN } from './ids.ts';
+
+/** A serialized type-0x0002 token in base64url (docs/protocol.md, "Anonymous tokens"). */
+export const TOKEN_PATTERN = new RegExp(`^[A-Za-z0-9_-]{${TOKEN_BASE64URL_LENGTH}}$`);
 
 /** Most reports in one batch (the SDK's beacon batches stay under 60 KB anyway). */
 export const MAX_BATCH_REPORTS = 1000;
@@ -47,7 +51,7 @@ export const CohortSchema = v.pipe(v.number(), v.finite(), v.integer(), v.minVal
  * `ext` object — the extension point later features (a privacy level, an anonymous token) add named
  * fields to. Only registered extensions are accepted: `level` (issue 14 §2: the ε₁ of the privacy
  * level the report was randomized at, one of the question's `levels`; checked by the collector
- * against the campaign).
+ * against the campaign), `token` (issue 17).
  */
 export const PROTOCOL_VERSIONS = [1, 2] as const;
 export const CURRENT_PROTOCOL = 2;
@@ -55,6 +59,10 @@ export const ReportExtensionsSchema = v.pipe(
   v.custom<Record<string, unknown>>((x) => typeof x === 'object' && x !== null && !Array.isArray(x), 'must be an object of named extensions'),
   v.strictObject({
     level: v.optional(v.pipe(v.number(), v.finite(), v.gtValue(0), v.maxValue(MAX_EPSILON))),
+    // Issue 17: a Privacy Pass token (RFC 9578 type 0x0002, 354 bytes) as 472 base64url characters
+    // without padding (354 = 3 · 118: no padding bits, one spelling). Its fields are checked by the
+    // collector per report (core/src/tokens/context.ts); only its shape is checked here.
+    token: v.optional(v.pipe(v.string(), v.regex(TOKEN_PATTERN, `must be a Privacy Pass token: ${TOKEN_BASE64URL_LENGTH} base64url characters without padding`))),
   }),
 );
 

@@ -10,7 +10,7 @@
  * worker/levels.ts; nothing per answer is stored) → ONE transaction: re-check, debit, queue
  * (store/ledger.ts). The re-check is what stops two tabs sharing the database.
  */
-import { PrivacyError, isPrivacyError, RandomSampler, cryptoRandomSource, newReportId, toWireReport, utcDay, type AnyRandomizer, type Campaign } from '@practical-privacy/core';
+import { PrivacyError, isPrivacyError, RandomSampler, TOKEN_PATTERN, cryptoRandomSource, newReportId, toWireReport, utcDay, type AnyRandomizer, type Campaign } from '@practical-privacy/core';
 import { resolveCaps, type Caps } from '../caps.ts';
 import { DEFAULT_DB_NAME, type SdkDatabase } from '../store/db.ts';
 import { DEFAULT_ERASE_TIMEOUT_MS, SdkConnection } from '../store/connection.ts';
@@ -212,9 +212,12 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       });
     },
 
-    /** Reports run one at a time, so the ledger's checks and the debit see each other in order. */
-    async report(questionId: string, answer: unknown): Promise<Result<ReportResult>> {
-      const run = reportQueue.then(() => reportNow(questionId, answer));
+    /**
+     * Reports run one at a time, so the ledger's checks and the debit see each other in order.
+     * `token` (issue 17): the Privacy Pass token the facade took from the app's wallet (blinded outside this worker).
+     */
+    async report(questionId: string, answer: unknown, token?: string): Promise<Result<ReportResult>> {
+      const run = reportQueue.then(() => reportNow(questionId, answer, token));
       reportQueue = run.then(
         () => undefined,
         () => undefined,
@@ -308,13 +311,17 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
     },
   };
 
-  function reportNow(questionId: string, answer: unknown): Promise<Result<ReportResult>> {
+  function reportNow(questionId: string, answer: unknown, token?: string): Promise<Result<ReportResult>> {
     return settle(async () => {
       const s = ready();
       await requireConsent(s);
       if (s.closed) throw campaignClosed(s.campaign.id);
       const { q, mechanism } = question(s, questionId);
       const parsed = parseAnswer(q, answer);
+      // Issue 17: a campaign with `tokens` needs one per report; refused before anything is charged.
+      if (s.campaign.tokens !== undefined && (token === undefined || !TOKEN_PATTERN.test(token))) {
+        throw new PrivacyError('TOKEN_UNAVAILABLE', 'input', `${questionId}: this campaign needs a Privacy Pass token for the question and period (the app's token wallet has none)`);
+      }
       const day = utcDay(now());
       const rule = s.rules.get(questionId)!;
       const debit = { campaignId: s.campaign.id, questionId, period: q.period, day, rule, caps: s.caps };
@@ -331,7 +338,7 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       const reportId = newReportId(sampler);
       const wire = toWireReport({ id: reportId, campaignId: s.campaign.id, campaignVersion: s.campaign.version, questionId, day }, encoded);
       const { campaignId: _c, campaignVersion: _v, ...report } = wire;
-      if (level !== undefined) report.ext = { level };
+      if (level !== undefined || s.campaign.tokens !== undefined) report.ext = { ...(level === undefined ? {} : { level }), ...(s.campaign.tokens === undefined ? {} : { token }) };
       // `epsilon` is set by commitReport to the charge it decides inside the transaction.
       const outbox = { id: reportId, campaignId: s.campaign.id, campaignVersion: s.campaign.version, report, epsilon: Number.NaN, queuedAt: now().getTime() };
       const decision = await commitReport(s.db, { ...debit, outbox });

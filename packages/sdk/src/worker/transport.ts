@@ -29,7 +29,15 @@ export interface TransportOptions {
 }
 
 export type TransportEvent =
-  | { type: 'sent'; reports: number; accepted?: number; duplicates?: number }
+  | {
+      type: 'sent';
+      reports: number;
+      accepted?: number;
+      duplicates?: number;
+      /** Issue 17: reports of a token campaign the collector refused one by one (their token), with its codes. They leave the outbox: a retry would be refused again. */
+      refused?: number;
+      refusals?: Array<{ id: string; code: string }>;
+    }
   | { type: 'dropped'; status: number; reports: number; message: string }
   | { type: 'retry'; reason: string; delayMs: number }
   /** The collector says the campaign is closed: every queued report of it was dropped (`reports`), and report() refuses from now on. */
@@ -232,7 +240,7 @@ export class Transport {
       return { kind: 'retry', reason: 'network error' };
     }
     if (response.ok) {
-      const ack = (await response.json().catch(() => ({}))) as { accepted?: number; duplicates?: number };
+      const ack = (await response.json().catch(() => ({}))) as Ack;
       return { kind: 'sent', event: { type: 'sent', reports: batch.ids.length, ...pickCounts(ack) } };
     }
     // 408: the server timed the request out and invites a repeat (RFC 9110 §15.5.9).
@@ -266,10 +274,15 @@ function parseJson(text: string): unknown {
   }
 }
 
-function pickCounts(ack: { accepted?: number; duplicates?: number }): { accepted?: number; duplicates?: number } {
-  const out: { accepted?: number; duplicates?: number } = {};
+type Ack = { accepted?: number; duplicates?: number; refused?: number; reports?: Array<{ id?: unknown; status?: unknown; code?: unknown }> };
+
+function pickCounts(ack: Ack): { accepted?: number; duplicates?: number; refused?: number; refusals?: Array<{ id: string; code: string }> } {
+  const out: ReturnType<typeof pickCounts> = {};
   if (typeof ack.accepted === 'number') out.accepted = ack.accepted;
   if (typeof ack.duplicates === 'number') out.duplicates = ack.duplicates;
+  // Issue 17: the per-report answer of a campaign with tokens (absent for every other campaign).
+  if (typeof ack.refused === 'number') out.refused = ack.refused;
+  if (Array.isArray(ack.reports)) out.refusals = ack.reports.filter((r) => r.status === 'refused').map((r) => ({ id: String(r.id), code: String(r.code) }));
   return out;
 }
 

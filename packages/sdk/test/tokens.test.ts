@@ -1,0 +1,233 @@
+/**
+ * Issue 17 §1 on the device: the token wallet (fake-indexeddb, the reference issuer behind a fake
+ * portal) and the worker's use of its tokens. The Privacy Pass client runs here, outside the
+ * worker (`pnpm size` keeps it out of the worker bundle).
+ */
+import { base64UrlDecode, bytesEqual, tokenChallengeDigest, tokenFields, toHex, type TokenKeyList } from '@practical-privacy/core';
+import { generateSigningKey, MemoryIssuerStore, TokenIssuer, type SigningKey } from '@practical-privacy/token-issuer';
+import { describe, expect, it } from 'vitest';
+import { createTokenWallet, type TokenProvider } from '../src/tokens.ts';
+import { freshDbName, MONDAY, setup } from './fixtures.ts';
+
+const binding = { issuer: 'portal.example', origin: 'collector.test' };
+const tokenCampaign = {
+  id: 'checkin',
+  version: 1,
+  title: 'Check-in',
+  tokens: binding,
+  questions: [
+    { id: 'fever', prompt: 'Fever today?', type: 'boolean', tier: 'low', epsilon: 1 },
+    { id: 'cough', prompt: 'Cough today?', type: 'boolean', tier: 'low', epsilon: 1 },
+    { id: 'sleep', prompt: 'Slept well this week?', type: 'boolean', tier: 'low', epsilon: 0.5, period: 'week' },
+  ],
+};
+
+const pool: SigningKey[] = [];
+async function makeIssuer() {
+  let next = 0;
+  const issuer = new TokenIssuer({
+    name: binding.issuer,
+    store: new MemoryIssuerStore(),
+    campaigns: [tokenCampaign],
+    aheadDays: 2,
+    now: () => new Date(MONDAY),
+    generateKey: async () => {
+      if (next === pool.length) pool.push(await generateSigningKey());
+      return pool[next++]!;
+    },
+  });
+  await issuer.rotate();
+  return issuer;
+}
+
+/** The collector's GET /v1/token-keys, serving `list()`. */
+function keyServer(list: () => Promise<unknown>) {
+  const urls: string[] = [];
+  const fetch = (async (input: RequestInfo | URL) => {
+    urls.push(String(input));
+    return new Response(JSON.stringify(await list()), { status: 200 });
+  }) as typeof globalThis.fetch;
+  return { fetch, urls };
+}
+
+/** The app's session: its backend forwards to the issuer for the logged-in patient. */
+function portal(issuer: TokenIssuer, account: string): { provider: TokenProvider; calls: string[][] } {
+  const calls: string[][] = [];
+  return {
+    calls,
+    provider: async (requests) => {
+      calls.push(requests.map((r) => r.keyId));
+      return issuer.issue(account, requests);
+    },
+  };
+}
+
+// RSA-2048 key generation (the issuer's, ≈ 0.2 s a key) makes the first test slow; keys are pooled after it.
+describe('token wallet', { timeout: 60_000 }, () => {
+  it('fetches a token for every question and every listed period in bulk, from the collector\'s key list only, and keeps them in IndexedDB', async () => {
+    const issuer = await makeIssuer();
+    const list = await issuer.keyList();
+    const keys = keyServer(async () => list);
+    const { provider, calls } = portal(issuer, 'patient-1');
+    const dbName = freshDbName();
+    const wallet = createTokenWallet({ collectorUrl: 'https://collector.test/', tokenProvider: provider, binding, fetch: keys.fetch, dbName, now: () => new Date(MONDAY) });
+    const result = await wallet.refill('checkin');
+    // fever and cough: Mon, Tue, Wed; sleep: this week → 7 keys, all asked for in one call.
+    expect(result).toEqual({ obtained: 7, held: 0, refused: {} });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.sort()).toEqual(list.keys.map((k) => k.keyId).sort());
+    expect(keys.urls).toEqual(['https://collector.test/v1/token-keys']);
+    // A second refill asks for nothing; a new wallet on the same database sees the tokens.
+    expect(await wallet.refill('checkin')).toEqual({ obtained: 0, held: 7, refused: {} });
+    wallet.close();
+    const again = createTokenWallet({ collectorUrl: 'https://collector.test', tokenProvider: provider, binding, fetch: keys.fetch, dbName, now: () => new Date(MONDAY) });
+    const held = await again.take('checkin', 'sleep', '2026-11-25');
+    expect(held).toBeDefined();
+    // The token is made for the collector's challenge of its context and signed under the listed key.
+    const fields = tokenFields(base64UrlDecode(held!.token, 354));
+    expect(bytesEqual(fields.challengeDigest, tokenChallengeDigest(binding, { campaignId: 'checkin', questionId: 'sleep', periodStart: '2026-11-23' }))).toBe(true);
+    expect(toHex(fields.tokenKeyId)).toBe(list.keys.find((k) => k.questionId === 'sleep')!.keyId);
+    await again.spent(held!);
+    expect(await again.take('checkin', 'sleep', '2026-11-25')).toBeUndefined();
+    expect(await again.held()).toHaveLength(6);
+    await again.erase();
+    expect((await indexedDB.databases()).map((d) => d.name)).not.toContain(dbName);
+    again.close();
+  });
+
+  it('refuses a key list with two keys for one context (a partitioning issuer), and stores nothing', async () => {
+    const issuer = await makeIssuer();
+    const list = await issuer.keyList();
+    const other = await makeIssuer(); // same pool order: use a later key for the duplicate
+    await other.replaceKey({ campaignId: 'checkin', questionId: 'fever', periodStart: '2026-11-23' });
+    const extra = (await other.keyList()).keys.find((k) => k.questionId === 'fever' && k.periodStart === '2026-11-23')!;
+    const partitioned: TokenKeyList = { ...list, keys: [...list.keys, extra] };
+    const { provider, calls } = portal(issuer, 'patient-1');
+    const wallet = createTokenWallet({ collectorUrl: 'https://collector.test', tokenProvider: provider, binding, fetch: keyServer(async () => partitioned).fetch, dbName: freshDbName(), now: () => new Date(MONDAY) });
+    await expect(wallet.refill('checkin')).rejects.toMatchObject({ code: 'KEY_LIST_INVALID' });
+    expect(calls).toHaveLength(0);
+    expect(await wallet.held()).toHaveLength(0);
+    wallet.close();
+  });
+
+  it('counts the issuer\'s refusals (allowance used on another device) and drops held tokens whose key was rotated out', async () => {
+    const issuer = await makeIssuer();
+    let list = await issuer.keyList();
+    const keys = keyServer(async () => list);
+    const first = createTokenWallet({ collectorUrl: 'https://collector.test', tokenProvider: portal(issuer, 'patient-1').provider, binding, fetch: keys.fetch, dbName: freshDbName(), now: () => new Date(MONDAY) });
+    expect((await first.refill('checkin')).obtained).toBe(7);
+    // The same account on a second device: the allowance is used.
+    const second = createTokenWallet({ collectorUrl: 'https://collector.test', tokenProvider: portal(issuer, 'patient-1').provider, binding, fetch: keys.fetch, dbName: freshDbName(), now: () => new Date(MONDAY) });
+    expect(await second.refill('checkin')).toEqual({ obtained: 0, held: 0, refused: { ALLOWANCE_EXCEEDED: 7 } });
+    await issuer.replaceKey({ campaignId: 'checkin', questionId: 'cough', periodStart: '2026-11-23' });
+    list = await issuer.keyList();
+    expect(await first.refill('checkin')).toEqual({ obtained: 1, held: 6, refused: {} });
+    expect((await first.take('checkin', 'cough', '2026-11-23'))!.keyId).toBe(list.keys.find((k) => k.questionId === 'cough' && k.periodStart === '2026-11-23')!.keyId);
+    first.close();
+    second.close();
+  });
+
+  it('a response that does not finalize is not stored', async () => {
+    const issuer = await makeIssuer();
+    const list = await issuer.keyList();
+    const hostile: TokenProvider = async (requests) => requests.map((r) => ({ keyId: r.keyId, response: 'A'.repeat(342) }));
+    const wallet = createTokenWallet({ collectorUrl: 'https://collector.test', tokenProvider: hostile, binding, fetch: keyServer(async () => list).fetch, dbName: freshDbName(), now: () => new Date(MONDAY) });
+    expect(await wallet.refill('checkin')).toEqual({ obtained: 0, held: 0, refused: { RESPONSE_INVALID: 7 } });
+    wallet.close();
+  });
+});
+
+describe('the worker and tokens', { timeout: 60_000 }, () => {
+  it('a campaign with tokens: no token → TOKEN_UNAVAILABLE with nothing charged or queued; with one → the outbox report carries it in ext.token', async () => {
+    const issuer = await makeIssuer();
+    const list = await issuer.keyList();
+    const wallet = createTokenWallet({ collectorUrl: 'https://collector.test', tokenProvider: portal(issuer, 'patient-1').provider, binding, fetch: keyServer(async () => list).fetch, dbName: freshDbName(), now: () => new Date(MONDAY) });
+    await wallet.refill('checkin');
+    const { api } = await setup({ campaign: tokenCampaign });
+    await api.optIn();
+    expect(await api.report('fever', true)).toMatchObject({ ok: false, error: { code: 'TOKEN_UNAVAILABLE' } });
+    expect(await api.report('fever', true, 'not-a-token')).toMatchObject({ ok: false, error: { code: 'TOKEN_UNAVAILABLE' } });
+    const budget = await api.budget();
+    expect(budget).toMatchObject({ ok: true, value: { lines: [] } });
+    const held = (await wallet.take('checkin', 'fever', '2026-11-23'))!;
+    expect(await api.report('fever', true, held.token)).toMatchObject({ ok: true });
+    const pending = await api.pendingBodies();
+    if (!pending.ok) throw new Error('no bodies');
+    const body = JSON.parse(pending.value.bodies[0]!) as { protocol: number; reports: Array<{ ext?: { token?: string } }> };
+    expect(body.protocol).toBe(2);
+    expect(body.reports[0]!.ext).toEqual({ token: held.token });
+    wallet.close();
+  });
+
+  it('a campaign without tokens sends no ext, whatever token it is handed', async () => {
+    const { api } = await setup();
+    await api.optIn();
+    expect(await api.report('fever', true, 'A'.repeat(472))).toMatchObject({ ok: true });
+    const pending = await api.pendingBodies();
+    if (!pending.ok) throw new Error('no bodies');
+    expect(JSON.parse(pending.value.bodies[0]!).reports[0].ext).toBeUndefined();
+  });
+});
+
+describe('transport and per-report answers', () => {
+  it('a batch answered per report: refusals are reported in the sent event and leave the outbox (a retry would be refused again)', async () => {
+    const { createWorkerApi } = await import('../src/worker/api.ts');
+    const { seededRandomSource } = await import('@practical-privacy/core');
+    const bodies: string[] = [];
+    const fetch = (async (_input: RequestInfo | URL, init?: RequestInit) => {
+      bodies.push(String(init?.body));
+      const [first, second] = (JSON.parse(String(init?.body)) as { reports: Array<{ id: string }> }).reports;
+      return new Response(JSON.stringify({ accepted: 1, duplicates: 0, refused: 1, reports: [{ id: first!.id, status: 'accepted' }, { id: second!.id, status: 'refused', code: 'TOKEN_SPENT', message: 'spent' }] }), { status: 202 });
+    }) as typeof globalThis.fetch;
+    const events: Array<Record<string, unknown>> = [];
+    const api = createWorkerApi({ fetch, random: seededRandomSource('tokens'), now: () => new Date(MONDAY) });
+    await api.init({ collectorUrl: 'https://collector.test', campaign: tokenCampaign, dbName: freshDbName(), flushIntervalMs: 60_000 }, (e) => events.push(e as Record<string, unknown>));
+    await api.optIn();
+    const token = `AAI${'A'.repeat(469)}`;
+    const a = await api.report('fever', true, token);
+    const b = await api.report('cough', true, token);
+    if (!a.ok || !b.ok) throw new Error('not queued');
+    expect(await api.flush()).toMatchObject({ ok: true, value: { sent: 2, pending: 0 } });
+    const refusedId = (JSON.parse(bodies[0]!) as { reports: Array<{ id: string }> }).reports[1]!.id;
+    expect(events.find((e) => e.type === 'sent')).toEqual({ type: 'sent', reports: 2, accepted: 1, duplicates: 0, refused: 1, refusals: [{ id: refusedId, code: 'TOKEN_SPENT' }] });
+    expect(await api.flush()).toMatchObject({ ok: true, value: { sent: 0, pending: 0 } });
+    expect(bodies).toHaveLength(1);
+  });
+});
+
+describe('facade and token source', () => {
+  it('report() takes the token for the question from the app\'s wallet, and marks it spent only once the report is queued', async () => {
+    const { expose } = await import('comlink');
+    const { createClient } = await import('../src/client.ts');
+    const { createWorkerApi } = await import('../src/worker/api.ts');
+    const { seededRandomSource } = await import('@practical-privacy/core');
+    const worker = () => {
+      const { port1, port2 } = new MessageChannel();
+      expose(createWorkerApi({ fetch: (async () => new Response('{}', { status: 202 })) as typeof fetch, random: seededRandomSource('facade-tokens'), now: () => new Date(MONDAY) }), port1 as unknown as Worker);
+      return Object.assign(port2, { terminate: () => port2.close() }) as unknown as Worker;
+    };
+    const token = `AAI${'A'.repeat(469)}`;
+    const taken: string[] = [];
+    const spent: string[] = [];
+    const tokens = {
+      take: async (campaignId: string, questionId: string) => {
+        taken.push(`${campaignId}/${questionId}`);
+        return questionId === 'fever' ? { token } : undefined;
+      },
+      spent: async (t: { token: string }) => void spent.push(t.token),
+      erase: async () => void (erased += 1),
+    };
+    let erased = 0;
+    const client = await createClient({ collectorUrl: 'https://collector.test', campaign: tokenCampaign, dbName: freshDbName(), flushIntervalMs: 60_000, createWorker: worker, tokens });
+    await client.optIn();
+    await client.report('fever', true);
+    await expect(client.report('cough', true)).rejects.toMatchObject({ code: 'TOKEN_UNAVAILABLE' });
+    // A refused report (already reported this period) keeps its token.
+    await expect(client.report('fever', false)).rejects.toMatchObject({ code: 'ALREADY_REPORTED' });
+    expect(taken).toEqual(['checkin/fever', 'checkin/cough', 'checkin/fever']);
+    expect(spent).toEqual([token]);
+    await client.optOut();
+    expect(erased).toBe(1);
+    client.close();
+  });
+});
