@@ -48,7 +48,7 @@ import { estimandNote, estimandStatement } from './estimand.ts';
 import type { CampaignModel, QuestionModel } from './campaigns/model.ts';
 import type { Repository } from './storage/repository.ts';
 
-export type { AmplificationNotClaimed, Bucket, CellAmplification, CellRelease, CellUncertainty, EstimateRelease, RapporDecoding, ReleasedValue, UndetectedValue, ValueEstimate, Withheld } from './release.ts';
+export type { Bucket, CellAmplification, CellRelease, EstimateRelease, Withheld } from './release.ts';
 import type { Bucket, CellAmplification, CellRelease, CellUncertainty, EstimateRelease, ReleasedValue, UndetectedValue, Withheld } from './release.ts';
 
 /** δ for the shuffle bound: smaller than 1/n for any realistic clinic-sized n. */

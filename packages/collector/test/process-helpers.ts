@@ -45,15 +45,6 @@ export interface CollectorProcess {
   output: () => string;
 }
 
-export function runCli(args: string[], env: Record<string, string>, nodeArgs: string[] = []): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('exit', (code) => resolve({ code, output }));
-  });
-}
 
 export async function startCollector(databaseUrl: string, extraEnv: Record<string, string> = {}, options: { port?: number; args?: string[]; nodeArgs?: string[] } = {}): Promise<CollectorProcess> {
   const port = options.port ?? (await freePort());

@@ -4,7 +4,7 @@
  * process), typed CLI errors and their exit codes, and opening the configured store.
  */
 import type { Command } from 'commander';
-import { ConfigError, loadConfig, type ConfigLayer } from '../config.ts';
+import { loadConfig, type ConfigLayer } from '../config.ts';
 import { openRepository } from '../storage/open.ts';
 import type { Repository } from '../storage/repository.ts';
 
@@ -57,4 +57,3 @@ export async function withRepository<T>(io: CliIo, flags: ConfigLayer, work: (re
   }
 }
 
-export { ConfigError };
