@@ -30,7 +30,8 @@ test('the dev server does not reload the page after "I agree" on a fresh install
     await expect(page.getByTestId('opt-in')).toBeVisible({ timeout: 60_000 });
     await page.evaluate(() => ((window as unknown as { reloadMarker: string }).reloadMarker = 'first-load'));
     await page.getByTestId('opt-in').click();
-    await expect(page.getByTestId('explain-symptoms')).toBeVisible({ timeout: 60_000 });
+    // The check-in form is up once the SDK answered explain() (its text sits in a closed <details>).
+    await expect(page.getByTestId('explain-symptoms')).toBeAttached({ timeout: 60_000 });
     await page.waitForTimeout(SETTLE_MS);
     expect(navigations, 'page loads (a reload is a second one)').toBe(1);
     expect(await page.evaluate(() => (window as unknown as { reloadMarker?: string }).reloadMarker)).toBe('first-load');
