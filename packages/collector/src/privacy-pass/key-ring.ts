@@ -9,6 +9,7 @@
  * keeps the old list (and is reported through `lastError`), so a half-written sync cannot switch
  * verification off.
  */
+import type { webcrypto } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { TOKEN_TYPES, util } from '@cloudflare/privacypass-ts';
 import { tokenKeyBytes, validateTokenKeyList, type TokenKey, type TokenKeyList } from '@practical-privacy/core';
@@ -16,7 +17,7 @@ import { tokenKeyBytes, validateTokenKeyList, type TokenKey, type TokenKeyList }
 export interface RingKey {
   key: TokenKey;
   /** Imported on first use. */
-  cryptoKey: Promise<CryptoKey> | undefined;
+  cryptoKey: Promise<webcrypto.CryptoKey> | undefined;
 }
 
 export class TokenKeyRing {
@@ -63,7 +64,7 @@ export class TokenKeyRing {
   }
 
   /** The key as a WebCrypto verification key (RFC 9578's RSASSA-PSS SPKI converted to the rsaEncryption form WebCrypto imports). */
-  cryptoKey(entry: RingKey): Promise<CryptoKey> {
+  cryptoKey(entry: RingKey): Promise<webcrypto.CryptoKey> {
     entry.cryptoKey ??= crypto.subtle.importKey('spki', new Uint8Array(util.convertRSASSAPSSToEnc(tokenKeyBytes(entry.key))), TOKEN_TYPES.BLIND_RSA.rsaParams, false, ['verify']);
     return entry.cryptoKey;
   }
