@@ -26,8 +26,9 @@ export async function publishCampaign(repository: Repository): Promise<void> {
 /** Runs the ingest route's validation and reduction on `reports` (any number), returning what it would store. */
 export async function contributionsOf(reports: WireReport[], repository: Repository, campaigns: CampaignCache, now: Date): Promise<ReportContribution[]> {
   const collected: ReportContribution[] = [];
-  const collector: Pick<Repository, 'getCampaign' | 'ingest'> = {
+  const collector: Pick<Repository, 'getCampaign' | 'ingestPolicy' | 'ingest'> = {
     getCampaign: (id, version) => repository.getCampaign(id, version),
+    ingestPolicy: (id, at) => repository.ingestPolicy(id, at),
     ingest: async (_campaign, _version, contributions) => {
       collected.push(...contributions);
       return { accepted: contributions.length, duplicates: 0 };
