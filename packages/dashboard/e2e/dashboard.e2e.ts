@@ -78,7 +78,10 @@ test('two campaigns: numbers on screen are the API\'s, withheld cells say why, t
   expect(download.suggestedFilename()).toBe('followup-v3-day.csv');
 
   await page.screenshot({ path: join(packageDir, 'test-results', 'screenshots', 'followup-day-desktop.png'), fullPage: true });
+  // Narrowed to a 390 px phone after drawing at desktop width: the charts follow, nothing is
+  // wider than the screen (tables scroll inside their own box).
   await page.setViewportSize({ width: 390, height: 844 });
+  await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await page.screenshot({ path: join(packageDir, 'test-results', 'screenshots', 'followup-day-phone.png'), fullPage: true });
   await page.setViewportSize({ width: 1280, height: 900 });
 
@@ -87,10 +90,87 @@ test('two campaigns: numbers on screen are the API\'s, withheld cells say why, t
   const mean = sleep.cells[0]!.mean!;
   await expect(page.locator('table[data-question="sleep"] [data-field="estimate"]')).toHaveText(mean.estimate.toFixed(2));
   await page.screenshot({ path: join(packageDir, 'test-results', 'screenshots', 'intake-total-desktop.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: join(packageDir, 'test-results', 'screenshots', 'intake-total-phone.png'), fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 900 });
 
   await page.getByRole('button', { name: 'Sign out' }).click();
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
   expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+});
+
+test('on a 390 px phone from the start, every bucket of both campaigns fits the screen', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page);
+  for (const campaign of ['followup', 'intake']) {
+    for (const bucket of ['day', 'week', 'total']) {
+      await show(page, campaign, bucket);
+      // (Both report days fall in one week: a week view has one cell and no line to draw.)
+      if (bucket !== 'week') expect(await page.locator('.chart canvas').count(), `${campaign} ${bucket}: charts drawn`).toBeGreaterThan(0);
+      const widest = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, charts: Math.max(...[...document.querySelectorAll('.chart canvas')].map((c) => c.getBoundingClientRect().right)) }));
+      expect(widest.page, `${campaign} ${bucket}: page width`).toBeLessThanOrEqual(390);
+      expect(widest.charts, `${campaign} ${bucket}: rightmost chart edge`).toBeLessThanOrEqual(390);
+    }
+  }
+  await page.screenshot({ path: join(packageDir, 'test-results', 'screenshots', 'intake-total-phone-fresh.png'), fullPage: true });
+});
+
+/**
+ * Integrity signals from the poisoning check, faked in the browser: the real collector's answer
+ * with an `integrity` per cell (one suspicious) and a top-level `defence` added, as the collector
+ * will send them. The route also records whether the page asked for recovered estimates.
+ */
+test('integrity signals: a suspicious cell and question say why, in the table, for screen readers and in the CSV; the recovered view asks for defence=ldprecover and says so', async ({ page }) => {
+  const asked: string[] = [];
+  await page.route('**/v1/campaigns/*/estimates?*', async (route) => {
+    const url = new URL(route.request().url());
+    asked.push(url.searchParams.get('defence') ?? 'none');
+    const response = await route.fetch();
+    const body = (await response.json()) as { cells: { suppressed: boolean; integrity?: unknown }[]; defence?: string };
+    const recovered = url.searchParams.get('defence') === 'ldprecover';
+    let first = true;
+    for (const cell of body.cells) {
+      if (cell.suppressed) continue;
+      cell.integrity = first && url.searchParams.get('question') === 'better' ? { status: 'suspicious', reason: 'yes share 6.2 SE above the other days', score: 6.2 } : { status: 'ok', reason: '', score: 0.3 };
+      first = false;
+    }
+    body.defence = recovered ? 'ldprecover' : 'none';
+    await route.fulfill({ response, json: body });
+  });
+  await signIn(page);
+  await show(page, 'followup', 'day');
+  const alert = page.getByTestId('suspicious-better');
+  await expect(alert).toContainText("Suspicious: 1 of");
+  await expect(alert).toContainText('yes share 6.2 SE above the other days');
+  await expect(page.getByTestId('suspicious-effects')).toHaveCount(0);
+  const flagged = page.locator('table[data-question="better"] tr[data-integrity="suspicious"]');
+  await expect(flagged).toHaveCount(2);
+  await expect(flagged.first().locator('[data-field="integrity"]')).toHaveText('⚠ suspicious: yes share 6.2 SE above the other days');
+  // The row header says it to a screen reader moving through the row's cells.
+  await expect(flagged.first().locator('th')).toContainText(', flagged suspicious');
+  await expect(page.getByTestId('defence-label')).toBeHidden();
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-csv').click()]);
+  const [header, ...lines] = readFileSync((await download.path())!, 'utf8').trimEnd().split('\r\n');
+  const columns = header!.split(',');
+  const suspicious = lines.filter((l) => l.split(',')[columns.indexOf('integrityStatus')] === 'suspicious');
+  expect(suspicious).toHaveLength(2);
+  expect(suspicious[0]!.split(',')[columns.indexOf('integrityReason')]).toBe('yes share 6.2 SE above the other days');
+  expect(lines.every((l) => l.split(',')[columns.indexOf('defence')] === 'none')).toBe(true);
+
+  asked.length = 0;
+  await page.getByLabel('Recovered estimates (LDPRecover)').check();
+  await expect(page.locator('#content[data-loaded="true"]')).toBeAttached();
+  await expect(page.getByTestId('defence-label')).toHaveText(/^Recovered estimates \(LDPRecover\)/);
+  expect(asked.length).toBeGreaterThan(0);
+  expect(new Set(asked)).toEqual(new Set(['ldprecover']));
+  const [recovered] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-json').click()]);
+  expect(recovered.suggestedFilename()).toBe('followup-v3-day-recovered.json');
+  const json = JSON.parse(readFileSync((await recovered.path())!, 'utf8')) as { defence: string; rows: { integrity?: { status: string } }[] };
+  expect(json.defence).toBe('ldprecover');
+  expect(json.rows.filter((r) => r.integrity?.status === 'suspicious')).toHaveLength(2);
+  await page.screenshot({ path: join(packageDir, 'test-results', 'screenshots', 'followup-day-integrity-desktop.png'), fullPage: true });
 });
 
 test('the build holds no token and no collector address (both come at run time)', () => {

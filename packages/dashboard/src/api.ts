@@ -36,6 +36,8 @@ export interface EstimateQuery {
   estimand: Estimand;
   from?: string;
   to?: string;
+  /** Ask the collector for estimates recovered from suspected poisoning (LDPRecover). */
+  defence?: 'ldprecover';
 }
 
 export class DashboardApi {
@@ -59,12 +61,13 @@ export class DashboardApi {
     const params = new URLSearchParams({ question: query.question, bucket: query.bucket, version: String(query.version), estimand: query.estimand });
     if (query.from) params.set('from', query.from);
     if (query.to) params.set('to', query.to);
+    if (query.defence) params.set('defence', query.defence);
     return (await this.get(`/v1/campaigns/${encodeURIComponent(query.campaignId)}/estimates?${params}`, signal)) as EstimateRelease;
   }
 
   private async get(path: string, signal?: AbortSignal): Promise<unknown> {
     const response = await fetch(`${this.collectorUrl}${path}`, { headers: { authorization: `Bearer ${this.token}` }, ...(signal === undefined ? {} : { signal }) });
-    if (!response.ok) throw await failure(response);
+    if (!response.ok) throw await collectorError(response);
     return response.json();
   }
 }
@@ -83,7 +86,8 @@ export function parseCampaignList(body: unknown): CampaignSummary[] {
   });
 }
 
-async function failure(response: Response): Promise<CollectorError> {
+/** The collector's error body (`{ error: { code, message } }`) as a CollectorError; the status line when it has none. */
+export async function collectorError(response: Response): Promise<CollectorError> {
   let code = 'HTTP_ERROR';
   let message = `${response.status} ${response.statusText}`;
   try {

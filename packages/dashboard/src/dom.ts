@@ -24,9 +24,3 @@ export function append(parent: Node, ...children: Child[]): void {
     parent.appendChild(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
   }
 }
-
-/** Announces a status change to screen readers through the page's polite live region. */
-export function announce(message: string): void {
-  const region = document.getElementById('announcer');
-  if (region !== null) region.textContent = message;
-}

@@ -22,5 +22,12 @@ export function rowFigures(row: DisplayRow, share: boolean): { estimate: string;
 
 /** A UTC day range as a label: days are UTC days at the collector ("2026-12-04 (UTC)"). */
 export function periodLabel(row: Pick<DisplayRow, 'period' | 'periodEnd'>): string {
+  // A total with no report at all has no first day.
+  if (!row.period) return 'all days (UTC)';
   return row.period === row.periodEnd ? `${row.period} (UTC)` : `${row.period} – ${row.periodEnd} (UTC days)`;
+}
+
+/** "1 report", "2 reports": a count with its noun, singular for exactly one. */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n.toLocaleString('en')} ${n === 1 ? singular : plural}`;
 }

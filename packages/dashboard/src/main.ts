@@ -1,7 +1,8 @@
-/** Signed in → the dashboard; otherwise the sign-in form (session.ts keeps the token per tab). */
-import './styles.css';
+/** The dashboard's own app: signed in → the dashboard; otherwise the sign-in form (session.ts keeps the token per tab). */
+import './base.css';
+import './app.css';
 import { clearSession, defaultCollectorUrl, loadSession, type Session } from './session.ts';
-import { dashboardView } from './views/dashboard.ts';
+import { mountDashboard } from './views/dashboard.ts';
 import { signInView } from './views/sign-in.ts';
 
 const root = document.getElementById('main')!;
@@ -13,9 +14,13 @@ async function start(): Promise<void> {
 }
 
 function showDashboard(session: Session): void {
-  dashboardView(root, session, () => {
-    clearSession();
-    void start();
+  mountDashboard(root, {
+    ...session,
+    onSignOut: () => {
+      clearSession();
+      root.classList.remove('pp-dashboard');
+      void start();
+    },
   });
 }
 

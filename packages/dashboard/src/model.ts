@@ -10,7 +10,9 @@
  * plan) nor for RAPPOR strings (their plan is a detectable share).
  */
 import { resolvedMechanismName, worstHalfWidth, type Question } from '@practical-privacy/core';
-import type { CellRelease, EstimateRelease } from '@practical-privacy/collector/api';
+import type { Bucket, CellRelease, EstimateRelease } from '@practical-privacy/collector/api';
+import { integrityOf, type CellIntegrity } from './integrity.ts';
+import { undetectedText } from './undetected-text.ts';
 
 export type RowStatus = 'released' | 'withheld' | 'not detectable';
 
@@ -31,6 +33,12 @@ export interface DisplayRow {
   ciLow?: number;
   ciHigh?: number;
   standardError?: number;
+  /** The consistent (post-processed: Norm-Sub or clipped) estimate, beside the unbiased one. */
+  consistent?: number;
+  /** The host's figure to compare with (the demo's simulated truth), when it gives one. */
+  reference?: number;
+  /** The collector's integrity signal for the row's cell (poisoning detection), when it sends one. */
+  integrity?: CellIntegrity;
   /** 95% half-width the planner predicted for this n (population, worst case); day cells only. */
   plannedHalfWidth?: number;
   /** Days (and reports) of a week/total cell left out because each was below the minimum batch. */
@@ -55,7 +63,10 @@ export function valueLabels(question: Question): Map<string, string> {
   }
 }
 
-export function rowsOf(release: EstimateRelease, question: Question): DisplayRow[] {
+/** A figure the host compares each row with (e.g. a simulator's truth); undefined where it has none. */
+export type ReferenceValue = (question: Question, value: string, bucket: Bucket) => number | undefined;
+
+export function rowsOf(release: EstimateRelease, question: Question, reference?: ReferenceValue): DisplayRow[] {
   const labels = valueLabels(question);
   const questionLabel = question.label ?? question.prompt;
   const planned = (cell: CellRelease): number | undefined => {
@@ -71,6 +82,11 @@ export function rowsOf(release: EstimateRelease, question: Question): DisplayRow
       periodEnd: cell.periodEnd,
       n: cell.n,
       ...(cell.withheld === undefined ? {} : { withheldDays: cell.withheld.days, withheldReports: cell.withheld.reports }),
+      ...integrityField(cell),
+    };
+    const compared = (value: string) => {
+      const x = reference?.(question, value, release.bucket);
+      return x === undefined || !Number.isFinite(x) ? {} : { reference: x };
     };
     if (cell.suppressed) {
       rows.push({ ...base, value: '', valueLabel: '', status: 'withheld', note: cell.reason ?? 'withheld' });
@@ -89,6 +105,7 @@ export function rowsOf(release: EstimateRelease, question: Question): DisplayRow
         ciLow: cell.mean.ci95[0],
         ciHigh: cell.mean.ci95[1],
         standardError: cell.mean.standardError,
+        ...compared('mean'),
         ...(plannedHalfWidth === undefined ? {} : { plannedHalfWidth }),
       });
       continue;
@@ -99,8 +116,8 @@ export function rowsOf(release: EstimateRelease, question: Question): DisplayRow
       // The collector releases an undetected RAPPOR candidate without an estimate (detectable:
       // false, nulls); older collectors listed it with 0 ± 0, so `decoding.detected` decides too.
       if (extra.detectable === false || v.unbiased === null || v.ci95 === null || v.standardError === null || (detected !== undefined && !detected.has(v.value))) {
-        const limit = typeof extra.detectionLimit === 'number' ? ` (below ≈ ${(extra.detectionLimit * 100).toFixed(1)}%)` : '';
-        rows.push({ ...base, value: v.value, valueLabel: labels.get(v.value) ?? v.value, status: 'not detectable', note: extra.note ?? `not detectable at this n${limit}` });
+        const note = typeof extra.detectionLimit === 'number' ? undetectedText({ detectionLimit: extra.detectionLimit }) : (extra.note ?? 'not detectable at this n');
+        rows.push({ ...base, value: v.value, valueLabel: labels.get(v.value) ?? v.value, status: 'not detectable', note, ...compared(v.value) });
         continue;
       }
       rows.push({
@@ -113,6 +130,8 @@ export function rowsOf(release: EstimateRelease, question: Question): DisplayRow
         ciLow: v.ci95[0],
         ciHigh: v.ci95[1],
         standardError: v.standardError,
+        ...(typeof v.consistent === 'number' ? { consistent: v.consistent } : {}),
+        ...compared(v.value),
         ...(plannedHalfWidth === undefined ? {} : { plannedHalfWidth }),
       });
     }
@@ -125,14 +144,42 @@ export function isShare(question: Question): boolean {
   return question.type !== 'numeric';
 }
 
-export const CSV_COLUMNS = ['question', 'questionLabel', 'period', 'periodEnd', 'n', 'value', 'valueLabel', 'status', 'estimate', 'ciLow', 'ciHigh', 'standardError', 'plannedHalfWidth', 'withheldDays', 'withheldReports', 'note'] as const;
+function integrityField(cell: CellRelease): { integrity?: CellIntegrity } {
+  const integrity = integrityOf(cell);
+  return integrity === undefined ? {} : { integrity };
+}
 
-/** RFC 4180 CSV of the rows (numbers unrounded; a spreadsheet formula prefix is neutralised). */
-export function toCsv(rows: readonly DisplayRow[], context: { campaign: string; version: number; bucket: string; estimand: string }): string {
-  const header = ['campaign', 'version', 'bucket', 'estimand', ...CSV_COLUMNS];
+export const CSV_COLUMNS = ['question', 'questionLabel', 'period', 'periodEnd', 'n', 'value', 'valueLabel', 'status', 'estimate', 'ciLow', 'ciHigh', 'standardError', 'consistent', 'plannedHalfWidth', 'withheldDays', 'withheldReports', 'integrityStatus', 'integrityReason', 'integrityScore', 'note'] as const;
+
+type CsvColumn = (typeof CSV_COLUMNS)[number] | 'reference';
+
+function csvValue(row: DisplayRow, column: CsvColumn): unknown {
+  if (column === 'integrityStatus') return row.integrity?.status;
+  if (column === 'integrityReason') return row.integrity?.reason;
+  if (column === 'integrityScore') return row.integrity?.score;
+  return row[column];
+}
+
+/** What the rows were computed for: the download says it once per line, as the screen says it once per view. */
+export interface ShownContext {
+  campaign: string;
+  version: number;
+  bucket: string;
+  estimand: string;
+  /** The collector's defence against poisoned reports, when it states one ('none', 'ldprecover'). */
+  defence?: string | undefined;
+}
+
+/**
+ * RFC 4180 CSV of the rows (numbers unrounded; a spreadsheet formula prefix is neutralised). A
+ * `reference` column (the host's comparison figure) is added only when a row has one, as on screen.
+ */
+export function toCsv(rows: readonly DisplayRow[], context: ShownContext): string {
+  const columns: CsvColumn[] = [...CSV_COLUMNS, ...(rows.some((r) => r.reference !== undefined) ? (['reference'] as const) : [])];
+  const header = ['campaign', 'version', 'bucket', 'estimand', 'defence', ...columns];
   const lines = [header.join(',')];
   for (const row of rows) {
-    const cells = [context.campaign, context.version, context.bucket, context.estimand, ...CSV_COLUMNS.map((c) => row[c])];
+    const cells = [context.campaign, context.version, context.bucket, context.estimand, context.defence, ...columns.map((c) => csvValue(row, c))];
     lines.push(cells.map(csvCell).join(','));
   }
   return `${lines.join('\r\n')}\r\n`;

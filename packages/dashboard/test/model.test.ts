@@ -70,11 +70,11 @@ describe('toCsv', () => {
     );
     const csv = toCsv(rows, { campaign: 'clinic', version: 2, bucket: 'day', estimand: 'population' });
     const lines = csv.trimEnd().split('\r\n');
-    expect(lines[0]).toBe(['campaign', 'version', 'bucket', 'estimand', ...CSV_COLUMNS].join(','));
+    expect(lines[0]).toBe(['campaign', 'version', 'bucket', 'estimand', 'defence', ...CSV_COLUMNS].join(','));
     expect(lines).toHaveLength(3);
     expect(lines[1]).toContain(",'=cmd,");
     expect(lines[1]).toContain(',0.123456789,');
-    expect(lines[2]!.startsWith('clinic,2,day,population,drug,Which drug?,2026-12-01,2026-12-01,5000,aspirin,aspirin,released,0.4,')).toBe(true);
+    expect(lines[2]!.startsWith('clinic,2,day,population,,drug,Which drug?,2026-12-01,2026-12-01,5000,aspirin,aspirin,released,0.4,')).toBe(true);
   });
 });
 

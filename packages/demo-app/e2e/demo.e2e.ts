@@ -267,28 +267,32 @@ test('patients check in, the simulator sends a clinic, the dashboard intervals c
   // Dashboard: estimates against the truth the simulator recorded.
   await page.goto('/#/dashboard');
   await expect(page.locator('[data-loaded="true"]')).toBeVisible();
-  await expect(page.getByTestId('n-symptoms')).toHaveText(String(SIMULATED_PATIENTS + PATIENTS.length));
+  // (Counts are printed with thousands separators, as in the dashboard's tables.)
+  const counted = (n: number) => n.toLocaleString('en');
+  await expect(page.getByTestId('n-symptoms')).toHaveText(counted(SIMULATED_PATIENTS + PATIENTS.length));
   // Only answered questions were sent: one patient skipped pain, one left the medication empty.
   const sentFor = (id: string) => PATIENTS.filter((patient) => answered(patient).includes(id)).length;
-  await expect(page.getByTestId('n-pain')).toHaveText(String(SIMULATED_PATIENTS + sentFor('pain')));
-  await expect(page.getByTestId('n-medication')).toHaveText(String(SIMULATED_PATIENTS + sentFor('medication')));
+  await expect(page.getByTestId('n-pain')).toHaveText(counted(SIMULATED_PATIENTS + sentFor('pain')));
+  await expect(page.getByTestId('n-medication')).toHaveText(counted(SIMULATED_PATIENTS + sentFor('medication')));
 
-  const rows = async (testId: string) =>
-    page.getByTestId(testId).locator('tbody tr').evaluateAll((trs) => trs.map((tr) => ({ ...(tr as HTMLElement).dataset })));
+  // The shared dashboard's tables (one per question, opened on the total): each row carries
+  // full-precision copies of its value, interval and the simulated truth (data-reference).
+  const rows = async (question: string) =>
+    page.locator(`table[data-question="${question}"]`).locator('tbody tr').evaluateAll((trs) => trs.map((tr) => ({ ...(tr as HTMLElement).dataset })));
   // The medication question is LOLOHA over the 12 candidates plus "other": a share for each, and
   // '(other)' for every name outside the list (the simulator sends some).
-  const medicationValues = (await rows('table-medication')).map((row) => row.value);
+  const medicationValues = (await rows('medication')).map((row) => row.value);
   expect(medicationValues).toHaveLength(13);
   expect(medicationValues.at(-1)).toBe('(other)');
   const checked: string[] = [];
   // 23 intervals (8 symptoms, the yes share, mean pain, 13 medication shares): the fixed seed's
   // margins are checked in test/e2e-seed.test.ts.
-  for (const table of ['table-symptoms', 'table-low-mood', 'table-pain', 'table-medication']) {
+  for (const table of ['symptoms', 'low-mood', 'pain', 'medication']) {
     const data = await rows(table);
-    const withTruth = data.filter((row) => row.truth !== undefined && (table !== 'table-low-mood' || row.value === 'true'));
+    const withTruth = data.filter((row) => row.reference !== undefined && (table !== 'low-mood' || row.value === 'true'));
     expect(withTruth.length, `${table} has rows with a simulated truth`).toBeGreaterThan(0);
     for (const row of withTruth) {
-      const [low, high, truth] = [Number(row.low), Number(row.high), Number(row.truth)];
+      const [low, high, truth] = [Number(row.low), Number(row.high), Number(row.reference)];
       expect(high - low, `${table} ${row.value}: a real interval`).toBeGreaterThan(0);
       expect(truth, `${table} ${row.value}: truth ${truth} within [${low}, ${high}]`).toBeGreaterThanOrEqual(low);
       expect(truth, `${table} ${row.value}: truth ${truth} within [${low}, ${high}]`).toBeLessThanOrEqual(high);
@@ -298,14 +302,23 @@ test('patients check in, the simulator sends a clinic, the dashboard intervals c
   expect(checked).toHaveLength(23);
 
   await expectNoRepeatedSentences(page);
-  // Shuffle amplification is stated per day (the whole period's reports are not one per patient).
+  // Shuffle amplification is stated per day (the whole period's reports are not one per patient):
+  // the total says where to find it, the day bucket states it.
+  await expect(page.getByTestId('amplified-low-mood')).toHaveText('stated per UTC day only (choose the day bucket)');
+  // No chart or table makes a 390 px phone scroll sideways (tables scroll inside their own box).
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await page.screenshot({ path: join(artifacts, 'dashboard.png'), fullPage: true });
+  await page.screenshot({ path: join(artifacts, 'dashboard-top.png') });
+  await page.getByLabel('Bucket').selectOption('day');
+  await page.getByRole('button', { name: 'Show' }).click();
+  await expect(page.locator('#content[data-loaded="true"]')).toBeAttached();
   await expect(page.getByTestId('amplified-low-mood')).toContainText('per day: ε =');
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   // The intervals say whom they are about: the population, with the collector's assumptions.
   await expect(page.getByTestId('estimand-low-mood')).toHaveText('the patient population (respondents as a sample)');
   await expect(page.getByTestId('estimand-detail-low-mood')).toContainText('finite-population correction', { useInnerText: false });
   console.log(`intervals checked:\n  ${checked.join('\n  ')}`);
-  await page.screenshot({ path: join(artifacts, 'dashboard.png'), fullPage: true });
-  await page.screenshot({ path: join(artifacts, 'dashboard-top.png') });
+  await page.screenshot({ path: join(artifacts, 'dashboard-day.png'), fullPage: true });
 
   await page.goto('/#/tradeoffs');
   await expect(page.getByTestId('small-clinic')).toBeVisible();

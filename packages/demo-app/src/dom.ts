@@ -1,29 +1,8 @@
 /**
- * A tiny element builder: enough to write views as plain functions without a framework.
- * Text always goes through `textContent` (never innerHTML), so labels from a campaign document
- * cannot inject markup.
+ * The demo's DOM helpers. The element builder is the dashboard's (`h`: text always via
+ * `textContent`, never innerHTML, so campaign labels cannot inject markup); the rest is the demo's.
  */
-type Attributes = Record<string, string | number | boolean | undefined | null>;
-type Child = Node | string | number | null | undefined | false;
-
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name === 'class') element.className = String(value);
-    else if (value === true) element.setAttribute(name, '');
-    else element.setAttribute(name, String(value));
-  }
-  append(element, ...children);
-  return element;
-}
-
-export function append(parent: Node, ...children: Child[]): void {
-  for (const child of children) {
-    if (child === null || child === undefined || child === false) continue;
-    parent.appendChild(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
-  }
-}
+export { h } from '@practical-privacy/dashboard';
 
 export function clear(element: Element): void {
   while (element.firstChild) element.removeChild(element.firstChild);
@@ -33,10 +12,6 @@ export function clear(element: Element): void {
 export function announce(message: string): void {
   const region = document.getElementById('announcer');
   if (region !== null) region.textContent = message;
-}
-
-export function formatPercent(x: number, digits = 1): string {
-  return Number.isFinite(x) ? `${(x * 100).toFixed(digits)}%` : '–';
 }
 
 export function formatNumber(x: number, digits = 2): string {

@@ -1,44 +1,82 @@
 /**
- * The dashboard proper: a campaign the token may read, a version, a date range, a bucket and an
+ * The dashboard proper, mountable into any element (the dashboard's own app after sign-in, the
+ * demo's dashboard route): a campaign the token may read, a version, a date range, a bucket and an
  * estimand; per question the estimates with their 95% intervals and what they are for, withheld
  * cells with their reason, the shuffle-amplified ε of day cells, the planner's predicted
- * half-width beside the measured one; downloads of exactly the rows shown; a print layout for a
+ * half-width beside the measured one, the collector's integrity signals and, on request, its
+ * recovered (LDPRecover) estimates; downloads of exactly the rows shown; a print layout for a
  * clinic meeting; optional auto-refresh.
+ *
+ * The read token is the host's to give (the app's sign-in, the demo's public demo token): nothing
+ * here stores or compiles one in.
  */
-import type { Campaign, Question } from '@practical-privacy/core';
+import type { Campaign } from '@practical-privacy/core';
 import { DashboardApi, type Bucket, type CampaignSummary, type Estimand, type EstimateRelease } from '../api.ts';
-import { drawSeries } from '../chart.ts';
-import { announce, h } from '../dom.ts';
-import { periodLabel, rowFigures } from '../format.ts';
-import { isShare, rowsOf, toCsv, type DisplayRow } from '../model.ts';
-import type { Session } from '../session.ts';
+import { h } from '../dom.ts';
+import { defenceLabel, defenceOf, type Defence } from '../integrity.ts';
+import { rowsOf, toCsv, type DisplayRow, type ReferenceValue, type ShownContext } from '../model.ts';
+import { emptyState, releaseCounts, type EmptyState } from '../release-summary.ts';
+import { questionSection } from './question.ts';
+import '../dashboard.css';
 
 const REFRESH_MS = 60_000;
 
-interface Shown {
-  campaign: Campaign;
-  bucket: Bucket;
-  estimand: Estimand;
-  rows: DisplayRow[];
-  releases: EstimateRelease[];
+/** A figure the host draws and lists beside each estimate (the demo's simulated truth). */
+export interface Reference {
+  /** Column header and legend entry, e.g. "Simulated truth". */
+  label: string;
+  /** Read at every load, so a host can change or forget its reference between loads. */
+  value: ReferenceValue;
 }
 
-export function dashboardView(root: HTMLElement, session: Session, onSignOut: () => void): void {
-  const api = new DashboardApi(session.collectorUrl, session.token);
+export interface DashboardOptions {
+  collectorUrl: string;
+  token: string;
+  /** Campaign (and version) selected first; default: the first the token may read, its newest version. */
+  campaign?: string;
+  version?: number;
+  /** Bucket selected first (default: day). */
+  bucket?: Bucket;
+  reference?: Reference;
+  /** Elements under the heading (the host's own explanation or buttons). */
+  intro?: Node[];
+  /** Added to the dashboard's own "nothing to show yet" note, e.g. where reports come from. */
+  emptyHint?: (state: Exclude<EmptyState, undefined>) => Node;
+  /** When given, a "Sign out" button calls it (after the dashboard has stopped refreshing). */
+  onSignOut?: () => void;
+}
+
+export interface DashboardHandle {
+  /** Loads the estimates again with the current choices. */
+  refresh(): Promise<void>;
+  /** Stops refreshing, aborts a load in flight and removes the charts' listeners. */
+  destroy(): void;
+}
+
+interface Shown {
+  context: ShownContext;
+  rows: DisplayRow[];
+}
+
+export function mountDashboard(root: HTMLElement, options: DashboardOptions): DashboardHandle {
+  const api = new DashboardApi(options.collectorUrl.replace(/\/+$/, ''), options.token);
   const campaignSelect = h('select', { id: 'campaign', name: 'campaign' });
   const versionSelect = h('select', { id: 'version', name: 'version' });
   const from = h('input', { id: 'from', name: 'from', type: 'date' });
   const to = h('input', { id: 'to', name: 'to', type: 'date' });
-  const bucket = h('select', { id: 'bucket', name: 'bucket' }, ...(['day', 'week', 'total'] as const).map((b) => h('option', { value: b }, b)));
+  const bucket = h('select', { id: 'bucket', name: 'bucket' }, ...(['day', 'week', 'total'] as const).map((b) => h('option', { value: b, selected: b === (options.bucket ?? 'day') }, b)));
   const estimand = h('select', { id: 'estimand', name: 'estimand' }, h('option', { value: 'population' }, 'population'), h('option', { value: 'respondents' }, 'respondents'));
+  const recovered = h('input', { id: 'defence', type: 'checkbox', 'aria-describedby': 'defence-help' });
   const autoRefresh = h('input', { id: 'auto-refresh', type: 'checkbox' });
   const show = h('button', { type: 'submit' }, 'Show');
   const csv = h('button', { type: 'button', class: 'secondary', 'data-testid': 'download-csv', disabled: true }, 'Download CSV');
   const json = h('button', { type: 'button', class: 'secondary', 'data-testid': 'download-json', disabled: true }, 'Download JSON');
   const print = h('button', { type: 'button', class: 'secondary', disabled: true }, 'Print summary');
-  const signOut = h('button', { type: 'button', class: 'link' }, 'Sign out');
+  const signOut = options.onSignOut === undefined ? null : h('button', { type: 'button', class: 'link' }, 'Sign out');
   const content = h('div', { class: 'stack', id: 'content', 'aria-live': 'off' });
   const summary = h('p', { class: 'muted print-only', id: 'print-header' });
+  const viewLabel = h('p', { class: 'defence-label', 'data-testid': 'defence-label', hidden: true });
+  const status = h('div', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
   const field = (label: string, control: HTMLElement) => h('div', { class: 'field' }, h('label', { for: control.id }, label), control);
   const controls = h(
     'form',
@@ -49,20 +87,24 @@ export function dashboardView(root: HTMLElement, session: Session, onSignOut: ()
     field('To (UTC day)', to),
     field('Bucket', bucket),
     field('Interval for', estimand),
+    h('div', { class: 'field inline' }, recovered, h('label', { for: 'defence' }, 'Recovered estimates (LDPRecover)')),
     h('div', { class: 'field inline' }, autoRefresh, h('label', { for: 'auto-refresh' }, 'Refresh every minute')),
+    h('p', { id: 'defence-help', class: 'muted small wide' }, 'Recovered estimates: the collector corrects for suspected poisoned reports (where it supports it) and says so above the questions.'),
     h('div', { class: 'toolbar' }, show, csv, json, print, signOut),
   );
-  root.replaceChildren(h('h1', { tabindex: '-1' }, 'Dashboard'), summary, controls, content);
+  root.classList.add('pp-dashboard');
+  root.replaceChildren(h('h1', { tabindex: '-1' }, 'Dashboard'), ...(options.intro ?? []), summary, controls, viewLabel, content, status);
 
   let campaigns: CampaignSummary[] = [];
   let shown: Shown | undefined;
   let timer: ReturnType<typeof setInterval> | undefined;
   let cleanups: (() => void)[] = [];
   let inFlight: AbortController | undefined;
+  let destroyed = false;
 
   const fillVersions = () => {
     const chosen = campaigns.find((c) => c.id === campaignSelect.value);
-    versionSelect.replaceChildren(...(chosen?.versions ?? []).map((v) => h('option', { value: String(v) }, `v${v}`)));
+    versionSelect.replaceChildren(...(chosen?.versions ?? []).map((v) => h('option', { value: String(v), selected: campaignSelect.value === options.campaign && v === options.version }, `v${v}`)));
   };
   campaignSelect.addEventListener('change', fillVersions);
 
@@ -71,97 +113,112 @@ export function dashboardView(root: HTMLElement, session: Session, onSignOut: ()
     const controller = new AbortController();
     inFlight = controller;
     for (const c of cleanups.splice(0)) c();
+    delete content.dataset.loaded;
     content.setAttribute('aria-busy', 'true');
     content.replaceChildren(h('p', { class: 'muted' }, 'Loading estimates…'));
     try {
       const campaign = await api.campaign(campaignSelect.value, Number(versionSelect.value), controller.signal);
-      const query = { campaignId: campaign.id, version: campaign.version, bucket: bucket.value as Bucket, estimand: estimand.value as Estimand, ...(from.value ? { from: from.value } : {}), ...(to.value ? { to: to.value } : {}) };
+      const requested = recovered.checked;
+      const query = { campaignId: campaign.id, version: campaign.version, bucket: bucket.value as Bucket, estimand: estimand.value as Estimand, ...(from.value ? { from: from.value } : {}), ...(to.value ? { to: to.value } : {}), ...(requested ? { defence: 'ldprecover' as const } : {}) };
       const releases = await Promise.all(campaign.questions.map((q) => api.estimates({ ...query, question: q.id }, controller.signal)));
-      const rows = releases.flatMap((release, i) => rowsOf(release, campaign.questions[i]!));
-      shown = { campaign, bucket: query.bucket, estimand: query.estimand, rows, releases };
-      summary.textContent = `${campaign.title} — campaign ${campaign.id} v${campaign.version}, ${query.bucket} cells${from.value || to.value ? ` from ${from.value || 'the first day'} to ${to.value || 'today'}` : ''}, intervals for the ${query.estimand}. Printed ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`;
-      const sections = campaign.questions.map((q, i) => questionSection(q, releases[i]!, rows.filter((r) => r.question === q.id)));
-      content.replaceChildren(
-        h('p', { class: 'muted' }, releases[0]?.estimand.description ?? ''),
-        ...(rows.length === 0 ? [h('p', {}, 'No reports in this range yet.')] : []),
-        ...sections.map((s) => s.element),
-      );
+      const rows = releases.flatMap((release, i) => rowsOf(release, campaign.questions[i]!, options.reference?.value));
+      const applied = appliedDefence(releases);
+      shown = { context: { campaign: campaign.id, version: campaign.version, bucket: query.bucket, estimand: query.estimand, defence: applied }, rows };
+      const label = defenceLabel(requested, applied);
+      viewLabel.hidden = label === undefined;
+      viewLabel.textContent = label ?? '';
+      summary.textContent = printHeader(campaign, query.bucket, query.estimand, from.value, to.value, label);
+      const sections = campaign.questions.map((q, i) => questionSection(q, releases[i]!, rows.filter((r) => r.question === q.id), options.reference?.label));
+      const empty = emptyState(releases.map(releaseCounts));
+      content.replaceChildren(...(empty === undefined ? [] : [emptyNote(empty, Boolean(from.value || to.value), options.emptyHint)]), ...sections.map((s) => s.element));
+      // Charts measure their container, so they are drawn once the sections are in the page.
       cleanups = sections.map((s) => s.draw());
       for (const button of [csv, json, print]) button.disabled = false;
-      announce(`Estimates updated: ${campaign.questions.length} questions.`);
+      status.textContent = `Estimates updated: ${campaign.questions.length} questions.`;
     } catch (error) {
       if (controller.signal.aborted) return;
       content.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Could not load estimates: ${(error as Error).message}`));
     } finally {
-      content.setAttribute('aria-busy', 'false');
-      if (inFlight === controller) content.dataset.loaded = 'true';
+      if (inFlight === controller) {
+        content.setAttribute('aria-busy', 'false');
+        content.dataset.loaded = 'true';
+      }
     }
   };
 
   controls.addEventListener('submit', (event) => {
     event.preventDefault();
-    delete content.dataset.loaded;
     void load();
   });
+  recovered.addEventListener('change', () => void load());
   autoRefresh.addEventListener('change', () => {
     if (timer !== undefined) clearInterval(timer);
     timer = autoRefresh.checked ? setInterval(() => void load(), REFRESH_MS) : undefined;
   });
+  const fileName = (s: Shown, ext: string) => `${s.context.campaign}-v${s.context.version}-${s.context.bucket}${s.context.defence === 'ldprecover' ? '-recovered' : ''}.${ext}`;
   csv.addEventListener('click', () => {
-    if (shown === undefined) return;
-    download(`${shown.campaign.id}-v${shown.campaign.version}-${shown.bucket}.csv`, 'text/csv', toCsv(shown.rows, { campaign: shown.campaign.id, version: shown.campaign.version, bucket: shown.bucket, estimand: shown.estimand }));
+    if (shown !== undefined) download(fileName(shown, 'csv'), 'text/csv', toCsv(shown.rows, shown.context));
   });
   json.addEventListener('click', () => {
     if (shown === undefined) return;
-    const body = { campaign: shown.campaign.id, version: shown.campaign.version, bucket: shown.bucket, estimand: shown.estimand, rows: shown.rows };
-    download(`${shown.campaign.id}-v${shown.campaign.version}-${shown.bucket}.json`, 'application/json', `${JSON.stringify(body, null, 2)}\n`);
+    const body = { ...shown.context, ...(options.reference === undefined || !shown.rows.some((r) => r.reference !== undefined) ? {} : { reference: options.reference.label }), rows: shown.rows };
+    download(fileName(shown, 'json'), 'application/json', `${JSON.stringify(body, null, 2)}\n`);
   });
   print.addEventListener('click', () => window.print());
-  signOut.addEventListener('click', () => {
+  const destroy = () => {
+    destroyed = true;
     if (timer !== undefined) clearInterval(timer);
-    onSignOut();
+    timer = undefined;
+    inFlight?.abort();
+    for (const c of cleanups.splice(0)) c();
+  };
+  signOut?.addEventListener('click', () => {
+    destroy();
+    options.onSignOut?.();
   });
 
-  void api
+  const ready = api
     .listCampaigns()
     // The list has ids and versions; each campaign's title comes from its (public) latest document.
     .then((list) => Promise.all(list.map((c) => (c.title !== undefined ? c : api.campaign(c.id, c.versions[0]!).then((d) => ({ ...c, title: d.title }), () => c)))))
-    .then((list) => {
+    .then(async (list) => {
+      if (destroyed) return;
       campaigns = list;
-      campaignSelect.replaceChildren(...list.map((c) => h('option', { value: c.id }, c.title === undefined ? c.id : `${c.title} (${c.id})`)));
+      campaignSelect.replaceChildren(...list.map((c) => h('option', { value: c.id, selected: c.id === options.campaign }, c.title === undefined ? c.id : `${c.title} (${c.id})`)));
       fillVersions();
-      if (list.length === 0) content.replaceChildren(h('p', {}, 'This token may not read any campaign yet.'));
-      else void load();
+      if (list.length === 0) {
+        content.replaceChildren(h('p', {}, 'This token may not read any campaign yet.'));
+        content.dataset.loaded = 'true';
+      } else await load();
     })
-    .catch((error: unknown) => content.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Could not list campaigns: ${(error as Error).message}`)));
+    .catch((error: unknown) => {
+      content.replaceChildren(h('p', { class: 'error', role: 'alert' }, `Could not list campaigns: ${(error as Error).message}`));
+      content.dataset.loaded = 'true';
+    });
+
+  return {
+    refresh: () => ready.then(() => (destroyed || campaigns.length === 0 ? undefined : load())),
+    destroy,
+  };
 }
 
-function questionSection(question: Question, release: EstimateRelease, rows: DisplayRow[]): { element: HTMLElement; draw: () => () => void } {
-  const share = isShare(question);
-  const chart = h('div', { class: 'chart', 'aria-hidden': 'true' });
-  const amplified = release.cells.flatMap((c) => (c.amplification?.applicable ? [c.amplification.epsilon] : []));
-  const meta = [
-    `${release.mechanism}, ε = ${release.epsilon} per report`,
-    `minimum batch ${release.minBatch}`,
-    amplified.length === 0 ? undefined : `after shuffling, day cells: ε ≈ ${Math.min(...amplified).toFixed(2)}${amplified.length > 1 && Math.max(...amplified) !== Math.min(...amplified) ? `–${Math.max(...amplified).toFixed(2)}` : ''}`,
-    release.bucket === 'day' ? undefined : release.cells.find((c) => c.uncertainty !== undefined)?.uncertainty?.note,
-  ].filter((x): x is string => x !== undefined);
-  const table = h(
-    'table',
-    { 'data-question': question.id },
-    h('caption', { class: 'visually-hidden' }, `${question.label ?? question.prompt}: estimates with 95% intervals`),
-    h('thead', {}, h('tr', {}, ...['Period', 'Answer', 'Estimate', '95% interval', 'SE', 'Planned ±', 'Reports (n)', 'Note'].map((t) => h('th', { scope: 'col' }, t)))),
-    h(
-      'tbody',
-      {},
-      ...rows.map((row) => {
-        const f = rowFigures(row, share);
-        return h('tr', { 'data-status': row.status }, h('th', { scope: 'row' }, periodLabel(row)), h('td', {}, row.valueLabel || '—'), h('td', { 'data-field': 'estimate' }, row.status === 'released' ? f.estimate : '—'), h('td', { 'data-field': 'ci' }, row.status === 'released' ? f.interval : '—'), h('td', {}, row.status === 'released' ? f.standardError : '—'), h('td', {}, f.planned), h('td', { 'data-field': 'n' }, row.n.toLocaleString('en')), h('td', {}, row.note));
-      }),
-    ),
-  );
-  const element = h('section', { class: 'card stack', 'aria-labelledby': `q-${question.id}` }, h('h2', { id: `q-${question.id}` }, question.label ?? question.prompt), h('p', { class: 'muted small' }, meta.join(' · ')), chart, h('div', { class: 'table-wrap' }, table));
-  return { element, draw: () => (release.bucket === 'total' ? () => undefined : drawSeries(chart, rows, share)) };
+/** The defence every release says it applied, 'none' when any says none, undefined when any says nothing. */
+function appliedDefence(releases: readonly EstimateRelease[]): Defence | undefined {
+  const applied = releases.map(defenceOf);
+  if (applied.length > 0 && applied.every((d) => d === 'ldprecover')) return 'ldprecover';
+  return applied.some((d) => d === undefined) ? undefined : 'none';
+}
+
+function printHeader(campaign: Campaign, bucket: Bucket, estimand: Estimand, from: string, to: string, defence: string | undefined): string {
+  const range = from || to ? ` from ${from || 'the first day'} to ${to || 'today'}` : '';
+  return `${campaign.title} — campaign ${campaign.id} v${campaign.version}, ${bucket} cells${range}, intervals for the ${estimand}.${defence === undefined ? '' : ` ${defence}`} Printed ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.`;
+}
+
+/** Nothing to show yet, and why; the host may say where reports come from. */
+function emptyNote(state: Exclude<EmptyState, undefined>, ranged: boolean, hint: DashboardOptions['emptyHint']): HTMLElement {
+  const none = ranged ? 'No reports in this date range.' : 'No reports yet.';
+  const why = state === 'no-reports' ? none : 'Too few reports for any estimate yet: each question needs its minimum batch of reports on a day before that day is shown.';
+  return h('section', { class: 'card', 'data-testid': 'dashboard-empty', 'aria-labelledby': 'empty-title' }, h('h2', { id: 'empty-title' }, state === 'no-reports' ? 'Nothing to show yet' : 'Not enough reports yet'), h('p', {}, why), hint?.(state));
 }
 
 function download(name: string, type: string, body: string): void {

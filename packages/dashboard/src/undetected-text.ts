@@ -7,7 +7,7 @@
  * certainty the data do not give (a dropped medication whose simulated share was 4.1% showed so),
  * and the same for a decoy nobody holds.
  */
-import type { ReleasedValue, UndetectedValue, ValueEstimate } from '../api.ts';
+import type { ReleasedValue, UndetectedValue, ValueEstimate } from '@practical-privacy/collector/api';
 
 export function isUndetected(v: ReleasedValue): v is UndetectedValue {
   return v.detectable === false;
@@ -23,7 +23,7 @@ export function formatLimit(share: number): string {
 }
 
 /** The text in place of an estimate: "not detectable at this n (below ≈ 8.8%)". */
-export function undetectedText(v: UndetectedValue): string {
+export function undetectedText(v: Pick<UndetectedValue, 'detectionLimit'>): string {
   return v.detectionLimit >= 1 ? 'not detectable at this n (at any share)' : `not detectable at this n (below ≈ ${formatLimit(v.detectionLimit)})`;
 }
 

@@ -4,8 +4,8 @@
  * text said "n too small" even when ε per report was the obstacle).
  */
 import { describe, expect, it } from 'vitest';
-import type { Amplification, CellRelease, EstimateRelease } from '../src/api.ts';
-import { amplificationSummary, countsText, emptyState, estimandSummary, pointWithInterval, reportCounts } from '../src/views/release-summary.ts';
+import type { CellAmplification as Amplification, CellRelease, EstimateRelease } from '@practical-privacy/collector/api';
+import { amplificationFor, amplificationSummary, countsText, emptyState, estimandSummary, pointWithInterval, releaseCounts, reportCounts } from '../src/release-summary.ts';
 
 const ASSUMPTION = 'Each of the n reports of this day comes from a different device';
 const POPULATION: EstimateRelease['estimand'] = {
@@ -111,5 +111,26 @@ describe('report counts on the dashboard', () => {
     expect(none).toEqual({ received: 0, inEstimate: 0, withheldDays: 0, withheldReports: 0 });
     expect(countsText(none, 20).withheld).toBeUndefined();
     expect(emptyState([none, reportCounts(undefined)])).toBe('no-reports');
+  });
+});
+
+describe('releaseCounts (any bucket)', () => {
+  it('day cells: released days are in the estimate, each withheld day counts once, received is their sum', () => {
+    const counts = releaseCounts(release([day('2026-06-01', 30, undefined), day('2026-06-02', 9, undefined, true), day('2026-06-03', 4, undefined, true)]));
+    expect(counts).toEqual({ received: 43, inEstimate: 30, withheldDays: 2, withheldReports: 13 });
+    expect(countsText(counts, 20).withheld).toBe('13 reports on 2 days with fewer than 20 reports each (the minimum batch)');
+  });
+
+  it('a total cell: its own n and the days it names as left out', () => {
+    const total = { ...day('2026-06-01', 300, undefined), periodEnd: '2026-06-07', withheld: { days: 1, reports: 9, reason: 'below the minimum batch' } };
+    expect(releaseCounts(release([total], 'total'))).toEqual({ received: 309, inEstimate: 300, withheldDays: 1, withheldReports: 9 });
+  });
+});
+
+describe('amplificationFor', () => {
+  it('a total view claims no amplified ε for the period and says where the per-day figure is', () => {
+    const whole = amplificationFor(release([{ ...day('2026-06-01', 300, { applicable: false, code: 'NOT_ONE_PER_DEVICE', reason: 'the same patients report on many days' } as unknown as Amplification) }], 'total'));
+    expect(whole.text).toBe('stated per UTC day only (choose the day bucket)');
+    expect(whole.detail).toContain('Not stated for the whole period: the same patients report on many days.');
   });
 });

@@ -5,7 +5,7 @@
  */
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { DisplayRow } from './model.ts';
+import type { DisplayRow } from '../model.ts';
 
 const COLORS = ['#2f5f93', '#c2410c', '#0f766e', '#7c3aed', '#a16207', '#be123c'];
 
@@ -30,11 +30,13 @@ export function drawSeries(container: HTMLElement, rows: readonly DisplayRow[], 
       series.push({ label: key === 'estimate' ? label : `${label} 95% ${key === 'ciLow' ? 'low' : 'high'}`, stroke: COLORS[i]!, width: key === 'estimate' ? 2 : 1, ...(dash === undefined ? {} : { dash: [...dash] }) });
     }
   }
-  const width = Math.max(280, container.clientWidth);
+  // Never wider than its container, and resized with it: drawn at desktop width, the chart
+  // overflowed a window narrowed to 390 px (the e2e test checks the page's scroll width).
+  const width = () => Math.max(160, container.clientWidth);
   container.replaceChildren(legend(values.map((value, i) => ({ color: COLORS[i]!, label: released.find((r) => r.value === value)?.valueLabel ?? value }))));
   const plot = new uPlot(
     {
-      width,
+      width: width(),
       height: 220,
       series,
       // UTC days on the axis, thinned by uPlot to the width available.
@@ -48,7 +50,12 @@ export function drawSeries(container: HTMLElement, rows: readonly DisplayRow[], 
     data as uPlot.AlignedData,
     container,
   );
-  return () => plot.destroy();
+  const resize = (): void => plot.setSize({ width: width(), height: 220 });
+  window.addEventListener('resize', resize);
+  return () => {
+    window.removeEventListener('resize', resize);
+    plot.destroy();
+  };
 }
 
 /** Colour key: solid line the estimate, dashed lines its 95% interval. */

@@ -3,8 +3,8 @@
  * tests run in Node): which point goes with an interval, what the interval is for (its estimand),
  * and the shuffle-amplified ε in words.
  */
-import type { CellRelease, EstimateRelease, ValueEstimate } from '../api.ts';
-import { count, formatNumber } from '../dom.ts';
+import type { CellRelease, EstimateRelease, ValueEstimate } from '@practical-privacy/collector/api';
+import { count, plain as formatNumber } from './format.ts';
 
 /** The point drawn with the whiskers: the unbiased estimate the interval is centred on, clipped to [0, 1]. */
 export function pointWithInterval(v: ValueEstimate): number {
@@ -107,4 +107,31 @@ export function emptyState(counts: readonly ReportCounts[]): EmptyState {
   if (counts.every((c) => c.received === 0)) return 'no-reports';
   if (counts.every((c) => c.inEstimate === 0)) return 'too-few';
   return undefined;
+}
+
+/**
+ * The counts of a release of any bucket: its cells' counts summed. A withheld day cell is one
+ * withheld day; a week or total cell names the days it left out itself (`withheld`).
+ */
+export function releaseCounts(release: EstimateRelease): ReportCounts {
+  const sum: ReportCounts = { received: 0, inEstimate: 0, withheldDays: 0, withheldReports: 0 };
+  for (const cell of release.cells) {
+    const c = reportCounts(cell);
+    sum.received += c.received;
+    sum.inEstimate += c.inEstimate;
+    sum.withheldDays += c.withheldDays + (release.bucket === 'day' && cell.suppressed && cell.withheld === undefined ? 1 : 0);
+    sum.withheldReports += c.withheldReports;
+  }
+  return sum;
+}
+
+/**
+ * The shuffle-amplified ε of the cells shown: stated by the collector for day cells only, so a
+ * week or total view says where to find it rather than implying one for the whole period.
+ */
+export function amplificationFor(release: EstimateRelease): AmplificationSummary {
+  if (release.bucket === 'day') return amplificationSummary(release, undefined);
+  const reason = release.cells.find((c) => c.amplification?.applicable === false)?.amplification;
+  const whole = reason?.applicable === false ? ` Not stated for ${release.bucket === 'week' ? 'a week' : 'the whole period'}: ${reason.reason}.` : '';
+  return { text: 'stated per UTC day only (choose the day bucket)', detail: `A day's reports can come from different patients; a ${release.bucket === 'week' ? "week's" : "whole period's"} cannot, so the collector states the amplified ε per day.${whole}` };
 }

@@ -1,7 +1,8 @@
 /**
  * Horizontal bars with 95% whiskers (one bar per category or item), drawn with uPlot, plus a
- * "truth" marker when a simulation knows the true value. Horizontal so that long labels
- * ("Shortness of breath") stay readable on a phone; first value at the top.
+ * reference marker when the host has a figure to compare with (the demo's simulated truth).
+ * Horizontal so that long labels ("Shortness of breath") stay readable on a phone; first value at
+ * the top.
  *
  * The bar must be the estimate the whiskers belong to (the caller passes the unbiased estimate
  * clipped to [0, 1]); a post-processed value, if given as `consistent`, is a separate hollow circle.
@@ -19,25 +20,25 @@ export interface IntervalBar {
   high: number;
   /** The consistent (post-processed) estimate, drawn as a hollow circle when it differs. */
   consistent?: number | undefined;
-  truth?: number | undefined;
+  reference?: number | undefined;
 }
 
 const BAR = '#3a6ea5';
 const WHISKER = '#1d2733';
-const TRUTH = '#c2410c';
+const REFERENCE = '#c2410c';
 const CONSISTENT = '#111827';
 /** Below this gap (0.05 percentage points) the consistent marker would only hide the bar's end. */
 const SAME = 5e-4;
 
-export function intervalBarChart(container: HTMLElement, bars: IntervalBar[], options: { format?: (x: number) => string } = {}): () => void {
+export function intervalBarChart(container: HTMLElement, bars: IntervalBar[], options: { format?: (x: number) => string; referenceLabel?: string } = {}): () => void {
   const format = options.format ?? ((x: number) => `${Math.round(x * 100)}%`);
   const xs = bars.map((_, i) => i);
-  const hasTruth = bars.some((b) => b.truth !== undefined);
+  const hasReference = bars.some((b) => b.reference !== undefined);
   const differs = (b: IntervalBar) => b.consistent !== undefined && Math.abs(b.consistent - b.estimate) > SAME;
   const hasConsistent = bars.some(differs);
-  const top = Math.max(...bars.map((b) => b.high), ...bars.map((b) => b.truth ?? 0), ...bars.map((b) => b.consistent ?? 0), 0.01);
+  const top = Math.max(...bars.map((b) => b.high), ...bars.map((b) => b.reference ?? 0), ...bars.map((b) => b.consistent ?? 0), 0.01);
 
-  // Whiskers and truth markers are drawn on the canvas after the bars (canvas pixels).
+  // Whiskers and reference markers are drawn on the canvas after the bars (canvas pixels).
   const drawOverlay = (u: uPlot): void => {
     const ctx = u.ctx;
     const px = devicePixelRatio;
@@ -67,10 +68,10 @@ export function intervalBarChart(container: HTMLElement, bars: IntervalBar[], op
         ctx.fill();
         ctx.stroke();
       }
-      if (bar.truth !== undefined) {
-        const xt = u.valToPos(bar.truth, 'y', true);
+      if (bar.reference !== undefined) {
+        const xt = u.valToPos(bar.reference, 'y', true);
         const r = 5 * px;
-        ctx.fillStyle = TRUTH;
+        ctx.fillStyle = REFERENCE;
         ctx.strokeStyle = '#ffffff';
         ctx.lineWidth = 1.5 * px;
         ctx.beginPath();
@@ -88,7 +89,8 @@ export function intervalBarChart(container: HTMLElement, bars: IntervalBar[], op
 
   const height = Math.max(140, 34 * bars.length + 50);
   const labelWidth = Math.min(140, Math.max(60, 7.5 * Math.max(...bars.map((b) => b.label.length))));
-  const size = () => ({ width: Math.max(260, container.clientWidth), height });
+  // Never wider than its container: a 390 px phone must not scroll sideways (e2e checks it).
+  const size = () => ({ width: Math.max(160, container.clientWidth), height });
   const plot = new uPlot(
     {
       ...size(),
@@ -112,7 +114,7 @@ export function intervalBarChart(container: HTMLElement, bars: IntervalBar[], op
       ['bar', 'unbiased estimate'],
       ['whisker', 'its 95% interval'],
       ...(hasConsistent ? ([['consistent-dot', 'consistent estimate']] as const) : []),
-      ...(hasTruth ? ([['truth-dot', 'simulated truth']] as const) : []),
+      ...(hasReference ? ([['reference-dot', options.referenceLabel ?? 'reference']] as const) : []),
     ]),
   );
   const resize = (): void => plot.setSize(size());

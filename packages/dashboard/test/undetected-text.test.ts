@@ -5,8 +5,8 @@
  * same for a decoy. The release below is shaped as the collector's JSON.
  */
 import { describe, expect, it } from 'vitest';
-import type { ReleasedValue, UndetectedValue } from '../src/api.ts';
-import { formatLimit, isEstimated, isUndetected, undetectedSummary, undetectedText } from '../src/views/undetected-text.ts';
+import type { ReleasedValue, UndetectedValue } from '@practical-privacy/collector/api';
+import { formatLimit, isEstimated, isUndetected, undetectedSummary, undetectedText } from '../src/undetected-text.ts';
 
 const undetected = (value: string, detectionLimit: number): UndetectedValue => ({
   value,
