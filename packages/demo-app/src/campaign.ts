@@ -28,11 +28,6 @@ export function symptomLabel(index: number): string {
   return symptomItems[index]?.label ?? String(index);
 }
 
-/** The collector labels multiselect values by item code (a SNOMED CT concept id here). */
-export function symptomLabelForCode(code: string): string {
-  return symptomItems.find((item) => item.code === code)?.label ?? code;
-}
-
 export const TIER_DESCRIPTIONS: Record<Tier, string> = {
   low: 'low sensitivity',
   moderate: 'moderate sensitivity',
