@@ -19,6 +19,7 @@ mkdirSync(artifacts, { recursive: true });
 
 import { E2E_SIMULATED_PATIENTS as SIMULATED_PATIENTS, E2E_SIMULATOR_SEED } from './constants.ts';
 import { E2E_COLLECTOR_PORT } from '../playwright.config.ts';
+import { DEMO_READ_TOKEN } from '../scripts/stack.mjs';
 
 /** An answer left undefined (or a medication left empty) is skipped: the form sends only what was answered. */
 interface Patient {
@@ -309,6 +310,10 @@ test('patients check in, the simulator sends a clinic, the dashboard intervals c
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   await page.screenshot({ path: join(artifacts, 'dashboard.png'), fullPage: true });
   await page.screenshot({ path: join(artifacts, 'dashboard-top.png') });
+  // The mounted dashboard uses the token the demo gives it and stores it nowhere in the page.
+  const stored = await page.evaluate(() => JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie }));
+  expect(stored).toContain('pp-demo-simulated-truth');
+  expect(stored).not.toContain(DEMO_READ_TOKEN);
   await page.getByLabel('Bucket').selectOption('day');
   await page.getByRole('button', { name: 'Show' }).click();
   await expect(page.locator('#content[data-loaded="true"]')).toBeAttached();
