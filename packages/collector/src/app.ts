@@ -20,6 +20,7 @@ import { HttpError } from './errors.ts';
 import { createMetrics, type CollectorMetrics } from './metrics.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
 import { estimateRoutes } from './routes/estimates.ts';
 import { healthRoutes } from './routes/health.ts';
 import { reportRoutes } from './routes/reports.ts';
@@ -173,6 +174,7 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
   tokenKeyRoutes(app, ctx);
   estimateRoutes(app, ctx);
   adminRoutes(app, ctx);
+  if (config.dashboardDir !== undefined) await dashboardRoutes(app, config.dashboardDir);
 
   // Graceful shutdown: count requests in flight (HTTP or inject) so that the database closes only
   // after each of them has answered — a batch that began before shutdown still commits and is acked.

@@ -68,6 +68,8 @@ export interface CollectorConfig {
   shutdownTimeoutMs: number;
   /** Issue 17: file holding the issuer's published token key list (re-read when it changes); unset: no keys. */
   tokenKeysFile: string | undefined;
+  /** Directory served at /dashboard/ (the dashboard package's build); unset: no /dashboard route. */
+  dashboardDir: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -143,6 +145,7 @@ export const SETTINGS = [
   { env: 'PP_DRAIN_DELAY_MS', flag: 'drain-delay-ms', arg: 'ms', default: '0', description: 'on a stop signal, keep serving this long with /readyz answering 503 before closing (a second signal ends it)', schema: int(0, 600_000) },
   { env: 'PP_SHUTDOWN_TIMEOUT_MS', flag: 'shutdown-timeout-ms', arg: 'ms', default: '30000', description: 'longest drain of in-flight requests after the listener closes; past it the process exits 1', schema: int(100, 600_000) },
   { env: 'PP_TOKEN_KEYS', flag: 'token-keys', arg: 'file', default: undefined, description: 'issue 17: file holding the token issuer\'s published key list (re-read when it changes); unset: no campaign can require tokens', schema: v.pipe(v.string(), v.minLength(1, 'must not be empty')) },
+  { env: 'PP_DASHBOARD_DIR', flag: 'dashboard-dir', arg: 'dir', default: undefined, description: "directory served at /dashboard/ (the dashboard's build, packages/dashboard/dist); unset: no /dashboard", schema: v.pipe(v.string(), v.minLength(1, 'must not be empty')) },
 ] as const satisfies readonly Setting[];
 
 type SettingEnv = (typeof SETTINGS)[number]['env'];
@@ -228,6 +231,7 @@ export function loadConfigWithSources(env: ConfigLayer = process.env, flags: Con
     drainDelayMs: get('PP_DRAIN_DELAY_MS'),
     shutdownTimeoutMs: get('PP_SHUTDOWN_TIMEOUT_MS'),
     tokenKeysFile: get('PP_TOKEN_KEYS'),
+    dashboardDir: get('PP_DASHBOARD_DIR'),
   };
   return { config, sources: sources as ConfigSources };
 }
@@ -263,6 +267,7 @@ export function describeConfig({ config, sources }: LoadedConfig): { settings: R
     PP_DRAIN_DELAY_MS: plain.drainDelayMs,
     PP_SHUTDOWN_TIMEOUT_MS: plain.shutdownTimeoutMs,
     PP_TOKEN_KEYS: plain.tokenKeysFile ?? '(unset)',
+    PP_DASHBOARD_DIR: plain.dashboardDir ?? '(unset)',
   };
   const from = Object.fromEntries(Object.entries(sources).filter(([, source]) => source !== 'default'));
   return { settings, from };

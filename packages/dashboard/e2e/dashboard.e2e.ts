@@ -180,6 +180,28 @@ test('integrity signals: a suspicious cell and question say why, in the table, f
   await page.screenshot({ path: join(packageDir, 'test-results', 'screenshots', 'followup-day-integrity-desktop.png'), fullPage: true });
 });
 
+test('served by the collector at /dashboard/ (PP_DASHBOARD_DIR): same origin, under its CSP, nothing blocked', async ({ page }) => {
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+  });
+  const response = await page.goto(`${collector}/dashboard/`);
+  expect(response!.status()).toBe(200);
+  expect(response!.headers()['content-security-policy']).toContain("default-src 'self'");
+  await page.evaluate(() => document.addEventListener('securitypolicyviolation', (e) => console.log(`Refused to: ${e.violatedDirective} ${e.blockedURI}`)));
+  await expect(page.getByLabel('Collector address')).toHaveValue(collector);
+  await page.getByLabel('Read token').fill(READ_TOKEN);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await show(page, 'followup', 'day');
+  const effects = await api('/v1/campaigns/followup/estimates?question=effects&bucket=day&version=3&estimand=population');
+  const released = effects.cells.find((c) => !c.suppressed)!;
+  await expect(page.locator('table[data-question="effects"] [data-field="n"]').first()).toHaveText(effects.cells[0]!.n.toLocaleString('en'));
+  expect(released.values!.length).toBeGreaterThan(0);
+  expect(await page.locator('.chart canvas').count()).toBeGreaterThan(0);
+  expect(violations).toEqual([]);
+  await page.screenshot({ path: join(packageDir, 'test-results', 'screenshots', 'served-by-collector-desktop.png'), fullPage: true });
+});
+
 test('the build holds no token and no collector address (both come at run time)', () => {
   const dist = join(packageDir, 'test-results', 'e2e-stack', 'dist');
   const files = (dir: string): string[] => readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? files(join(dir, name)) : [join(dir, name)]));

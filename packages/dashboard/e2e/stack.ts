@@ -61,6 +61,11 @@ export async function startStack(dataDir: string, collectorPort: number, dashboa
     await Promise.all(children.map((child) => new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGTERM'))))));
   };
   try {
+    // Built first: the collector serves the same files at /dashboard/ (PP_DASHBOARD_DIR).
+    const outDir = join(dataDir, 'dist');
+    await run(process.execPath, [viteBin, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn']);
+    // The deployment's own configuration file, read at run time: the build holds no address or token.
+    writeFileSync(join(outDir, 'config.json'), JSON.stringify({ collectorUrl: `http://127.0.0.1:${collectorPort}` }));
     const collector = spawn(process.execPath, [collectorBin, 'serve'], {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {
@@ -73,6 +78,7 @@ export async function startStack(dataDir: string, collectorPort: number, dashboa
         PP_ALLOWED_ORIGINS: `http://localhost:${dashboardPort},http://127.0.0.1:${dashboardPort}`,
         PP_RATE_LIMIT_PER_MINUTE: '100000',
         PP_LOG_LEVEL: 'warn',
+        PP_DASHBOARD_DIR: outDir,
       },
     });
     children.push(collector);
@@ -99,10 +105,6 @@ export async function startStack(dataDir: string, collectorPort: number, dashboa
         }
       }
     }
-    const outDir = join(dataDir, 'dist');
-    await run(process.execPath, [viteBin, 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn']);
-    // The deployment's own configuration file, read at run time: the build holds no address or token.
-    writeFileSync(join(outDir, 'config.json'), JSON.stringify({ collectorUrl: `http://127.0.0.1:${collectorPort}` }));
     const preview = spawn(process.execPath, [viteBin, 'preview', '--outDir', outDir, '--port', String(dashboardPort), '--strictPort', '--host', 'localhost'], { cwd: packageDir, stdio: ['ignore', 'ignore', 'inherit'] });
     children.push(preview);
     await waitFor(`http://localhost:${dashboardPort}/`);
