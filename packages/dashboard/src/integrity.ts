@@ -54,7 +54,9 @@ export function questionSuspicion(release: EstimateRelease): string | undefined 
   });
   if (flagged.length === 0) return undefined;
   const reasons = [...new Set(flagged.map((i) => i.reason).filter((r) => r !== ''))];
-  const cells = `${flagged.length} of ${release.cells.length} ${release.cells.length === 1 ? 'cell' : 'cells'}`;
+  // Withheld cells carry no estimate and no signal: the count is of the released ones.
+  const released = release.cells.filter((c) => !c.suppressed).length;
+  const cells = `${flagged.length} of ${released} released ${released === 1 ? 'cell' : 'cells'}`;
   return `Suspicious: ${cells} flagged by the collector's poisoning check${reasons.length === 0 ? '' : ` — ${reasons.join('; ')}`}.`;
 }
 

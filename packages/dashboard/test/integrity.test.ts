@@ -45,7 +45,9 @@ describe('integrity signals in the rows and downloads', () => {
   });
 
   it('the question line counts the flagged cells and names each reason once', () => {
-    expect(questionSuspicion(flagged)).toBe("Suspicious: 1 of 2 cells flagged by the collector's poisoning check — answer share jumped 9 SE above the trailing week.");
+    expect(questionSuspicion(flagged)).toBe("Suspicious: 1 of 2 released cells flagged by the collector's poisoning check — answer share jumped 9 SE above the trailing week.");
+    const withWithheld = release([...(flagged.cells as unknown[]), { period: '2026-12-03', periodEnd: '2026-12-03', n: 4, suppressed: true, reason: 'fewer than 20 reports' }]);
+    expect(questionSuspicion(withWithheld)).toMatch(/^Suspicious: 1 of 2 released cells/);
     expect(questionSuspicion(release([cell('2026-12-01', { status: 'ok', reason: '', score: 0 })]))).toBeUndefined();
   });
 
