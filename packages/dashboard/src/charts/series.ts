@@ -6,6 +6,7 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { DisplayRow } from '../model.ts';
+import { dayTicks, shortUtcDay } from './ticks.ts';
 
 const COLORS = ['#2f5f93', '#c2410c', '#0f766e', '#7c3aed', '#a16207', '#be123c'];
 
@@ -39,10 +40,16 @@ export function drawSeries(container: HTMLElement, rows: readonly DisplayRow[], 
       width: width(),
       height: 220,
       series,
-      // UTC days on the axis, thinned by uPlot to the width available.
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
-      // Ticks on whole UTC days (or weeks, months), labelled MM-DD, thinned to the width available.
-      axes: [{ space: 80, incrs: [86_400, 7 * 86_400, 28 * 86_400], values: (_u, splits) => splits.map((s) => new Date(s * 1000).toISOString().slice(5, 10)) }, { label: share ? '%' : 'mean', size: 50 }],
+      // One label per cell's first UTC day at most ("Dec 4"), thinned by the plot's width so
+      // that labels never collide, the latest always labelled, never an hour (ticks.ts).
+      axes: [
+        {
+          splits: (u) => dayTicks(days, u.bbox.width / uPlot.pxRatio).map((d) => Date.parse(`${d}T00:00:00Z`) / 1000),
+          values: (_u, splits) => splits.map((ts) => shortUtcDay(new Date(ts * 1000).toISOString().slice(0, 10))),
+        },
+        { label: share ? '%' : 'mean', size: 50 },
+      ],
       // The table below names every line; uPlot's own legend would repeat it.
       legend: { show: false },
       cursor: { drag: { x: false, y: false } },
