@@ -38,11 +38,11 @@ export function levelPolicyOf(question: Question): LevelPolicy {
 export function drawLevel(question: Question, sampler: RandomSampler): number {
   const levels = questionLevels(question);
   const weights = levelPolicyOf(question).weights;
-  if (weights === undefined) throw new TypeError(`question ${question.id} does not assign its levels at random`);
+  if (weights === undefined) throw new TypeError('not random');
   let u = sampler.uniformInt(weights.reduce((s, w) => s + w, 0));
   for (let j = 0; j < levels.length; j++) {
     u -= weights[j]!;
     if (u < 0) return levels[j]!;
   }
-  throw new Error('unreachable: u < Σ weights');
+  throw new Error('unreachable');
 }

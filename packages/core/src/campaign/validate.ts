@@ -97,11 +97,11 @@ function checkLevelPolicy(question: Question, count: number, path: string): void
   const policy = question.levelPolicy;
   if (policy === undefined) return;
   if (policy.assignment === 'random') {
-    if (policy.weights === undefined) throw campaignError(`${path}.weights`, 'random assignment needs weights, one integer per level');
-    if (policy.weights.length !== count) throw campaignError(`${path}.weights`, `needs one weight per level (${count}), got ${policy.weights.length}`);
-    if (policy.stepDown === true) throw campaignError(`${path}.stepDown`, 'random assignment cannot step down: a level chosen by the device\'s caps would no longer be independent of the patient');
+    if (policy.weights === undefined) throw campaignError(`${path}.weights`, 'needed for random assignment');
+    if (policy.weights.length !== count) throw campaignError(`${path}.weights`, `one per level (${count})`);
+    if (policy.stepDown === true) throw campaignError(`${path}.stepDown`, 'random assignment never steps down');
   } else if (policy.weights !== undefined) {
-    throw campaignError(`${path}.weights`, "weights are for assignment 'random'");
+    throw campaignError(`${path}.weights`, 'for random assignment only');
   }
 }
 
