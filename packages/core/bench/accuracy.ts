@@ -252,7 +252,7 @@ function mixedLevelExperiment(estimand: 'respondents' | 'population'): Experimen
   const yesThreshold = groups.map((g) => Math.floor(g.yes * 2 ** 32));
   const strictThreshold = Math.floor(groups[0]!.share * 2 ** 32);
   return {
-    mechanism: `mixed-levels l-grr ε₁ 0.5|2 (${estimand})`,
+    mechanism: `mixed-levels l-grr ε₁ 0.5 and 2 (${estimand})`,
     k: 2,
     epsilon: 2,
     cells: 2,
