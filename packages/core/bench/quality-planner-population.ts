@@ -54,8 +54,8 @@ const QUESTIONS: { label: string; n: number; trials: number; question: Record<st
   { label: 'symptoms: 5 items, up to 2, 1,000 patients', n: 1000, trials: 4000, question: { type: 'multiselect', epsilon: 2, domain: { items: options(['a', 'b', 'c', 'd', 'e']), maxItems: 2 } } },
   // Issue 14 §2: mixed privacy levels, assigned at random (the plan knows the mix): each patient's
   // level is core's drawLevel, the estimate the collector's report-count combination.
-  { label: 'mixed levels yes/no ε₁ 2 | 0.5 at 7:3, 1,000 patients', n: 1000, trials: 8000, question: { type: 'boolean', epsilon: 2, epsilonPermanent: 4, levels: [2, 0.5], levelPolicy: { assignment: 'random', weights: [7, 3] } } },
-  { label: 'mixed levels L-OUE 4 answers ε₁ 2 | 1 | 0.5 at 2:1:1, 1,000 patients', n: 1000, trials: 3000, question: { type: 'categorical', mechanism: 'l-oue', epsilon: 2, epsilonPermanent: 4, levels: [2, 1, 0.5], levelPolicy: { assignment: 'random', weights: [2, 1, 1] }, domain: { categories: options(['a', 'b', 'c', 'd']) } } },
+  { label: 'mixed levels yes/no ε₁ 2 / 0.5 at 7:3, 1,000 patients', n: 1000, trials: 8000, question: { type: 'boolean', epsilon: 2, epsilonPermanent: 4, levels: [2, 0.5], levelPolicy: { assignment: 'random', weights: [7, 3] } } },
+  { label: 'mixed levels L-OUE 4 answers ε₁ 2 / 1 / 0.5 at 2:1:1, 1,000 patients', n: 1000, trials: 3000, question: { type: 'categorical', mechanism: 'l-oue', epsilon: 2, epsilonPermanent: 4, levels: [2, 1, 0.5], levelPolicy: { assignment: 'random', weights: [2, 1, 1] }, domain: { categories: options(['a', 'b', 'c', 'd']) } } },
 ];
 
 /**
