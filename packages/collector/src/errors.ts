@@ -1,7 +1,7 @@
 /**
  * HTTP errors with a stable machine-readable body `{ error: { code, message, path } }`.
  * Codes a client can branch on: REPORT_INVALID, REQUEST_INVALID (a malformed query or path parameter), PAYLOAD_INVALID, CAMPAIGN_INVALID, CAMPAIGN_UNKNOWN,
- * QUESTION_UNKNOWN, PLAN_INSUFFICIENT, INGEST_KEY_INVALID, BATCH_TOO_LARGE, BODY_TOO_LARGE,
+ * QUESTION_UNKNOWN, PLAN_INSUFFICIENT, WEIGHTING_UNAVAILABLE (inverse-variance weights for levels not assigned at random), INGEST_KEY_INVALID, BATCH_TOO_LARGE, BODY_TOO_LARGE,
  * UNSUPPORTED_MEDIA_TYPE, JSON_INVALID, UNAUTHORIZED, NOT_FOUND, CAMPAIGN_IMMUTABLE, RATE_LIMITED,
  * OVERLOADED, INTERNAL; and for the admin API and lifecycle: FORBIDDEN (a valid token of the other
  * role), CAMPAIGN_CLOSED (410 on ingest, 409 on publish), CAMPAIGN_OPEN, CONFIRMATION_REQUIRED,

@@ -70,6 +70,12 @@ export function formatPlanTable(plan: CampaignPlan): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   const out = [`plan for ${plan.campaignId} v${plan.version} with ${plan.patients} patients per period (worst case over true answers)`, line(header), ...rows.map(line)];
+  // Questions with privacy levels: what mix the ± assumed, and the strictest level's beside it.
+  for (const q of plan.questions) {
+    if (q.levelMix === undefined) continue;
+    const assumed = q.levelMix.assignment === 'random' ? `levels drawn at random (${q.levelMix.shares.map((share) => `${(share * 100).toFixed(0)}%`).join(' / ')})` : 'every report at the default level (patients may choose stricter ones)';
+    out.push(`levels: ${q.questionId}: the ± assumes ${assumed}; every report at the strictest level: ${width(q.type, q.levelMix.strictestHalfWidth95)}`);
+  }
   for (const w of plan.warnings) out.push(`warning: ${w.message}`);
   return out.join('\n');
 }

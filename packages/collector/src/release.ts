@@ -23,6 +23,14 @@ export interface EstimandStatement {
   notes: string[];
 }
 
+/** Questions with privacy levels (`?weighting=`, level-weighting.ts): how the release combined the levels. */
+export interface WeightingStatement {
+  name: 'reports' | 'inverse-variance';
+  /** How the campaign assigns the question's levels (`levelPolicy.assignment`). */
+  assignment: 'patient' | 'random';
+  note: string;
+}
+
 export interface ValueEstimate {
   value: string;
   /**
@@ -168,5 +176,7 @@ export interface EstimateRelease {
   to: string | null;
   /** What every interval of this release is for, and what that assumes. */
   estimand: EstimandStatement;
+  /** Questions with privacy levels: how the levels were combined (level-weighting.ts). */
+  weighting?: WeightingStatement;
   cells: CellRelease[];
 }

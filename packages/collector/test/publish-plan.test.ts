@@ -68,4 +68,16 @@ describe('publish with a plan', () => {
     for (const q of DEMO_CAMPAIGN.questions) expect(table).toContain(q.id);
     expect(table).toContain('warning: ');
   });
+
+  it('the table says what level mix a question with privacy levels was planned at, and the strictest level\'s ±', () => {
+    const question = { prompt: 'Low mood?', tier: 'moderate', type: 'boolean', epsilon: 2, epsilonPermanent: 4, levels: [2, 0.5] };
+    const campaign = { id: 'levels', version: 1, title: 'Levels', questions: [{ id: 'chosen', ...question }, { id: 'drawn', ...question, levelPolicy: { assignment: 'random', weights: [7, 3] } }] };
+    const plan = planCampaign(campaign, { patients: 1000 });
+    const table = formatPlanTable(plan).split('\n');
+    // n = 1,000: ±4.1 points at the default, ±7.7 with levels drawn 7:3, ±12.7 all at ε₁ = 0.5 (core's planner).
+    expect(table).toContain('levels: chosen: the ± assumes every report at the default level (patients may choose stricter ones); every report at the strictest level: ±12.7 pts');
+    expect(table).toContain('levels: drawn: the ± assumes levels drawn at random (70% / 30%); every report at the strictest level: ±12.7 pts');
+    expect(table.find((l) => l.startsWith('drawn'))).toContain('±7.7 pts');
+    expect(table.find((l) => l.startsWith('chosen'))).toContain('±4.1 pts');
+  });
 });

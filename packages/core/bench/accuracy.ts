@@ -61,6 +61,8 @@ interface Experiment {
   theoreticalTotal: number;
   /** Fewer pilot/minimum trials for expensive experiments whose pooled SE is far below target. */
   minTrials?: number;
+  /** Respondents per trial when not N (the mixed-level rows: their formula is exact at any n). */
+  n?: number;
   trial(rng: core.RandomSampler): number;
 }
 
@@ -174,7 +176,7 @@ function run(experiment: Experiment): AccuracyRow {
     mechanism: experiment.mechanism,
     k: experiment.k,
     epsilon: experiment.epsilon,
-    n: N,
+    n: experiment.n ?? N,
     trials,
     empiricalVariance: ratio * theoreticalVariance,
     theoreticalVariance,
@@ -206,6 +208,73 @@ function alphaMeanExperiment(): Experiment {
   };
 }
 
+/**
+ * Mixed privacy levels (issue 14 §2), the issue's mixture: a yes/no L-GRR question (ε₁ 2, ε∞ 4)
+ * whose patients choose their level by their answer — 30% at ε₁ = 0.5 with prevalence 40%, 70% at
+ * ε₁ = 2 with 10% — combined by report counts (estimateQuestionLevels, the collector's release).
+ *  - respondents: a fixed set of respondents (exact counts per level and answer), against the
+ *    estimator's respondents variance Σₗ (nₗ/n²)·Wₗ(Fₗ) at the truth;
+ *  - population: fresh patients each trial (level and answer drawn), against
+ *    (1/n)·(Σₗ πₗ·Wₗ(Fₗ) + F(1 − F)) at the truth (mixed-levels.ts), F = 0.19.
+ * The theoretical figure is the estimator's own SE² on the expected sums (so the plug-in formula the
+ * release uses is what is checked). Both are exact at any n (f̂ is the mean of n independent
+ * per-report values), so these rows use n = 20,000 (2,000 quick) to afford the trials.
+ */
+function mixedLevelExperiment(estimand: 'respondents' | 'population'): Experiment {
+  const n = isQuick ? 2000 : 20_000;
+  const question = core.validateCampaign({
+    id: 'bench',
+    version: 1,
+    title: 'mixed levels',
+    questions: [{ id: 'q', prompt: 'q', tier: 'moderate', type: 'boolean', epsilon: 2, epsilonPermanent: 4, levels: [2, 0.5] }],
+  }).questions[0]!;
+  type Level = { p: number; q: number; sumsLength: number; randomize(x: number, rng: core.RandomSampler): unknown };
+  const groups = [
+    { level: 0.5, share: 0.3, yes: 0.4 },
+    { level: 2, share: 0.7, yes: 0.1 },
+  ].map((g) => ({ ...g, mechanism: core.createQuestionMechanism(question, { level: g.level }) as unknown as Level }));
+  const truth = groups.reduce((s, g) => s + g.share * g.yes, 0);
+  const expected = core.estimateQuestionLevels(
+    question,
+    groups.map((g) => {
+      const nl = n * g.share;
+      return { level: g.level, sums: [nl, nl * (g.mechanism.q + (1 - g.yes) * (g.mechanism.p - g.mechanism.q)), nl * (g.mechanism.q + g.yes * (g.mechanism.p - g.mechanism.q))] };
+    }),
+    { estimand },
+  ) as core.MixedFrequencyEstimate;
+  // Respondents: exact counts of (level, answer).
+  const fixed = groups.flatMap((g) => {
+    const nl = Math.round(n * g.share);
+    const yes = Math.round(nl * g.yes);
+    return Array.from({ length: nl }, (_, i) => ({ group: g, answer: i < yes ? 1 : 0 }));
+  });
+  const sums = groups.map((g) => new Float64Array(g.mechanism.sumsLength));
+  const yesThreshold = groups.map((g) => Math.floor(g.yes * 2 ** 32));
+  const strictThreshold = Math.floor(groups[0]!.share * 2 ** 32);
+  return {
+    mechanism: `mixed-levels l-grr ε₁ 0.5 and 2 (${estimand})`,
+    k: 2,
+    epsilon: 2,
+    cells: 2,
+    n,
+    theoreticalTotal: expected.standardErrors.reduce((s, se) => s + se * se, 0),
+    trial(rng) {
+      for (const s of sums) s.fill(0);
+      if (estimand === 'respondents') {
+        for (const r of fixed) core.addToSums(r.group.mechanism as never, r.group.mechanism.randomize(r.answer, rng) as never, sums[groups.indexOf(r.group)]!);
+      } else {
+        for (let i = 0; i < n; i++) {
+          const j = rng.uint32() < strictThreshold ? 0 : 1;
+          const answer = rng.uint32() < yesThreshold[j]! ? 1 : 0;
+          core.addToSums(groups[j]!.mechanism as never, groups[j]!.mechanism.randomize(answer, rng) as never, sums[j]!);
+        }
+      }
+      const estimate = core.estimateQuestionLevels(question, groups.map((g, j) => ({ level: g.level, sums: sums[j]! }))) as core.MixedFrequencyEstimate;
+      return (estimate.values[0]! - (1 - truth)) ** 2 + (estimate.values[1]! - truth) ** 2;
+    },
+  };
+}
+
 function experiments(): Array<[string, () => Experiment]> {
   const list: Array<[string, () => Experiment]> = [
     ['binary-rr', () => frequencyExperiment(new core.BinaryRandomizedResponse({ epsilon: 1 }) as core.FrequencyOracle<unknown>)],
@@ -222,6 +291,8 @@ function experiments(): Array<[string, () => Experiment]> {
     ['l-sue', () => frequencyExperiment(new core.LongitudinalUnaryEncoding('l-sue', { k: 16, epsilon: 1, epsilonPermanent: 2 }) as unknown as core.FrequencyOracle<unknown>)],
     ['loloha', () => frequencyExperiment(new core.Loloha({ k: 32, epsilon: 1, epsilonPermanent: 2 }) as unknown as core.FrequencyOracle<unknown>)],
     ['alpha-1bit', alphaMeanExperiment],
+    ['mixed-levels', () => mixedLevelExperiment('respondents')],
+    ['mixed-levels-population', () => mixedLevelExperiment('population')],
   ];
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
   return only === undefined ? list : list.filter(([name]) => only.includes(name));

@@ -27,7 +27,9 @@ export type ErrorCode =
   | 'WORKER_UNAVAILABLE'
   | 'NOT_SUPPORTED'
   | 'KEY_LIST_INVALID'
-  | 'TOKEN_UNAVAILABLE';
+  | 'TOKEN_UNAVAILABLE'
+  /** The campaign assigns the question's privacy level at random, so the patient's "more private" choice cannot be honoured for it: nothing was reported or charged. */
+  | 'LEVEL_ASSIGNED';
 
 export type ErrorPhase = 'configuration' | 'input' | 'accounting' | 'runtime';
 

@@ -104,6 +104,7 @@ export * from './campaign/schema.ts';
 export * from './campaign/validate.ts';
 export * from './campaign/plan.ts';
 export * from './campaign/levels.ts';
+export * from './campaign/level-policy.ts';
 export * from './mechanisms/longitudinal/mixed-levels.ts';
 export {
   createQuestionMechanism,

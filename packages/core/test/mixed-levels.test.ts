@@ -36,6 +36,8 @@ const QUESTIONS: Record<string, Record<string, unknown>> = {
   'alpha-1bit': { type: 'numeric', epsilon: 1.5, epsilonPermanent: 3, levels: [1.5, 0.5], domain: { low: 0, high: 10 } },
 };
 const question = (name: string): Question => validateCampaign(campaign([QUESTIONS[name]!])).questions[0]!;
+/** The same question with its levels assigned at random (same mechanisms, so the same sums): the only kind inverse-variance weights are allowed for. */
+const randomlyAssigned = (q: Question): Question => ({ ...q, levelPolicy: { assignment: 'random', weights: questionLevels(q).map(() => 1) } });
 const codeOf = (f: () => unknown) => {
   try {
     f();
@@ -123,7 +125,9 @@ describe('combining levels', () => {
     const byReports = estimateQuestionLevels(q, [strict, loose]) as MixedFrequencyEstimate;
     expect(byReports.weighting).toBe('reports');
     expect(byReports.values[1]).toBeCloseTo(0.19, 12);
-    const inverse = estimateQuestionLevels(q, [strict, loose], { weighting: 'inverse-variance' }) as MixedFrequencyEstimate;
+    // What inverse-variance weights would give (core refuses them for this patient-assigned question).
+    expect(codeOf(() => estimateQuestionLevels(q, [strict, loose], { weighting: 'inverse-variance' }))).toEqual(['PARAMETER_INVALID', 'weighting']);
+    const inverse = estimateQuestionLevels(randomlyAssigned(q), [strict, loose], { weighting: 'inverse-variance' }) as MixedFrequencyEstimate;
     expect(inverse.weighting).toBe('inverse-variance');
     expect(inverse.values[1]).toBeLessThan(0.13);
     expect(byReports.levelsWithReports).toBe(2);
@@ -157,7 +161,7 @@ describe('combining levels', () => {
       }
       const parts = [...sums].map(([level, s]) => ({ level, sums: s }));
       for (const weighting of ['reports', 'inverse-variance'] as const) {
-        const [low, high] = (estimateQuestionLevels(q, parts, { weighting }) as MixedFrequencyEstimate).ci95[1]!;
+        const [low, high] = (estimateQuestionLevels(randomlyAssigned(q), parts, { weighting }) as MixedFrequencyEstimate).ci95[1]!;
         if (low <= truth && truth <= high) covered[weighting]++;
       }
     }

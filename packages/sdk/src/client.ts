@@ -61,7 +61,10 @@ export interface Client<Answers extends object = Record<string, unknown>> {
   /**
    * The patient's privacy choice: 'more-private' reports a question that has privacy levels at its
    * strictest level from now on (every question when `questionId` is omitted); 'default' undoes it.
-   * Stored on the device; visible to the collector with each report (its level).
+   * Stored on the device; visible to the collector with each report (its level). A question whose
+   * campaign assigns its level at random (`levelPolicy.assignment: 'random'`) cannot take the
+   * choice: setPrivacy for it, and its reports under a choice for every question, are refused with
+   * LEVEL_ASSIGNED (nothing reported or charged).
    */
   setPrivacy(choice: 'default' | 'more-private', questionId?: keyof Answers & string): Promise<void>;
   budget(): Promise<BudgetSummary>;

@@ -87,4 +87,83 @@ describe('privacy levels in the SDK', () => {
     const keys = [2, 1, 0.5].map((level) => (createQuestionRandomizer(q, { level }) as unknown as { parameterKey: string }).parameterKey);
     expect(new Set(keys).size).toBe(1);
   });
+
+  it('a campaign that forbids the step-down (levelPolicy.stepDown: false): a default above the per-report cap is refused at init, as without levels', async () => {
+    const strictCampaign: CampaignInput = { ...campaign, questions: [{ ...campaign.questions[0]!, levelPolicy: { stepDown: false } } as CampaignInput['questions'][number], campaign.questions[1]!] };
+    const refused = await start({ campaign: strictCampaign, caps: { perReport: { moderate: 1 } }, trustServerTiers: true });
+    expect(refused.init).toMatchObject({ ok: false, error: { code: 'TIER_CAP_EXCEEDED' } });
+    // Within the cap it reports at its default, and the patient may still choose more privacy.
+    const { api, init, net } = await start({ campaign: strictCampaign, caps: { perReport: { moderate: 2 } }, trustServerTiers: true });
+    expect(init.ok).toBe(true);
+    await api.optIn();
+    expect(await api.report('mood', false)).toMatchObject({ ok: true, value: { level: 2 } });
+    expect(await api.setPrivacy('more-private')).toMatchObject({ ok: true });
+    expect(await api.report('fever', false)).toMatchObject({ ok: true });
+    // Sent in outbox order (by report id): sorted here.
+    expect((await sentLevels(api, net)).sort()).toEqual([
+      ['fever', undefined],
+      ['mood', 2],
+    ]);
+    api.close();
+  });
+});
+
+describe('levels assigned at random (levelPolicy.assignment: random)', () => {
+  const randomCampaign: CampaignInput = { ...campaign, questions: [{ ...campaign.questions[0]!, levelPolicy: { assignment: 'random', weights: [2, 1, 1] } } as CampaignInput['questions'][number], campaign.questions[1]!] };
+
+  /** One device reporting `answer` to mood on each of `days` days, from a random source seeded by `seed`. */
+  async function reportDaily(seed: string, answer: boolean, days: number) {
+    let day = new Date('2026-01-01T10:00:00Z');
+    const net = recordingFetch();
+    const api = createWorkerApi({ fetch: net.fetch, random: seededRandomSource(seed), now: () => day });
+    await api.init({ collectorUrl: 'https://collector.test', campaign: randomCampaign, dbName: freshDbName(), flushIntervalMs: 60_000 });
+    await api.optIn();
+    const levels: unknown[] = [];
+    for (let i = 0; i < days; i++) {
+      const receipt = await api.report('mood', answer);
+      if (!receipt.ok) throw new Error(receipt.error.message);
+      levels.push(receipt.value.level);
+      day = new Date(day.getTime() + 86_400_000);
+    }
+    const sent = (await sentLevels(api, net)).map((x) => (x as unknown[])[1]);
+    api.close();
+    return { levels, sent };
+  }
+
+  it('draws each report\'s level with the campaign\'s weights from the worker\'s random source, whatever the answer', async () => {
+    const yes = await reportDaily('random levels', true, 120);
+    // The level travels with the report.
+    expect(yes.sent).toEqual(yes.levels);
+    const count = (level: number) => yes.levels.filter((l) => l === level).length;
+    // Weights 2:1:1 over 120 reports: Binomial(120, ½) and Binomial(120, ¼), each within ±4.5 sd.
+    expect(Math.abs(count(2) - 60)).toBeLessThan(25);
+    expect(Math.abs(count(1) - 30)).toBeLessThan(22);
+    expect(Math.abs(count(0.5) - 30)).toBeLessThan(22);
+    // Independent of the answer: the same random source answering the opposite draws the same levels.
+    const no = await reportDaily('random levels', false, 120);
+    expect(no.levels).toEqual(yes.levels);
+  });
+
+  it('a patient who chose more privacy is refused for that question (LEVEL_ASSIGNED), with nothing charged or queued; other questions are unaffected', async () => {
+    const { api, net } = await start({ campaign: randomCampaign });
+    await api.optIn();
+    expect(await api.setPrivacy('more-private', 'mood')).toMatchObject({ ok: false, error: { code: 'LEVEL_ASSIGNED', path: 'questionId' } });
+    // That refusal stored nothing: the next report draws a level as usual.
+    expect(await api.report('mood', true)).toMatchObject({ ok: true });
+    api.close();
+
+    const other = await start({ campaign: randomCampaign });
+    await other.api.optIn();
+    expect(await other.api.setPrivacy('more-private')).toMatchObject({ ok: true });
+    const before = await other.api.budget();
+    expect(await other.api.report('mood', true)).toMatchObject({ ok: false, error: { code: 'LEVEL_ASSIGNED' } });
+    expect(await other.api.budget()).toEqual(before);
+    expect(await other.api.report('fever', true)).toMatchObject({ ok: true });
+    expect(await sentLevels(other.api, other.net)).toEqual([['fever', undefined]]);
+    // Undoing the choice lets mood be reported (at a drawn level) the same day.
+    await other.api.setPrivacy('default');
+    expect(await other.api.report('mood', true)).toMatchObject({ ok: true });
+    other.api.close();
+    void net;
+  });
 });

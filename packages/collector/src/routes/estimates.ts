@@ -1,10 +1,11 @@
-import { ESTIMANDS, isEstimand, isPrivacyError, isValidDay, type Estimand } from '@practical-privacy/core';
+import { ESTIMANDS, isEstimand, isPrivacyError, isValidDay, type Estimand, type LevelWeighting } from '@practical-privacy/core';
 import type { FastifyInstance } from 'fastify';
 import { authenticate, mayRead } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { estimateQuestion, type Bucket } from '../estimates.ts';
 import { exportQuestion, EXPORT_FORMATS, type ExportFormat } from '../exports.ts';
+import { parseWeighting, weightedQuestion, weightingStatement, WEIGHTINGS } from '../level-weighting.ts';
 import { parseVersion, requireCampaignId } from '../params.ts';
 import type { AuditRecord } from '../storage/repository.ts';
 
@@ -16,9 +17,10 @@ interface EstimateQuery {
   version?: string;
   format?: string;
   estimand?: string;
+  weighting?: string;
 }
 
-function parseQuery(query: EstimateQuery): { question: string; from?: string; to?: string; bucket: Bucket; version?: number; estimand: Estimand } {
+function parseQuery(query: EstimateQuery): { question: string; from?: string; to?: string; bucket: Bucket; version?: number; estimand: Estimand; weighting: LevelWeighting } {
   if (query.question === undefined || query.question === '') throw new HttpError(400, 'REQUEST_INVALID', 'question: required', 'question');
   for (const key of ['from', 'to'] as const) {
     const day: unknown = query[key];
@@ -34,6 +36,7 @@ function parseQuery(query: EstimateQuery): { question: string; from?: string; to
     question: query.question,
     bucket,
     estimand,
+    weighting: parseWeighting(query.weighting),
     ...(query.from === undefined ? {} : { from: query.from }),
     ...(query.to === undefined ? {} : { to: query.to }),
     ...(version === undefined ? {} : { version }),
@@ -55,6 +58,14 @@ const querySchema = {
       description:
         'What the intervals of shares are for. population (default): the share in the population the respondents come from — variance = the respondents’ variance + f(1−f)/n per value, f̂ clipped to [0, 1] — assuming the respondents are an independent sample from a large population (no finite-population correction, nothing about non-response bias). ' +
         'respondents: the share among the patients who answered, their answers held fixed (only the randomization). Means have one, empirical, standard error that already includes the spread of the answers; it is released for both. Week and total cells bound the day SEs of the chosen estimand for any correlation between days. The release states the estimand in `estimand`.',
+    },
+    weighting: {
+      type: 'string',
+      enum: [...WEIGHTINGS],
+      default: 'reports',
+      description:
+        'Questions with privacy levels: how the levels are combined (the release says which in `weighting`). reports (default): weights proportional to each level’s number of reports, unbiased whatever makes a patient choose a level. ' +
+        'inverse-variance: more precise, biased when the level depends on the patient, so only for a question whose campaign assigns levels at random (levelPolicy.assignment random); otherwise 400 WEIGHTING_UNAVAILABLE. JSON estimates only (the CSV export uses report counts).',
     },
   },
   required: ['question'],
@@ -101,9 +112,10 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
       }
       const question = model.questions.get(query.question);
       if (question === undefined) throw new HttpError(404, 'QUESTION_UNKNOWN', `question ${query.question} is not in campaign ${model.id} version ${model.version}`, 'question');
-      const release = await estimateQuestion(ctx.repository, model, question, query);
-      await ctx.repository.appendAudit(readAudit(ctx, principal.label, 'read.estimates', model.id, question.id, { version: model.version, bucket: query.bucket, from: query.from ?? null, to: query.to ?? null, estimand: query.estimand }));
-      return release;
+      const weighting = weightingStatement(question, query.weighting);
+      const release = await estimateQuestion(ctx.repository, model, weightedQuestion(question, query.weighting), query);
+      await ctx.repository.appendAudit(readAudit(ctx, principal.label, 'read.estimates', model.id, question.id, { version: model.version, bucket: query.bucket, from: query.from ?? null, to: query.to ?? null, estimand: query.estimand, ...(weighting === undefined ? {} : { weighting: weighting.name }) }));
+      return weighting === undefined ? release : { ...release, weighting };
     },
   );
 
@@ -123,6 +135,7 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
       const principal = await authenticate(request, ctx, 'read', 'the read API');
       const query = parseQuery(request.query);
       const format = (request.query.format ?? 'csv') as ExportFormat;
+      if (query.weighting !== 'reports') throw new HttpError(400, 'WEIGHTING_UNAVAILABLE', 'weighting: exports combine levels by report counts only (inverse-variance is for the JSON estimates)', 'weighting');
       if (!EXPORT_FORMATS.includes(format)) throw new HttpError(400, 'REQUEST_INVALID', `format: one of ${EXPORT_FORMATS.join(', ')}`, 'format');
       const campaignId = requireCampaignId(request.params.id);
       if (!mayRead(principal, campaignId)) throw new HttpError(404, 'CAMPAIGN_UNKNOWN', `campaign ${campaignId} is not published`);

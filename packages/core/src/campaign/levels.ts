@@ -16,6 +16,7 @@ import type { CellSink, EncodedReport } from '../mechanisms/types.ts';
 import type { Estimand } from '../mechanisms/estimand.ts';
 import { mixedLevelFrequencies, mixedLevelMean, type LevelWeighting, type MixedFrequencyEstimate, type MixedMeanEstimate, type PureLevel } from '../mechanisms/longitudinal/mixed-levels.ts';
 import { createQuestionMechanism, questionLevels, resolvedMechanismName, type AnyMechanism } from './mechanism.ts';
+import { levelPolicyOf } from './level-policy.ts';
 import type { Question } from './schema.ts';
 
 /** Sums of one level: the level's ε₁ and the sums vector its reports were added to. */
@@ -26,7 +27,7 @@ export interface LevelSums {
 
 export interface LevelEstimateOptions {
   estimand?: Estimand;
-  /** 'reports' (default, unbiased whatever makes patients choose a level) or 'inverse-variance' (only for levels assigned independently of the answer). */
+  /** 'reports' (default, unbiased whatever makes patients choose a level) or 'inverse-variance' (only for a question with levelPolicy.assignment 'random': levels independent of the answer). */
   weighting?: LevelWeighting;
 }
 
@@ -38,6 +39,9 @@ export function estimateQuestionLevels(question: Question, parts: readonly Level
     if (!allowed.includes(part.level)) throw parameterError('level', `${part.level} is not one of question ${question.id}'s levels (${allowed.join(', ')})`);
     if (seen.has(part.level)) throw parameterError('level', `level ${part.level} given twice`);
     seen.add(part.level);
+  }
+  if (options.weighting === 'inverse-variance' && levelPolicyOf(question).assignment !== 'random') {
+    throw parameterError('weighting', `inverse-variance weights are biased when the patient's level may depend on the answer; question ${question.id} does not assign its levels at random (levelPolicy.assignment 'random')`);
   }
   const name = resolvedMechanismName(question);
   if (name === 'alpha-1bit') {
@@ -139,7 +143,8 @@ export class LevelledMechanism {
     return dropped;
   }
 
-  estimate(sums: ArrayLike<number>, estimand?: Estimand): MixedFrequencyEstimate | MixedMeanEstimate {
-    return estimateQuestionLevels(this.question, this.parts(sums), estimand === undefined ? {} : { estimand });
+  /** `weighting` 'inverse-variance' only for a question whose levels are assigned at random (estimateQuestionLevels). */
+  estimate(sums: ArrayLike<number>, estimand?: Estimand, weighting?: LevelWeighting): MixedFrequencyEstimate | MixedMeanEstimate {
+    return estimateQuestionLevels(this.question, this.parts(sums), { ...(estimand === undefined ? {} : { estimand }), ...(weighting === undefined ? {} : { weighting }) });
   }
 }

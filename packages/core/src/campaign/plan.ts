@@ -27,7 +27,8 @@ import { PrivacyError } from '../errors.ts';
 import { Z_95 } from '../mechanisms/types.ts';
 import { EPSILON_STEP, planMean, planRapporDetection } from '../planner.ts';
 import { checkFiniteNumber, checkInteger, MAX_EPSILON } from '../validate.ts';
-import { createQuestionMechanism, resolvedMechanismName } from './mechanism.ts';
+import { levelPolicyOf, type LevelAssignment } from './level-policy.ts';
+import { createQuestionMechanism, questionLevels, resolvedMechanismName } from './mechanism.ts';
 import type { Campaign, Question } from './schema.ts';
 import { validateCampaign } from './validate.ts';
 
@@ -79,6 +80,11 @@ export interface QuestionPlan {
   epsilonForTarget?: number;
   /** RAPPOR strings: the smallest share a candidate needs to be detected at this n. */
   detectableShare?: number;
+  /**
+   * Questions with privacy levels: the share of reports the plan assumed at each level (in
+   * `levels` order; plannedLevelShares), and the half-width were every report at the strictest.
+   */
+  levelMix?: { assignment: LevelAssignment; shares: number[]; strictestHalfWidth95: number };
   warnings: PlanWarning[];
 }
 
@@ -179,9 +185,13 @@ function planQuestion(question: Question, patients: number, givenTarget: number 
         (ways.length === 0 ? ' is out of reach.' : ` needs ${ways.join(' or ')}.`),
     });
   }
+  const levels = questionLevels(question);
+  const levelMix =
+    question.levels === undefined ? undefined : { assignment: levelPolicyOf(question).assignment, shares: plannedLevelShares(question), strictestHalfWidth95: levelHalfWidth(question, patients, levels[levels.length - 1]) };
   return {
     ...base,
     halfWidth95,
+    ...(levelMix === undefined ? {} : { levelMix }),
     target,
     ...(patientsForTarget === undefined ? {} : { patientsForTarget }),
     ...(epsilonForTarget === undefined ? {} : { epsilonForTarget }),
@@ -189,8 +199,53 @@ function planQuestion(question: Question, patients: number, givenTarget: number 
   };
 }
 
-/** Worst-case 95% half-width of one share or mean from n reports (header). */
+/**
+ * The share of reports at each level (in `levels` order) a plan assumes for a question with
+ * privacy levels (issue 14 §2): the campaign's weights when it assigns levels at random (exact in
+ * expectation: each report's level is an independent draw), and every report at the default level
+ * when patients choose (the plan cannot know how many will ask for more privacy; `levelMix` gives
+ * the half-width were every report at the strictest level beside it). [1] without levels.
+ */
+export function plannedLevelShares(question: Question): number[] {
+  const levels = questionLevels(question);
+  const policy = levelPolicyOf(question);
+  if (policy.assignment === 'random') {
+    const total = policy.weights!.reduce((sum, w) => sum + w, 0);
+    return policy.weights!.map((w) => w / total);
+  }
+  return levels.map((_, j) => (j === 0 ? 1 : 0));
+}
+
+/**
+ * Worst-case 95% half-width of one share or mean from n reports (header). With several planned
+ * levels (random assignment) the report-count estimator's population variance is
+ * (1/n)·(Σₗ πₗ·Wₗ(f) + f(1 − f)) (mixed-levels.ts: Wₗ(f) = n·Varₗ(n, f, respondents), πₗ the
+ * level's share), still a quadratic in f, so its maximum is exact too; an alpha-1bit mean takes
+ * Σₗ πₗ·Varₗ(n), a bound (each level's worst Bernoulli spread).
+ */
 export function worstHalfWidth(question: Question, n: number): number {
+  const shares = plannedLevelShares(question);
+  if (shares.filter((share) => share > 0).length > 1) return mixedWorstHalfWidth(question, n, shares);
+  return levelHalfWidth(question, n, questionLevels(question)[shares.indexOf(1)]);
+}
+
+function mixedWorstHalfWidth(question: Question, n: number, shares: readonly number[]): number {
+  const levels = questionLevels(question);
+  const at = (j: number) => createQuestionMechanism(question, { level: levels[j]! }) as unknown as { variance(n: number, f?: number, estimand?: 'respondents'): number };
+  const mechanisms = levels.map((_, j) => at(j));
+  if (question.type === 'numeric') return Z_95 * Math.sqrt(shares.reduce((sum, share, j) => sum + share * mechanisms[j]!.variance(n), 0));
+  if (resolvedMechanismName(question) === 'rappor') throw planError('mechanism', 'RAPPOR has no single half-width: plan its detectable share');
+  const variance = (f: number) => shares.reduce((sum, share, j) => sum + share * mechanisms[j]!.variance(n, f, 'respondents'), 0) + (f * (1 - f)) / n;
+  return Z_95 * Math.sqrt(maxQuadratic(variance));
+}
+
+/** Worst-case 95% half-width with every report at `level` (default: the question's epsilon). */
+function levelHalfWidth(question: Question, n: number, level?: number): number {
+  if (level !== undefined && level !== question.epsilon) {
+    const strict = createQuestionMechanism(question, { level }) as unknown as { variance(n: number, f?: number, estimand?: 'population'): number };
+    if (question.type === 'numeric') return Z_95 * Math.sqrt(strict.variance(n));
+    return Z_95 * Math.sqrt(maxQuadratic((f) => strict.variance(n, f, 'population')));
+  }
   if (question.type === 'numeric') {
     const mechanism = resolvedMechanismName(question);
     if (mechanism === 'alpha-1bit') return Z_95 * Math.sqrt(createQuestionMechanism(question).variance(n));
@@ -235,7 +290,9 @@ function epsilonForQuestion(question: Question, n: number, target: number): numb
   const at = (epsilon: number): Question | undefined => {
     const permanent = ratio === undefined ? undefined : epsilon * ratio;
     if (permanent !== undefined && permanent > MAX_EPSILON) return undefined;
-    return { ...question, epsilon, ...(permanent === undefined ? {} : { epsilonPermanent: permanent }) } as Question;
+    // Levels keep their ratios to the default (the first level is epsilon).
+    const levels = question.levels?.map((level) => (level * epsilon) / question.epsilon);
+    return { ...question, epsilon, ...(permanent === undefined ? {} : { epsilonPermanent: permanent }), ...(levels === undefined ? {} : { levels }) } as Question;
   };
   const ok = (epsilon: number): boolean => {
     const candidate = at(epsilon);

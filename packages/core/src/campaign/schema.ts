@@ -35,6 +35,10 @@ export const MAX_RAPPOR_CANDIDATE_POSITIONS = 2 ** 21;
 export const DEFAULT_MIN_BATCH = 20;
 /** Most privacy levels one question may allow (each level's sums are kept apart at the collector). */
 export const MAX_LEVELS = 4;
+/** How a report's level may be chosen (`levelPolicy.assignment`). */
+export const LEVEL_ASSIGNMENTS = ['patient', 'random'] as const;
+/** Largest weight of one level under random assignment (Σ ≤ 4·10⁶ < 2³²: the device draws it exactly). */
+export const MAX_LEVEL_WEIGHT = 1_000_000;
 /** The label of "any string not among the candidates" in a LOLOHA string question's estimates. */
 export const STRING_OTHER = '(other)';
 
@@ -74,6 +78,22 @@ const common = {
    * or charge (campaign/levels.ts).
    */
   levels: v.optional(v.pipe(v.array(v.pipe(Finite, v.gtValue(0), v.maxValue(MAX_EPSILON))), v.minLength(2), v.maxLength(MAX_LEVELS))),
+  /**
+   * How a report's level is chosen (issue 14 §2; questions with `levels` only, campaign/levels.ts
+   * levelPolicyOf for the defaults). `assignment`: 'patient' (default) — the default level, the
+   * patient's "more private" choice, or the budget-aware step-down; 'random' — the device draws
+   * level j with probability weights[j]/Σ weights (integers, one per level) independently of the
+   * answer, which is what lets the collector weight levels by inverse variance. `stepDown`
+   * (default true under 'patient', never under 'random'): false makes a default level above the
+   * app's per-report cap a refusal (TIER_CAP_EXCEEDED) instead of a report at a lower level.
+   */
+  levelPolicy: v.optional(
+    v.strictObject({
+      assignment: v.optional(v.picklist(LEVEL_ASSIGNMENTS)),
+      weights: v.optional(v.pipe(v.array(Integer(1, MAX_LEVEL_WEIGHT)), v.minLength(2), v.maxLength(MAX_LEVELS))),
+      stepDown: v.optional(v.boolean()),
+    }),
+  ),
   period: v.optional(v.picklist(PERIODS), 'day'),
   /** Estimates from fewer reports than this are withheld. */
   minBatch: v.optional(Integer(1, 1_000_000_000), DEFAULT_MIN_BATCH),

@@ -78,7 +78,11 @@ function checkRapporServable(rappor: { k: number; m: number; h: number }, candid
  */
 function checkLevels(question: Question, defaultLevel: AnyRandomizer, campaignId: string, path: string): void {
   const levels = question.levels;
-  if (levels === undefined) return;
+  if (levels === undefined) {
+    if (question.levelPolicy !== undefined) throw campaignError(`${path}.levelPolicy`, 'a level policy needs levels');
+    return;
+  }
+  checkLevelPolicy(question, levels.length, `${path}.levelPolicy`);
   if (question.epsilonPermanent === undefined) throw campaignError(`${path}.levels`, 'levels are for two-level questions (with epsilonPermanent): they share its permanent level');
   if (levels[0] !== question.epsilon) throw campaignError(`${path}.levels.0`, `must be epsilon (${question.epsilon}), the default level`);
   levels.forEach((level, j) => {
@@ -86,6 +90,19 @@ function checkLevels(question: Question, defaultLevel: AnyRandomizer, campaignId
     const randomizer = build((q, o) => createQuestionRandomizer(q, { ...o, level }), question, campaignId, `${path}.levels.${j}`);
     if (permanentKeyOf(randomizer) !== permanentKeyOf(defaultLevel)) throw campaignError(`${path}.levels.${j}`, 'this level would not share the permanent level of the default one');
   });
+}
+
+/** `levelPolicy` (level-policy.ts): weights exactly for random assignment, one per level; random assignment never steps down. */
+function checkLevelPolicy(question: Question, count: number, path: string): void {
+  const policy = question.levelPolicy;
+  if (policy === undefined) return;
+  if (policy.assignment === 'random') {
+    if (policy.weights === undefined) throw campaignError(`${path}.weights`, 'needed for random assignment');
+    if (policy.weights.length !== count) throw campaignError(`${path}.weights`, `one per level (${count})`);
+    if (policy.stepDown === true) throw campaignError(`${path}.stepDown`, 'random assignment never steps down');
+  } else if (policy.weights !== undefined) {
+    throw campaignError(`${path}.weights`, 'for random assignment only');
+  }
 }
 
 function permanentKeyOf(randomizer: AnyRandomizer): string | undefined {

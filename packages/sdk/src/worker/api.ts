@@ -10,7 +10,7 @@
  * worker/levels.ts; nothing per answer is stored) → ONE transaction: re-check, debit, queue
  * (store/ledger.ts). The re-check is what stops two tabs sharing the database.
  */
-import { PrivacyError, isPrivacyError, RandomSampler, TOKEN_PATTERN, cryptoRandomSource, newReportId, toWireReport, utcDay, type AnyRandomizer, type Campaign } from '@practical-privacy/core';
+import { PrivacyError, isPrivacyError, levelPolicyOf, RandomSampler, TOKEN_PATTERN, cryptoRandomSource, newReportId, toWireReport, utcDay, type AnyRandomizer, type Campaign } from '@practical-privacy/core';
 import { resolveCaps, type Caps } from '../caps.ts';
 import { DEFAULT_DB_NAME, type SdkDatabase } from '../store/db.ts';
 import { DEFAULT_ERASE_TIMEOUT_MS, SdkConnection } from '../store/connection.ts';
@@ -21,7 +21,7 @@ import { parseAnswer } from './answers.ts';
 import { loadCampaign, permanentOf } from './campaign.ts';
 import { lifetimeBound, type ChargeRule } from './charges.ts';
 import { encodeAnswer } from './encode.ts';
-import { levelFor, readChoices, writeChoice, type PrivacyChoice } from './privacy-level.ts';
+import { levelAssigned, levelFor, readChoices, writeChoice, type PrivacyChoice } from './privacy-level.ts';
 import { settle, type Result } from './errors.ts';
 import { explainText } from './explain.ts';
 import { loadOrCreateSecret } from './secret.ts';
@@ -230,6 +230,8 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       return settle(async () => {
         const s = ready();
         if (choice !== 'default' && choice !== 'more-private') throw new PrivacyError('INPUT_INVALID', 'input', `choice: 'default' or 'more-private', got ${JSON.stringify(choice)}`, { path: 'choice' });
+        // A question whose levels the campaign draws at random cannot take the choice (privacy-level.ts).
+        if (questionId !== undefined && choice === 'more-private' && levelPolicyOf(question(s, questionId).q).assignment === 'random') throw levelAssigned(questionId);
         if (questionId !== undefined) question(s, questionId);
         await requireConsent(s);
         await writeChoice(s.db, s.campaign.id, choice, questionId);
@@ -326,13 +328,13 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       const rule = s.rules.get(questionId)!;
       const debit = { campaignId: s.campaign.id, questionId, period: q.period, day, rule, caps: s.caps };
       await checkCharge(s.db.transaction('ledger').store, debit);
+      // A question with privacy levels: the patient's choice, the highest level within the caps, or the campaign's random draw (privacy-level.ts).
+      const fitting = s.levels.get(questionId);
+      const level = fitting === undefined ? undefined : levelFor(q, fitting, await readChoices(s.db, s.campaign.id), sampler);
 
       // Only while consented: an opt-out in another tab since the check above leaves no new secret behind.
       const secret = await loadOrCreateSecret(s.db, true);
       const permanentKey = s.permanentKeys.get(questionId);
-      // A question with privacy levels: the patient's choice or the highest level within the caps (privacy-level.ts).
-      const fitting = s.levels.get(questionId);
-      const level = fitting === undefined ? undefined : levelFor(fitting, await readChoices(s.db, s.campaign.id), questionId);
       const randomizer = level === undefined ? mechanism : fitting!.get(level)!;
       const encoded = await encodeAnswer({ question: q, mechanism: randomizer, input: parsed.input, secret, campaignId: s.campaign.id, ...(permanentKey === undefined ? {} : { permanentKey }), fresh: sampler, cohortOf: (m) => cohortOf(s, questionId, m) });
       const reportId = newReportId(sampler);

@@ -7,7 +7,7 @@ import { PrivacyError, createCampaignRandomizers, isTwoLevel, validateCampaign, 
 import { framed, subtle, toHex } from './secret.ts';
 import { checkCampaignAgainstCaps, effectiveTiers, type Caps } from '../caps.ts';
 import { chargeRule, type ChargeRule } from './charges.ts';
-import { levelsWithin } from './privacy-level.ts';
+import { levelsWithin, mayUseLevels } from './privacy-level.ts';
 import type { WorkerConfig } from './types.ts';
 import { cachedCampaign, campaignClosed, isCampaignClosed } from '../store/campaign-cache.ts';
 import type { SdkDatabase } from '../store/db.ts';
@@ -77,12 +77,13 @@ export async function loadCampaign(config: WorkerConfig, caps: Caps, doFetch: ty
   }
   const mechanisms = createCampaignRandomizers(campaign);
   const tiers = effectiveTiers(campaign, { tiers: config.tiers, trustServerTiers: config.trustServerTiers, definedInCode: config.campaign !== undefined });
-  // Budget-aware levels: a question with levels is held to the highest level within its tier's cap.
+  // Budget-aware levels: a question with levels is held to the highest level within its tier's cap
+  // (only its default, when the campaign forbids the step-down or assigns levels at random).
   const levels = new Map<string, Map<number, AnyRandomizer>>();
   for (const q of campaign.questions) {
     if (q.levels === undefined) continue;
     const fitting = levelsWithin(q, caps.perReport[tiers.get(q.id)!], campaign.id);
-    if (fitting.size > 0) levels.set(q.id, fitting);
+    if (mayUseLevels(q, fitting)) levels.set(q.id, fitting);
   }
   const reportLevel = (id: string) => {
     const fitting = levels.get(id);
