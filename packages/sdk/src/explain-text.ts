@@ -40,8 +40,9 @@ export function detailsOf(say: Say, facts: AccountFacts): Details {
   return { ...facts, text: parts.join(' ') };
 }
 
-/** spent / limit in [0, 1]; a spent bound (within float error) is all of it. */
+/** spent / limit in [0, 1]; a bound spent to within float error (D·ε∞ summed one ε∞ at a time) is all of it. */
 function share(spent: number, limit: number): number {
   if (!(limit > 0)) return 1;
-  return Math.min(1, Math.max(0, spent / limit + 1e-12));
+  const used = spent / limit;
+  return used >= 1 - 1e-9 ? 1 : Math.max(0, used);
 }
