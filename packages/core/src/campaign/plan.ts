@@ -189,16 +189,21 @@ function planQuestion(question: Question, patients: number, givenTarget: number 
   };
 }
 
-/** Worst-case 95% half-width of one share or mean from n reports (header). */
-export function worstHalfWidth(question: Question, n: number): number {
+/**
+ * Worst-case 95% half-width of one share or mean from n reports (header). `level`: one of the
+ * question's privacy levels (its ε₁, campaign/levels.ts), as if all n reports used it; default the
+ * question's `epsilon`.
+ */
+export function worstHalfWidth(question: Question, n: number, level?: number): number {
+  const options = level === undefined ? {} : { level };
   if (question.type === 'numeric') {
     const mechanism = resolvedMechanismName(question);
-    if (mechanism === 'alpha-1bit') return Z_95 * Math.sqrt(createQuestionMechanism(question).variance(n));
+    if (mechanism === 'alpha-1bit') return Z_95 * Math.sqrt((createQuestionMechanism(question, options) as unknown as { variance(n: number): number }).variance(n));
     const { low, high } = question.domain;
     return planMean({ mechanism: mechanism as 'duchi' | 'piecewise' | 'hybrid', epsilon: question.epsilon, n, low, high }).halfWidth95;
   }
   if (resolvedMechanismName(question) === 'rappor') throw planError('mechanism', 'RAPPOR has no single half-width: plan its detectable share');
-  const mechanism = createQuestionMechanism(question) as unknown as { variance(n: number, f: number, estimand: 'population'): number };
+  const mechanism = createQuestionMechanism(question, options) as unknown as { variance(n: number, f: number, estimand: 'population'): number };
   return Z_95 * Math.sqrt(maxQuadratic((f) => mechanism.variance(n, f, 'population')));
 }
 
