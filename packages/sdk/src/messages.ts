@@ -48,7 +48,7 @@ export interface MessageParams {
   detailsLevel: LevelFacts;
   /** Details: the campaign's total on this device and the app's cap. */
   detailsTotal: { spent: number; limit: number };
-  /** Details: whose ledger this is. */
+  /** Details: which campaign's privacy record this is. */
   detailsLedger: { campaignId: string };
 
   /** An error's words for the patient (`PrivacyError.patientMessage`); the error's `message` stays the developer's English. */
@@ -107,7 +107,7 @@ export const ENGLISH: Messages = {
   detailsLevel: ({ level, defaultLevel, strictestLevel, reason }) =>
     `Privacy level: ε₁ = ${round(level)} (${reason === 'more-private' ? 'your choice' : reason === 'stepped-down' ? 'lowered to fit this app’s caps' : 'the default'}; default ε₁ = ${round(defaultLevel)}, strictest ε₁ = ${round(strictestLevel)}).`,
   detailsTotal: ({ spent, limit }) => `This campaign has cost this device ε = ${round(spent)} of the app's lifetime cap of ε = ${round(limit)}.`,
-  detailsLedger: ({ campaignId }) => `This ledger belongs to campaign ${campaignId}: a campaign under a new id starts a new ledger.`,
+  detailsLedger: ({ campaignId }) => `This privacy record (what your reports have cost) belongs to campaign ${campaignId}: a campaign under a new id starts a new record.`,
 
   errorConsent: () => 'You have not agreed to take part yet, so nothing was sent.',
   errorAlreadyReported: () => 'You have already answered this question for now; you can answer it again later.',
