@@ -20,6 +20,7 @@ export function plainText(say: Say, facts: AccountFacts, availability?: Availabi
   const parts = [say('scrambled', {})];
   if (facts.level !== undefined) parts.push(say(LEVEL_MESSAGE[facts.level.reason], {}));
   parts.push(Number.isFinite(facts.lifetimeBound) ? say('lossCapped', { used: share(facts.spent, facts.lifetimeBound) }) : say('lossAdds', {}));
+  if (facts.instantaneousEpsilon !== undefined) parts.push(say('changesPerReport', {}));
   parts.push(say('total', { used: share(facts.totalSpent, facts.totalLimit) }));
   if (availability?.reportedThisPeriod) parts.push(say('answered', { period: availability.period, nextDay: availability.nextReportDay }));
   if (!facts.persistent) parts.push(say('mayBeErased', {}));

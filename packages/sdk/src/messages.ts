@@ -25,6 +25,8 @@ export interface MessageParams {
   levelSteppedDown: Record<string, never>;
   /** A question whose reports together can reveal only a bounded amount: `used` is the share of that bound spent (0–1). */
   lossCapped: { used: number };
+  /** A two-level question: whether the answer changed between reports is protected per report only, outside the limit of `lossCapped`. */
+  changesPerReport: Record<string, never>;
   /** A question charged for every report (no lifetime bound). */
   lossAdds: Record<string, never>;
   /** The campaign's share (0–1) of the app's lifetime limit used on this device. */
@@ -89,8 +91,9 @@ export const ENGLISH: Messages = {
   levelSteppedDown: () => 'It is scrambled more strongly than the clinic’s usual level, so that it stays within the privacy limit this app keeps for you.',
   lossCapped: ({ used }) =>
     used >= 1
-      ? 'However often you answer this question, what it can reveal about you has a limit, and you have reached it: answering again does not add to it.'
-      : `However often you answer this question, what it can reveal about you has a limit; you have used ${shareInWords(used)} of it.`,
+      ? 'However often you answer this question, what it can reveal about your answers has a limit, and you have reached it: answering again does not add to it.'
+      : `However often you answer this question, what it can reveal about your answers has a limit; you have used ${shareInWords(used)} of it.`,
+  changesPerReport: () => 'Whether your answer changed from one day to another is not covered by that limit: only each report’s own scrambling hides it.',
   lossAdds: () => 'Every answer to this question adds to what it can reveal about you.',
   total: ({ used }) => `In all, this campaign has used ${shareInWords(used)} of the privacy limit this app keeps for you.`,
   answered: ({ period, nextDay }) => `This question was already answered ${period === 'day' ? 'today' : 'this week'}; it can be answered again from ${nextDay} (UTC).`,

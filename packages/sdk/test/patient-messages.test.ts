@@ -144,6 +144,9 @@ describe('what a patient is told', () => {
     expect(fever.details.level).toBeUndefined();
     expect(fever.text).not.toContain('privacy level');
     expect(fever.text).toContain(ENGLISH.lossAdds({}));
+    // Only a two-level question says that its change pattern is outside the lifetime limit.
+    expect(fever.text).not.toContain(ENGLISH.changesPerReport({}));
+    expect(chosen.text).toContain(ENGLISH.changesPerReport({}));
     c.close();
 
     const capped = await client({ caps: { perReport: { moderate: 1 } } });
