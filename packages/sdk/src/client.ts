@@ -280,7 +280,13 @@ export async function createClient(options: ClientOptions): Promise<Client> {
       // side, so the Privacy Pass client code stays out of the worker; it is marked spent only once
       // the report is queued (a refused report keeps it).
       // (No await without a wallet: the call reaches the worker in this turn, as before.)
-      const token = tokens === undefined || campaignId === undefined ? undefined : await tokens.take(campaignId, questionId, new Date().toISOString().slice(0, 10));
+      // A wallet's refusal (e.g. TOKEN_UNAVAILABLE) gets the patient's words too.
+      const token =
+        tokens === undefined || campaignId === undefined
+          ? undefined
+          : await tokens.take(campaignId, questionId, new Date().toISOString().slice(0, 10)).catch((error: unknown) => {
+              throw withPatientMessage(error);
+            });
       const { pending, facts, ...receipt } = await call((r) => r.report(questionId, answer, token?.token));
       if (token !== undefined) await tokens!.spent(token);
       if (pending === undefined) void refreshBodies();

@@ -8,7 +8,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { expose } from 'comlink';
-import { isPrivacyError, seededRandomSource, type CampaignInput } from '@practical-privacy/core';
+import { isPrivacyError, PrivacyError, seededRandomSource, type CampaignInput } from '@practical-privacy/core';
 import { campaign, freshDbName, MONDAY, recordingFetch } from './fixtures.ts';
 import { createClient, type ClientOptions, type PatientFacingError } from '../src/client.ts';
 import { ENGLISH, type MessageKey, type Messages } from '../src/messages.ts';
@@ -108,6 +108,12 @@ describe('what a patient is told', () => {
     await tight.report('fever', true);
     await refusal(tight.report('pain', 3), 'BUDGET_EXCEEDED');
     tight.close();
+
+    // The app's token wallet refuses (issue 17): its error gets the patient's words too.
+    const wallet = await client({ messages, tokens: { take: async () => Promise.reject(new PrivacyError('TOKEN_UNAVAILABLE', 'runtime', 'no token')), spent: async () => undefined } });
+    await wallet.optIn();
+    await refusal(wallet.report('fever', true), 'TOKEN_UNAVAILABLE');
+    wallet.close();
 
     // A closed campaign, a worker that does not answer, a configuration the caps refuse.
     const closedFetch = (async () => new Response(JSON.stringify({ error: { code: 'CAMPAIGN_CLOSED' } }), { status: 410 })) as typeof fetch;
