@@ -12,7 +12,10 @@
 // +0.24 kB; the random level draw, LEVEL_ASSIGNED and the forbidden step-down in the worker, +0.23 kB).
 const withSource = (config) => ({ ...config, format: 'esm', conditions: ['@practical-privacy/source', ...(config.conditions ?? [])] });
 export default [
-  { name: 'facade (createClient)', path: 'src/index.ts', import: '{ createClient }', limit: '5 kB', gzip: true, modifyEsbuildConfig: withSource },
+  // Facade budget 5 kB until issue 14 §4: the patient's texts (English defaults of every message,
+  // src/messages.ts, and their composition, src/explain-text.ts) moved from the worker to the facade
+  // so an app can replace them: 3.77 → 6.33 kB measured; 6.5 kB.
+  { name: 'facade (createClient)', path: 'src/index.ts', import: '{ createClient }', limit: '6.5 kB', gzip: true, modifyEsbuildConfig: withSource },
   { name: 'worker', path: 'src/worker.ts', limit: '36.9 kB', gzip: true, modifyEsbuildConfig: withSource },
   // Issue 17: the Privacy Pass wallet, a separate entry loaded by apps whose campaigns need tokens;
   // privacypass-ts's publicly verifiable client and blindrsa-ts (sjcl) are most of it: 40.75 kB measured

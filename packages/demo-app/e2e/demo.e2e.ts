@@ -139,7 +139,7 @@ test('patients check in, the simulator sends a clinic, the dashboard intervals c
   // report counted below came through the SDK's or the simulator's `?key=`.
   const keyless = await request.post(`http://127.0.0.1:${E2E_COLLECTOR_PORT}/v1/reports`, {
     headers: { 'content-type': 'text/plain;charset=UTF-8' },
-    data: JSON.stringify({ campaignId: 'daily-checkin', campaignVersion: 2, reports: [{ id: '0'.repeat(31) + '1', questionId: 'low-mood', day: new Date().toISOString().slice(0, 10), payload: 1 }] }),
+    data: JSON.stringify({ campaignId: 'daily-checkin', campaignVersion: 3, reports: [{ id: '0'.repeat(31) + '1', questionId: 'low-mood', day: new Date().toISOString().slice(0, 10), payload: 1 }] }),
   });
   expect(keyless.status()).toBe(401);
   expect(await keyless.json()).toMatchObject({ error: { code: 'INGEST_KEY_INVALID' } });

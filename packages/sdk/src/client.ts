@@ -12,6 +12,8 @@
 import { wrap, proxy, releaseProxy, type Remote } from 'comlink';
 import { isPrivacyError, PrivacyError } from '@practical-privacy/core';
 import type { BudgetSummary, Explanation, OptOutResult, Receipt, WorkerApi, WorkerConfig } from './worker/api.ts';
+import { errorMessageKey, resolveMessages, type Messages } from './messages.ts';
+import { detailsOf, plainText } from './explain-text.ts';
 import type { FlushResult, Pending, TransportEvent } from './worker/transport.ts';
 import { unwrap, type Result } from './worker/errors.ts';
 import { createSdkWorker, sdkWorkerUrl } from './create-worker.ts';
@@ -37,7 +39,16 @@ export interface ClientOptions extends WorkerConfig {
    * `tokenProvider`. Without it such a campaign's reports are refused with TOKEN_UNAVAILABLE.
    */
   tokens?: TokenSource;
+  /**
+   * Issue 14 §4: the app's own words for every text the SDK gives a patient — explain(), receipts,
+   * and the `patientMessage` of every error — by message key (src/messages.ts). Keys left out use
+   * the English defaults. An unknown key or a value that is not a function is PARAMETER_INVALID.
+   */
+  messages?: Partial<Messages>;
 }
+
+/** A PrivacyError as the client rejects with it: `patientMessage` is its text for the patient, in the app's language; `message` is for developers. */
+export type PatientFacingError = PrivacyError & { patientMessage: string };
 
 /** What the facade needs of a token wallet (a structural type, so the facade does not import the wallet). */
 export interface TokenSource {
@@ -77,12 +88,18 @@ export function createClient<const C extends CampaignDefinition>(options: Client
 /** A fetched campaign (`campaignId`, `campaignUrl`), or one whose type is not a campaign literal: `report(string, unknown)`. */
 export function createClient(options: ClientOptions): Promise<Client>;
 export async function createClient(options: ClientOptions): Promise<Client> {
-  const { handshakeTimeoutMs = 10_000, onEvent, workerUrl, createWorker = () => createSdkWorker(workerUrl), tokens, ...config } = options;
+  const { handshakeTimeoutMs = 10_000, onEvent, workerUrl, createWorker = () => createSdkWorker(workerUrl), tokens, messages, ...config } = options;
+  const say = resolveMessages(messages);
+  // Every PrivacyError the client rejects with carries the patient's words for it.
+  const withPatientMessage = (error: unknown): unknown => {
+    if (isPrivacyError(error) && !('patientMessage' in error)) Object.assign(error, { patientMessage: say(errorMessageKey(error.code), { code: error.code }) });
+    return error;
+  };
   const campaignId = config.campaignId ?? (config.campaign as { id?: string } | undefined)?.id;
   // Named in WORKER_UNAVAILABLE messages, so a worker that fails to load says which URL failed.
   const workerName = () => String(workerUrl ?? (options.createWorker === undefined ? sdkWorkerUrl() : 'the injected worker'));
   if (typeof Worker === 'undefined' && options.createWorker === undefined) {
-    throw new PrivacyError('WORKER_UNAVAILABLE', 'runtime', 'Web Workers are not available: the SDK only randomizes answers inside a worker');
+    throw withPatientMessage(new PrivacyError('WORKER_UNAVAILABLE', 'runtime', 'Web Workers are not available: the SDK only randomizes answers inside a worker'));
   }
   const persistent = await requestPersistence();
   const workerConfig: WorkerConfig = { ...config, persistent: config.persistent ?? persistent };
@@ -179,7 +196,11 @@ export async function createClient(options: ClientOptions): Promise<Client> {
     return r;
   };
 
-  const call = async <T>(work: (r: Remote<WorkerApi>) => Promise<Result<T>>): Promise<T> => {
+  const call = <T>(work: (r: Remote<WorkerApi>) => Promise<Result<T>>): Promise<T> =>
+    callWorker(work).catch((error: unknown) => {
+      throw withPatientMessage(error);
+    });
+  const callWorker = async <T>(work: (r: Remote<WorkerApi>) => Promise<Result<T>>): Promise<T> => {
     const r = remote ?? (await (starting ??= start()));
     return new Promise<T>((resolve, reject) => {
       pending.add(reject);
@@ -262,14 +283,37 @@ export async function createClient(options: ClientOptions): Promise<Client> {
       // side, so the Privacy Pass client code stays out of the worker; it is marked spent only once
       // the report is queued (a refused report keeps it).
       // (No await without a wallet: the call reaches the worker in this turn, as before.)
-      const token = tokens === undefined || campaignId === undefined ? undefined : await tokens.take(campaignId, questionId, new Date().toISOString().slice(0, 10));
-      const { pending, ...receipt } = await call((r) => r.report(questionId, answer, token?.token));
+      // A wallet's refusal (e.g. TOKEN_UNAVAILABLE) gets the patient's words too.
+      const token =
+        tokens === undefined || campaignId === undefined
+          ? undefined
+          : await tokens.take(campaignId, questionId, new Date().toISOString().slice(0, 10)).catch((error: unknown) => {
+              throw withPatientMessage(error);
+            });
+      const { pending, facts, ...receipt } = await call((r) => r.report(questionId, answer, token?.token));
       if (token !== undefined) await tokens!.spent(token);
       if (pending === undefined) void refreshBodies();
       else keep(pending, at);
-      return receipt;
+      return { ...receipt, explanation: plainText(say, facts), details: detailsOf(say, facts) };
     },
-    explain: (questionId) => call((r) => r.explain(questionId)),
+    explain: async (questionId) => {
+      const { facts, ...when } = await call((r) => r.explain(questionId));
+      return {
+        ...when,
+        mechanism: facts.mechanism,
+        epsilonPerReport: facts.epsilonPerReport,
+        permanentEpsilon: facts.permanentEpsilon,
+        ...(facts.chargedReports === undefined ? {} : { chargedReports: facts.chargedReports }),
+        lifetimeBound: facts.lifetimeBound,
+        spent: facts.spent,
+        nextCharge: facts.nextCharge,
+        truthProbability: facts.truthProbability,
+        persistent: facts.persistent,
+        ...(facts.level === undefined ? {} : { level: facts.level.level }),
+        text: plainText(say, facts, when),
+        details: detailsOf(say, facts),
+      };
+    },
     setPrivacy: (choice, questionId) => call((r) => r.setPrivacy(choice, questionId)),
     budget: () => call((r) => r.budget()),
     flush: async () => {

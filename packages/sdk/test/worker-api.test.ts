@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Rappor, seededRandomSource, validateCampaign, type RandomSource } from '@practical-privacy/core';
 import { campaign, databaseNames, dumpStores, MONDAY, RAW, setup } from './fixtures.ts';
+import { resolveMessages } from '../src/messages.ts';
+import { detailsOf, plainText } from '../src/explain-text.ts';
 import { refusalDbName } from '../src/store/refusal.ts';
 import { openSdkDatabase } from '../src/store/db.ts';
 import { bloomFilter } from '../src/worker/rappor-bloom.ts';
@@ -21,6 +23,8 @@ function movableClock() {
   return { now: () => at, day: (n: number) => (at = new Date(Date.parse(MONDAY) + n * 86_400_000)) };
 }
 
+
+const english = resolveMessages(undefined);
 describe('consent', () => {
   it('computes, stores and sends nothing before optIn', async () => {
     const { api, config, net } = await setup();
@@ -59,7 +63,7 @@ describe('report', () => {
       if (!result.ok) throw new Error(result.error.message);
       expect(result.value.reportId).toMatch(/^[0-9a-f]{32}$/);
       expect(result.value.epsilonSpent).toBeGreaterThan(0);
-      expect(result.value.explanation).toMatch(/probability/);
+      expect(detailsOf(english, result.value.facts).text).toMatch(/probability/);
     }
     const dump = await dumpStores(config.dbName!);
     expect(dump).not.toContain(RAW.string);
@@ -168,15 +172,16 @@ describe('explain', () => {
     const { api } = await setup();
     const result = await api.explain('fever');
     if (!result.ok) throw new Error(result.error.message);
-    expect(result.value.truthProbability).toBeCloseTo(Math.E / (Math.E + 1), 6);
-    expect(result.value.text).toMatch(/sent with probability 0\.73/);
-    expect(result.value.epsilonPerReport).toBeLessThanOrEqual(1);
+    expect(result.value.facts.truthProbability).toBeCloseTo(Math.E / (Math.E + 1), 6);
+    expect(detailsOf(english, result.value.facts).text).toMatch(/sent with probability 0\.73/);
+    expect(plainText(english, result.value.facts)).not.toMatch(/ε|\d/);
+    expect(result.value.facts.epsilonPerReport).toBeLessThanOrEqual(1);
     const rappor = await api.explain('diagnosis');
     if (!rappor.ok) throw new Error();
-    expect(rappor.value.permanentEpsilon).toBeGreaterThan(rappor.value.epsilonPerReport);
+    expect(rappor.value.facts.permanentEpsilon).toBeGreaterThan(rappor.value.facts.epsilonPerReport);
     // RAPPOR repeats a memoized response: each report is charged its ε∞ (worker/charges.ts).
-    expect(rappor.value.nextCharge).toBe(rappor.value.permanentEpsilon);
-    expect(rappor.value.lifetimeBound).toBe(Number.POSITIVE_INFINITY);
+    expect(rappor.value.facts.nextCharge).toBe(rappor.value.facts.permanentEpsilon);
+    expect(rappor.value.facts.lifetimeBound).toBe(Number.POSITIVE_INFINITY);
   });
 });
 
@@ -291,12 +296,12 @@ describe('one report per question per period window', () => {
     await api.optIn();
     const fresh = await api.explain('fever');
     expect(fresh).toMatchObject({ ok: true, value: { period: 'day', reportedThisPeriod: false, nextReportDay: '2026-11-23' } });
-    if (fresh.ok) expect(fresh.value.text).not.toMatch(/already answered/);
+    if (fresh.ok) expect(plainText(english, fresh.value.facts, fresh.value)).not.toMatch(/already answered/);
     await api.report('fever', true);
     await api.report('sleep', true);
     const explained = await api.explain('fever');
     expect(explained).toMatchObject({ ok: true, value: { reportedThisPeriod: true, nextReportDay: '2026-11-24' } });
-    if (explained.ok) expect(explained.value.text).toMatch(/This question was already answered today; it can be answered again from 2026-11-24 \(UTC\)\.$/);
+    if (explained.ok) expect(plainText(english, explained.value.facts, explained.value)).toMatch(/This question was already answered today; it can be answered again from 2026-11-24 \(UTC\)\.$/);
     const budget = await api.budget();
     if (!budget.ok) throw new Error(budget.error.message);
     expect(budget.value.questions).toEqual(

@@ -150,7 +150,7 @@ async function runYear(patient: (day: number) => Answers) {
       if (!result.ok) throw new Error(`day ${d} ${q.id}: ${result.error.code} ${result.error.message}`);
       charges.push(result.value.epsilonSpent);
       // Sampled, to keep the comparison cheap: the first weeks and then one day a month.
-      if (d < 14 || d % 30 === 0) explanations.push(result.value.explanation);
+      if (d < 14 || d % 30 === 0) explanations.push(JSON.stringify(result.value.facts));
     }
     const flushed = await api.flush();
     if (!flushed.ok) throw new Error(flushed.error.message);

@@ -221,9 +221,12 @@ export function plannedLevelShares(question: Question): number[] {
  * levels (random assignment) the report-count estimator's population variance is
  * (1/n)·(Σₗ πₗ·Wₗ(f) + f(1 − f)) (mixed-levels.ts: Wₗ(f) = n·Varₗ(n, f, respondents), πₗ the
  * level's share), still a quadratic in f, so its maximum is exact too; an alpha-1bit mean takes
- * Σₗ πₗ·Varₗ(n), a bound (each level's worst Bernoulli spread).
+ * Σₗ πₗ·Varₗ(n), a bound (each level's worst Bernoulli spread). `level`: one of the question's
+ * privacy levels (its ε₁, campaign/levels.ts), as if all n reports used it (what a stricter level
+ * costs the clinic: the demo's "more private" card).
  */
-export function worstHalfWidth(question: Question, n: number): number {
+export function worstHalfWidth(question: Question, n: number, level?: number): number {
+  if (level !== undefined) return levelHalfWidth(question, n, level);
   const shares = plannedLevelShares(question);
   if (shares.filter((share) => share > 0).length > 1) return mixedWorstHalfWidth(question, n, shares);
   return levelHalfWidth(question, n, questionLevels(question)[shares.indexOf(1)]);

@@ -28,6 +28,8 @@ import type { View } from '../router.ts';
 import { budgetTables } from './patient-budget.ts';
 import { doneText, outcomeLines, plainNote, SKIP_TEXT } from './patient-text.ts';
 import { chargeText, deliveryText } from './receipt-text.ts';
+import { explanationParts, privacyChoiceCard } from './privacy-choice.ts';
+import { levelLine } from './privacy-cost.ts';
 
 export function patientView(getClient: () => Promise<PatientClient>): View {
   return {
@@ -101,7 +103,7 @@ async function renderCheckIn(body: HTMLElement, client: PatientClient): Promise<
       }),
     );
   }
-  body.append(main, budgetSection, optOutControl(body, client));
+  body.append(main, await privacyChoiceCard(client), budgetSection, optOutControl(body, client));
 }
 
 /** The first UTC day on which the check-in can be done again (tomorrow, for daily questions). */
@@ -133,7 +135,7 @@ async function privacyNote(client: PatientClient, question: Question, extra: Arr
     'div',
     { class: 'privacy-note' },
     h('p', { id: `privacy-${question.id}`, 'data-testid': `plain-${question.id}` }, plainNote(question)),
-    h('details', { class: 'small' }, h('summary', {}, 'Details'), h('p', { 'data-testid': `explain-${question.id}` }, explanation.text), ...extra),
+    h('details', { class: 'small' }, h('summary', {}, 'Details'), h('div', { 'data-testid': `explain-${question.id}`, 'data-explain': question.id }, ...explanationParts(explanation)), ...extra),
   );
 }
 
@@ -265,7 +267,9 @@ async function checkInForm(client: PatientClient, onSent: (receipt: HTMLElement)
 function notSent(questionId: string, error: unknown): string {
   const code = (error as { code?: string }).code;
   if (code === 'BUDGET_EXCEEDED') return `${labelOf(questionId)}: not sent, because it would go over the privacy limit this app keeps for you. (BUDGET_EXCEEDED)`;
-  return `${labelOf(questionId)}: not sent — ${(error as Error).message}${code === undefined ? '' : ` (${code})`}`;
+  // The SDK's words for the patient (its `message` is the developer's English).
+  const words = (error as { patientMessage?: string }).patientMessage ?? (error as Error).message;
+  return `${labelOf(questionId)}: not sent — ${words}${code === undefined ? '' : ` (${code})`}`;
 }
 
 /** A radio group can't be unchosen by itself: this button takes the answer back (the question is then not sent). */
@@ -280,6 +284,8 @@ function clearButton(name: string, radios: HTMLInputElement[]): HTMLButtonElemen
 
 function receiptCard(receipts: Array<{ questionId: string; receipt: Receipt; explanation: Explanation }>, already: string[], skipped: string[], failures: string[], delivery: FlushResult | undefined): HTMLElement {
   const lines = outcomeLines({ sent: receipts.map((r) => labelOf(r.questionId)), alreadyAnswered: already.map(labelOf), skipped: skipped.map(labelOf) });
+  const levels = levelLine(receipts.map((r) => ({ label: labelOf(r.questionId), receipt: r.receipt })));
+  if (levels !== undefined) lines.push(levels);
   return h(
     'section',
     { class: 'card receipt', 'aria-labelledby': 'receipt-title', 'data-testid': 'receipt' },
@@ -296,7 +302,7 @@ function receiptCard(receipts: Array<{ questionId: string; receipt: Receipt; exp
           h(
             'ul',
             { class: 'receipt-list' },
-            ...receipts.map(({ questionId, receipt, explanation }) => h('li', { 'data-testid': `receipt-${questionId}` }, h('strong', {}, labelOf(questionId)), ` — report ${receipt.reportId.slice(0, 8)}…: ${chargeText(receipt, explanation)}.`)),
+            ...receipts.map(({ questionId, receipt, explanation }) => h('li', { 'data-testid': `receipt-${questionId}` }, h('strong', {}, labelOf(questionId)), ` — report ${receipt.reportId.slice(0, 8)}…: ${chargeText(receipt, explanation)}.${receipt.level === undefined ? '' : ` Privacy level ε₁ = ${receipt.level}.`}`)),
           ),
         ),
   );

@@ -10,25 +10,25 @@
  * worker/levels.ts; nothing per answer is stored) → ONE transaction: re-check, debit, queue
  * (store/ledger.ts). The re-check is what stops two tabs sharing the database.
  */
-import { PrivacyError, isPrivacyError, levelPolicyOf, RandomSampler, TOKEN_PATTERN, cryptoRandomSource, newReportId, toWireReport, utcDay, type AnyRandomizer, type Campaign } from '@practical-privacy/core';
+import { PrivacyError, isPrivacyError, isTwoLevel, levelPolicyOf, RandomSampler, TOKEN_PATTERN, cryptoRandomSource, newReportId, toWireReport, utcDay, type AnyRandomizer, type Campaign, type Question } from '@practical-privacy/core';
 import { resolveCaps, type Caps } from '../caps.ts';
 import { DEFAULT_DB_NAME, type SdkDatabase } from '../store/db.ts';
 import { DEFAULT_ERASE_TIMEOUT_MS, SdkConnection } from '../store/connection.ts';
-import { answeredText, availabilityOf, chargeOfNext, checkCharge, commitReport, deviceSpent, ledgerKey, questionSpent, readSpent, remainingOf, windowsOf, type Availability, type LedgerReader } from '../store/ledger.ts';
+import { availabilityOf, chargeOfNext, checkCharge, commitReport, deviceSpent, ledgerKey, questionSpent, readSpent, remainingOf, windowsOf, type Availability, type LedgerReader } from '../store/ledger.ts';
 import { OPTED_OUT, optOutChannel } from '../opt-out-signal.ts';
 import { cacheCampaign, campaignClosed, forgetCampaign, isClosed } from '../store/campaign-cache.ts';
 import { parseAnswer } from './answers.ts';
-import { loadCampaign, permanentOf } from './campaign.ts';
+import { loadCampaign } from './campaign.ts';
 import { lifetimeBound, type ChargeRule } from './charges.ts';
 import { encodeAnswer } from './encode.ts';
 import { levelAssigned, levelFor, readChoices, writeChoice, type PrivacyChoice } from './privacy-level.ts';
+import { levelFacts } from './level-facts.ts';
 import { settle, type Result } from './errors.ts';
-import { explainText } from './explain.ts';
 import { loadOrCreateSecret } from './secret.ts';
 import { Transport, type FlushResult, type Pending, type TransportEvent, type TransportOptions } from './transport.ts';
-import type { BudgetSummary, Explanation, OptOutResult, ReportResult, WorkerConfig, WorkerDeps } from './types.ts';
+import type { AccountFacts, BudgetSummary, ExplanationFacts, LevelFacts, OptOutResult, ReportResult, WorkerConfig, WorkerDeps } from './types.ts';
 
-export type { BudgetLine, BudgetSummary, Explanation, OptOutResult, Receipt, ReportResult, WorkerConfig, WorkerDeps } from './types.ts';
+export type { AccountFacts, BudgetLine, BudgetSummary, Details, Explanation, ExplanationFacts, LevelFacts, OptOutResult, Receipt, ReportResult, WorkerConfig, WorkerDeps } from './types.ts';
 
 export const PROTOCOL = 'practical-privacy-worker/1';
 
@@ -95,12 +95,39 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
     return { q, mechanism };
   };
 
-  /** Explanation text and figures of a question, read from the ledger (never from an answer). */
-  const accountOf = async (s: State, questionId: string, mechanism: AnyRandomizer, ledger: LedgerReader) => {
-    const rule = s.rules.get(questionId)!;
-    const [spent, next] = await Promise.all([questionSpent(ledger, s.campaign.id, questionId), chargeOfNext(ledger, s.campaign.id, questionId, rule)]);
-    const text = explainText({ campaignId: s.campaign.id, mechanism, rule, spent, next: next.charge, persistent: s.config.persistent !== false });
-    return { rule, spent, nextCharge: next.charge, text };
+  /**
+   * The figures of a question's explanation and receipt, read from the ledger, the caps and the
+   * patient's privacy choice (never from an answer); the facade words them in the app's language.
+   */
+  const accountOf = async (s: State, q: Question, mechanism: AnyRandomizer, ledger: LedgerReader, totalSpent: number, level: LevelFacts | undefined): Promise<AccountFacts> => {
+    const rule = s.rules.get(q.id)!;
+    const [spent, next] = await Promise.all([questionSpent(ledger, s.campaign.id, q.id), chargeOfNext(ledger, s.campaign.id, q.id, rule)]);
+    const d = mechanism.describe();
+    return {
+      campaignId: s.campaign.id,
+      questionId: q.id,
+      mechanism: d.mechanism,
+      mechanismSummary: d.summary,
+      epsilonPerReport: mechanism.implementedEpsilon,
+      // ε∞ of a two-level question, RAPPOR's ε∞, else ε₁: what the charge rule charges (charges.ts).
+      permanentEpsilon: rule.epsilon,
+      ...(rule.kind === 'permanent' && isTwoLevel(mechanism) ? { instantaneousEpsilon: mechanism.instantaneousEpsilon } : {}),
+      ...(rule.kind === 'permanent' ? { chargedReports: rule.count } : {}),
+      lifetimeBound: lifetimeBound(rule),
+      spent,
+      nextCharge: next.charge,
+      truthProbability: d.truthProbability,
+      totalSpent,
+      totalLimit: s.caps.lifetime,
+      persistent: s.config.persistent !== false,
+      ...(level === undefined ? {} : { level }),
+    };
+  };
+
+  /** The patient's stored privacy choices (none after an opt-out: the database is gone). */
+  const choicesOf = async (s: State) => {
+    const db = await s.connection.live();
+    return db === undefined ? {} : readChoices(db, s.campaign.id);
   };
 
   const api = {
@@ -238,32 +265,18 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       });
     },
 
-    async explain(questionId: string): Promise<Result<Explanation>> {
+    async explain(questionId: string): Promise<Result<ExplanationFacts>> {
       return settle(async () => {
         const s = ready();
         const { q, mechanism } = question(s, questionId);
-        const d = mechanism.describe();
         const day = utcDay(now());
+        // Read before the ledger transaction opens: an await on another store would let it finish.
+        const level = levelFacts(q, s.levels.get(questionId), await choicesOf(s));
         const ledger = (await s.connection.live())?.transaction('ledger').store ?? nothingSpent;
         const spent = await readSpent(ledger, s.campaign.id, day);
         const when = await availabilityOf(ledger, s.campaign.id, questionId, q.period, day);
-        const account = await accountOf(s, questionId, mechanism, ledger);
-        const again = when.reportedThisPeriod ? ` This question ${answeredText(q.period, when.nextReportDay)}.` : '';
-        return {
-          ...when,
-          questionId,
-          mechanism: d.mechanism,
-          epsilonPerReport: mechanism.implementedEpsilon,
-          permanentEpsilon: permanentOf(mechanism),
-          ...(account.rule.kind === 'permanent' ? { chargedReports: account.rule.count } : {}),
-          lifetimeBound: lifetimeBound(account.rule),
-          spent: account.spent,
-          nextCharge: account.nextCharge,
-          truthProbability: d.truthProbability,
-          remaining: remainingOf(spent, s.caps),
-          persistent: s.config.persistent !== false,
-          text: account.text + again,
-        };
+        const facts = await accountOf(s, q, level === undefined ? mechanism : s.levels.get(questionId)!.get(level.level)!, ledger, spent.lifetime, level);
+        return { ...when, questionId, facts, remaining: remainingOf(spent, s.caps) };
       });
     },
 
@@ -330,7 +343,9 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       await checkCharge(s.db.transaction('ledger').store, debit);
       // A question with privacy levels: the patient's choice, the highest level within the caps, or the campaign's random draw (privacy-level.ts).
       const fitting = s.levels.get(questionId);
-      const level = fitting === undefined ? undefined : levelFor(q, fitting, await readChoices(s.db, s.campaign.id), sampler);
+      const choices = await readChoices(s.db, s.campaign.id);
+      const level = fitting === undefined ? undefined : levelFor(q, fitting, choices, sampler);
+      const chosen = levelFacts(q, fitting, choices, level);
 
       // Only while consented: an opt-out in another tab since the check above leaves no new secret behind.
       const secret = await loadOrCreateSecret(s.db, true);
@@ -347,8 +362,8 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
       s.transport.queued(outbox);
       s.transport.schedule();
       log(`queued report ${reportId} for ${questionId}, ε ${decision.charge}`);
-      const account = await accountOf(s, questionId, mechanism, s.db.transaction('ledger').store);
-      const receipt = { reportId, epsilonSpent: decision.charge, remaining: remainingOf(decision.spent, s.caps), persistent: s.config.persistent !== false, explanation: account.text, ...(level === undefined ? {} : { level }) };
+      const facts = await accountOf(s, q, randomizer, s.db.transaction('ledger').store, decision.spent.lifetime, chosen);
+      const receipt: ReportResult = { reportId, epsilonSpent: decision.charge, remaining: remainingOf(decision.spent, s.caps), persistent: s.config.persistent !== false, facts, ...(level === undefined ? {} : { level }) };
       // The report is committed: a failure to build the bodies must not turn it into an error.
       const pending = await pendingNow().catch(() => undefined);
       return pending === undefined ? receipt : { ...receipt, pending };

@@ -56,7 +56,7 @@ export async function permanentKeyOf(question: Question, mechanism: AnyTwoLevelR
 }
 
 /** ε∞ of a mechanism that has one (two-level, RAPPOR); ε₁ otherwise. */
-export function permanentOf(mechanism: AnyRandomizer): number {
+function permanentOf(mechanism: AnyRandomizer): number {
   return 'permanentEpsilon' in mechanism ? (mechanism as { permanentEpsilon: number }).permanentEpsilon : mechanism.implementedEpsilon;
 }
 

@@ -60,6 +60,11 @@ export function levelFor(question: Question, levels: Map<number, AnyRandomizer>,
     if (choice === 'more-private') throw levelAssigned(question.id);
     return drawLevel(question, sampler);
   }
+  return patientLevel(fitting, choice);
+}
+
+/** A patient-assigned question's level: the strictest that fits after "more private", else the highest. */
+export function patientLevel(fitting: readonly number[], choice: PrivacyChoice): number {
   return choice === 'more-private' ? Math.min(...fitting) : Math.max(...fitting);
 }
 

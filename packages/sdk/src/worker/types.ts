@@ -39,15 +39,70 @@ export interface WorkerConfig {
   maxBackoffMs?: number;
 }
 
-/** The same for every patient who has made the same reports, whatever the answers (no `memoized`). */
+/**
+ * Which privacy level a report uses, and why (questions whose campaign lists `levels`, issue 14
+ * §2). Read from the patient's stored choice and the app's caps — never from an answer.
+ */
+export interface LevelFacts {
+  /** ε₁ of the level the report uses. */
+  level: number;
+  /** ε₁ of the campaign's default level (its `epsilon`). */
+  defaultLevel: number;
+  /** ε₁ of the question's strictest level. */
+  strictestLevel: number;
+  /** 'default': the campaign's level; 'more-private': the patient chose more privacy; 'stepped-down': lowered to fit the app's caps; 'assigned': drawn at random by the campaign for each report. */
+  reason: 'default' | 'more-private' | 'stepped-down' | 'assigned';
+}
+
+/**
+ * The figures behind a question's explanation and a receipt (the facade words them, src/explain-text.ts):
+ * the same for every patient who has made the same reports with the same privacy choice, whatever the answers.
+ */
+export interface AccountFacts {
+  campaignId: string;
+  questionId: string;
+  mechanism: string;
+  /** The mechanism's own description (core's `describe().summary`, English; the `detailsMechanism` message may replace it). */
+  mechanismSummary: string;
+  /** ε₁: what one report reveals at most. */
+  epsilonPerReport: number;
+  /** ε∞ of a two-level question (what all reports of one answer reveal at most); RAPPOR's ε∞; else ε₁. */
+  permanentEpsilon: number;
+  /** Two-level questions: ε of each report's fresh noise, which alone protects whether an answer changed. */
+  instantaneousEpsilon?: number;
+  /** D: reports charged ε∞ (two-level questions); undefined when every report is charged. */
+  chargedReports?: number;
+  /** The most this question can ever cost (D·ε∞), or Infinity when charged per report. */
+  lifetimeBound: number;
+  /** ε this question has cost so far, and what one more report adds. */
+  spent: number;
+  nextCharge: number;
+  truthProbability: number;
+  /** ε the campaign has cost this device over its lifetime, and the app's lifetime cap. */
+  totalSpent: number;
+  totalLimit: number;
+  persistent: boolean;
+  /** Questions with privacy levels: the level and why. */
+  level?: LevelFacts;
+}
+
+/** What the facade shows behind "details": the figures, and the technical sentences in the app's language. */
+export interface Details extends AccountFacts {
+  text: string;
+}
+
+/** The same for every patient who has made the same reports with the same privacy choice, whatever the answers (no `memoized`). */
 export interface Receipt {
   reportId: string;
   /** ε this report was charged (worker/charges.ts). */
   epsilonSpent: number;
   remaining: Spent;
   persistent: boolean;
+  /** Plain words for the patient (no symbols, no figures): the privacy level and the loss so far, in the app's language. */
   explanation: string;
-  /** Questions with privacy levels: the ε₁ level this report used (the patient's choice or the highest within the caps). */
+  /** The figures behind it (ε, the level, the limits) and their technical wording. */
+  details: Details;
+  /** Questions with privacy levels: the ε₁ level this report used (the patient's choice, the default, or stepped down within the caps). */
   level?: number;
 }
 
@@ -62,9 +117,17 @@ export interface OptOutResult {
   database: Deletion;
 }
 
-/** What the worker's report() answers: the receipt, and the page-hide bodies after it was queued (the facade keeps them and returns the receipt alone). */
-export interface ReportResult extends Receipt {
+/** What the worker's report() answers: the receipt's figures, and the page-hide bodies after it was queued (the facade words the receipt and keeps the bodies). */
+export interface ReportResult extends Omit<Receipt, 'explanation' | 'details'> {
+  facts: AccountFacts;
   pending?: Pending;
+}
+
+/** What the worker's explain() answers; the facade adds `text` and `details`. */
+export interface ExplanationFacts extends Availability {
+  questionId: string;
+  facts: AccountFacts;
+  remaining: Spent;
 }
 
 export interface Explanation extends Availability {
@@ -84,7 +147,12 @@ export interface Explanation extends Availability {
   truthProbability: number;
   remaining: Spent;
   persistent: boolean;
+  /** Questions with privacy levels: the ε₁ level the next report uses. */
+  level?: number;
+  /** Plain words for the patient (no symbols, no figures): what scrambling does, the privacy level and the loss so far, in the app's language. */
   text: string;
+  /** The figures behind it and their technical wording (ε, the level, the limits). */
+  details: Details;
 }
 
 export interface BudgetLine {
