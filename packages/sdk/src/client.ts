@@ -256,11 +256,13 @@ export async function createClient(options: ClientOptions): Promise<Client> {
       // `pending` stays on this side: the receipt the app gets is the public Receipt.
       const at = epoch;
       // Issue 17: the token comes from the app's wallet (`@practical-privacy/sdk/tokens`), on this
-      // side, so the Privacy Pass client code stays out of the worker; it is marked spent only once
-      // the report is queued (a refused report keeps it).
-      // (No await without a wallet: the call reaches the worker in this turn, as before.)
-      const token = tokens === undefined || campaignId === undefined ? undefined : await tokens.take(campaignId, questionId, new Date().toISOString().slice(0, 10));
-      const { pending, ...receipt } = await call((r) => r.report(questionId, answer, token?.token));
+      // side, so the Privacy Pass client code stays out of the worker. The worker asks for it with
+      // the report's own UTC day (after its ALREADY_REPORTED and budget checks), so a report made
+      // across 00:00 UTC carries the token of the day it is dated. It is marked spent only once the
+      // report is queued (a refused report keeps it).
+      let token: { token: string } | undefined;
+      const tokenFor = tokens === undefined || campaignId === undefined ? undefined : proxy(async (day: string) => (token = await tokens.take(campaignId, questionId, day))?.token);
+      const { pending, ...receipt } = await call((r) => r.report(questionId, answer, tokenFor));
       if (token !== undefined) await tokens!.spent(token);
       if (pending === undefined) void refreshBodies();
       else keep(pending, at);

@@ -224,10 +224,65 @@ describe('facade and token source', () => {
     await expect(client.report('cough', true)).rejects.toMatchObject({ code: 'TOKEN_UNAVAILABLE' });
     // A refused report (already reported this period) keeps its token.
     await expect(client.report('fever', false)).rejects.toMatchObject({ code: 'ALREADY_REPORTED' });
-    expect(taken).toEqual(['checkin/fever', 'checkin/cough', 'checkin/fever']);
+    // The second fever report is refused ALREADY_REPORTED before the wallet is asked for a token.
+    expect(taken).toEqual(['checkin/fever', 'checkin/cough']);
     expect(spent).toEqual([token]);
     await client.optOut();
     expect(erased).toBe(1);
     client.close();
+  });
+
+  it('a report made across 00:00 UTC carries the token of the day the worker dates it (not the day the page read)', async () => {
+    const { expose } = await import('comlink');
+    const { vi } = await import('vitest');
+    const { createClient } = await import('../src/client.ts');
+    const { createWorkerApi } = await import('../src/worker/api.ts');
+    const { seededRandomSource } = await import('@practical-privacy/core');
+    const bodies: string[] = [];
+    // The worker's clock is 00:00:00.100 on Tuesday; the page's clock is still 23:59:59.900 on Monday.
+    const worker = () => {
+      const { port1, port2 } = new MessageChannel();
+      const fetch = (async (_input: RequestInfo | URL, init?: RequestInit) => {
+        bodies.push(String(init?.body));
+        return new Response('{}', { status: 202 });
+      }) as typeof globalThis.fetch;
+      expose(createWorkerApi({ fetch, random: seededRandomSource('midnight'), now: () => new Date('2026-11-24T00:00:00.100Z') }), port1 as unknown as Worker);
+      return Object.assign(port2, { terminate: () => port2.close() }) as unknown as Worker;
+    };
+    const tokenOf = (day: string) => `AAI${(day === '2026-11-24' ? 'B' : 'M').repeat(469)}`;
+    const asked: string[] = [];
+    const tokens = {
+      take: async (_campaignId: string, _questionId: string, day: string) => {
+        asked.push(day);
+        return { token: tokenOf(day) };
+      },
+      spent: async () => undefined,
+    };
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-23T23:59:59.900Z'));
+    try {
+      const client = await createClient({ collectorUrl: 'https://collector.test', campaign: tokenCampaign, dbName: freshDbName(), flushIntervalMs: 60_000, createWorker: worker, tokens });
+      await client.optIn();
+      await client.report('fever', true);
+      await client.flush();
+      client.close();
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(asked).toEqual(['2026-11-24']);
+    const report = (JSON.parse(bodies[0]!) as { reports: Array<{ day: string; ext: { token: string } }> }).reports[0]!;
+    expect(report.day).toBe('2026-11-24');
+    expect(report.ext.token).toBe(tokenOf('2026-11-24'));
+  });
+});
+
+describe('order of refusals', () => {
+  it('a second report of the period without a token is ALREADY_REPORTED, not TOKEN_UNAVAILABLE (the period\'s token went with the first)', async () => {
+    const { api } = await setup({ campaign: tokenCampaign });
+    await api.optIn();
+    expect(await api.report('fever', true, `AAI${'A'.repeat(469)}`)).toMatchObject({ ok: true });
+    expect(await api.report('fever', false)).toMatchObject({ ok: false, error: { code: 'ALREADY_REPORTED' } });
+    // A question never reported and no token: still TOKEN_UNAVAILABLE, with nothing charged for it.
+    expect(await api.report('cough', false)).toMatchObject({ ok: false, error: { code: 'TOKEN_UNAVAILABLE' } });
   });
 });
