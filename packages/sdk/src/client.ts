@@ -45,6 +45,10 @@ export interface TokenSource {
   spent(token: { token: string }): Promise<void>;
   /** Deletes every held token (called by optOut). */
   erase?(): Promise<void>;
+  /** Starts the wallet's automatic refill (called once the patient has consented: at start, or by optIn). */
+  start?(campaignId: string): void;
+  /** Stops it (called by close). */
+  stop?(campaignId: string): void;
 }
 
 /**
@@ -223,6 +227,8 @@ export async function createClient(options: ClientOptions): Promise<Client> {
       if (event.data !== OPTED_OUT) return;
       bodies = [];
       epoch++;
+      // Opted out in another tab: no more automatic token refills here either.
+      if (campaignId !== undefined) tokens?.stop?.(campaignId);
     };
   }
   try {
@@ -232,6 +238,11 @@ export async function createClient(options: ClientOptions): Promise<Client> {
     throw error;
   }
   await refreshBodies();
+  // Issue 17: the wallet refills by itself when low, only for a patient who consented (never before, never after an opt-out).
+  const startTokens = () => {
+    if (campaignId !== undefined) tokens?.start?.(campaignId);
+  };
+  if (tokens?.start !== undefined && (await call((r) => r.consented()).catch(() => false))) startTokens();
   // Back online: send what waited offline now rather than when the backoff timer (up to
   // `maxBackoffMs`) fires. Not tied to any answer, so it says nothing about when one was given.
   const onOnline = () => void call((r) => r.flush()).then(refreshBodies, () => undefined);
@@ -243,7 +254,10 @@ export async function createClient(options: ClientOptions): Promise<Client> {
 
   return {
     consented: () => call((r) => r.consented()),
-    optIn: () => call((r) => r.optIn()),
+    optIn: async () => {
+      await call((r) => r.optIn());
+      startTokens();
+    },
     optOut: async () => {
       const result = await call((r) => r.optOut());
       // Issue 17: the wallet's unspent tokens go too (they hold no answer, but opting out leaves nothing of the SDK behind).
@@ -282,6 +296,7 @@ export async function createClient(options: ClientOptions): Promise<Client> {
         removeEventListener('visibilitychange', onHide);
         removeEventListener('online', onOnline);
       }
+      if (campaignId !== undefined) tokens?.stop?.(campaignId);
       signal?.close();
       remote?.[releaseProxy]();
       worker?.terminate();

@@ -286,3 +286,92 @@ describe('order of refusals', () => {
     expect(await api.report('cough', false)).toMatchObject({ ok: false, error: { code: 'TOKEN_UNAVAILABLE' } });
   });
 });
+
+// Conditions, not durations: generous, because RSA blinding is slow on a loaded machine.
+const WAIT = { timeout: 30_000, interval: 20 };
+
+describe('automatic refill (fetch early, spend later)', { timeout: 120_000 }, () => {
+  it('once started, refills by itself when low, ahead and in bulk; spent and held contexts count as covered; a new period ahead makes it low again', async () => {
+    const { vi } = await import('vitest');
+    let clock = new Date(MONDAY);
+    let next = 0;
+    const issuer = new TokenIssuer({ name: binding.issuer, store: new MemoryIssuerStore(), campaigns: [tokenCampaign], aheadDays: 2, now: () => clock, generateKey: async () => { if (next === pool.length) pool.push(await generateSigningKey()); return pool[next++]!; } });
+    await issuer.rotate();
+    const keys = keyServer(() => issuer.keyList());
+    const { provider, calls } = portal(issuer, 'patient-auto');
+    const wallet = createTokenWallet({ collectorUrl: 'https://collector.test', tokenProvider: provider, binding, fetch: keys.fetch, dbName: freshDbName(), now: () => clock, autoRefill: { maxDelayMs: 0, checkEveryMs: 10 } });
+    expect(await wallet.low('checkin')).toBe(true);
+    expect(calls).toHaveLength(0); // low() only reads the key list
+    wallet.start('checkin');
+    await vi.waitFor(() => expect(calls).toHaveLength(1), WAIT);
+    await vi.waitFor(async () => expect(await wallet.held()).toHaveLength(7), WAIT);
+    expect(await wallet.low('checkin')).toBe(false);
+    // Spending today's token does not make the wallet low, and no refill asks for the spent context again.
+    const today = (await wallet.take('checkin', 'fever', '2026-11-23'))!;
+    await wallet.spent(today);
+    expect(await wallet.take('checkin', 'fever', '2026-11-23')).toBeUndefined();
+    const fetchedBefore = keys.urls.length;
+    await vi.waitFor(() => expect(keys.urls.length).toBeGreaterThan(fetchedBefore + 3), WAIT);
+    expect(calls).toHaveLength(1);
+    expect(await wallet.refill('checkin')).toEqual({ obtained: 0, held: 7, refused: {} });
+    // Tuesday: the issuer lists Thursday's keys; the wallet lacks them, is low, and fetches only those.
+    clock = new Date('2026-11-24T10:00:00Z');
+    await issuer.rotate();
+    await vi.waitFor(() => expect(calls).toHaveLength(2), WAIT);
+    expect(calls[1]!.sort()).toEqual((await issuer.keyList()).keys.filter((k) => k.periodStart === '2026-11-26').map((k) => k.keyId).sort());
+    await vi.waitFor(async () => expect(await wallet.low('checkin')).toBe(false), WAIT);
+    // Opt-out (erase) stops it: no key list is fetched afterwards.
+    await wallet.erase();
+    const fetchedAtErase = keys.urls.length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(keys.urls.length).toBe(fetchedAtErase);
+    wallet.close();
+  });
+
+  it('contexts the issuer refused (allowance used on another device) do not keep it low, and a failing provider is reported to onError', async () => {
+    const { vi } = await import('vitest');
+    const issuer = await makeIssuer();
+    const list = await issuer.keyList();
+    await createTokenWallet({ collectorUrl: 'https://collector.test', tokenProvider: portal(issuer, 'patient-2').provider, binding, fetch: keyServer(async () => list).fetch, dbName: freshDbName(), now: () => new Date(MONDAY), autoRefill: false }).refill('checkin');
+    const second = portal(issuer, 'patient-2');
+    const other = createTokenWallet({ collectorUrl: 'https://collector.test', tokenProvider: second.provider, binding, fetch: keyServer(async () => list).fetch, dbName: freshDbName(), now: () => new Date(MONDAY), autoRefill: { maxDelayMs: 0, checkEveryMs: 10 } });
+    other.start('checkin');
+    await vi.waitFor(() => expect(second.calls).toHaveLength(1), WAIT);
+    expect(await other.low('checkin')).toBe(false);
+    other.close();
+
+    const errors: unknown[] = [];
+    const failing = createTokenWallet({ collectorUrl: 'https://collector.test', tokenProvider: async () => { throw new Error('logged out'); }, binding, fetch: keyServer(async () => list).fetch, dbName: freshDbName(), now: () => new Date(MONDAY), autoRefill: { maxDelayMs: 0, checkEveryMs: 10, onError: (e) => errors.push(e) } });
+    failing.start('checkin');
+    await vi.waitFor(() => expect(errors.length).toBeGreaterThanOrEqual(2), WAIT); // reported, and tried again at the next check
+    expect(String(errors[0])).toContain('logged out');
+    failing.close();
+  });
+
+  it('the client starts the wallet only for a consenting patient, and stops it on close', async () => {
+    const { expose } = await import('comlink');
+    const { createClient } = await import('../src/client.ts');
+    const { createWorkerApi } = await import('../src/worker/api.ts');
+    const { seededRandomSource } = await import('@practical-privacy/core');
+    const dbName = freshDbName();
+    const worker = () => {
+      const { port1, port2 } = new MessageChannel();
+      expose(createWorkerApi({ fetch: (async () => new Response('{}', { status: 202 })) as typeof fetch, random: seededRandomSource('auto-start'), now: () => new Date(MONDAY) }), port1 as unknown as Worker);
+      return Object.assign(port2, { terminate: () => port2.close() }) as unknown as Worker;
+    };
+    const log: string[] = [];
+    const tokens = { take: async () => undefined, spent: async () => undefined, erase: async () => void log.push('erase'), start: (c: string) => void log.push(`start ${c}`), stop: (c: string) => void log.push(`stop ${c}`) };
+    const client = await createClient({ collectorUrl: 'https://collector.test', campaign: tokenCampaign, dbName, flushIntervalMs: 60_000, createWorker: worker, tokens });
+    expect(log).toEqual([]); // no consent yet: nothing fetched for this patient
+    await client.optIn();
+    expect(log).toEqual(['start checkin']);
+    client.close();
+    expect(log).toEqual(['start checkin', 'stop checkin']);
+    // A later start of the app, already consented: started at once.
+    const again = await createClient({ collectorUrl: 'https://collector.test', campaign: tokenCampaign, dbName, flushIntervalMs: 60_000, createWorker: worker, tokens });
+    expect(log.at(-1)).toBe('start checkin');
+    await again.optOut();
+    expect(log.at(-1)).toBe('erase');
+    again.close();
+  });
+});
