@@ -1,4 +1,4 @@
-/* global fetch */
+/* global fetch, Buffer */
 // The demo's patient portal (issue 17 §1): a FAKE login and the portal's server side of Privacy
 // Pass, as a Vite plugin, so the app and its "backend" share one origin (dev and preview).
 //

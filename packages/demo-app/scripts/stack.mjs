@@ -1,4 +1,4 @@
-/* global fetch */
+/* global fetch, setInterval, clearInterval */
 // Starts the demo stack: the reference Privacy Pass issuer (packages/token-issuer, its own SQLite
 // file and keys), the real collector (embedded SQLite) verifying with the issuer's key list, the demo
 // campaign and its token-requiring twin (campaign/verified.json) published, and the Vite server for
