@@ -6,7 +6,9 @@
  * phone gets no passes (the issuer's allowance) and cannot send a second check-in that day; a
  * report without a token, and a replayed token, are refused per report with their codes.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { E2E_COLLECTOR_PORT } from '../playwright.config.ts';
 
@@ -81,7 +83,7 @@ test('fake sign-in → passes fetched → check-in with tokens accepted; a secon
   // The page sends blinded requests only: no account, no name (the portal's server adds the account).
   expect(Object.keys(fetched.sent)).toEqual(['requests']);
   expect(fetched.sentText.toLowerCase()).not.toContain(name.toLowerCase());
-  expect(fetched.answer, JSON.stringify(fetched.answer).slice(0, 300)).toHaveProperty("results");
+  expect(fetched.answer, JSON.stringify(fetched.answer).slice(0, 300)).toHaveProperty('results');
   expect(fetched.answer.results.filter((r) => typeof r.response === 'string')).toHaveLength(QUESTIONS.length * PERIODS);
 
   // The check-in: each report carries a 472-character token; the collector answers per report.
@@ -98,6 +100,14 @@ test('fake sign-in → passes fetched → check-in with tokens accepted; a secon
   expect(answer.reports.map((r) => r.status)).toEqual(QUESTIONS.map(() => 'accepted'));
   await expect(page.getByTestId('checkin-done')).toBeVisible();
   for (const q of QUESTIONS) expect(await received(request, q)).toBe(1);
+  // The session cookie is HttpOnly (no script of the page reads it); the built app holds no issuer secret.
+  expect(await page.evaluate(() => document.cookie)).not.toContain('pp_demo_portal');
+  const dist = join(fileURLToPath(new URL('..', import.meta.url)), 'test-results', 'e2e-stack', 'dist');
+  const built = readdirSync(dist, { recursive: true, withFileTypes: true }).filter((f) => f.isFile());
+  expect(built.length).toBeGreaterThan(0);
+  for (const f of built) expect(readFileSync(join(f.parentPath, f.name), 'utf8'), f.name).not.toContain('demo-issuer-secret');
+  // Without the session the portal gives nothing.
+  expect((await request.post(`${new URL(page.url()).origin}/portal/token-requests`, { data: { requests: [] } })).status()).toBe(401);
   // The portal page: the other days' passes are held on this phone (today's were spent).
   await page.goto('/#/portal');
   await expect(page.getByTestId('passes')).toHaveText(`This phone holds ${QUESTIONS.length * (PERIODS - 1)} check-in passes for the coming days.`);
