@@ -114,6 +114,19 @@ function suite(name: string, openRepository: () => Repository, dispose: (repo: R
       for (const [, token] of cases.slice(3)) expect(await origin.verify(Token.deserialize(TOKEN_TYPES.BLIND_RSA, base64UrlDecode(token, 354)), publicKey)).toBe(true);
     });
 
+    it('the 00:00 UTC edge: the report\'s own day decides — a token fetched ahead for P+1 is accepted on P+1, P\'s token still for a report dated P that arrives after midnight, never for one dated P+1', async () => {
+      const { app, issuer, list, time } = await setup();
+      const next = '2026-03-12';
+      // All fetched on day P (aheadDays 1: P and P+1 are listed), spent around midnight.
+      const todayFever = await mintToken(issuer, 'p1', keyFor(list, 'checkin', 'fever', DAY));
+      const todayCough = await mintToken(issuer, 'p1', keyFor(list, 'checkin', 'cough', DAY));
+      const tomorrowFever = await mintToken(issuer, 'p1', keyFor(list, 'checkin', 'fever', next));
+      time.set(`${next}T00:00:00.200Z`);
+      const res = await send(app, [entry('fever', todayFever), entry('fever', tomorrowFever, { day: next }), entry('cough', todayCough, { day: next })]);
+      expect(statuses(res.json())).toEqual(['accepted', 'accepted', 'TOKEN_CONTEXT_MISMATCH']);
+      expect(await app.collector.repository.countTokenSpends()).toBe(2);
+    });
+
     it('forged and altered tokens, unknown keys and missing tokens are refused one by one', async () => {
       const { app, issuer, list } = await setup();
       const key = keyFor(list, 'checkin', 'fever', DAY);
