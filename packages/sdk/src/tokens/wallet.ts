@@ -77,7 +77,7 @@ interface WalletSchema extends DBSchema {
 export interface RefillResult {
   /** Tokens obtained by this call. */
   obtained: number;
-  /** Contexts the wallet already held a token for. */
+  /** Contexts the wallet already held a token for, or had spent one for (not asked for again). */
   held: number;
   /** Requests the issuer refused, by code (e.g. ALLOWANCE_EXCEEDED after a reinstall). */
   refused: Record<string, number>;
