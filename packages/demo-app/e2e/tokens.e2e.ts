@@ -56,10 +56,15 @@ async function signIn(page: Page, name: string): Promise<TokenCall> {
   await expect(page.getByTestId('signed-in')).toHaveText(`Signed in as ${name} (demo sign-in).`);
   await page.getByTestId('to-checkin').click();
   await expect(page.getByTestId('portal-banner')).toContainText(`Signed in as ${name}`);
-  // Consent, then the passes are fetched at once, in bulk, through the portal session (one call).
+  // Nothing is fetched before consent; then the passes come at once, in bulk, through the portal session (one call).
+  await expect(page.getByTestId('opt-in')).toBeVisible();
+  expect(calls).toHaveLength(0);
+  const walletDatabases = () => page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name).filter((n) => n?.startsWith('pp-demo-tokens-')));
+  expect(await walletDatabases()).toEqual([]);
   await page.getByTestId('opt-in').click();
   await expect(page.getByTestId('submit-checkin')).toBeVisible();
   expect(calls).toHaveLength(1);
+  expect(await walletDatabases()).toHaveLength(1);
   return calls[0]!;
 }
 

@@ -26,6 +26,8 @@ export interface VerifiedSession {
   wallet: TokenWallet;
   /** What the last refill at opt-in did (undefined before one). */
   lastRefill(): RefillResult | undefined;
+  /** Whether the patient agreed to the check-in on this phone (before that the wallet is not even opened). */
+  consented(): Promise<boolean>;
 }
 
 const deviceName = (name: string) => encodeURIComponent(name.trim().toLowerCase());
@@ -44,7 +46,7 @@ async function verifiedClient(name: string): Promise<{ client: PatientClient; se
   });
   let last: RefillResult | undefined;
   return {
-    session: { name, wallet, lastRefill: () => last },
+    session: { name, wallet, lastRefill: () => last, consented: () => client.consented() },
     client: {
       ...client,
       // Fetch early: all of the issuer's published days at once, right after consent (the first check-in needs today's).

@@ -89,7 +89,8 @@ async function signedIn(session: VerifiedSession, onChange: () => Promise<void>)
 
 /** How many passes this phone holds, and what the last fetch was refused (a second phone of the same patient gets none). */
 async function passesLine(session: VerifiedSession): Promise<HTMLElement> {
-  const held = (await session.wallet.held().catch(() => [])).length;
+  // Before consent the wallet's database is not opened (nothing stored before "I agree").
+  const held = (await session.consented().catch(() => false)) ? (await session.wallet.held().catch(() => [])).length : 0;
   const last = session.lastRefill();
   const refused = last === undefined ? 0 : Object.values(last.refused).reduce((a, b) => a + b, 0);
   const text =
