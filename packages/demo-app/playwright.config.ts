@@ -1,8 +1,11 @@
 import { defineConfig } from '@playwright/test';
 
-/** Ports of the stack the end-to-end test starts (not the demo's, so both can run at once). */
-export const E2E_COLLECTOR_PORT = 8797;
-export const E2E_APP_PORT = 5183;
+/**
+ * Ports of the stack the end-to-end test starts (not the demo's, so both can run at once).
+ * PP_E2E_COLLECTOR_PORT / PP_E2E_APP_PORT move them (two checkouts running the test on one machine).
+ */
+export const E2E_COLLECTOR_PORT = Number(process.env.PP_E2E_COLLECTOR_PORT || 8797);
+export const E2E_APP_PORT = Number(process.env.PP_E2E_APP_PORT || 5183);
 
 export default defineConfig({
   testDir: 'e2e',

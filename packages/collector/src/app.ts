@@ -106,7 +106,7 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
     metrics: options.metrics ?? createMetrics(),
     state: { closing: false },
     now: options.now ?? (() => new Date()),
-    tokenKeys: options.tokenKeys ?? (config.tokenKeysFile === undefined ? TokenKeyRing.empty() : TokenKeyRing.fromFile(config.tokenKeysFile)),
+    tokenKeys: options.tokenKeys ?? tokenKeyRingOf(config),
   };
   repository.observeGroupCommits((group) => {
     ctx.metrics.groupCommitBatches.observe(group.batches);
@@ -207,4 +207,10 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
   app.decorate('collector', ctx);
   // An async function awaits a returned thenable: the caller receives the app after ready().
   return app as unknown as CollectorApp;
+}
+
+/** PP_TOKEN_KEYS (the list, fixed) or PP_TOKEN_KEYS_FILE (re-read when it changes); neither: no keys. */
+function tokenKeyRingOf(config: CollectorConfig): TokenKeyRing {
+  if (config.tokenKeys !== undefined) return TokenKeyRing.of(config.tokenKeys);
+  return config.tokenKeysFile === undefined ? TokenKeyRing.empty() : TokenKeyRing.fromFile(config.tokenKeysFile);
 }

@@ -12,6 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
+import { validateTokenKeyList, type TokenKeyList } from '@practical-privacy/core';
 
 export interface CollectorConfig {
   host: string;
@@ -66,7 +67,9 @@ export interface CollectorConfig {
   drainDelayMs: number;
   /** Longest time (ms) the drain may take once the listener is closed; past it the process exits 1. */
   shutdownTimeoutMs: number;
-  /** Issue 17: file holding the issuer's published token key list (re-read when it changes); unset: no keys. */
+  /** Issue 17: the issuer's published token key list, given inline (PP_TOKEN_KEYS, validated at boot). */
+  tokenKeys: TokenKeyList | undefined;
+  /** Issue 17: file holding that list (PP_TOKEN_KEYS_FILE, re-read when it changes). Neither set: no keys. */
   tokenKeysFile: string | undefined;
   /** Directory served at /dashboard/ (the dashboard package's build); unset: no /dashboard route. */
   dashboardDir: string | undefined;
@@ -144,7 +147,8 @@ export const SETTINGS = [
   { env: 'PP_TRUST_PROXY', flag: 'trust-proxy', arg: 'peers', default: 'false', description: 'peers whose X-Forwarded-For is believed (rate limiting only): false, true (private networks) or addresses/CIDRs', schema: trustProxy },
   { env: 'PP_DRAIN_DELAY_MS', flag: 'drain-delay-ms', arg: 'ms', default: '0', description: 'on a stop signal, keep serving this long with /readyz answering 503 before closing (a second signal ends it)', schema: int(0, 600_000) },
   { env: 'PP_SHUTDOWN_TIMEOUT_MS', flag: 'shutdown-timeout-ms', arg: 'ms', default: '30000', description: 'longest drain of in-flight requests after the listener closes; past it the process exits 1', schema: int(100, 600_000) },
-  { env: 'PP_TOKEN_KEYS', flag: 'token-keys', arg: 'file', default: undefined, description: 'issue 17: file holding the token issuer\'s published key list (re-read when it changes); unset: no campaign can require tokens', schema: v.pipe(v.string(), v.minLength(1, 'must not be empty')) },
+  { env: 'PP_TOKEN_KEYS', flag: 'token-keys', arg: 'json', default: undefined, description: 'issue 17: the token issuer\'s published key list itself (its GET /v1/token-keys answer, JSON); or PP_TOKEN_KEYS_FILE; neither: no campaign can require tokens', schema: v.pipe(v.string(), v.minLength(1, 'must not be empty')) },
+  { env: 'PP_TOKEN_KEYS_FILE', flag: 'token-keys-file', arg: 'file', default: undefined, description: 'issue 17: file holding that list, re-read within 30 s when it changes (an operator\'s sync from the issuer); not with PP_TOKEN_KEYS', schema: v.pipe(v.string(), v.minLength(1, 'must not be empty')) },
   { env: 'PP_DASHBOARD_DIR', flag: 'dashboard-dir', arg: 'dir', default: undefined, description: "directory served at /dashboard/ (the dashboard's build, packages/dashboard/dist); unset: no /dashboard", schema: v.pipe(v.string(), v.minLength(1, 'must not be empty')) },
 ] as const satisfies readonly Setting[];
 
@@ -230,9 +234,13 @@ export function loadConfigWithSources(env: ConfigLayer = process.env, flags: Con
     trustProxy: get('PP_TRUST_PROXY'),
     drainDelayMs: get('PP_DRAIN_DELAY_MS'),
     shutdownTimeoutMs: get('PP_SHUTDOWN_TIMEOUT_MS'),
-    tokenKeysFile: get('PP_TOKEN_KEYS'),
+    tokenKeys: tokenKeyListSetting(raw.PP_TOKEN_KEYS, sources.PP_TOKEN_KEYS!),
+    tokenKeysFile: get('PP_TOKEN_KEYS_FILE'),
     dashboardDir: get('PP_DASHBOARD_DIR'),
   };
+  if (config.tokenKeys !== undefined && config.tokenKeysFile !== undefined) {
+    throw new ConfigError(`PP_TOKEN_KEYS and PP_TOKEN_KEYS_FILE are both set (${sources.PP_TOKEN_KEYS}, ${sources.PP_TOKEN_KEYS_FILE}); set one of them`);
+  }
   return { config, sources: sources as ConfigSources };
 }
 
@@ -266,7 +274,8 @@ export function describeConfig({ config, sources }: LoadedConfig): { settings: R
     PP_TRUST_PROXY: plain.trustProxy === false ? false : plain.trustProxy.join(','),
     PP_DRAIN_DELAY_MS: plain.drainDelayMs,
     PP_SHUTDOWN_TIMEOUT_MS: plain.shutdownTimeoutMs,
-    PP_TOKEN_KEYS: plain.tokenKeysFile ?? '(unset)',
+    PP_TOKEN_KEYS: plain.tokenKeys === undefined ? '(unset)' : `${plain.tokenKeys.keys.length} keys of issuer ${plain.tokenKeys.issuer}`,
+    PP_TOKEN_KEYS_FILE: plain.tokenKeysFile ?? '(unset)',
     PP_DASHBOARD_DIR: plain.dashboardDir ?? '(unset)',
   };
   const from = Object.fromEntries(Object.entries(sources).filter(([, source]) => source !== 'default'));
@@ -319,6 +328,27 @@ function readConfigFile(file: string): ConfigLayer {
 }
 
 /** Defaults for tests and embedding: in-memory SQLite, no tokens, quiet logs. */
+/**
+ * PP_TOKEN_KEYS holds the list itself. It named a file before PP_TOKEN_KEYS_FILE existed: a value
+ * that is not a JSON object is refused with the way out, never read as a path.
+ */
+function tokenKeyListSetting(value: string | undefined, source: string): TokenKeyList | undefined {
+  if (value === undefined) return undefined;
+  const name = source === 'default' ? 'PP_TOKEN_KEYS' : source.replace(/^env /, '');
+  if (!value.trimStart().startsWith('{')) throw new ConfigError(`${name}: must be the key list itself (JSON); to name a file, use PP_TOKEN_KEYS_FILE (flag --token-keys-file)`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (error) {
+    throw new ConfigError(`${name}: not JSON (${(error as Error).message})`);
+  }
+  try {
+    return validateTokenKeyList(parsed);
+  } catch (error) {
+    throw new ConfigError(`${name}: ${(error as Error).message}`);
+  }
+}
+
 export function testConfig(overrides: Partial<CollectorConfig> = {}): CollectorConfig {
   return { ...loadConfig({ PP_DATABASE_URL: 'sqlite::memory:', PP_LOG_LEVEL: 'silent' }), ...overrides };
 }

@@ -147,7 +147,9 @@ export async function ingestBatch(
     const stored = contributionsToStore(contributions, checks);
     shuffle(stored, options.random ?? (defaultSampler ??= new RandomSampler()));
     const result = stored.length === 0 ? { accepted: 0, duplicates: 0, outcomes: [] } : await repository.ingest(model.id, model.version, stored);
-    const reports = reportAnswers(contributions, checks, stored, result.outcomes ?? []);
+    const refusedIds = contributions.filter((_, i) => !checks[i]!.ok).map((c) => c.id);
+    const alreadyStored = refusedIds.length === 0 ? new Set<string>() : await repository.storedReportIds(refusedIds);
+    const reports = reportAnswers(contributions, checks, stored, result.outcomes ?? [], alreadyStored);
     const refused = reports.filter((r) => r.status === 'refused').length;
     return { accepted: result.accepted, duplicates: reports.length - result.accepted - refused, campaign: model.id, tokens: { refused, reports } };
   }

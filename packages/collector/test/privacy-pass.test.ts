@@ -114,6 +114,19 @@ function suite(name: string, openRepository: () => Repository, dispose: (repo: R
       for (const [, token] of cases.slice(3)) expect(await origin.verify(Token.deserialize(TOKEN_TYPES.BLIND_RSA, base64UrlDecode(token, 354)), publicKey)).toBe(true);
     });
 
+    it('the 00:00 UTC edge: the report\'s own day decides — a token fetched ahead for P+1 is accepted on P+1, P\'s token still for a report dated P that arrives after midnight, never for one dated P+1', async () => {
+      const { app, issuer, list, time } = await setup();
+      const next = '2026-03-12';
+      // All fetched on day P (aheadDays 1: P and P+1 are listed), spent around midnight.
+      const todayFever = await mintToken(issuer, 'p1', keyFor(list, 'checkin', 'fever', DAY));
+      const todayCough = await mintToken(issuer, 'p1', keyFor(list, 'checkin', 'cough', DAY));
+      const tomorrowFever = await mintToken(issuer, 'p1', keyFor(list, 'checkin', 'fever', next));
+      time.set(`${next}T00:00:00.200Z`);
+      const res = await send(app, [entry('fever', todayFever), entry('fever', tomorrowFever, { day: next }), entry('cough', todayCough, { day: next })]);
+      expect(statuses(res.json())).toEqual(['accepted', 'accepted', 'TOKEN_CONTEXT_MISMATCH']);
+      expect(await app.collector.repository.countTokenSpends()).toBe(2);
+    });
+
     it('forged and altered tokens, unknown keys and missing tokens are refused one by one', async () => {
       const { app, issuer, list } = await setup();
       const key = keyFor(list, 'checkin', 'fever', DAY);
@@ -161,6 +174,28 @@ function suite(name: string, openRepository: () => Repository, dispose: (repo: R
       expect(statuses((await send(reloaded, [entry('cough', oldToken)])).json())).toEqual(['TOKEN_KEY_UNKNOWN']);
       const fresh = await mintToken(issuer, 'p2', keyFor(rotated, 'checkin', 'cough', DAY));
       expect(statuses((await send(reloaded, [entry('cough', fresh)])).json())).toEqual(['accepted']);
+    });
+
+    it('a retry of an accepted report is a duplicate even when its token would now be refused (key expired or rotated out); a new report with that token is still refused', async () => {
+      const { app, issuer, list, time } = await setup({ retainDays: 1 });
+      const accepted = entry('fever', await mintToken(issuer, 'p1', keyFor(list, 'checkin', 'fever', DAY)));
+      const honest = entry('cough', await mintToken(issuer, 'p1', keyFor(list, 'checkin', 'cough', DAY)));
+      expect(statuses((await send(app, [accepted])).json())).toEqual(['accepted']);
+      // The 202 was lost; the device retries after the key expired (or, below, after a rotation).
+      time.set('2026-03-13T00:00:00Z');
+      const retry = (await send(app, [accepted])).json();
+      expect(retry).toMatchObject({ accepted: 0, duplicates: 1, refused: 0 });
+      expect(statuses(retry)).toEqual(['duplicate']);
+      expect(statuses((await send(app, [entry('fever', accepted.ext!.token)])).json())).toEqual(['TOKEN_KEY_EXPIRED']);
+      time.set(`${DAY}T12:00:00Z`);
+      expect(statuses((await send(app, [honest])).json())).toEqual(['accepted']);
+      await issuer.replaceKey({ campaignId: 'checkin', questionId: 'cough', periodStart: DAY });
+      const repository = app.collector.repository;
+      const reloaded = await makeApp({}, { repository, now: time.now, tokenKeys: TokenKeyRing.of(await issuer.keyList()), migrate: false });
+      apps.splice(apps.indexOf(app), 1);
+      apps.push(reloaded);
+      expect(statuses((await send(reloaded, [honest, entry('cough', honest.ext!.token)])).json())).toEqual(['duplicate', 'TOKEN_KEY_UNKNOWN']);
+      expect(await repository.countReports('checkin', 1)).toBe(2);
     });
 
     it('hostile token bodies are a 400 for the whole batch and change nothing', async () => {

@@ -89,6 +89,9 @@ export function repositoryContract(open: () => Promise<Repository>, dispose: (re
     ]);
     expect(await repo.countReports('c', 1)).toBe(3);
     expect((await repo.listReportIds('c', 1)).sort()).toEqual([a.id, b.id, c.id].sort());
+    // storedReportIds: the stored ones among the asked, repeats and unknown ids included.
+    expect([...(await repo.storedReportIds([a.id, 'f'.repeat(32), a.id, c.id]))].sort()).toEqual([a.id, c.id].sort());
+    expect((await repo.storedReportIds([])).size).toBe(0);
   });
 
   it('keeps campaigns, versions and questions apart', async () => {

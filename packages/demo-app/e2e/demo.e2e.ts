@@ -19,6 +19,7 @@ mkdirSync(artifacts, { recursive: true });
 
 import { E2E_SIMULATED_PATIENTS as SIMULATED_PATIENTS, E2E_SIMULATOR_SEED } from './constants.ts';
 import { E2E_COLLECTOR_PORT } from '../playwright.config.ts';
+// @ts-expect-error -- plain ESM script without type declarations
 import { DEMO_READ_TOKEN } from '../scripts/stack.mjs';
 
 /** An answer left undefined (or a medication left empty) is skipped: the form sends only what was answered. */

@@ -26,7 +26,7 @@ const collectorPort = port('PP_DEMO_COLLECTOR_PORT', 8787);
 const appPort = port('PP_DEMO_APP_PORT', 5173);
 const dataDir = process.env.PP_DEMO_DATA_DIR || undefined;
 
-/** @type {Promise<{ collectorUrl: string, appUrl: string, stop: () => Promise<void> }> | undefined} */
+/** @type {Promise<{ collectorUrl: string, appUrl: string, issuerUrl: string, stop: () => Promise<void> }> | undefined} */
 let starting;
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM']) {
@@ -65,12 +65,16 @@ console.log(`
   Dashboard      ${stack.appUrl}/#/dashboard
   Simulator      ${stack.appUrl}/#/simulator
   Trade-offs     ${stack.appUrl}/#/tradeoffs
+  Portal         ${stack.appUrl}/#/portal  (fake login: check-ins with anonymous Privacy Pass tokens)
+
+  Token issuer   ${stack.issuerUrl}  (reference issuer; campaign "daily-checkin-verified" requires its tokens)
 
   Demo tokens — public, for this demo only, never reuse them:
     admin token     demo-admin-token-not-a-secret
     read token      demo-read-token-not-a-secret
     metrics token   demo-metrics-token-not-a-secret
     ingest key      demo-ingest-key-publishable  (publishable: it ships in the app)
+    issuer secret   demo-issuer-secret-not-a-secret-0123456789  (portal to issuer; never in the app)
 
   Press Ctrl-C to stop both.
 `);

@@ -1,21 +1,24 @@
 /**
- * Entry point: wires the four views to the router. The SDK client is created lazily, on the
+ * Entry point: wires the views to the router. The SDK client is created lazily, on the
  * first visit to the patient view, so the dashboard never starts the SDK's worker.
  */
 import './styles.css';
-import { createPatientClient, type PatientClient } from './patient-client.ts';
+import { createPatientClient } from './patient-client.ts';
 import { startRouter } from './router.ts';
 import { dashboardView } from './views/dashboard.ts';
 import { patientView } from './views/patient.ts';
+import { portalView, withPortalBanner } from './views/portal.ts';
 import { simulatorView } from './views/simulator.ts';
 import { tradeoffsView } from './views/tradeoffs.ts';
+import { patientClients } from './verified-client.ts';
 
-let client: Promise<PatientClient> | undefined;
-const getClient = (): Promise<PatientClient> => (client ??= createPatientClient());
+// Issue 17: signed in to the demo portal, the patient view uses the campaign that requires tokens.
+const clients = patientClients(createPatientClient);
 
 startRouter(document.getElementById('main')!, {
-  patient: patientView(getClient),
+  patient: withPortalBanner(patientView(clients.get), clients),
   dashboard: dashboardView(),
   simulator: simulatorView(),
   tradeoffs: tradeoffsView(),
+  portal: portalView(clients),
 });

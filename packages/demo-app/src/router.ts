@@ -3,7 +3,7 @@
  * back button and deep links; focus moves to the new view's heading for keyboard and screen
  * reader users (WAI-ARIA APG guidance for single-page navigation).
  */
-export type RouteName = 'patient' | 'dashboard' | 'simulator' | 'tradeoffs';
+export type RouteName = 'patient' | 'dashboard' | 'simulator' | 'tradeoffs' | 'portal';
 
 export interface View {
   title: string;
@@ -11,7 +11,7 @@ export interface View {
   render(root: HTMLElement): void | (() => void);
 }
 
-export const ROUTES: readonly RouteName[] = ['patient', 'dashboard', 'simulator', 'tradeoffs'];
+export const ROUTES: readonly RouteName[] = ['patient', 'dashboard', 'simulator', 'tradeoffs', 'portal'];
 
 export function currentRoute(hash = location.hash): RouteName {
   const name = hash.replace(/^#\/?/, '').split('?')[0] as RouteName;

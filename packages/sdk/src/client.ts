@@ -56,6 +56,10 @@ export interface TokenSource {
   spent(token: { token: string }): Promise<void>;
   /** Deletes every held token (called by optOut). */
   erase?(): Promise<void>;
+  /** Starts the wallet's automatic refill (called once the patient has consented: at start, or by optIn). */
+  start?(campaignId: string): void;
+  /** Stops it (called by close). */
+  stop?(campaignId: string): void;
 }
 
 /**
@@ -247,6 +251,8 @@ export async function createClient(options: ClientOptions): Promise<Client> {
       if (event.data !== OPTED_OUT) return;
       bodies = [];
       epoch++;
+      // Opted out in another tab: no more automatic token refills here either.
+      if (campaignId !== undefined) tokens?.stop?.(campaignId);
     };
   }
   try {
@@ -256,6 +262,11 @@ export async function createClient(options: ClientOptions): Promise<Client> {
     throw error;
   }
   await refreshBodies();
+  // Issue 17: the wallet refills by itself when low, only for a patient who consented (never before, never after an opt-out).
+  const startTokens = () => {
+    if (campaignId !== undefined) tokens?.start?.(campaignId);
+  };
+  if (tokens?.start !== undefined && (await call((r) => r.consented()).catch(() => false))) startTokens();
   // Back online: send what waited offline now rather than when the backoff timer (up to
   // `maxBackoffMs`) fires. Not tied to any answer, so it says nothing about when one was given.
   const onOnline = () => void call((r) => r.flush()).then(refreshBodies, () => undefined);
@@ -267,7 +278,10 @@ export async function createClient(options: ClientOptions): Promise<Client> {
 
   return {
     consented: () => call((r) => r.consented()),
-    optIn: () => call((r) => r.optIn()),
+    optIn: async () => {
+      await call((r) => r.optIn());
+      startTokens();
+    },
     optOut: async () => {
       const result = await call((r) => r.optOut());
       // Issue 17: the wallet's unspent tokens go too (they hold no answer, but opting out leaves nothing of the SDK behind).
@@ -280,17 +294,28 @@ export async function createClient(options: ClientOptions): Promise<Client> {
       // `pending` stays on this side: the receipt the app gets is the public Receipt.
       const at = epoch;
       // Issue 17: the token comes from the app's wallet (`@practical-privacy/sdk/tokens`), on this
-      // side, so the Privacy Pass client code stays out of the worker; it is marked spent only once
-      // the report is queued (a refused report keeps it).
-      // (No await without a wallet: the call reaches the worker in this turn, as before.)
-      // A wallet's refusal (e.g. TOKEN_UNAVAILABLE) gets the patient's words too.
-      const token =
+      // side, so the Privacy Pass client code stays out of the worker. The worker asks for it with
+      // the report's own UTC day (after its ALREADY_REPORTED and budget checks), so a report made
+      // across 00:00 UTC carries the token of the day it is dated. It is marked spent only once the
+      // report is queued (a refused report keeps it).
+      // A wallet's refusal is kept here and rethrown as it was (its code and the patient's words):
+      // an error thrown across comlink into the worker would arrive as a plain Error.
+      let token: { token: string } | undefined;
+      let walletError: unknown;
+      const tokenFor =
         tokens === undefined || campaignId === undefined
           ? undefined
-          : await tokens.take(campaignId, questionId, new Date().toISOString().slice(0, 10)).catch((error: unknown) => {
-              throw withPatientMessage(error);
+          : proxy(async (day: string) => {
+              try {
+                return (token = await tokens.take(campaignId, questionId, day))?.token;
+              } catch (error) {
+                walletError = error;
+                return undefined;
+              }
             });
-      const { pending, facts, ...receipt } = await call((r) => r.report(questionId, answer, token?.token));
+      const { pending, facts, ...receipt } = await call((r) => r.report(questionId, answer, tokenFor)).catch((error: unknown) => {
+        throw walletError === undefined ? error : withPatientMessage(walletError);
+      });
       if (token !== undefined) await tokens!.spent(token);
       if (pending === undefined) void refreshBodies();
       else keep(pending, at);
@@ -327,6 +352,7 @@ export async function createClient(options: ClientOptions): Promise<Client> {
         removeEventListener('visibilitychange', onHide);
         removeEventListener('online', onOnline);
       }
+      if (campaignId !== undefined) tokens?.stop?.(campaignId);
       signal?.close();
       remote?.[releaseProxy]();
       worker?.terminate();

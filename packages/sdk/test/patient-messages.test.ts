@@ -122,7 +122,7 @@ describe('what a patient is told', () => {
     tight.close();
 
     // The app's token wallet refuses (issue 17): its error gets the patient's words too.
-    const wallet = await client({ messages, tokens: { take: async () => Promise.reject(new PrivacyError('TOKEN_UNAVAILABLE', 'runtime', 'no token')), spent: async () => undefined } });
+    const wallet = await client({ messages, campaign: { ...levelled, id: 'with-tokens', tokens: { issuer: 'portal.example', origin: 'collector.test' } }, tokens: { take: async () => Promise.reject(new PrivacyError('TOKEN_UNAVAILABLE', 'runtime', 'no token')), spent: async () => undefined } });
     await wallet.optIn();
     await refusal(wallet.report('fever', true), 'TOKEN_UNAVAILABLE');
     wallet.close();

@@ -224,10 +224,154 @@ describe('facade and token source', () => {
     await expect(client.report('cough', true)).rejects.toMatchObject({ code: 'TOKEN_UNAVAILABLE' });
     // A refused report (already reported this period) keeps its token.
     await expect(client.report('fever', false)).rejects.toMatchObject({ code: 'ALREADY_REPORTED' });
-    expect(taken).toEqual(['checkin/fever', 'checkin/cough', 'checkin/fever']);
+    // The second fever report is refused ALREADY_REPORTED before the wallet is asked for a token.
+    expect(taken).toEqual(['checkin/fever', 'checkin/cough']);
     expect(spent).toEqual([token]);
     await client.optOut();
     expect(erased).toBe(1);
     client.close();
+  });
+
+  it('a report made across 00:00 UTC carries the token of the day the worker dates it (not the day the page read)', async () => {
+    const { expose } = await import('comlink');
+    const { vi } = await import('vitest');
+    const { createClient } = await import('../src/client.ts');
+    const { createWorkerApi } = await import('../src/worker/api.ts');
+    const { seededRandomSource } = await import('@practical-privacy/core');
+    const bodies: string[] = [];
+    // The worker's clock is 00:00:00.100 on Tuesday; the page's clock is still 23:59:59.900 on Monday.
+    const worker = () => {
+      const { port1, port2 } = new MessageChannel();
+      const fetch = (async (_input: RequestInfo | URL, init?: RequestInit) => {
+        bodies.push(String(init?.body));
+        return new Response('{}', { status: 202 });
+      }) as typeof globalThis.fetch;
+      expose(createWorkerApi({ fetch, random: seededRandomSource('midnight'), now: () => new Date('2026-11-24T00:00:00.100Z') }), port1 as unknown as Worker);
+      return Object.assign(port2, { terminate: () => port2.close() }) as unknown as Worker;
+    };
+    const tokenOf = (day: string) => `AAI${(day === '2026-11-24' ? 'B' : 'M').repeat(469)}`;
+    const asked: string[] = [];
+    const tokens = {
+      take: async (_campaignId: string, _questionId: string, day: string) => {
+        asked.push(day);
+        return { token: tokenOf(day) };
+      },
+      spent: async () => undefined,
+    };
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-11-23T23:59:59.900Z'));
+    try {
+      const client = await createClient({ collectorUrl: 'https://collector.test', campaign: tokenCampaign, dbName: freshDbName(), flushIntervalMs: 60_000, createWorker: worker, tokens });
+      await client.optIn();
+      await client.report('fever', true);
+      await client.flush();
+      client.close();
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(asked).toEqual(['2026-11-24']);
+    const report = (JSON.parse(bodies[0]!) as { reports: Array<{ day: string; ext: { token: string } }> }).reports[0]!;
+    expect(report.day).toBe('2026-11-24');
+    expect(report.ext.token).toBe(tokenOf('2026-11-24'));
+  });
+});
+
+describe('order of refusals', () => {
+  it('a second report of the period without a token is ALREADY_REPORTED, not TOKEN_UNAVAILABLE (the period\'s token went with the first)', async () => {
+    const { api } = await setup({ campaign: tokenCampaign });
+    await api.optIn();
+    expect(await api.report('fever', true, `AAI${'A'.repeat(469)}`)).toMatchObject({ ok: true });
+    expect(await api.report('fever', false)).toMatchObject({ ok: false, error: { code: 'ALREADY_REPORTED' } });
+    // A question never reported and no token: still TOKEN_UNAVAILABLE, with nothing charged for it.
+    expect(await api.report('cough', false)).toMatchObject({ ok: false, error: { code: 'TOKEN_UNAVAILABLE' } });
+  });
+});
+
+// Conditions, not durations: generous, because RSA blinding is slow on a loaded machine.
+const WAIT = { timeout: 30_000, interval: 20 };
+
+describe('automatic refill (fetch early, spend later)', { timeout: 120_000 }, () => {
+  it('once started, refills by itself when low, ahead and in bulk; spent and held contexts count as covered; a new period ahead makes it low again', async () => {
+    const { vi } = await import('vitest');
+    let clock = new Date(MONDAY);
+    let next = 0;
+    const issuer = new TokenIssuer({ name: binding.issuer, store: new MemoryIssuerStore(), campaigns: [tokenCampaign], aheadDays: 2, now: () => clock, generateKey: async () => { if (next === pool.length) pool.push(await generateSigningKey()); return pool[next++]!; } });
+    await issuer.rotate();
+    const keys = keyServer(() => issuer.keyList());
+    const { provider, calls } = portal(issuer, 'patient-auto');
+    const wallet = createTokenWallet({ collectorUrl: 'https://collector.test', tokenProvider: provider, binding, fetch: keys.fetch, dbName: freshDbName(), now: () => clock, autoRefill: { maxDelayMs: 0, checkEveryMs: 10 } });
+    expect(await wallet.low('checkin')).toBe(true);
+    expect(calls).toHaveLength(0); // low() only reads the key list
+    wallet.start('checkin');
+    await vi.waitFor(() => expect(calls).toHaveLength(1), WAIT);
+    await vi.waitFor(async () => expect(await wallet.held()).toHaveLength(7), WAIT);
+    expect(await wallet.low('checkin')).toBe(false);
+    // Spending today's token does not make the wallet low, and no refill asks for the spent context again.
+    const today = (await wallet.take('checkin', 'fever', '2026-11-23'))!;
+    await wallet.spent(today);
+    expect(await wallet.take('checkin', 'fever', '2026-11-23')).toBeUndefined();
+    const fetchedBefore = keys.urls.length;
+    await vi.waitFor(() => expect(keys.urls.length).toBeGreaterThan(fetchedBefore + 3), WAIT);
+    expect(calls).toHaveLength(1);
+    expect(await wallet.refill('checkin')).toEqual({ obtained: 0, held: 7, refused: {} });
+    // Tuesday: the issuer lists Thursday's keys; the wallet lacks them, is low, and fetches only those.
+    clock = new Date('2026-11-24T10:00:00Z');
+    await issuer.rotate();
+    await vi.waitFor(() => expect(calls).toHaveLength(2), WAIT);
+    expect(calls[1]!.sort()).toEqual((await issuer.keyList()).keys.filter((k) => k.periodStart === '2026-11-26').map((k) => k.keyId).sort());
+    await vi.waitFor(async () => expect(await wallet.low('checkin')).toBe(false), WAIT);
+    // Opt-out (erase) stops it: no key list is fetched afterwards.
+    await wallet.erase();
+    const fetchedAtErase = keys.urls.length;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(keys.urls.length).toBe(fetchedAtErase);
+    wallet.close();
+  });
+
+  it('contexts the issuer refused (allowance used on another device) do not keep it low, and a failing provider is reported to onError', async () => {
+    const { vi } = await import('vitest');
+    const issuer = await makeIssuer();
+    const list = await issuer.keyList();
+    await createTokenWallet({ collectorUrl: 'https://collector.test', tokenProvider: portal(issuer, 'patient-2').provider, binding, fetch: keyServer(async () => list).fetch, dbName: freshDbName(), now: () => new Date(MONDAY), autoRefill: false }).refill('checkin');
+    const second = portal(issuer, 'patient-2');
+    const other = createTokenWallet({ collectorUrl: 'https://collector.test', tokenProvider: second.provider, binding, fetch: keyServer(async () => list).fetch, dbName: freshDbName(), now: () => new Date(MONDAY), autoRefill: { maxDelayMs: 0, checkEveryMs: 10 } });
+    other.start('checkin');
+    await vi.waitFor(() => expect(second.calls).toHaveLength(1), WAIT);
+    expect(await other.low('checkin')).toBe(false);
+    other.close();
+
+    const errors: unknown[] = [];
+    const failing = createTokenWallet({ collectorUrl: 'https://collector.test', tokenProvider: async () => { throw new Error('logged out'); }, binding, fetch: keyServer(async () => list).fetch, dbName: freshDbName(), now: () => new Date(MONDAY), autoRefill: { maxDelayMs: 0, checkEveryMs: 10, onError: (e) => errors.push(e) } });
+    failing.start('checkin');
+    await vi.waitFor(() => expect(errors.length).toBeGreaterThanOrEqual(2), WAIT); // reported, and tried again at the next check
+    expect(String(errors[0])).toContain('logged out');
+    failing.close();
+  });
+
+  it('the client starts the wallet only for a consenting patient, and stops it on close', async () => {
+    const { expose } = await import('comlink');
+    const { createClient } = await import('../src/client.ts');
+    const { createWorkerApi } = await import('../src/worker/api.ts');
+    const { seededRandomSource } = await import('@practical-privacy/core');
+    const dbName = freshDbName();
+    const worker = () => {
+      const { port1, port2 } = new MessageChannel();
+      expose(createWorkerApi({ fetch: (async () => new Response('{}', { status: 202 })) as typeof fetch, random: seededRandomSource('auto-start'), now: () => new Date(MONDAY) }), port1 as unknown as Worker);
+      return Object.assign(port2, { terminate: () => port2.close() }) as unknown as Worker;
+    };
+    const log: string[] = [];
+    const tokens = { take: async () => undefined, spent: async () => undefined, erase: async () => void log.push('erase'), start: (c: string) => void log.push(`start ${c}`), stop: (c: string) => void log.push(`stop ${c}`) };
+    const client = await createClient({ collectorUrl: 'https://collector.test', campaign: tokenCampaign, dbName, flushIntervalMs: 60_000, createWorker: worker, tokens });
+    expect(log).toEqual([]); // no consent yet: nothing fetched for this patient
+    await client.optIn();
+    expect(log).toEqual(['start checkin']);
+    client.close();
+    expect(log).toEqual(['start checkin', 'stop checkin']);
+    // A later start of the app, already consented: started at once.
+    const again = await createClient({ collectorUrl: 'https://collector.test', campaign: tokenCampaign, dbName, flushIntervalMs: 60_000, createWorker: worker, tokens });
+    expect(log.at(-1)).toBe('start checkin');
+    await again.optOut();
+    expect(log.at(-1)).toBe('erase');
+    again.close();
   });
 });

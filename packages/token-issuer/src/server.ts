@@ -8,6 +8,7 @@
  *   PP_ISSUER_DB         the SQLite file with keys and allowance claims (default ./data/issuer.db; keep it private)
  *   PP_ISSUER_AHEAD_DAYS periods ahead to publish keys for (default 14)
  *   PP_ISSUER_RETAIN_DAYS days a key stays listed after its period (default 31)
+ *   PP_ISSUER_LOG_LEVEL  pino log level (default info; the demo uses warn)
  *   PORT, HOST           where to listen (default 8788, 127.0.0.1)
  */
 import { readFileSync } from 'node:fs';
@@ -32,7 +33,7 @@ const issuer = new TokenIssuer({
   aheadDays: Number(process.env.PP_ISSUER_AHEAD_DAYS ?? 14),
   retainDays: Number(process.env.PP_ISSUER_RETAIN_DAYS ?? 31),
 });
-const app = await buildIssuerApp({ issuer, portalSecret: required('PP_ISSUER_SECRET') });
+const app = await buildIssuerApp({ issuer, portalSecret: required('PP_ISSUER_SECRET'), ...(process.env.PP_ISSUER_LOG_LEVEL ? { logLevel: process.env.PP_ISSUER_LOG_LEVEL } : {}) });
 const rotation = await issuer.rotate();
 app.log.info(rotation, 'keys rotated');
 // Hourly: a new day's keys exist long before devices need them (aheadDays), so a missed run is harmless.

@@ -38,13 +38,18 @@ export function contributionsToStore(contributions: ReportContribution[], checks
   return out;
 }
 
-/** The per-report answer, in batch order: `stored` is what was handed to storage and `outcomes` its outcomes, in that order. */
-export function reportAnswers(contributions: readonly ReportContribution[], checks: readonly TokenCheck[], stored: readonly ReportContribution[], outcomes: readonly ReportOutcome[]): ReportAnswer[] {
+/**
+ * The per-report answer, in batch order: `stored` is what was handed to storage and `outcomes` its
+ * outcomes, in that order. `alreadyStored`: ids of refused reports that are stored already — a
+ * retry of an accepted report (its 202 was lost) is a duplicate, not a token refusal, even when its
+ * token would be refused now (its key expired or was rotated out since): nothing is stored again.
+ */
+export function reportAnswers(contributions: readonly ReportContribution[], checks: readonly TokenCheck[], stored: readonly ReportContribution[], outcomes: readonly ReportOutcome[], alreadyStored: ReadonlySet<string> = new Set()): ReportAnswer[] {
   const outcomeOf = new Map<ReportContribution, ReportOutcome>();
   stored.forEach((c, i) => outcomeOf.set(c, outcomes[i]!));
   return contributions.map((c, i): ReportAnswer => {
     const check = checks[i]!;
-    if (!check.ok) return { id: c.id, status: 'refused', code: check.code, message: check.message };
+    if (!check.ok) return alreadyStored.has(c.id) ? { id: c.id, status: 'duplicate' } : { id: c.id, status: 'refused', code: check.code, message: check.message };
     const outcome = outcomeOf.get(c) ?? 'duplicate';
     if (outcome === 'spent') return { id: c.id, status: 'refused', code: 'TOKEN_SPENT', message: 'this token was already spent by another report' };
     return { id: c.id, status: outcome };

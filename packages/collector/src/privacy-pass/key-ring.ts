@@ -4,7 +4,8 @@
  * list is served at GET /v1/token-keys, and it is the only place the SDK takes keys from, so a key
  * a device blinds against is a key every other device sees too (key consistency, RFC 9576 §6.2).
  *
- * Loaded from a file (PP_TOKEN_KEYS: the issuer's GET /v1/token-keys answer, synced by the
+ * Given inline (PP_TOKEN_KEYS, fixed for the process) or loaded from a file (PP_TOKEN_KEYS_FILE: the
+ * issuer's GET /v1/token-keys answer, synced by the
  * operator) and re-read when the file changes, checked at most every `refreshMs`. A bad new file
  * keeps the old list (and is reported through `lastError`), so a half-written sync cannot switch
  * verification off.
@@ -87,7 +88,7 @@ export class TokenKeyRing {
       this.mtimeMs = mtimeMs;
       this.lastError = undefined;
     } catch (error) {
-      this.lastError = `PP_TOKEN_KEYS ${this.file}: ${(error as Error).message}`;
+      this.lastError = `PP_TOKEN_KEYS_FILE ${this.file}: ${(error as Error).message}`;
       if (initial) throw new Error(this.lastError, { cause: error });
     }
   }

@@ -308,6 +308,12 @@ export class PostgresRepository implements Repository {
     return Number(rows[0]?.n ?? 0);
   }
 
+  async storedReportIds(ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM reports WHERE id = ANY($1::text[])', [[...new Set(ids)]]);
+    return new Set(rows.map((r) => r.id));
+  }
+
   async listReportIds(campaignId: string, version: number): Promise<string[]> {
     const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM reports WHERE campaign_id = $1 AND version = $2 ORDER BY id', [campaignId, version]);
     return rows.map((r) => r.id);

@@ -243,6 +243,8 @@ export interface Repository {
   countReports(campaignId: string, version: number): Promise<number>;
   /** Ids of stored reports (tests only; small databases). */
   listReportIds(campaignId: string, version: number): Promise<string[]>;
+  /** Issue 17: which of `ids` are stored (any campaign) — a retried, already accepted report is a duplicate, whatever its token now is. */
+  storedReportIds(ids: readonly string[]): Promise<Set<string>>;
   /**
    * Deletes report ids of days before `idsBeforeDay`, raw payloads of days before `rawBeforeDay`,
    * and token spends whose period ended before `idsBeforeDay` (`spends`: issue 17).

@@ -238,6 +238,13 @@ export class SqliteRepository implements Repository {
     return Number(row.n);
   }
 
+  async storedReportIds(ids: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const statement = this.db.prepare('SELECT id FROM reports WHERE id = ?').pluck();
+    for (const id of new Set(ids)) if (statement.get(id) !== undefined) found.add(id);
+    return found;
+  }
+
   async listReportIds(campaignId: string, version: number): Promise<string[]> {
     return (this.db.prepare('SELECT id FROM reports WHERE campaign_id = ? AND version = ? ORDER BY id').all(campaignId, version) as Array<{ id: string }>).map((r) => r.id);
   }

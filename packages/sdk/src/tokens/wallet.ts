@@ -7,12 +7,17 @@
  *   with, parsed by core's `validateTokenKeyList` (one key per (campaign, question, period); a
  *   list with two is refused whole). Nothing else — no key from the app, the issuer or a token
  *   response — is ever blinded against (key consistency, RFC 9576 §6.2).
+ * - `start(campaignId)` (the SDK's client calls it once the patient has consented) makes the wallet
+ *   refill BY ITSELF when it runs low — checked at start after a random delay and then hourly, never
+ *   because of a report (auto-refill.ts says why: fetch early, spend later).
  * - `refill(campaignId)` asks, ahead of time and in bulk, for a token for EVERY question of the
  *   campaign and every period the list has a key for — answered or not, so the issuer learns
  *   nothing from which ones a patient asks for — through the app's `tokenProvider` (the app's own
  *   authenticated session with its portal, which calls the issuer for the logged-in account).
- * - Tokens are kept in IndexedDB (database `pp-tokens`) until spent; a token is removed when the
- *   report it went with is queued, when its key leaves the list or is replaced, or when it expires;
+ * - Tokens are kept in IndexedDB (database `pp-tokens`) until spent; a spent token's bytes are
+ *   deleted when the report it went with is queued, and its context is remembered as spent (so it
+ *   is not asked for again: the SDK's ledger knows as much) until its key leaves the list, is
+ *   replaced or expires;
  *   the SDK's optOut() deletes the whole database (`erase`).
  * - Blinding draws its randomness from WebCrypto (privacypass-ts / blindrsa-ts).
  */
@@ -21,7 +26,10 @@ import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
 // only, not the VOPRF and batched-token code the package root also pulls in.
 import * as publicVerif from '@cloudflare/privacypass-ts/lib/src/pub_verif_token.js';
 import { TokenChallenge } from '@cloudflare/privacypass-ts/lib/src/auth_scheme/private_token.js';
-import { base64UrlDecode, base64UrlEncode, PrivacyError, tokenChallengeBytes, tokenKeyBytes, tokenPeriodStart, validateTokenKeyList, type TokenIssuerBinding, type TokenKey, type TokenKeyList } from '@practical-privacy/core';
+import { base64UrlDecode, base64UrlEncode, cryptoRandomSource, PrivacyError, tokenChallengeBytes, tokenKeyBytes, tokenPeriodStart, validateTokenKeyList, type RandomSource, type TokenIssuerBinding, type TokenKey, type TokenKeyList } from '@practical-privacy/core';
+import { AUTO_REFILL_DEFAULTS, isLow, type AutoRefillOptions } from './auto-refill.ts';
+
+export type { AutoRefillOptions } from './auto-refill.ts';
 
 /** What the wallet sends through the app's session: one blinded TokenRequest per key. */
 export interface TokenRequestItem {
@@ -46,6 +54,10 @@ export interface TokenWalletOptions {
   now?: () => Date;
   /** Most requests per tokenProvider call (default 100). */
   chunkSize?: number;
+  /** Refill by itself when low, once started (default on with AUTO_REFILL_DEFAULTS); `false`: only `refill()` fetches. */
+  autoRefill?: false | AutoRefillOptions;
+  /** Randomness for the automatic check's start delay (default: crypto.getRandomValues). */
+  random?: RandomSource;
 }
 
 export interface HeldToken {
@@ -54,6 +66,8 @@ export interface HeldToken {
   keyId: string;
   token: string;
   expires: string;
+  /** The token went with a queued report (its bytes are gone); kept so the context is not asked for again. */
+  spent?: true;
 }
 
 interface WalletSchema extends DBSchema {
@@ -63,7 +77,7 @@ interface WalletSchema extends DBSchema {
 export interface RefillResult {
   /** Tokens obtained by this call. */
   obtained: number;
-  /** Contexts the wallet already held a token for. */
+  /** Contexts the wallet already held a token for, or had spent one for (not asked for again). */
   held: number;
   /** Requests the issuer refused, by code (e.g. ALLOWANCE_EXCEEDED after a reinstall). */
   refused: Record<string, number>;
@@ -74,11 +88,18 @@ const contextOf = (campaignId: string, questionId: string, periodStart: string) 
 export interface TokenWallet {
   /** The key list as last fetched from the collector (validated). */
   keys(): Promise<TokenKeyList>;
+  /** Fetches, now, a token for every question and listed period not yet held or spent. Public: apps may refill at login. */
   refill(campaignId: string): Promise<RefillResult>;
+  /** Starts the automatic refill for the campaign (idempotent; a no-op with `autoRefill: false`). */
+  start(campaignId: string): void;
+  /** Stops it (close() and erase() stop every campaign's). */
+  stop(campaignId: string): void;
+  /** Whether the wallet is low for the campaign now (what the automatic check asks; reads the key list). */
+  low(campaignId: string): Promise<boolean>;
   /** The held token for the question's period holding `day`, if any (not removed: see spent). */
   take(campaignId: string, questionId: string, day: string): Promise<HeldToken | undefined>;
   spent(token: { token: string; context?: string }): Promise<void>;
-  /** Tokens held now (tests and diagnostics). */
+  /** Unspent tokens held now (tests and diagnostics). */
   held(): Promise<HeldToken[]>;
   /** Deletes the wallet's database (the SDK's optOut calls it). */
   erase(): Promise<void>;
@@ -89,9 +110,26 @@ export function createTokenWallet(options: TokenWalletOptions): TokenWallet {
   const fetchImpl = options.fetch ?? globalThis.fetch.bind(globalThis);
   const now = options.now ?? (() => new Date());
   const chunkSize = options.chunkSize ?? 100;
+  const auto = options.autoRefill === false ? undefined : { ...AUTO_REFILL_DEFAULTS, ...options.autoRefill };
+  const random = options.random ?? cryptoRandomSource();
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  // Contexts the issuer refused in this session: the automatic check does not count them as missing.
+  const refusedContexts = new Set<string>();
+  // One refill at a time: two at once would blind two requests per context, and the second is refused.
+  let refilling: Promise<unknown> = Promise.resolve();
+  // The automatic check in flight: erase() waits for it, so it cannot re-create the deleted database.
+  let checking: Promise<unknown> = Promise.resolve();
   let db: Promise<IDBPDatabase<WalletSchema>> | undefined;
   let list: TokenKeyList | undefined;
-  const open = () => (db ??= openDB<WalletSchema>(options.dbName ?? 'pp-tokens', 1, { upgrade: (d) => void d.createObjectStore('tokens', { keyPath: 'context' }) }));
+  const open = () =>
+    (db ??= openDB<WalletSchema>(options.dbName ?? 'pp-tokens', 1, {
+      upgrade: (d) => void d.createObjectStore('tokens', { keyPath: 'context' }),
+      // An opt-out in another tab deletes this database: close, so the deletion is not blocked (reopened on next use).
+      blocking: () => {
+        void db?.then((d) => d.close());
+        db = undefined;
+      },
+    }));
 
   async function fetchKeys(): Promise<TokenKeyList> {
     const response = await fetchImpl(`${options.collectorUrl.replace(/\/+$/, '')}/v1/token-keys`, { credentials: 'omit' });
@@ -106,50 +144,84 @@ export function createTokenWallet(options: TokenWalletOptions): TokenWallet {
     return fetched;
   }
 
-  return {
+  async function refillNow(campaignId: string): Promise<RefillResult> {
+    const keys = (await fetchKeys()).keys.filter((k) => k.campaignId === campaignId && Date.parse(k.issueUntil) > now().getTime());
+    const database = await open();
+    const heldContexts = new Set((await database.getAll('tokens')).map((t) => t.context));
+    const wanted = keys.filter((k) => !heldContexts.has(contextOf(k.campaignId, k.questionId, k.periodStart)));
+    const result: RefillResult = { obtained: 0, held: keys.length - wanted.length, refused: {} };
+    for (let at = 0; at < wanted.length; at += chunkSize) {
+      const chunk = wanted.slice(at, at + chunkSize);
+      const blinded = await Promise.all(chunk.map((key) => blind(key, options.binding)));
+      const responses = await options.tokenProvider(blinded.map((b) => ({ keyId: b.key.keyId, request: b.request })));
+      if (!Array.isArray(responses) || responses.length !== chunk.length) throw new PrivacyError('TOKEN_UNAVAILABLE', 'runtime', `tokenProvider: must answer one result per request (${chunk.length}), in order`);
+      const tokens: HeldToken[] = [];
+      for (let i = 0; i < chunk.length; i++) {
+        const answer = responses[i]!;
+        const { key, finalize } = blinded[i]!;
+        if (answer.keyId !== key.keyId || !('response' in answer) || typeof answer.response !== 'string') {
+          const code = 'error' in answer && typeof answer.error?.code === 'string' ? answer.error.code : 'RESPONSE_INVALID';
+          result.refused[code] = (result.refused[code] ?? 0) + 1;
+          refusedContexts.add(contextOf(key.campaignId, key.questionId, key.periodStart));
+          continue;
+        }
+        try {
+          tokens.push({ context: contextOf(key.campaignId, key.questionId, key.periodStart), keyId: key.keyId, token: await finalize(answer.response), expires: key.expires });
+        } catch {
+          // A response that does not finalize (a wrong or hostile signature) is not a token: privacypass-ts verifies it.
+          result.refused.RESPONSE_INVALID = (result.refused.RESPONSE_INVALID ?? 0) + 1;
+          refusedContexts.add(contextOf(key.campaignId, key.questionId, key.periodStart));
+        }
+      }
+      const tx = database.transaction('tokens', 'readwrite');
+      await Promise.all([...tokens.map((t) => tx.store.put(t)), tx.done]);
+      result.obtained += tokens.length;
+    }
+    return result;
+  }
+
+  const wallet: TokenWallet = {
     async keys() {
       return list ?? fetchKeys();
     },
 
-    async refill(campaignId) {
-      const keys = (await fetchKeys()).keys.filter((k) => k.campaignId === campaignId && Date.parse(k.issueUntil) > now().getTime());
-      const database = await open();
-      const heldContexts = new Set((await database.getAll('tokens')).map((t) => t.context));
-      const wanted = keys.filter((k) => !heldContexts.has(contextOf(k.campaignId, k.questionId, k.periodStart)));
-      const result: RefillResult = { obtained: 0, held: keys.length - wanted.length, refused: {} };
-      for (let at = 0; at < wanted.length; at += chunkSize) {
-        const chunk = wanted.slice(at, at + chunkSize);
-        const blinded = await Promise.all(chunk.map((key) => blind(key, options.binding)));
-        const responses = await options.tokenProvider(blinded.map((b) => ({ keyId: b.key.keyId, request: b.request })));
-        if (!Array.isArray(responses) || responses.length !== chunk.length) throw new PrivacyError('TOKEN_UNAVAILABLE', 'runtime', `tokenProvider: must answer one result per request (${chunk.length}), in order`);
-        const tokens: HeldToken[] = [];
-        for (let i = 0; i < chunk.length; i++) {
-          const answer = responses[i]!;
-          const { key, finalize } = blinded[i]!;
-          if (answer.keyId !== key.keyId || !('response' in answer) || typeof answer.response !== 'string') {
-            const code = 'error' in answer && typeof answer.error?.code === 'string' ? answer.error.code : 'RESPONSE_INVALID';
-            result.refused[code] = (result.refused[code] ?? 0) + 1;
-            continue;
-          }
-          try {
-            tokens.push({ context: contextOf(key.campaignId, key.questionId, key.periodStart), keyId: key.keyId, token: await finalize(answer.response), expires: key.expires });
-          } catch {
-            // A response that does not finalize (a wrong or hostile signature) is not a token: privacypass-ts verifies it.
-            result.refused.RESPONSE_INVALID = (result.refused.RESPONSE_INVALID ?? 0) + 1;
-          }
-        }
-        const tx = database.transaction('tokens', 'readwrite');
-        await Promise.all([...tokens.map((t) => tx.store.put(t)), tx.done]);
-        result.obtained += tokens.length;
-      }
-      return result;
+    refill(campaignId) {
+      const run = refilling.then(() => refillNow(campaignId));
+      refilling = run.catch(() => undefined);
+      return run;
+    },
+
+    start(campaignId) {
+      if (auto === undefined || timers.has(campaignId)) return;
+      const draw = new Uint8Array(4);
+      random.fill(draw);
+      const delay = Math.floor((new DataView(draw.buffer).getUint32(0) / 2 ** 32) * (auto.maxDelayMs + 1));
+      const check = () => {
+        timers.set(campaignId, setTimeout(check, auto.checkEveryMs));
+        checking = wallet
+          .low(campaignId)
+          .then((low) => (low && timers.has(campaignId) ? wallet.refill(campaignId) : undefined))
+          .catch((error: unknown) => auto.onError?.(error));
+      };
+      timers.set(campaignId, setTimeout(check, delay));
+    },
+
+    stop(campaignId) {
+      clearTimeout(timers.get(campaignId));
+      timers.delete(campaignId);
+    },
+
+    async low(campaignId) {
+      const fetched = await fetchKeys();
+      const covered = new Set((await (await open()).getAll('tokens')).map((t) => t.context));
+      return isLow(fetched.keys, campaignId, (key) => { const c = contextOf(key.campaignId, key.questionId, key.periodStart); return covered.has(c) || refusedContexts.has(c); }, now().getTime(), auto?.lowPeriods ?? AUTO_REFILL_DEFAULTS.lowPeriods);
     },
 
     async take(campaignId, questionId, day) {
       const database = await open();
       for (const period of ['day', 'week'] as const) {
         const held = await database.get('tokens', contextOf(campaignId, questionId, tokenPeriodStart(day, period)));
-        if (held !== undefined && Date.parse(held.expires) > now().getTime()) return held;
+        if (held !== undefined && held.spent !== true && Date.parse(held.expires) > now().getTime()) return held;
       }
       return undefined;
     },
@@ -157,15 +229,20 @@ export function createTokenWallet(options: TokenWalletOptions): TokenWallet {
     async spent(token) {
       const database = await open();
       const tx = database.transaction('tokens', 'readwrite');
-      for (const held of await tx.store.getAll()) if (held.token === token.token) await tx.store.delete(held.context);
+      // The bytes go; the context stays marked spent until its key leaves the list (fetchKeys).
+      for (const held of await tx.store.getAll()) if (held.spent !== true && held.token === token.token) await tx.store.put({ context: held.context, keyId: held.keyId, token: '', expires: held.expires, spent: true });
       await tx.done;
     },
 
     async held() {
-      return (await open()).getAll('tokens');
+      return (await open()).getAll('tokens').then((all) => all.filter((t) => t.spent !== true));
     },
 
     async erase() {
+      // Opted out: nothing is fetched for this patient any more.
+      for (const campaignId of [...timers.keys()]) wallet.stop(campaignId);
+      await checking;
+      await refilling;
       const open = db;
       db = undefined;
       (await open)?.close();
@@ -173,10 +250,12 @@ export function createTokenWallet(options: TokenWalletOptions): TokenWallet {
     },
 
     close() {
+      for (const campaignId of [...timers.keys()]) wallet.stop(campaignId);
       void db?.then((d) => d.close());
       db = undefined;
     },
   };
+  return wallet;
 }
 
 /** Blinds one token request against a listed key for the key's own context. */

@@ -10,6 +10,7 @@
  * worker/levels.ts; nothing per answer is stored) → ONE transaction: re-check, debit, queue
  * (store/ledger.ts). The re-check is what stops two tabs sharing the database.
  */
+import { releaseProxy } from 'comlink';
 import { PrivacyError, isPrivacyError, isTwoLevel, levelPolicyOf, RandomSampler, TOKEN_PATTERN, cryptoRandomSource, newReportId, toWireReport, utcDay, type AnyRandomizer, type Campaign, type Question } from '@practical-privacy/core';
 import { resolveCaps, type Caps } from '../caps.ts';
 import { DEFAULT_DB_NAME, type SdkDatabase } from '../store/db.ts';
@@ -31,6 +32,9 @@ import type { AccountFacts, BudgetSummary, ExplanationFacts, LevelFacts, OptOutR
 export type { AccountFacts, BudgetLine, BudgetSummary, Details, Explanation, ExplanationFacts, LevelFacts, OptOutResult, Receipt, ReportResult, WorkerConfig, WorkerDeps } from './types.ts';
 
 export const PROTOCOL = 'practical-privacy-worker/1';
+
+/** A token, or the facade's function answering the token for a UTC day (a comlink proxy across the worker boundary). */
+export type TokenArgument = string | ((day: string) => Promise<string | undefined>);
 
 interface State {
   config: WorkerConfig;
@@ -241,10 +245,14 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
 
     /**
      * Reports run one at a time, so the ledger's checks and the debit see each other in order.
-     * `token` (issue 17): the Privacy Pass token the facade took from the app's wallet (blinded outside this worker).
+     * `token` (issue 17): the Privacy Pass token from the app's wallet (blinded outside this worker) —
+     * or, as the facade passes it, a function asked for the token of the report's own UTC day, so the
+     * day the token is for and the day the report carries are one value read once here (a report made
+     * across 00:00 UTC gets the new day's token, not the old one's).
      */
-    async report(questionId: string, answer: unknown, token?: string): Promise<Result<ReportResult>> {
-      const run = reportQueue.then(() => reportNow(questionId, answer, token));
+    async report(questionId: string, answer: unknown, token?: TokenArgument): Promise<Result<ReportResult>> {
+      // A comlink proxy holds a MessagePort open on the facade's side until released.
+      const run = reportQueue.then(() => reportNow(questionId, answer, token)).finally(() => typeof token === 'function' && (token as { [releaseProxy]?: () => void })[releaseProxy]?.());
       reportQueue = run.then(
         () => undefined,
         () => undefined,
@@ -326,26 +334,29 @@ export function createWorkerApi(deps: WorkerDeps = {}) {
     },
   };
 
-  function reportNow(questionId: string, answer: unknown, token?: string): Promise<Result<ReportResult>> {
+  function reportNow(questionId: string, answer: unknown, tokenArgument?: TokenArgument): Promise<Result<ReportResult>> {
     return settle(async () => {
       const s = ready();
       await requireConsent(s);
       if (s.closed) throw campaignClosed(s.campaign.id);
       const { q, mechanism } = question(s, questionId);
       const parsed = parseAnswer(q, answer);
-      // Issue 17: a campaign with `tokens` needs one per report; refused before anything is charged.
-      if (s.campaign.tokens !== undefined && (token === undefined || !TOKEN_PATTERN.test(token))) {
-        throw new PrivacyError('TOKEN_UNAVAILABLE', 'input', `${questionId}: this campaign needs a Privacy Pass token for the question and period (the app's token wallet has none)`);
-      }
       const day = utcDay(now());
       const rule = s.rules.get(questionId)!;
       const debit = { campaignId: s.campaign.id, questionId, period: q.period, day, rule, caps: s.caps };
+      // ALREADY_REPORTED and BUDGET_EXCEEDED first: a second report of the period is refused as
+      // such, not as TOKEN_UNAVAILABLE because the period's token went with the first one.
       await checkCharge(s.db.transaction('ledger').store, debit);
       // A question with privacy levels: the patient's choice, the highest level within the caps, or the campaign's random draw (privacy-level.ts).
       const fitting = s.levels.get(questionId);
       const choices = await readChoices(s.db, s.campaign.id);
       const level = fitting === undefined ? undefined : levelFor(q, fitting, choices, sampler);
       const chosen = levelFacts(q, fitting, choices, level);
+      // Issue 17: a campaign with `tokens` needs one per report, for this report's day; refused before anything is charged.
+      const token = typeof tokenArgument === 'function' ? (s.campaign.tokens === undefined ? undefined : await tokenArgument(day)) : tokenArgument;
+      if (s.campaign.tokens !== undefined && (token === undefined || !TOKEN_PATTERN.test(token))) {
+        throw new PrivacyError('TOKEN_UNAVAILABLE', 'input', `${questionId}: this campaign needs a Privacy Pass token for the question and period (the app's token wallet has none)`);
+      }
 
       // Only while consented: an opt-out in another tab since the check above leaves no new secret behind.
       const secret = await loadOrCreateSecret(s.db, true);

@@ -1,7 +1,7 @@
 /**
  * vitest globalSetup for the Privacy Pass end-to-end test (issue 17): the reference issuer service
  * (packages/token-issuer, its own SQLite file and keys) and a real collector (packages/collector)
- * that verifies with the issuer's key list (PP_TOKEN_KEYS), each as a process, with a token
+ * that verifies with the issuer's key list (given inline, PP_TOKEN_KEYS), each as a process, with a token
  * campaign published. The browser reaches the issuer only through the `issueTokens` command
  * (token-commands.ts), standing in for the app's backend: the portal's secret never enters the page.
  * (Vitest may run a globalSetup more than once; each run's URLs are provided together, so the page
@@ -76,12 +76,11 @@ export default async function setup(project: TestProject) {
     `${issuerUrl}/healthz`,
   );
   const keys = await (await fetch(`${issuerUrl}/v1/token-keys`)).text();
-  writeFileSync(path.join(dir, 'keys.json'), keys);
   const collectorPort = await freePort();
   const collectorUrl = `http://127.0.0.1:${collectorPort}`;
   const collector = await start(
     `${path.join(root, 'collector/src/cli.ts')} serve`,
-    { PP_PORT: String(collectorPort), PP_HOST: '127.0.0.1', PP_DATABASE_URL: 'sqlite::memory:', PP_ADMIN_TOKEN: ADMIN, PP_ALLOWED_ORIGINS: '*', PP_LOG_LEVEL: 'warn', PP_MAX_EVENT_LOOP_DELAY_MS: '0', PP_TOKEN_KEYS: path.join(dir, 'keys.json') },
+    { PP_PORT: String(collectorPort), PP_HOST: '127.0.0.1', PP_DATABASE_URL: 'sqlite::memory:', PP_ADMIN_TOKEN: ADMIN, PP_ALLOWED_ORIGINS: '*', PP_LOG_LEVEL: 'warn', PP_MAX_EVENT_LOOP_DELAY_MS: '0', PP_TOKEN_KEYS: keys },
     `${collectorUrl}/readyz`,
   );
   const published = await fetch(`${collectorUrl}/v1/campaigns`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` }, body: JSON.stringify(TOKEN_CAMPAIGN) });
