@@ -126,6 +126,22 @@ for (const { store, enabled, repository } of STORES) {
       expect((await release('question=mood&versions=merge')).versions).toEqual([1, 2, 3]);
     });
 
+    it('rappor-counts merged: the released merged days, per cohort; params identical to each version’s', async () => {
+      const symptom = { id: 'symptom', type: 'string', prompt: 'Main symptom?', domain: { candidates: ['cough', 'headache'], rappor: { k: 10, h: 2, m: 4, f: 0.5, p: 0.25, q: 0.75 } }, epsilon: 2.1, minBatch: 5, tier: 'low' };
+      for (const version of [1, 2]) expect(await publish(app, { id: 'strings', version, title: 'Strings', questions: [{ ...symptom, prompt: `Main symptom (v${version})?` }] })).toBe(201);
+      // Day 0: 4 + 3 reports in cohort 1 (each withheld, 7 together); day 1: 6 + 2 (the 2 stay out).
+      for (const [version, day, count] of [[1, D[0], 4], [2, D[0], 3], [1, D[1], 6], [2, D[1], 2]] as const) {
+        const reports = Array.from({ length: count }, () => ({ id: reportId(), questionId: 'symptom', day, payload: '3ff', cohort: 1 }));
+        expect((await post(app, { campaignId: 'strings', campaignVersion: version, reports })).statusCode).toBe(202);
+      }
+      const counts = async (query: string) => (await read(`/v1/campaigns/strings/export?question=symptom&format=rappor-counts&${query}`)).body.split('\r\n');
+      // Cohort 1's row: 13 reports (7 + 6), every bit set in each.
+      expect((await counts('versions=merge'))[1]).toBe(['13', ...Array.from({ length: 10 }, () => '13')].join(','));
+      expect((await counts('version=1'))[1]).toBe(['6', ...Array.from({ length: 10 }, () => '6')].join(','));
+      const params = async (query: string) => (await read(`/v1/campaigns/strings/export?question=symptom&format=rappor-params&${query}`)).body;
+      expect(await params('versions=merge')).toBe(await params('version=1'));
+    });
+
     it('refuses malformed requests: another value, a version beside the merge, an unknown question or campaign', async () => {
       for (const doc of [V1, V2]) expect(await publish(app, doc)).toBe(201);
       const cases: Array<[string, number, string]> = [
