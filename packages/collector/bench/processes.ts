@@ -69,7 +69,9 @@ function capture(child: ChildProcess): () => string {
 /** Starts `pp-collector serve` on a free loopback port; resolves once /readyz answers 200. */
 export async function startCollector(databaseUrl: string): Promise<ServerProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, path.join(here, '..', 'src', 'cli.ts'), 'serve'], {
+  // PP_BENCH_COLLECTOR_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the collector alone; Node refuses --cpu-prof in NODE_OPTIONS.
+  const extra = (process.env.PP_BENCH_COLLECTOR_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+  const child = spawn(process.execPath, [...extra, ...nodeArgs, path.join(here, '..', 'src', 'cli.ts'), 'serve'], {
     env: {
       ...process.env,
       PP_HOST: '127.0.0.1',

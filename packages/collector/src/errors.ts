@@ -5,7 +5,8 @@
  * UNSUPPORTED_MEDIA_TYPE, JSON_INVALID, UNAUTHORIZED, NOT_FOUND, CAMPAIGN_IMMUTABLE, RATE_LIMITED,
  * OVERLOADED, INTERNAL; and for the admin API and lifecycle: FORBIDDEN (a valid token of the other
  * role), CAMPAIGN_CLOSED (410 on ingest, 409 on publish), CAMPAIGN_OPEN, CONFIRMATION_REQUIRED,
- * LABEL_TAKEN, TOKEN_UNKNOWN, INGEST_KEY_UNKNOWN.
+ * LABEL_TAKEN, TOKEN_UNKNOWN, INGEST_KEY_UNKNOWN. BODY_INCOMPLETE (the connection closed mid-body) is
+ * never read by a client; it names the refusal in pp_batches_rejected_total.
  */
 export class HttpError extends Error {
   constructor(

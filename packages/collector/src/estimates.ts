@@ -63,9 +63,21 @@ export const AMPLIFICATION_ASSUMPTION =
 /** Monday of the ISO week holding `day`: core's rule, the one the SDK's budget weeks use. */
 export const weekStart = isoWeekStart;
 
-interface DayCell {
+export interface DayCell {
   day: string;
   sums: Float64Array;
+}
+
+/** The question's stored sums per day in [from, to], as stored (nothing withheld yet). */
+export async function readDaySums(repository: Repository, campaign: CampaignModel, question: QuestionModel, range: { from?: string | undefined; to?: string | undefined }): Promise<Map<string, Float64Array>> {
+  const cells = await repository.readSums({ campaignId: campaign.id, version: campaign.version, questionId: question.id, fromDay: range.from, toDay: range.to });
+  const days = new Map<string, Float64Array>();
+  for (const cell of cells) {
+    let sums = days.get(cell.day);
+    if (sums === undefined) days.set(cell.day, (sums = new Float64Array(question.mechanism.sumsLength)));
+    if (cell.index >= 0 && cell.index < sums.length) sums[cell.index]! += cell.sum;
+  }
+  return days;
 }
 
 /**
@@ -79,13 +91,7 @@ export async function readDays(
   question: QuestionModel,
   range: { from?: string | undefined; to?: string | undefined },
 ): Promise<{ released: DayCell[]; withheld: DayCell[] }> {
-  const cells = await repository.readSums({ campaignId: campaign.id, version: campaign.version, questionId: question.id, fromDay: range.from, toDay: range.to });
-  const days = new Map<string, Float64Array>();
-  for (const cell of cells) {
-    let sums = days.get(cell.day);
-    if (sums === undefined) days.set(cell.day, (sums = new Float64Array(question.mechanism.sumsLength)));
-    if (cell.index >= 0 && cell.index < sums.length) sums[cell.index]! += cell.sum;
-  }
+  const days = await readDaySums(repository, campaign, question, range);
   // Privacy levels (issue 14 §2): a (day, level) part below the minimum batch is left out of the
   // day, and so of every week and total built from released days — a rarely chosen level never
   // shows as its own small group. What was dropped is not reported (its count would be the group).
@@ -124,14 +130,18 @@ function withheldNote(question: QuestionModel, days: readonly DayCell[]): Withhe
   };
 }
 
-export async function estimateQuestion(
-  repository: Repository,
-  campaign: CampaignModel,
-  question: QuestionModel,
-  options: { bucket: Bucket; from?: string | undefined; to?: string | undefined; estimand?: Estimand | undefined },
-): Promise<EstimateRelease> {
+export interface EstimateOptions {
+  bucket: Bucket;
+  from?: string | undefined;
+  to?: string | undefined;
+  estimand?: Estimand | undefined;
+  /** Days already read and split (merge-versions.ts); default readDays of `campaign`'s version. */
+  days?: { released: DayCell[]; withheld: DayCell[] } | undefined;
+}
+
+export async function estimateQuestion(repository: Repository, campaign: CampaignModel, question: QuestionModel, options: EstimateOptions): Promise<EstimateRelease> {
   const estimand = options.estimand ?? DEFAULT_ESTIMAND;
-  const { released, withheld } = await readDays(repository, campaign, question, options);
+  const { released, withheld } = options.days ?? (await readDays(repository, campaign, question, options));
   let cells: CellRelease[];
   if (options.bucket === 'day') {
     const all = [...released, ...withheld].sort((a, b) => (a.day < b.day ? -1 : 1));
@@ -338,6 +348,8 @@ export function releaseCell(
  * `amplification_note` says why not. `standard_error_basis` is `day` or `any-correlation-bound`
  * (CellUncertainty: week/total SEs bound the SE for any correlation between days). `estimand` is
  * `population` or `respondents` and `estimand_note` what that interval covers and assumes.
+ * `version` is the release's version, or for a release merged across versions (merge-versions.ts)
+ * the merged versions joined by `+` (`1+2+3`).
  * `detectable` and `detection_limit` are filled for RAPPOR candidates only; an undetected one has
  * empty estimate, SE and interval cells (not zeros) and its "not detectable at this n (below ≈ x%)"
  * in `reason`.
@@ -349,7 +361,7 @@ export function releaseToCsv(release: EstimateRelease): string {
   ];
   const estimandColumns = [release.estimand.name, quote(estimandNote(release.estimand))];
   for (const cell of release.cells) {
-    const common = [quote(release.campaign), String(release.version), quote(release.question), cell.period];
+    const common = [quote(release.campaign), release.versions === undefined ? String(release.version) : release.versions.join('+'), quote(release.question), cell.period];
     const a = cell.amplification;
     const tail = [
       String(release.epsilon),

@@ -164,7 +164,10 @@ export interface RapporDecoding {
 
 export interface EstimateRelease {
   campaign: string;
+  /** The version read; for a merged release (`versions=merge`) the newest of `versions`. */
   version: number;
+  /** Only on a release merged across versions: every version whose day cells were summed, oldest first. */
+  versions?: number[];
   question: string;
   type: string;
   mechanism: string;

@@ -6,9 +6,11 @@ describe('load shedding', () => {
     const app = await makeApp({ maxEventLoopDelayMs: 100 }, { pressureSampleIntervalMs: 25 });
     // Start-up (and a busy shared machine) can lag the loop too: publish once the sampler calms down.
     let published = 503;
+    let shedPublishes = 0;
     for (let i = 0; i < 500 && published === 503; i++) {
       await new Promise((r) => setTimeout(r, 20));
       published = await publish(app);
+      if (published === 503) shedPublishes++;
     }
     expect(published).toBe(201);
     // under-pressure compares the MEAN event-loop delay of each 25 ms sampling window with the
@@ -26,6 +28,8 @@ describe('load shedding', () => {
       }
     }
     expect(shed.statusCode).toBe(503);
+    // While the loop still lags, other routes are shed too (they are not ingest refusals).
+    const otherShed = (await app.inject('/v1/campaigns/demo')).statusCode;
     expect(shed.json().error.code).toBe('OVERLOADED');
     expect(shed.headers['retry-after']).toBeDefined();
     let recovered = 503;
@@ -34,6 +38,18 @@ describe('load shedding', () => {
       recovered = (await post(app, batch([report('fever', 1)]))).statusCode;
     }
     expect(recovered).toBe(202);
+    // Each shed ingest request counts once as a batch refusal; shed publishes (other routes) do not.
+    let scrape = await app.inject({ url: '/metrics' });
+    for (let i = 0; i < 500 && scrape.statusCode === 503; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      scrape = await app.inject({ url: '/metrics' });
+    }
+    const shedIngest = scrape.body;
+    const overloaded = Number(/^pp_batches_rejected_total\{reason="OVERLOADED"\} (\d+)$/m.exec(shedIngest)?.[1]);
+    expect(overloaded).toBe(Number(/^http_request_duration_seconds_count\{method="POST",route="\/v1\/reports",status_code="503"\} (\d+)$/m.exec(shedIngest)?.[1]));
+    expect(overloaded).toBeGreaterThanOrEqual(1);
+    expect(Number(/^http_request_duration_seconds_count\{method="POST",route="\/v1\/campaigns",status_code="503"\} (\d+)$/m.exec(shedIngest)?.[1] ?? 0)).toBe(shedPublishes);
+    expect(Number(/^http_request_duration_seconds_count\{method="GET",route="\/v1\/campaigns\/:id",status_code="503"\} (\d+)$/m.exec(shedIngest)?.[1] ?? 0)).toBe(otherShed === 503 ? 1 : 0);
     await app.close();
   });
 });

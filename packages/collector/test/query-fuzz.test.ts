@@ -23,8 +23,8 @@ const KEYED_DUPLICATE = JSON.stringify(batch([STORED], 'keyed'));
 /** Each route and its query parameters. */
 const ROUTES: ReadonlyArray<{ method: 'GET' | 'POST'; path: (id: string) => string; params: readonly string[]; base: string }> = [
   { method: 'GET', path: (id) => `/v1/campaigns/${id}`, params: ['version'], base: '' },
-  { method: 'GET', path: (id) => `/v1/campaigns/${id}/estimates`, params: ['question', 'from', 'to', 'bucket', 'version', 'estimand'], base: 'question=fever' },
-  { method: 'GET', path: (id) => `/v1/campaigns/${id}/export`, params: ['question', 'from', 'to', 'bucket', 'version', 'estimand', 'format'], base: 'question=symptom' },
+  { method: 'GET', path: (id) => `/v1/campaigns/${id}/estimates`, params: ['question', 'from', 'to', 'bucket', 'version', 'estimand', 'versions'], base: 'question=fever' },
+  { method: 'GET', path: (id) => `/v1/campaigns/${id}/export`, params: ['question', 'from', 'to', 'bucket', 'version', 'estimand', 'format', 'versions'], base: 'question=symptom' },
   { method: 'POST', path: () => '/v1/reports', params: ['key'], base: '' },
 ];
 
@@ -103,11 +103,11 @@ for (const [store, enabled, open] of stores) {
 
     it('2,000 fuzzed requests with every parameter at once: < 500, typed errors, nothing changed', async () => {
       const catalogue = fc.constantFrom(...HOSTILE_QUERY_VALUES.map((v) => v.encoded));
-      const valid = fc.constantFrom('fever', 'symptom', 'pain', 'day', 'week', 'total', 'csv', 'rappor-counts', 'rappor-map', 'rappor-params', 'population', 'respondents', '1', '2', '2026-03-15', INGEST_KEY);
+      const valid = fc.constantFrom('fever', 'symptom', 'pain', 'day', 'week', 'total', 'csv', 'rappor-counts', 'rappor-map', 'rappor-params', 'population', 'respondents', 'merge', '1', '2', '2026-03-15', INGEST_KEY);
       const unicode = fc.string({ unit: 'grapheme', maxLength: 40 }).map(encodeURIComponent);
       const bytes = fc.uint8Array({ maxLength: 24 }).map((b) => Array.from(b, (x) => `%${x.toString(16).padStart(2, '0')}`).join(''));
       const value = fc.oneof(catalogue, valid, unicode, bytes);
-      const anyParam = fc.constantFrom('question', 'from', 'to', 'bucket', 'version', 'estimand', 'format', 'key', 'question[]', '__proto__', 'constructor[prototype]', '');
+      const anyParam = fc.constantFrom('question', 'from', 'to', 'bucket', 'version', 'versions', 'estimand', 'format', 'key', 'question[]', '__proto__', 'constructor[prototype]', '');
       const pair = fc.tuple(anyParam, value, fc.boolean()).map(([name, v, bare]) => (bare && v === '' ? name : `${name}=${v}`));
       const segment = fc.oneof({ weight: 4, arbitrary: fc.constantFrom('demo', 'keyed') }, { weight: 1, arbitrary: fc.constantFrom(...HOSTILE_PATH_SEGMENTS.map((s) => s.encoded)) }, { weight: 1, arbitrary: unicode.filter((s) => s.length > 0) });
       let runs = 0;

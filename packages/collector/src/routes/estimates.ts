@@ -6,6 +6,7 @@ import { HttpError } from '../errors.ts';
 import { estimateQuestion, type Bucket } from '../estimates.ts';
 import { exportQuestion, EXPORT_FORMATS, type ExportFormat } from '../exports.ts';
 import { parseWeighting, weightedQuestion, weightingStatement, WEIGHTINGS } from '../level-weighting.ts';
+import { estimateMergedQuestion, mergeSet, MERGE_VERSIONS } from '../merge-versions.ts';
 import { parseVersion, requireCampaignId } from '../params.ts';
 import type { AuditRecord } from '../storage/repository.ts';
 
@@ -18,9 +19,10 @@ interface EstimateQuery {
   format?: string;
   estimand?: string;
   weighting?: string;
+  versions?: string;
 }
 
-function parseQuery(query: EstimateQuery): { question: string; from?: string; to?: string; bucket: Bucket; version?: number; estimand: Estimand; weighting: LevelWeighting } {
+function parseQuery(query: EstimateQuery): { question: string; from?: string; to?: string; bucket: Bucket; version?: number; estimand: Estimand; weighting: LevelWeighting; mergeVersions: boolean } {
   if (query.question === undefined || query.question === '') throw new HttpError(400, 'REQUEST_INVALID', 'question: required', 'question');
   for (const key of ['from', 'to'] as const) {
     const day: unknown = query[key];
@@ -32,15 +34,25 @@ function parseQuery(query: EstimateQuery): { question: string; from?: string; to
   const version = parseVersion(query.version);
   const estimand = query.estimand ?? 'population';
   if (!isEstimand(estimand)) throw new HttpError(400, 'REQUEST_INVALID', `estimand: must be ${ESTIMANDS.join(' or ')}`, 'estimand');
+  const mergeVersions = parseMergeVersions(query.versions, version);
   return {
     question: query.question,
     bucket,
     estimand,
     weighting: parseWeighting(query.weighting),
+    mergeVersions,
     ...(query.from === undefined ? {} : { from: query.from }),
     ...(query.to === undefined ? {} : { to: query.to }),
     ...(version === undefined ? {} : { version }),
   };
+}
+
+/** `versions=merge` (merge-versions.ts): every version that has the question, so never with `version`. */
+function parseMergeVersions(value: unknown, version: number | undefined): boolean {
+  if (value === undefined) return false;
+  if (value !== MERGE_VERSIONS) throw new HttpError(400, 'REQUEST_INVALID', `versions: the only value is ${MERGE_VERSIONS}`, 'versions');
+  if (version !== undefined) throw new HttpError(400, 'REQUEST_INVALID', 'versions: a merge always covers every version that has the question; leave out version', 'versions');
+  return true;
 }
 
 const querySchema = {
@@ -51,6 +63,12 @@ const querySchema = {
     to: { type: 'string', format: 'date' },
     bucket: { type: 'string', enum: ['day', 'week', 'total'] },
     version: { type: 'string' },
+    versions: {
+      type: 'string',
+      enum: [MERGE_VERSIONS],
+      description:
+        'merge: sum the question’s day cells over every published version that has it, if its definition (mechanism, parameters, answer codes, levels, minBatch, period — not prompt or labels) is identical in all of them; 409 VERSIONS_DIFFER names the first version that differs. The release lists the merged versions in `versions`. Not with `version`. A day part withheld from a version’s own release is added only together with the other versions’ withheld parts of that day, when they reach minBatch together.',
+    },
     estimand: {
       type: 'string',
       enum: [...ESTIMANDS],
@@ -100,6 +118,16 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
       const principal = await authenticate(request, ctx, 'read', 'the read API');
       const query = parseQuery(request.query);
       const campaignId = requireCampaignId(request.params.id);
+      if (query.mergeVersions) {
+        if (!mayRead(principal, campaignId)) throw new HttpError(404, 'CAMPAIGN_UNKNOWN', `campaign ${campaignId} is not published`);
+        const set = await mergeSet(ctx.repository, ctx.campaigns, campaignId, query.question);
+        // The definition digest is equal across the set (levels and levelPolicy included), so the reference version's weighting holds for all.
+        const weighting = weightingStatement(set.reference.question, query.weighting);
+        const weighted = { ...set, reference: { ...set.reference, question: weightedQuestion(set.reference.question, query.weighting) } };
+        const release = await estimateMergedQuestion(weighted, ctx.repository, query);
+        await ctx.repository.appendAudit(readAudit(ctx, principal.label, 'read.estimates', campaignId, query.question, { version: release.version, versions: release.versions, bucket: query.bucket, from: query.from ?? null, to: query.to ?? null, estimand: query.estimand, ...(weighting === undefined ? {} : { weighting: weighting.name }) }));
+        return weighting === undefined ? release : { ...release, weighting };
+      }
       // Outside the token's scope is answered exactly like a campaign never published: existence does not leak.
       const stored = mayRead(principal, campaignId) ? await ctx.repository.getCampaign(campaignId, query.version) : undefined;
       if (stored === undefined) throw new HttpError(404, 'CAMPAIGN_UNKNOWN', `campaign ${request.params.id} is not published`);
@@ -139,8 +167,8 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (!EXPORT_FORMATS.includes(format)) throw new HttpError(400, 'REQUEST_INVALID', `format: one of ${EXPORT_FORMATS.join(', ')}`, 'format');
       const campaignId = requireCampaignId(request.params.id);
       if (!mayRead(principal, campaignId)) throw new HttpError(404, 'CAMPAIGN_UNKNOWN', `campaign ${campaignId} is not published`);
-      const text = await exportQuestion(ctx.repository, { campaignId, version: query.version, questionId: query.question, format, from: query.from, to: query.to, bucket: query.bucket, estimand: query.estimand }, ctx.campaigns);
-      await ctx.repository.appendAudit(readAudit(ctx, principal.label, 'read.export', campaignId, query.question, { version: query.version ?? null, format, bucket: query.bucket, from: query.from ?? null, to: query.to ?? null, estimand: query.estimand }));
+      const text = await exportQuestion(ctx.repository, { campaignId, version: query.version, questionId: query.question, format, from: query.from, to: query.to, bucket: query.bucket, estimand: query.estimand, mergeVersions: query.mergeVersions }, ctx.campaigns);
+      await ctx.repository.appendAudit(readAudit(ctx, principal.label, 'read.export', campaignId, query.question, { version: query.version ?? null, ...(query.mergeVersions ? { versions: MERGE_VERSIONS } : {}), format, bucket: query.bucket, from: query.from ?? null, to: query.to ?? null, estimand: query.estimand }));
       const filename = format === 'csv' ? `${request.params.id}-${query.question}.csv` : `${format.slice('rappor-'.length)}.csv`;
       return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(text);
     },

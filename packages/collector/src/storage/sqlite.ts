@@ -141,11 +141,12 @@ export class SqliteRepository implements Repository {
   }
 
   async getCampaign(id: string, version?: number): Promise<StoredCampaign | undefined> {
-    const row = (
-      version === undefined
-        ? this.db.prepare('SELECT id, version, document, ingest_key, published_at FROM campaigns WHERE id = ? ORDER BY version DESC LIMIT 1').get(id)
-        : this.db.prepare('SELECT id, version, document, ingest_key, published_at FROM campaigns WHERE id = ? AND version = ?').get(id, version)
-    ) as { id: string; version: number; document: string; ingest_key: string | null; published_at: string } | undefined;
+    // Prepared once (every ingest request reads its campaign version): better-sqlite3 compiles the SQL on each prepare().
+    this.campaignStatements ??= {
+      latest: this.db.prepare('SELECT id, version, document, ingest_key, published_at FROM campaigns WHERE id = ? ORDER BY version DESC LIMIT 1'),
+      exact: this.db.prepare('SELECT id, version, document, ingest_key, published_at FROM campaigns WHERE id = ? AND version = ?'),
+    };
+    const row = (version === undefined ? this.campaignStatements.latest.get(id) : this.campaignStatements.exact.get(id, version)) as { id: string; version: number; document: string; ingest_key: string | null; published_at: string } | undefined;
     if (row === undefined) return undefined;
     return { id: row.id, version: row.version, document: JSON.parse(row.document) as unknown, ingestKey: row.ingest_key ?? undefined, publishedAt: row.published_at };
   }
@@ -330,6 +331,7 @@ export class SqliteRepository implements Repository {
   }
 
   private policyStatements: { state: Database.Statement; keys: Database.Statement } | undefined;
+  private campaignStatements: { latest: Database.Statement; exact: Database.Statement } | undefined;
 
   async ingestPolicy(campaignId: string, now: string): Promise<IngestPolicy> {
     return this.policyCache.get(campaignId, now, async () => {

@@ -29,7 +29,15 @@ export function validateReport(input: unknown, window: DayWindow = {}): WireRepo
 export function validateBatch(input: unknown, window: DayWindow = {}): WireBatch {
   const result = v.safeParse(BatchSchema, input);
   if (!result.success) throw issuesToError('REPORT_INVALID', result.issues);
-  result.output.reports.forEach((report, i) => checkDay(report.day, `reports.${i}.day`, window));
+  // One clock reading for the whole batch, and one date computation per distinct day (a batch is
+  // mostly one or two days): the same checks, without two Date.parse per report.
+  const today = utcDay(window.now ?? new Date());
+  const ages = new Map<string, number>();
+  result.output.reports.forEach((report, i) => {
+    let age = ages.get(report.day);
+    if (age === undefined) ages.set(report.day, (age = daysBetween(report.day, today)));
+    checkAge(report.day, age, today, `reports.${i}.day`, window);
+  });
   return result.output;
 }
 
@@ -40,7 +48,10 @@ export function reportsOfBatch(batch: WireBatch): WireReport[] {
 
 function checkDay(day: string, path: string, window: DayWindow): void {
   const today = utcDay(window.now ?? new Date());
-  const age = daysBetween(day, today);
+  checkAge(day, daysBetween(day, today), today, path, window);
+}
+
+function checkAge(day: string, age: number, today: string, path: string, window: DayWindow): void {
   if (age < 0) throw new PrivacyError('REPORT_INVALID', 'input', `${path}: ${day} is in the future (today is ${today} UTC)`, { path });
   if (window.maxAgeDays !== undefined && age > window.maxAgeDays) {
     throw new PrivacyError('REPORT_INVALID', 'input', `${path}: ${day} is older than ${window.maxAgeDays} days`, { path });
