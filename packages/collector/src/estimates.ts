@@ -47,6 +47,7 @@ import { ANY_CORRELATION_NOTE, anyCorrelationBound, dayWeights, rapporBitBound, 
 import { estimandNote, estimandStatement } from './estimand.ts';
 import type { CampaignModel, QuestionModel } from './campaigns/model.ts';
 import type { Repository } from './storage/repository.ts';
+import { withIntegrity, type Defence } from './integrity.ts';
 
 export type { Bucket, CellAmplification, CellRelease, EstimateRelease, Withheld } from './release.ts';
 import type { Bucket, CellAmplification, CellRelease, CellUncertainty, EstimateRelease, ReleasedValue, UndetectedValue, Withheld } from './release.ts';
@@ -128,7 +129,7 @@ export async function estimateQuestion(
   repository: Repository,
   campaign: CampaignModel,
   question: QuestionModel,
-  options: { bucket: Bucket; from?: string | undefined; to?: string | undefined; estimand?: Estimand | undefined },
+  options: { bucket: Bucket; from?: string | undefined; to?: string | undefined; estimand?: Estimand | undefined; defence?: Defence | undefined },
 ): Promise<EstimateRelease> {
   const estimand = options.estimand ?? DEFAULT_ESTIMAND;
   const { released, withheld } = await readDays(repository, campaign, question, options);
@@ -156,6 +157,9 @@ export async function estimateQuestion(
     const periodEnd = options.to ?? days.at(-1) ?? period;
     cells = [releaseCell(question, { period, periodEnd, scope: 'total' }, released.map((d) => d.sums), withheldNote(question, withheld), estimand)];
   }
+  // Issue 17 §2 (integrity.ts): the integrity signal of every released cell, from released days only; the defence if asked.
+  const defence = options.defence ?? 'none';
+  cells = await withIntegrity(repository, campaign, question, options, released, cells, defence, estimand);
   return {
     campaign: campaign.id,
     version: campaign.version,
@@ -169,6 +173,7 @@ export async function estimateQuestion(
     from: options.from ?? null,
     to: options.to ?? null,
     estimand: estimandStatement(mechanismMeta(question.mechanism.name).estimate, estimand),
+    defence,
     cells,
   };
 }
@@ -345,7 +350,7 @@ export function releaseCell(
 export function releaseToCsv(release: EstimateRelease): string {
   const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const lines = [
-    'campaign,version,question,period,value,n,estimate,unbiased,standard_error,ci95_low,ci95_high,suppressed,reason,epsilon,mechanism,amplified_epsilon,amplified_delta,period_end,withheld_days,withheld_reports,amplification_note,standard_error_basis,estimand,estimand_note,detectable,detection_limit',
+    'campaign,version,question,period,value,n,estimate,unbiased,standard_error,ci95_low,ci95_high,suppressed,reason,epsilon,mechanism,amplified_epsilon,amplified_delta,period_end,withheld_days,withheld_reports,amplification_note,standard_error_basis,estimand,estimand_note,detectable,detection_limit,integrity_status,integrity_score',
   ];
   const estimandColumns = [release.estimand.name, quote(estimandNote(release.estimand))];
   for (const cell of release.cells) {
@@ -363,18 +368,20 @@ export function releaseToCsv(release: EstimateRelease): string {
       cell.uncertainty?.basis ?? '',
       ...estimandColumns,
     ];
-    if (cell.suppressed) lines.push([...common, '', String(cell.n), '', '', '', '', '', 'true', quote(cell.reason ?? ''), ...tail, '', ''].join(','));
+    // Issue 17 §2: the cell's integrity signal, after the RAPPOR detection columns.
+    const integrity = [cell.integrity?.status ?? '', cell.integrity?.score === null || cell.integrity === undefined ? '' : String(cell.integrity.score)];
+    if (cell.suppressed) lines.push([...common, '', String(cell.n), '', '', '', '', '', 'true', quote(cell.reason ?? ''), ...tail, '', '', ...integrity].join(','));
     for (const v of cell.values ?? []) {
       const detection = v.detectable === undefined ? ['', ''] : [String(v.detectable), String(v.detectionLimit)];
       if (v.detectable === false) {
         // No estimate, no interval: empty cells, not zeros; the reason says what is known.
-        lines.push([...common, quote(v.value), String(cell.n), '', '', '', '', '', 'false', quote(v.note), ...tail, ...detection].join(','));
+        lines.push([...common, quote(v.value), String(cell.n), '', '', '', '', '', 'false', quote(v.note), ...tail, ...detection, ...integrity].join(','));
         continue;
       }
-      lines.push([...common, quote(v.value), String(cell.n), String(v.consistent), String(v.unbiased), String(v.standardError), String(v.ci95[0]), String(v.ci95[1]), 'false', '', ...tail, ...detection].join(','));
+      lines.push([...common, quote(v.value), String(cell.n), String(v.consistent), String(v.unbiased), String(v.standardError), String(v.ci95[0]), String(v.ci95[1]), 'false', '', ...tail, ...detection, ...integrity].join(','));
     }
     if (cell.mean !== undefined) {
-      lines.push([...common, 'mean', String(cell.n), String(cell.mean.estimate), String(cell.mean.estimate), String(cell.mean.standardError), String(cell.mean.ci95[0]), String(cell.mean.ci95[1]), 'false', '', ...tail, '', ''].join(','));
+      lines.push([...common, 'mean', String(cell.n), String(cell.mean.estimate), String(cell.mean.estimate), String(cell.mean.standardError), String(cell.mean.ci95[0]), String(cell.mean.ci95[1]), 'false', '', ...tail, '', '', ...integrity].join(','));
     }
   }
   return `${lines.join('\n')}\n`;

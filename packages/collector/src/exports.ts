@@ -5,6 +5,7 @@ import { CampaignCache as Cache } from './campaigns/model.ts';
 import { HttpError } from './errors.ts';
 import { estimateQuestion, releasableSums, releaseToCsv, type Bucket } from './estimates.ts';
 import type { Repository } from './storage/repository.ts';
+import type { Defence } from './integrity.ts';
 
 export const EXPORT_FORMATS = ['csv', 'rappor-params', 'rappor-counts', 'rappor-map'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -19,6 +20,8 @@ export interface ExportRequest {
   bucket?: Bucket;
   /** csv: what the intervals are for (default population). */
   estimand?: Estimand | undefined;
+  /** csv: issue 17 §2, 'ldprecover' to export the recovered values. */
+  defence?: Defence | undefined;
 }
 
 export async function exportQuestion(repository: Repository, request: ExportRequest, campaigns: CampaignCache = new Cache()): Promise<string> {
@@ -33,7 +36,7 @@ export async function exportQuestion(repository: Repository, request: ExportRequ
   }
   const question = model.questions.get(request.questionId);
   if (question === undefined) throw new HttpError(404, 'QUESTION_UNKNOWN', `question ${request.questionId} is not in campaign ${model.id} version ${model.version}`);
-  if (request.format === 'csv') return releaseToCsv(await estimateQuestion(repository, model, question, { bucket: request.bucket ?? 'total', from: request.from, to: request.to, estimand: request.estimand }));
+  if (request.format === 'csv') return releaseToCsv(await estimateQuestion(repository, model, question, { bucket: request.bucket ?? 'total', from: request.from, to: request.to, estimand: request.estimand, defence: request.defence }));
   if (question.mechanism.name !== 'rappor') throw new HttpError(400, 'NOT_SUPPORTED', `${request.format} export needs a RAPPOR (string) question; question ${question.id} uses ${question.mechanism.name}`);
   const rappor = question.mechanism as Rappor;
   switch (request.format) {

@@ -1,5 +1,5 @@
 /** Prometheus metrics, one registry per app (so tests can build many apps). Never labelled with ids or payloads. */
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface CollectorMetrics {
   registry: Registry;
@@ -11,6 +11,8 @@ export interface CollectorMetrics {
   ingestSeconds: Histogram;
   groupCommitBatches: Histogram;
   groupCommitReports: Histogram;
+  /** Issue 17 §2: (question, day) cells flagged suspicious in the latest day reads, by campaign (integrity.ts recordIntegrity). */
+  suspiciousCells: Gauge<'campaign'>;
 }
 
 export function createMetrics(defaults = true): CollectorMetrics {
@@ -38,6 +40,12 @@ export function createMetrics(defaults = true): CollectorMetrics {
       name: 'pp_group_commit_reports',
       help: 'Reports written together in one transaction (group commit).',
       buckets: [1, 10, 100, 200, 500, 1000, 2000, 5000, 10000, 50000],
+      registers: [registry],
+    }),
+    suspiciousCells: new Gauge({
+      name: 'pp_integrity_suspicious_cells',
+      help: 'Question-day estimate cells whose set-bit counts do not fit honest reports (possible poisoning), as of the latest bucket=day estimates read covering each day, by campaign (this instance).',
+      labelNames: ['campaign'],
       registers: [registry],
     }),
   };

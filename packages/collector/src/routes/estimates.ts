@@ -6,6 +6,7 @@ import { HttpError } from '../errors.ts';
 import { estimateQuestion, type Bucket } from '../estimates.ts';
 import { exportQuestion, EXPORT_FORMATS, type ExportFormat } from '../exports.ts';
 import { parseVersion, requireCampaignId } from '../params.ts';
+import { DEFENCES, recordIntegrity, type Defence } from '../integrity.ts';
 import type { AuditRecord } from '../storage/repository.ts';
 
 interface EstimateQuery {
@@ -16,9 +17,10 @@ interface EstimateQuery {
   version?: string;
   format?: string;
   estimand?: string;
+  defence?: string;
 }
 
-function parseQuery(query: EstimateQuery): { question: string; from?: string; to?: string; bucket: Bucket; version?: number; estimand: Estimand } {
+function parseQuery(query: EstimateQuery): { question: string; from?: string; to?: string; bucket: Bucket; version?: number; estimand: Estimand; defence: Defence } {
   if (query.question === undefined || query.question === '') throw new HttpError(400, 'REQUEST_INVALID', 'question: required', 'question');
   for (const key of ['from', 'to'] as const) {
     const day: unknown = query[key];
@@ -30,7 +32,10 @@ function parseQuery(query: EstimateQuery): { question: string; from?: string; to
   const version = parseVersion(query.version);
   const estimand = query.estimand ?? 'population';
   if (!isEstimand(estimand)) throw new HttpError(400, 'REQUEST_INVALID', `estimand: must be ${ESTIMANDS.join(' or ')}`, 'estimand');
+  const defence = (query.defence ?? 'none') as Defence;
+  if (!DEFENCES.includes(defence)) throw new HttpError(400, 'REQUEST_INVALID', `defence: must be ${DEFENCES.join(' or ')}`, 'defence');
   return {
+    defence,
     question: query.question,
     bucket,
     estimand,
@@ -55,6 +60,13 @@ const querySchema = {
       description:
         'What the intervals of shares are for. population (default): the share in the population the respondents come from — variance = the respondents’ variance + f(1−f)/n per value, f̂ clipped to [0, 1] — assuming the respondents are an independent sample from a large population (no finite-population correction, nothing about non-response bias). ' +
         'respondents: the share among the patients who answered, their answers held fixed (only the randomization). Means have one, empirical, standard error that already includes the spread of the answers; it is released for both. Week and total cells bound the day SEs of the chosen estimand for any correlation between days. The release states the estimand in `estimand`.',
+    },
+    defence: {
+      type: 'string',
+      enum: [...DEFENCES],
+      default: 'none',
+      description:
+        'Issue 17: ldprecover recomputes shares of unary-encoding questions (OUE, SUE, L-UE without levels) with the poisoning recovery — fake share and targets learned from the cell’s set-bit histogram, removed as in LDPRecover (Sun et al., ICDE 2024) — and says per cell in `recovery` what it removed; the release states `defence`. Every released cell carries `integrity` ({ status: ok | suspicious | not-applicable, reason, score = −log10 p }) either way.',
     },
   },
   required: ['question'],
@@ -102,7 +114,8 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
       const question = model.questions.get(query.question);
       if (question === undefined) throw new HttpError(404, 'QUESTION_UNKNOWN', `question ${query.question} is not in campaign ${model.id} version ${model.version}`, 'question');
       const release = await estimateQuestion(ctx.repository, model, question, query);
-      await ctx.repository.appendAudit(readAudit(ctx, principal.label, 'read.estimates', model.id, question.id, { version: model.version, bucket: query.bucket, from: query.from ?? null, to: query.to ?? null, estimand: query.estimand }));
+      recordIntegrity(ctx.metrics, release);
+      await ctx.repository.appendAudit(readAudit(ctx, principal.label, 'read.estimates', model.id, question.id, { version: model.version, bucket: query.bucket, from: query.from ?? null, to: query.to ?? null, estimand: query.estimand, defence: query.defence }));
       return release;
     },
   );
@@ -126,7 +139,7 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (!EXPORT_FORMATS.includes(format)) throw new HttpError(400, 'REQUEST_INVALID', `format: one of ${EXPORT_FORMATS.join(', ')}`, 'format');
       const campaignId = requireCampaignId(request.params.id);
       if (!mayRead(principal, campaignId)) throw new HttpError(404, 'CAMPAIGN_UNKNOWN', `campaign ${campaignId} is not published`);
-      const text = await exportQuestion(ctx.repository, { campaignId, version: query.version, questionId: query.question, format, from: query.from, to: query.to, bucket: query.bucket, estimand: query.estimand }, ctx.campaigns);
+      const text = await exportQuestion(ctx.repository, { campaignId, version: query.version, questionId: query.question, format, from: query.from, to: query.to, bucket: query.bucket, estimand: query.estimand, defence: query.defence }, ctx.campaigns);
       await ctx.repository.appendAudit(readAudit(ctx, principal.label, 'read.export', campaignId, query.question, { version: query.version ?? null, format, bucket: query.bucket, from: query.from ?? null, to: query.to ?? null, estimand: query.estimand }));
       const filename = format === 'csv' ? `${request.params.id}-${query.question}.csv` : `${format.slice('rappor-'.length)}.csv`;
       return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(text);
