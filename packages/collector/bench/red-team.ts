@@ -5,7 +5,8 @@
  *
  * Each repetition is one campaign with five questions over 16 categories — OUE, SUE, OLH and GRR
  * at ε = 1, and a RAPPOR string question (k = 32 bits, h = 2, 16 cohorts, f = 0.5, p = 0.25,
- * q = 0.75) — and 15 UTC days of N honest patients each (every patient answers every question):
+ * q = 0.75) — and 15 UTC days (29 in full runs: 14 more honest days, for the false-alarm rate) of
+ * N honest patients each (every patient answers every question):
  *   3 honest days; 3 outbreak days (the share of one answer rises to 40%, 60%, 80% — what a health
  *   system most wants to see, which must not be flagged); 9 attacked days = 3 attacks × 3 shares of
  *   fake users (1%, 5%, 10% of the day's reports), every fake user attacking every question with one
@@ -65,6 +66,8 @@ const OUTBREAK_SHARES = [0.4, 0.6, 0.8];
 const CANDIDATES = Array.from({ length: K }, (_, i) => (i === TARGET ? 'target' : `drug-${i}`));
 const TODAY = new Date().toISOString().slice(0, 10);
 const BATCH = 1000;
+/** Honest days beyond the first 15 (full runs only): 29 days in all, inside the 30-day report window. */
+const EXTRA_HONEST_DAYS = isQuick ? 0 : 14;
 
 const started = performance.now();
 const log = (line: string) => process.stderr.write(`  red-team [${((performance.now() - started) / 1000).toFixed(1)} s]: ${line}\n`);
@@ -100,6 +103,8 @@ function dayPlans(): DayPlan[] {
   for (let i = 0; i < 3; i++) plans.push({ day: addDays(TODAY, -d++), kind: 'honest' });
   for (const share of OUTBREAK_SHARES) plans.push({ day: addDays(TODAY, -d++), kind: 'outbreak', outbreakShare: share });
   for (const attack of ATTACKS) for (const fraction of FRACTIONS) plans.push({ day: addDays(TODAY, -d++), kind: 'attacked', attack, fraction });
+  // Full runs: more honest days after those (the window accepts 30), so the false-alarm rate rests on more cells.
+  for (let i = 0; i < EXTRA_HONEST_DAYS; i++) plans.push({ day: addDays(TODAY, -d++), kind: 'honest' });
   return plans;
 }
 
@@ -212,6 +217,7 @@ interface CellResult {
   /** The estimate of the honest reports alone (paired baseline of the gain); the truth for RAPPOR. */
   baseline: number[];
   status: string | undefined;
+  score: number | null;
   /** The targets the recovery named, when it removed anything. */
   named: string[];
   plain: number[];
@@ -219,11 +225,11 @@ interface CellResult {
   n: number;
 }
 
-function valuesOf(release: EstimateRelease, day: string, labels: readonly string[]): { status: string | undefined; values: number[]; n: number; named: string[] } {
+function valuesOf(release: EstimateRelease, day: string, labels: readonly string[]): { status: string | undefined; score: number | null; values: number[]; n: number; named: string[] } {
   const cell = release.cells.find((c) => c.period === day);
   if (cell === undefined || cell.suppressed) throw new Error(`no released cell for ${release.question} on ${day}`);
   const byLabel = new Map((cell.values ?? []).map((v) => [v.value, v.unbiased ?? 0]));
-  return { status: cell.integrity?.status, values: labels.map((l) => byLabel.get(l) ?? 0), n: cell.n, named: cell.recovery?.targets ?? [] };
+  return { status: cell.integrity?.status, score: cell.integrity?.score ?? null, values: labels.map((l) => byLabel.get(l) ?? 0), n: cell.n, named: cell.recovery?.targets ?? [] };
 }
 
 async function main(): Promise<void> {
@@ -264,7 +270,7 @@ async function main(): Promise<void> {
         if (response.status !== 202) throw new Error(`ingest: ${response.status} ${response.text.slice(0, 300)}`);
       }
       reportsSent += reports.length;
-      const from = plans.at(-1)!.day;
+      const from = plans.reduce((a, p) => (p.day < a ? p.day : a), plans[0]!.day);
       for (const m of MECHANISMS) {
         const labels = m === 'rappor' ? CANDIDATES : codes.map((c) => c.code);
         const read = async (defence: string) => {
@@ -279,7 +285,7 @@ async function main(): Promise<void> {
           const a = valuesOf(plain, plan.day, labels);
           const b = valuesOf(defended, plan.day, labels);
           const truth = truths.get(plan.day)!;
-          cells.push({ rep, mech: m, plan, truth, baseline: model.honestEstimate(m, plan.day) ?? truth, status: a.status, named: b.named, plain: a.values, defended: b.values, n: a.n });
+          cells.push({ rep, mech: m, plan, truth, baseline: model.honestEstimate(m, plan.day) ?? truth, status: a.status, score: a.score, named: b.named, plain: a.values, defended: b.values, n: a.n });
         }
       }
       log(`repetition ${rep + 1}/${REPS}: ${reports.length.toLocaleString('en-US')} reports sent and read back`);
@@ -362,11 +368,23 @@ function report(cells: CellResult[], reportsSent: number): void {
   const adaptive5 = DETECTABLE.flatMap((m) => attacked(m, 'adaptive', 0.05));
   writeStep('red-team', figures, {
     notes: [
-      `Setting: ${REPS} repetitions (campaigns), ${N} honest patients per UTC day, 15 days each (3 honest, 3 outbreak, 9 attacked); 16 categories at ε = 1 (OUE, SUE, OLH, GRR) and a RAPPOR question (k = 32, h = 2, 16 cohorts); one target of honest share 2%; attacks and defences as in packages/collector/bench/red-team.ts.`,
+      `Setting: ${REPS} repetitions (campaigns), ${N} honest patients per UTC day, ${15 + EXTRA_HONEST_DAYS} days each (${3 + EXTRA_HONEST_DAYS} honest, 3 outbreak, 9 attacked); 16 categories at ε = 1 (OUE, SUE, OLH, GRR) and a RAPPOR question (k = 32, h = 2, 16 cohorts); one target of honest share 2%; attacks and defences as in packages/collector/bench/red-team.ts.`,
       `The adaptive attacker is expected to evade the set-bit test, and does: ${pct(flaggedShare(adaptive5))} of its 5% cells were flagged. Random-item fakes are honest randomizations of the target and cannot be told apart either. Recovery removes only what the histogram shows, so against both the "with ldprecover" gain equals the undefended one; only tokens (an allowance per enrolled patient) limit them.`,
       'Gains are the mean over repetitions of (released unbiased estimate of the target, respondents estimand − the same estimator on the honest reports of that cell alone), so the honest sampling noise cancels; for RAPPOR (whose estimate needs the candidate decoding) − the true share instead, which is noisier. Unbiased estimates are not clipped, so a gain can exceed 100% (GRR at 10%). "With tokens" is not a separate run: a token allowance caps the attacker at one report per held account per question and period, so its gain is the gain at the fraction of accounts it holds (1% assumed here).',
     ],
-    details: { reps: REPS, n: N, gains },
+    details: {
+      reps: REPS,
+      n: N,
+      gains,
+      falseAlarms: honest.filter((c) => c.status === 'suspicious').map((c) => ({ rep: c.rep, mechanism: c.mech, day: c.plan.day, kind: c.plan.kind, score: c.score })),
+      highestHonestScores: honest.map((c) => c.score ?? 0).sort((a, b) => b - a).slice(0, 10),
+      // Calibration: under a correct null, p-values of honest cells are uniform — these shares should be ≈ 0.1 and 0.01.
+      honestPBelow: { '0.1': honest.filter((c) => (c.score ?? 0) > 1).length / honest.length, '0.01': honest.filter((c) => (c.score ?? 0) > 2).length / honest.length },
+      honestPBelowByMechanism: Object.fromEntries(DETECTABLE.map((m) => {
+        const list = honest.filter((c) => c.mech === m);
+        return [m, { cells: list.length, '0.1': list.filter((c) => (c.score ?? 0) > 1).length / list.length, '0.01': list.filter((c) => (c.score ?? 0) > 2).length / list.length }];
+      })),
+    },
   });
 }
 

@@ -183,6 +183,16 @@ describe('recovery (LDPRecover with statistics learned from the histogram)', () 
     expect(gainRaw / reps).toBeGreaterThan(0.1);
     expect(Math.abs(gainRecovered / reps)).toBeLessThan(0.02);
 
+    // The adaptive attacker's counts look honest: recovery sees no excess and removes nothing (the stated limit).
+    let removed = 0;
+    for (let c = 0; c < 10; c++) {
+      const cell = honestCell(m, 2000, (_i, r) => r.uniformInt(16), rng);
+      addFakes(m, cell, 105, [5], 'adaptive', model, rng);
+      const values = m.estimate(cell.sums).values;
+      if (recoverFrequencies({ k: 16, p: m.p, q: m.q, honest: model.components[0]!, histogram: cell.histogram, values, sumToOne: true }).fakeShare > 0) removed++;
+    }
+    expect(removed).toBeLessThanOrEqual(1);
+
     const honest = honestCell(m, 2000, (_i, r) => r.uniformInt(16), rng);
     const values = m.estimate(honest.sums).values;
     const plain = recoverFrequencies({ k: 16, p: m.p, q: m.q, honest: model.components[0]!, histogram: honest.histogram, values, sumToOne: true });
