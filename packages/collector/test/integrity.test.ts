@@ -8,7 +8,8 @@ import { addDays, createQuestionRandomizer, RandomSampler, seededRandomSource, v
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CollectorApp } from '../src/app.ts';
 import type { CellRelease, EstimateRelease } from '../src/release.ts';
-import { ADMIN, READ, TODAY, makeApp, post, reportId } from './helpers.ts';
+import { ADMIN, READ, TODAY, post, reportId } from './helpers.ts';
+import { STORES, storeApp } from './stores.ts';
 
 const codes = Array.from({ length: 16 }, (_, i) => ({ code: `s${i}`, label: `S${i}` }));
 const CAMPAIGN = {
@@ -56,18 +57,18 @@ async function release(app: CollectorApp, query: string): Promise<EstimateReleas
 const uniform = (r: RandomSampler) => r.uniformInt(16);
 const share = (cell: CellRelease, i: number) => (cell.values![i] as { unbiased: number }).unbiased;
 
-describe('integrity signal and defence', () => {
-  let app: CollectorApp;
+describe.each(STORES)('integrity signal and defence on $name', (store) => {
+  let app: CollectorApp & { dispose: () => Promise<void> };
   const d1 = addDays(TODAY, -3);
   const d2 = addDays(TODAY, -2);
   const d3 = addDays(TODAY, -1);
   beforeEach(async () => {
-    app = await makeApp();
+    app = await storeApp(store, 'integrity');
     const published = await app.inject({ method: 'POST', url: '/v1/campaigns', headers: { authorization: `Bearer ${ADMIN}` }, payload: CAMPAIGN });
     expect(published.statusCode).toBe(201);
   });
   afterEach(async () => {
-    await app.close();
+    await app.dispose();
   });
 
   it('flags the attacked day, not the honest day nor the outbreak day; a withheld all-fake day does not reach the total', async () => {
