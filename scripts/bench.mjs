@@ -27,6 +27,7 @@ const steps = [
   { id: 'rappor-decode', title: 'RAPPOR decoding', pkg: 'core', script: 'bench/rappor-decode.ts' },
   { id: 'sdk', title: 'SDK in Chromium', pkg: 'sdk', script: 'bench/sdk.ts' },
   { id: 'collector', title: 'Collector HTTP ingest and queries', pkg: 'collector', script: 'bench/collector.ts' },
+  { id: 'red-team', title: 'Red team: poisoning detection and recovery', pkg: 'collector', script: 'bench/red-team.ts' },
   { id: 'token-issuer', title: 'Privacy Pass issuer throughput', pkg: 'token-issuer', script: 'bench/issue-throughput.ts' },
 ];
 

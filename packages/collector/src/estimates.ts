@@ -25,6 +25,7 @@
  * different devices, which a week or total cannot promise (a patient checking in daily is in it
  * many times). See AMPLIFICATION_ASSUMPTION for what even a day cell relies on.
  */
+import { HttpError } from './errors.ts';
 import {
   DEFAULT_ESTIMAND,
   addDays,
@@ -47,6 +48,7 @@ import { ANY_CORRELATION_NOTE, anyCorrelationBound, dayWeights, rapporBitBound, 
 import { estimandNote, estimandStatement } from './estimand.ts';
 import type { CampaignModel, QuestionModel } from './campaigns/model.ts';
 import type { Repository } from './storage/repository.ts';
+import { withIntegrity, type Defence } from './integrity.ts';
 
 export type { Bucket, CellAmplification, CellRelease, EstimateRelease, Withheld } from './release.ts';
 import type { Bucket, CellAmplification, CellRelease, CellUncertainty, EstimateRelease, ReleasedValue, UndetectedValue, Withheld } from './release.ts';
@@ -135,6 +137,8 @@ export interface EstimateOptions {
   from?: string | undefined;
   to?: string | undefined;
   estimand?: Estimand | undefined;
+  /** Issue 17 §2: 'ldprecover' recomputes unary-encoding shares with the poisoning recovery (integrity.ts). */
+  defence?: Defence | undefined;
   /** Days already read and split (merge-versions.ts); default readDays of `campaign`'s version. */
   days?: { released: DayCell[]; withheld: DayCell[] } | undefined;
 }
@@ -166,6 +170,17 @@ export async function estimateQuestion(repository: Repository, campaign: Campaig
     const periodEnd = options.to ?? days.at(-1) ?? period;
     cells = [releaseCell(question, { period, periodEnd, scope: 'total' }, released.map((d) => d.sums), withheldNote(question, withheld), estimand)];
   }
+  // Issue 17 §2 (integrity.ts): the integrity signal of every released cell, from released days only; the defence if asked.
+  // A release merged across versions (options.days, merge-versions.ts) gets no signal: its days
+  // mix versions' parts (a version's withheld part can enter with the others'), while the
+  // histograms are kept per version — a per-version histogram would describe a part the merged
+  // release keeps below minBatch. Each version's own release has its signal.
+  const defence = options.defence ?? 'none';
+  if (options.days !== undefined) {
+    if (defence !== 'none') throw new HttpError(400, 'REQUEST_INVALID', 'defence: not with versions=merge (the set-bit histograms are kept per version: read each version with version=N)', 'defence');
+    const merged = { status: 'not-applicable' as const, reason: 'not computed for a release merged across versions (the set-bit histograms are kept per version): read each version with version=N for its signal', score: null };
+    cells = cells.map((cell) => (cell.suppressed ? cell : { ...cell, integrity: merged }));
+  } else cells = await withIntegrity(repository, campaign, question, options, released, cells, defence, estimand);
   return {
     campaign: campaign.id,
     version: campaign.version,
@@ -179,6 +194,7 @@ export async function estimateQuestion(repository: Repository, campaign: Campaig
     from: options.from ?? null,
     to: options.to ?? null,
     estimand: estimandStatement(mechanismMeta(question.mechanism.name).estimate, estimand),
+    defence,
     cells,
   };
 }
@@ -357,7 +373,7 @@ export function releaseCell(
 export function releaseToCsv(release: EstimateRelease): string {
   const quote = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
   const lines = [
-    'campaign,version,question,period,value,n,estimate,unbiased,standard_error,ci95_low,ci95_high,suppressed,reason,epsilon,mechanism,amplified_epsilon,amplified_delta,period_end,withheld_days,withheld_reports,amplification_note,standard_error_basis,estimand,estimand_note,detectable,detection_limit',
+    'campaign,version,question,period,value,n,estimate,unbiased,standard_error,ci95_low,ci95_high,suppressed,reason,epsilon,mechanism,amplified_epsilon,amplified_delta,period_end,withheld_days,withheld_reports,amplification_note,standard_error_basis,estimand,estimand_note,detectable,detection_limit,integrity_status,integrity_score',
   ];
   const estimandColumns = [release.estimand.name, quote(estimandNote(release.estimand))];
   for (const cell of release.cells) {
@@ -375,18 +391,20 @@ export function releaseToCsv(release: EstimateRelease): string {
       cell.uncertainty?.basis ?? '',
       ...estimandColumns,
     ];
-    if (cell.suppressed) lines.push([...common, '', String(cell.n), '', '', '', '', '', 'true', quote(cell.reason ?? ''), ...tail, '', ''].join(','));
+    // Issue 17 §2: the cell's integrity signal, after the RAPPOR detection columns.
+    const integrity = [cell.integrity?.status ?? '', cell.integrity?.score === null || cell.integrity === undefined ? '' : String(cell.integrity.score)];
+    if (cell.suppressed) lines.push([...common, '', String(cell.n), '', '', '', '', '', 'true', quote(cell.reason ?? ''), ...tail, '', '', ...integrity].join(','));
     for (const v of cell.values ?? []) {
       const detection = v.detectable === undefined ? ['', ''] : [String(v.detectable), String(v.detectionLimit)];
       if (v.detectable === false) {
         // No estimate, no interval: empty cells, not zeros; the reason says what is known.
-        lines.push([...common, quote(v.value), String(cell.n), '', '', '', '', '', 'false', quote(v.note), ...tail, ...detection].join(','));
+        lines.push([...common, quote(v.value), String(cell.n), '', '', '', '', '', 'false', quote(v.note), ...tail, ...detection, ...integrity].join(','));
         continue;
       }
-      lines.push([...common, quote(v.value), String(cell.n), String(v.consistent), String(v.unbiased), String(v.standardError), String(v.ci95[0]), String(v.ci95[1]), 'false', '', ...tail, ...detection].join(','));
+      lines.push([...common, quote(v.value), String(cell.n), String(v.consistent), String(v.unbiased), String(v.standardError), String(v.ci95[0]), String(v.ci95[1]), 'false', '', ...tail, ...detection, ...integrity].join(','));
     }
     if (cell.mean !== undefined) {
-      lines.push([...common, 'mean', String(cell.n), String(cell.mean.estimate), String(cell.mean.estimate), String(cell.mean.standardError), String(cell.mean.ci95[0]), String(cell.mean.ci95[1]), 'false', '', ...tail, '', ''].join(','));
+      lines.push([...common, 'mean', String(cell.n), String(cell.mean.estimate), String(cell.mean.estimate), String(cell.mean.standardError), String(cell.mean.ci95[0]), String(cell.mean.ci95[1]), 'false', '', ...tail, '', '', ...integrity].join(','));
     }
   }
   return `${lines.join('\n')}\n`;

@@ -6,6 +6,7 @@ import { HttpError } from './errors.ts';
 import { estimateQuestion, releasableSums, releaseToCsv, type Bucket } from './estimates.ts';
 import { estimateMergedQuestion, mergeSet, readMergedDays } from './merge-versions.ts';
 import type { Repository } from './storage/repository.ts';
+import type { Defence } from './integrity.ts';
 
 export const EXPORT_FORMATS = ['csv', 'rappor-params', 'rappor-counts', 'rappor-map'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -22,6 +23,8 @@ export interface ExportRequest {
   estimand?: Estimand | undefined;
   /** `versions=merge`: every version that has the question, summed (merge-versions.ts); not with `version`. */
   mergeVersions?: boolean | undefined;
+  /** csv: issue 17 §2, 'ldprecover' to export the recovered values. */
+  defence?: Defence | undefined;
 }
 
 export async function exportQuestion(repository: Repository, request: ExportRequest, campaigns: CampaignCache = new Cache()): Promise<string> {
@@ -37,7 +40,7 @@ export async function exportQuestion(repository: Repository, request: ExportRequ
   }
   const question = model.questions.get(request.questionId);
   if (question === undefined) throw new HttpError(404, 'QUESTION_UNKNOWN', `question ${request.questionId} is not in campaign ${model.id} version ${model.version}`);
-  if (request.format === 'csv') return releaseToCsv(await estimateQuestion(repository, model, question, { bucket: request.bucket ?? 'total', from: request.from, to: request.to, estimand: request.estimand }));
+  if (request.format === 'csv') return releaseToCsv(await estimateQuestion(repository, model, question, { bucket: request.bucket ?? 'total', from: request.from, to: request.to, estimand: request.estimand, defence: request.defence }));
   return rapporFile(question, request.format, async () => (await releasableSums(repository, model, question, { from: request.from, to: request.to })).sums);
 }
 
@@ -45,7 +48,7 @@ export async function exportQuestion(repository: Repository, request: ExportRequ
 async function exportMerged(repository: Repository, request: ExportRequest, campaigns: CampaignCache): Promise<string> {
   const set = await mergeSet(repository, campaigns, request.campaignId, request.questionId);
   const range = { from: request.from, to: request.to };
-  if (request.format === 'csv') return releaseToCsv(await estimateMergedQuestion(set, repository, { bucket: request.bucket ?? 'total', ...range, estimand: request.estimand }));
+  if (request.format === 'csv') return releaseToCsv(await estimateMergedQuestion(set, repository, { bucket: request.bucket ?? 'total', ...range, estimand: request.estimand, defence: request.defence }));
   const { question } = set.reference;
   return rapporFile(question, request.format, async () => {
     const sums = new Float64Array(question.mechanism.sumsLength);

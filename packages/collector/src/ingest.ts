@@ -11,6 +11,7 @@ import { tokensEqual } from './auth.ts';
 import type { IngestResult, ReportContribution, Repository } from './storage/repository.ts';
 import { checkBatchTokens, contributionsToStore, reportAnswers, type ReportAnswer } from './privacy-pass/batch-tokens.ts';
 import { TokenKeyRing } from './privacy-pass/key-ring.ts';
+import { setBitsOf } from './integrity.ts';
 
 export interface IngestOptions {
   reportWindowDays: number;
@@ -136,6 +137,9 @@ export async function ingestBatch(
       aggregation = question.mechanism;
     }
     const contribution: ReportContribution = { id: report.id, questionId: report.questionId, day: report.day, sums: sparseContribution(aggregation, decoded) };
+    // Issue 17 §2: the report's set-bit count for its cell's histogram (integrity.ts), stored with the sums.
+    const setBits = setBitsOf(question, decoded, level);
+    if (setBits !== undefined) contribution.setBits = setBits;
     if (options.keepRawReports) contribution.raw = JSON.stringify(report.cohort === undefined ? { payload: report.payload } : { payload: report.payload, cohort: report.cohort });
     return contribution;
   });

@@ -4,6 +4,7 @@
  * (http-metrics.ts), reasons are the collector's own error codes, and `campaign` is the id of a
  * published campaign (an operator's choice: a batch for an unknown campaign is refused before any
  * campaign-labelled counter moves), so a scanner cannot grow the number of series.
+ * `pp_integrity_suspicious_cells` (issue 17 §2) is labelled by published campaign only too.
  */
 import { readFileSync } from 'node:fs';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
@@ -20,6 +21,8 @@ export interface CollectorMetrics {
   groupCommitReports: Histogram;
   /** Every answered request, by route pattern, method and status (http-metrics.ts). */
   httpSeconds: Histogram<'method' | 'route' | 'status_code'>;
+  /** Issue 17 §2: (question, day) cells flagged suspicious in the latest day reads, by campaign (integrity.ts recordIntegrity). */
+  suspiciousCells: Gauge<'campaign'>;
 }
 
 /** ../package.json from src/metrics.ts; dist/metrics.js has the same depth. */
@@ -67,6 +70,12 @@ export function createMetrics(defaults = true): CollectorMetrics {
       help: 'Requests answered, by route pattern (never the raw URL; unmatched paths are route="__unknown__"), method and status code: _count is the request count.',
       labelNames: ['method', 'route', 'status_code'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    suspiciousCells: new Gauge({
+      name: 'pp_integrity_suspicious_cells',
+      help: 'Question-day estimate cells whose set-bit counts do not fit honest reports (possible poisoning), as of the latest bucket=day estimates read covering each day, by campaign (this instance).',
+      labelNames: ['campaign'],
       registers: [registry],
     }),
   };

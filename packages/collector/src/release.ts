@@ -145,6 +145,13 @@ export interface CellRelease {
   /** Present on every released cell: what `standardError` means for this cell. */
   uncertainty?: CellUncertainty;
   amplification?: CellAmplification;
+  /**
+   * Issue 17 §2, on every released cell: is the cell's set-bit histogram plausible for honest
+   * reports (integrity.ts)? 'not-applicable' for mechanisms where a fake report cannot be told apart.
+   */
+  integrity?: { status: 'ok' | 'suspicious' | 'not-applicable'; reason: string; score: number | null };
+  /** Only with `defence=ldprecover`: whether recovery changed the values, and what it removed. */
+  recovery?: { applied: boolean; fakeShare: number | null; targets: string[]; note: string };
 }
 
 /** How a RAPPOR cell was decoded (core's decodeRappor). */
@@ -181,5 +188,7 @@ export interface EstimateRelease {
   estimand: EstimandStatement;
   /** Questions with privacy levels: how the levels were combined (level-weighting.ts). */
   weighting?: WeightingStatement;
+  /** Issue 17 §2: 'ldprecover' when the values were recomputed with the recovery (`?defence=ldprecover`). */
+  defence?: 'none' | 'ldprecover';
   cells: CellRelease[];
 }

@@ -173,7 +173,7 @@ describe('routes', () => {
     for (const estimand of ['population', 'respondents']) {
       const csv = await app.inject({ url: `/v1/campaigns/demo/export?question=fever&format=csv&bucket=day&from=${TODAY}&to=${TODAY}&estimand=${estimand}`, headers: { authorization: `Bearer ${READ}` } });
       const [header, row] = csv.body.split('\n');
-      expect(header).toMatch(/,standard_error_basis,estimand,estimand_note,detectable,detection_limit$/);
+      expect(header).toMatch(/,standard_error_basis,estimand,estimand_note,detectable,detection_limit,integrity_status,integrity_score$/);
       expect(row).toContain(`,day,${estimand},`);
     }
     const openapi = (await app.inject('/docs/json')).json();

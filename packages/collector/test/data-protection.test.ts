@@ -27,6 +27,7 @@ const SCHEMA: Record<string, string[]> = {
   ingest_keys: ['campaign_id', 'created_at', 'expires_at', 'key', 'label', 'revoked_at'],
   pp_schema_version: ['version'],
   reports: ['campaign_id', 'day', 'id', 'question_id', 'raw', 'version'],
+  set_bit_counts: ['bits', 'campaign_id', 'day', 'level', 'n', 'question_id', 'version'],
   token_spends: ['nonce', 'period_end'],
 };
 

@@ -113,6 +113,23 @@ for (const { store, enabled, repository } of STORES) {
       expect(audit.entries.some((e) => JSON.stringify(e.detail.versions) === '[1,2]')).toBe(true);
     });
 
+    it('a merged release carries no integrity signal of a per-version histogram and refuses defence; the levels weighting rule holds merged', async () => {
+      for (const doc of [V1, V2]) expect(await publish(app, doc)).toBe(201);
+      await fever(1, D[0], 3);
+      await fever(2, D[0], 3);
+      const merged = (await release('question=fever&bucket=day&versions=merge')) as Release & { cells: Array<Cell & { integrity?: { status: string; reason: string } }> };
+      expect(merged.cells).toHaveLength(1);
+      expect(merged.cells[0]!.integrity).toMatchObject({ status: 'not-applicable', score: null });
+      expect(merged.cells[0]!.integrity!.reason).toContain('merged across versions');
+      const defended = await read('/v1/campaigns/clinic/estimates?question=fever&versions=merge&defence=ldprecover');
+      expect(defended.statusCode).toBe(400);
+      expect(defended.json().error).toMatchObject({ code: 'REQUEST_INVALID', path: 'defence' });
+      // mood's levels are patient-assigned: inverse-variance weights are refused merged as for one version.
+      const weighted = await read('/v1/campaigns/clinic/estimates?question=mood&versions=merge&weighting=inverse-variance');
+      expect(weighted.statusCode).toBe(400);
+      expect(weighted.json().error.code).toBe('WEIGHTING_UNAVAILABLE');
+    });
+
     it('refuses with 409 VERSIONS_DIFFER naming the first version that differs and the field', async () => {
       for (const doc of [V1, V2, V3]) expect(await publish(app, doc)).toBe(201);
       for (const path of ['estimates?question=fever&versions=merge', 'export?question=fever&versions=merge']) {

@@ -122,7 +122,7 @@ describe('RAPPOR: a candidate the decoding did not detect', () => {
     expect(response.statusCode, response.body).toBe(200);
     const [header, ...rows] = parseCsv(response.body);
     const column = (name: string): number => header!.indexOf(name);
-    expect(header!.slice(-2)).toEqual(['detectable', 'detection_limit']);
+    expect(header!.slice(-4)).toEqual(['detectable', 'detection_limit', 'integrity_status', 'integrity_score']);
     const row = (value: string): string[] => rows.find((r) => r[column('value')] === value)!;
     for (const name of ['salbutamol', 'amoxicillin']) {
       const r = row(name);

@@ -325,4 +325,42 @@ export function repositoryContract(open: () => Promise<Repository>, dispose: (re
     expect((await repo.readAudit({ limit: 10, campaignId: 'a', action: 'read.export' })).map((r) => r.detail)).toEqual([{ i: 3 }, { i: 1 }]);
     expect(first[0]).toEqual({ id: first[0]!.id, at: '2026-01-07T00:00:00.000Z', actor: 'reader-6', action: 'read.estimates', campaignId: 'b', questionId: 'q', detail: { i: 6 } });
   });
+  // Issue 17 §2 (migration step 5): set-bit histograms, written with the sums and deleted with the cells.
+  const bitsReport = (questionId: string, day: string, level: number, bits: number, id = reportId()): ReportContribution => ({ id, questionId, day, sums: [[0, 1]], setBits: { level, bits } });
+
+  it('set-bit histograms: counted once per new report id in the same transaction as its sums, by (day, level, bits)', async () => {
+    const a = bitsReport('q', '2026-01-01', 0, 3);
+    expect(await repo.ingest('c', 1, [a, bitsReport('q', '2026-01-01', 0, 3), bitsReport('q', '2026-01-01', 1, 3), bitsReport('q', '2026-01-02', 0, 0), report('q', '2026-01-02', [[0, 1]])])).toEqual({ accepted: 5, duplicates: 0 });
+    // A retry changes neither the sums nor the histogram.
+    expect(await repo.ingest('c', 1, [a, { ...a }])).toEqual({ accepted: 0, duplicates: 2 });
+    expect(await repo.readSetBitCounts({ campaignId: 'c', version: 1, questionId: 'q' })).toEqual([
+      { day: '2026-01-01', level: 0, bits: 3, n: 2 },
+      { day: '2026-01-01', level: 1, bits: 3, n: 1 },
+      { day: '2026-01-02', level: 0, bits: 0, n: 1 },
+    ]);
+    expect(await repo.readSetBitCounts({ campaignId: 'c', version: 1, questionId: 'q', fromDay: '2026-01-02' })).toEqual([{ day: '2026-01-02', level: 0, bits: 0, n: 1 }]);
+    expect(await repo.readSetBitCounts({ campaignId: 'c', version: 2, questionId: 'q' })).toEqual([]);
+    expect(await repo.readSums({ campaignId: 'c', version: 1, questionId: 'q' })).toEqual([
+      { day: '2026-01-01', index: 0, sum: 3 },
+      { day: '2026-01-02', index: 0, sum: 2 },
+    ]);
+  });
+
+  it('set-bit histograms: a report refused for a spent token adds nothing to them', async () => {
+    const withBitsAndToken = (n: number) => ({ ...bitsReport('q', '2026-01-01', 0, 2), token: { nonce: n.toString(16).padStart(64, '0'), periodEnd: '2026-01-07' } });
+    expect(await repo.ingest('c', 1, [withBitsAndToken(1), withBitsAndToken(1)])).toMatchObject({ accepted: 1, outcomes: ['accepted', 'spent'] });
+    expect(await repo.readSetBitCounts({ campaignId: 'c', version: 1, questionId: 'q' })).toEqual([{ day: '2026-01-01', level: 0, bits: 2, n: 1 }]);
+  });
+
+  it('set-bit histograms go with purgeCampaign and with retention', async () => {
+    await repo.ingest('gone', 1, [bitsReport('q', '2026-01-01', 0, 1)]);
+    await repo.ingest('kept', 1, [bitsReport('q', '2026-01-01', 0, 1)]);
+    await repo.purgeCampaign('gone', at('2026-02-01T00:00:00.000Z', { action: 'campaign.purge', campaignId: 'gone' }));
+    expect(await repo.readSetBitCounts({ campaignId: 'gone', version: 1, questionId: 'q' })).toEqual([]);
+    expect(await repo.readSetBitCounts({ campaignId: 'kept', version: 1, questionId: 'q' })).toHaveLength(1);
+    await repo.ingest('r', 1, [bitsReport('q', '2026-01-01', 0, 1), bitsReport('q', '2026-01-11', 0, 2)]);
+    await repo.setRetention('r', 10, at('2026-01-01T00:00:00.000Z', { action: 'campaign.retention', campaignId: 'r' }));
+    await repo.applyRetention({ today: '2026-01-21', minDays: 5, at: '2026-01-21T01:00:00.000Z' });
+    expect(await repo.readSetBitCounts({ campaignId: 'r', version: 1, questionId: 'q' })).toEqual([{ day: '2026-01-11', level: 0, bits: 2, n: 1 }]);
+  });
 }

@@ -154,3 +154,4 @@ export { LgrrRandomizer, LongitudinalGrr, grrStep, lgrrChained, lgrrLevels, type
 export { LongitudinalUnaryEncoding, LueRandomizer, lueChained, unaryChainedRatio, type LueName } from './mechanisms/longitudinal/l-ue.ts';
 export { LOLOHA_PRIMES, Loloha, LolohaRandomizer, lolohaBestG, type LolohaOptions, type LolohaReport } from './mechanisms/longitudinal/loloha.ts';
 export { AlphaOneBitMean, AlphaOneBitRandomizer, type AlphaOneBitOptions } from './mechanisms/longitudinal/alpha-1bit.ts';
+export * from './integrity/index.ts';

@@ -8,6 +8,7 @@ import { exportQuestion, EXPORT_FORMATS, type ExportFormat } from '../exports.ts
 import { parseWeighting, weightedQuestion, weightingStatement, WEIGHTINGS } from '../level-weighting.ts';
 import { estimateMergedQuestion, mergeSet, MERGE_VERSIONS } from '../merge-versions.ts';
 import { parseVersion, requireCampaignId } from '../params.ts';
+import { DEFENCES, recordIntegrity, type Defence } from '../integrity.ts';
 import type { AuditRecord } from '../storage/repository.ts';
 
 interface EstimateQuery {
@@ -20,9 +21,10 @@ interface EstimateQuery {
   estimand?: string;
   weighting?: string;
   versions?: string;
+  defence?: string;
 }
 
-function parseQuery(query: EstimateQuery): { question: string; from?: string; to?: string; bucket: Bucket; version?: number; estimand: Estimand; weighting: LevelWeighting; mergeVersions: boolean } {
+function parseQuery(query: EstimateQuery): { question: string; from?: string; to?: string; bucket: Bucket; version?: number; estimand: Estimand; weighting: LevelWeighting; mergeVersions: boolean; defence: Defence } {
   if (query.question === undefined || query.question === '') throw new HttpError(400, 'REQUEST_INVALID', 'question: required', 'question');
   for (const key of ['from', 'to'] as const) {
     const day: unknown = query[key];
@@ -35,7 +37,10 @@ function parseQuery(query: EstimateQuery): { question: string; from?: string; to
   const estimand = query.estimand ?? 'population';
   if (!isEstimand(estimand)) throw new HttpError(400, 'REQUEST_INVALID', `estimand: must be ${ESTIMANDS.join(' or ')}`, 'estimand');
   const mergeVersions = parseMergeVersions(query.versions, version);
+  const defence = (query.defence ?? 'none') as Defence;
+  if (!DEFENCES.includes(defence)) throw new HttpError(400, 'REQUEST_INVALID', `defence: must be ${DEFENCES.join(' or ')}`, 'defence');
   return {
+    defence,
     question: query.question,
     bucket,
     estimand,
@@ -85,6 +90,13 @@ const querySchema = {
         'Questions with privacy levels: how the levels are combined (the release says which in `weighting`). reports (default): weights proportional to each level’s number of reports, unbiased whatever makes a patient choose a level. ' +
         'inverse-variance: more precise, biased when the level depends on the patient, so only for a question whose campaign assigns levels at random (levelPolicy.assignment random); otherwise 400 WEIGHTING_UNAVAILABLE. JSON estimates only (the CSV export uses report counts).',
     },
+    defence: {
+      type: 'string',
+      enum: [...DEFENCES],
+      default: 'none',
+      description:
+        'Issue 17: ldprecover recomputes shares of unary-encoding questions (OUE, SUE, L-UE without levels) with the poisoning recovery — fake share and targets learned from the cell’s set-bit histogram, removed as in LDPRecover (Sun et al., ICDE 2024) — and says per cell in `recovery` what it removed; the release states `defence`. Every released cell carries `integrity` ({ status: ok | suspicious | not-applicable, reason, score = −log10 p }) either way.',
+    },
   },
   required: ['question'],
 };
@@ -125,7 +137,8 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
         const weighting = weightingStatement(set.reference.question, query.weighting);
         const weighted = { ...set, reference: { ...set.reference, question: weightedQuestion(set.reference.question, query.weighting) } };
         const release = await estimateMergedQuestion(weighted, ctx.repository, query);
-        await ctx.repository.appendAudit(readAudit(ctx, principal.label, 'read.estimates', campaignId, query.question, { version: release.version, versions: release.versions, bucket: query.bucket, from: query.from ?? null, to: query.to ?? null, estimand: query.estimand, ...(weighting === undefined ? {} : { weighting: weighting.name }) }));
+        recordIntegrity(ctx.metrics, release);
+        await ctx.repository.appendAudit(readAudit(ctx, principal.label, 'read.estimates', campaignId, query.question, { version: release.version, versions: release.versions, bucket: query.bucket, from: query.from ?? null, to: query.to ?? null, estimand: query.estimand, defence: query.defence, ...(weighting === undefined ? {} : { weighting: weighting.name }) }));
         return weighting === undefined ? release : { ...release, weighting };
       }
       // Outside the token's scope is answered exactly like a campaign never published: existence does not leak.
@@ -142,7 +155,8 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (question === undefined) throw new HttpError(404, 'QUESTION_UNKNOWN', `question ${query.question} is not in campaign ${model.id} version ${model.version}`, 'question');
       const weighting = weightingStatement(question, query.weighting);
       const release = await estimateQuestion(ctx.repository, model, weightedQuestion(question, query.weighting), query);
-      await ctx.repository.appendAudit(readAudit(ctx, principal.label, 'read.estimates', model.id, question.id, { version: model.version, bucket: query.bucket, from: query.from ?? null, to: query.to ?? null, estimand: query.estimand, ...(weighting === undefined ? {} : { weighting: weighting.name }) }));
+      recordIntegrity(ctx.metrics, release);
+      await ctx.repository.appendAudit(readAudit(ctx, principal.label, 'read.estimates', model.id, question.id, { version: model.version, bucket: query.bucket, from: query.from ?? null, to: query.to ?? null, estimand: query.estimand, defence: query.defence, ...(weighting === undefined ? {} : { weighting: weighting.name }) }));
       return weighting === undefined ? release : { ...release, weighting };
     },
   );
@@ -167,8 +181,8 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
       if (!EXPORT_FORMATS.includes(format)) throw new HttpError(400, 'REQUEST_INVALID', `format: one of ${EXPORT_FORMATS.join(', ')}`, 'format');
       const campaignId = requireCampaignId(request.params.id);
       if (!mayRead(principal, campaignId)) throw new HttpError(404, 'CAMPAIGN_UNKNOWN', `campaign ${campaignId} is not published`);
-      const text = await exportQuestion(ctx.repository, { campaignId, version: query.version, questionId: query.question, format, from: query.from, to: query.to, bucket: query.bucket, estimand: query.estimand, mergeVersions: query.mergeVersions }, ctx.campaigns);
-      await ctx.repository.appendAudit(readAudit(ctx, principal.label, 'read.export', campaignId, query.question, { version: query.version ?? null, ...(query.mergeVersions ? { versions: MERGE_VERSIONS } : {}), format, bucket: query.bucket, from: query.from ?? null, to: query.to ?? null, estimand: query.estimand }));
+      const text = await exportQuestion(ctx.repository, { campaignId, version: query.version, questionId: query.question, format, from: query.from, to: query.to, bucket: query.bucket, estimand: query.estimand, mergeVersions: query.mergeVersions, defence: query.defence }, ctx.campaigns);
+      await ctx.repository.appendAudit(readAudit(ctx, principal.label, 'read.export', campaignId, query.question, { version: query.version ?? null, ...(query.mergeVersions ? { versions: MERGE_VERSIONS } : {}), format, bucket: query.bucket, from: query.from ?? null, to: query.to ?? null, estimand: query.estimand, defence: query.defence }));
       const filename = format === 'csv' ? `${request.params.id}-${query.question}.csv` : `${format.slice('rappor-'.length)}.csv`;
       return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${filename}"`).send(text);
     },

@@ -21,6 +21,7 @@
  */
 
 import { TOKEN_SPENDS_POSTGRES, TOKEN_SPENDS_SQLITE } from '../privacy-pass/spends-schema.ts';
+import { SET_BIT_COUNTS_POSTGRES, SET_BIT_COUNTS_SQLITE } from './set-bit-schema.ts';
 
 export const SQLITE_MIGRATIONS: readonly string[] = [
   `CREATE TABLE campaigns (
@@ -102,6 +103,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   // Issue 17: spent Privacy Pass tokens, by nonce. Kept apart from report rows on purpose — no report
   // id, no payload — and purged once the token's period has left the report window.
   TOKEN_SPENDS_SQLITE,
+  // Step 5 (issue 17 §2): set-bit histograms per (question, day, level) cell, for the integrity signal.
+  SET_BIT_COUNTS_SQLITE,
 ];
 
 export const POSTGRES_MIGRATIONS: readonly string[] = [
@@ -190,4 +193,6 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
      FOR EACH STATEMENT EXECUTE FUNCTION pp_audit_append_only();`,
   // Issue 17: as in SQLite.
   TOKEN_SPENDS_POSTGRES,
+  // Step 5 (issue 17 §2): as in SQLite.
+  SET_BIT_COUNTS_POSTGRES,
 ];

@@ -21,6 +21,7 @@ import {
   canonicalJson,
   type CampaignToPublish,
   cellDeltas,
+  setBitDeltas,
   type IngestKeyRecord,
   type IngestPolicy,
   RepositoryConflictError,
@@ -34,6 +35,7 @@ import {
   type ReportOutcome,
   type Repository,
   type StoredCampaign,
+  type SetBitCell,
   type SumCell,
   type SumsQuery,
 } from './repository.ts';
@@ -284,6 +286,18 @@ export class PostgresRepository implements Repository {
             [campaignId, version, cells.map((c) => c.questionId), cells.map((c) => c.day), cells.map((c) => c.index), cells.map((c) => c.delta)],
           );
         }
+        // Issue 17 §2: the set-bit histograms, in this same transaction (sorted: one lock order).
+        const histogram = setBitDeltas(fresh);
+        if (histogram.length > 0) {
+          await client.query(
+            `INSERT INTO set_bit_counts (campaign_id, version, question_id, day, level, bits, n)
+             SELECT $1, $2, h.question_id, h.day::date, h.level, h.bits, h.delta
+               FROM unnest($3::text[], $4::text[], $5::int[], $6::int[], $7::bigint[]) WITH ORDINALITY AS h(question_id, day, level, bits, delta, ord)
+              ORDER BY h.ord
+             ON CONFLICT (campaign_id, version, question_id, day, level, bits) DO UPDATE SET n = set_bit_counts.n + excluded.n`,
+            [campaignId, version, histogram.map((h) => h.questionId), histogram.map((h) => h.day), histogram.map((h) => h.level), histogram.map((h) => h.bits), histogram.map((h) => h.delta)],
+          );
+        }
       }
       // Per-report outcomes only for batches with tokens (issue 17): the only callers that answer per report.
       return group.map((batch, i) => {
@@ -301,6 +315,16 @@ export class PostgresRepository implements Repository {
       [query.campaignId, query.version, query.questionId, query.fromDay ?? '0001-01-01', query.toDay ?? '9999-12-31'],
     );
     return rows.map((r) => ({ day: r.day, index: r.idx, sum: Number(r.sum) }));
+  }
+
+  async readSetBitCounts(query: SumsQuery): Promise<SetBitCell[]> {
+    const { rows } = await this.pool.query<{ day: string; level: number; bits: number; n: string }>(
+      `SELECT day, level, bits, n FROM set_bit_counts
+        WHERE campaign_id = $1 AND version = $2 AND question_id = $3 AND day >= $4::date AND day <= $5::date
+        ORDER BY day, level, bits`,
+      [query.campaignId, query.version, query.questionId, query.fromDay ?? '0001-01-01', query.toDay ?? '9999-12-31'],
+    );
+    return rows.map((r) => ({ day: r.day, level: r.level, bits: r.bits, n: Number(r.n) }));
   }
 
   async countReports(campaignId: string, version: number): Promise<number> {
@@ -443,6 +467,7 @@ export class PostgresRepository implements Repository {
     return this.transaction(async (client) => {
       const reports = await client.query('DELETE FROM reports WHERE campaign_id = $1', [campaignId]);
       const cells = await client.query('DELETE FROM cells WHERE campaign_id = $1', [campaignId]);
+      await client.query('DELETE FROM set_bit_counts WHERE campaign_id = $1', [campaignId]);
       const counts = { reports: reports.rowCount ?? 0, cells: cells.rowCount ?? 0 };
       await insertAudit(client, audit, counts);
       return counts;
@@ -457,6 +482,7 @@ export class PostgresRepository implements Repository {
         const effective = Math.max(days, options.minDays);
         const beforeDay = addDays(options.today, -effective);
         const cells = (await client.query('DELETE FROM cells WHERE campaign_id = $1 AND day < $2::date', [campaignId, beforeDay])).rowCount ?? 0;
+        await client.query('DELETE FROM set_bit_counts WHERE campaign_id = $1 AND day < $2::date', [campaignId, beforeDay]);
         const reports = (await client.query('DELETE FROM reports WHERE campaign_id = $1 AND day < $2::date', [campaignId, beforeDay])).rowCount ?? 0;
         if (cells === 0 && reports === 0) continue;
         await insertAudit(client, { at: options.at, actor: 'retention', action: 'retention.delete', campaignId, detail: { retentionDays: days, effectiveDays: effective, beforeDay, cells, reports } });

@@ -40,6 +40,11 @@ export interface ReportContribution {
    * is stored. A report whose id is new but whose token is already spent is not stored ('spent').
    */
   token?: TokenSpend;
+  /**
+   * Issue 17 §2: the report's set-bit count and privacy-level index, for mechanisms with an honest
+   * set-bit law (unary encodings, RAPPOR); added to `set_bit_counts` with the sums.
+   */
+  setBits?: { level: number; bits: number };
 }
 
 export interface TokenSpend {
@@ -75,6 +80,14 @@ export interface SumCell {
   day: string;
   index: number;
   sum: number;
+}
+
+/** One row of a question's set-bit histograms: `n` reports of `day` at level index `level` had `bits` set bits. */
+export interface SetBitCell {
+  day: string;
+  level: number;
+  bits: number;
+  n: number;
 }
 
 export interface CampaignToPublish {
@@ -239,6 +252,8 @@ export interface Repository {
   observeGroupCommits(observer: (group: { batches: number; reports: number }) => void): void;
   /** Cells of one question, merged over nothing: one row per (day, index). */
   readSums(query: SumsQuery): Promise<SumCell[]>;
+  /** Issue 17 §2: the question's set-bit histogram rows, one per (day, level, bits). */
+  readSetBitCounts(query: SumsQuery): Promise<SetBitCell[]>;
   /** Number of stored report ids for a campaign version (tests and ops). */
   countReports(campaignId: string, version: number): Promise<number>;
   /** Ids of stored reports (tests only; small databases). */
@@ -304,6 +319,20 @@ export function cellDeltas(reports: readonly ReportContribution[]): Array<{ ques
     }
   }
   return [...map.values()].sort((a, b) => (a.questionId < b.questionId ? -1 : a.questionId > b.questionId ? 1 : a.day < b.day ? -1 : a.day > b.day ? 1 : a.index - b.index));
+}
+
+/** Merges the reports' set-bit counts into histogram deltas keyed (question, day, level, bits), sorted like cellDeltas. */
+export function setBitDeltas(reports: readonly ReportContribution[]): Array<{ questionId: string; day: string; level: number; bits: number; delta: number }> {
+  const map = new Map<string, { questionId: string; day: string; level: number; bits: number; delta: number }>();
+  for (const report of reports) {
+    if (report.setBits === undefined) continue;
+    const { level, bits } = report.setBits;
+    const key = `${report.questionId}\u0000${report.day}\u0000${level}\u0000${bits}`;
+    const cell = map.get(key);
+    if (cell === undefined) map.set(key, { questionId: report.questionId, day: report.day, level, bits, delta: 1 });
+    else cell.delta += 1;
+  }
+  return [...map.values()].sort((a, b) => (a.questionId < b.questionId ? -1 : a.questionId > b.questionId ? 1 : a.day < b.day ? -1 : a.day > b.day ? 1 : a.level - b.level || a.bits - b.bits));
 }
 
 /** Stable JSON (sorted keys) so that re-publishing the same document compares equal; also the stored text of a document. */

@@ -23,6 +23,7 @@ import {
   canonicalJson,
   type CampaignToPublish,
   cellDeltas,
+  setBitDeltas,
   type IngestKeyRecord,
   type IngestPolicy,
   RepositoryConflictError,
@@ -36,6 +37,7 @@ import {
   type ReportOutcome,
   type Repository,
   type StoredCampaign,
+  type SetBitCell,
   type SumCell,
   type SumsQuery,
 } from './repository.ts';
@@ -180,7 +182,7 @@ export class SqliteRepository implements Repository {
   observeGroupCommits(observer: (group: { batches: number; reports: number }) => void): void {
     this.groupCommit.observer = observer;
   }
-  private statements: { insertReport: Database.Statement; addCell: Database.Statement; spend: Database.Statement; unstore: Database.Statement } | undefined;
+  private statements: { insertReport: Database.Statement; addCell: Database.Statement; addSetBits: Database.Statement; spend: Database.Statement; unstore: Database.Statement } | undefined;
 
   /** One transaction for all of `group`; results in the same order. */
   private storeGroup(group: readonly IngestRequest[]): IngestResult[] {
@@ -189,10 +191,13 @@ export class SqliteRepository implements Repository {
       addCell: this.db.prepare(
         'INSERT INTO cells (campaign_id, version, question_id, day, idx, sum) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, version, question_id, day, idx) DO UPDATE SET sum = sum + excluded.sum',
       ),
+      addSetBits: this.db.prepare(
+        'INSERT INTO set_bit_counts (campaign_id, version, question_id, day, level, bits, n) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (campaign_id, version, question_id, day, level, bits) DO UPDATE SET n = n + excluded.n',
+      ),
       spend: this.db.prepare('INSERT INTO token_spends (nonce, period_end) VALUES (?, ?) ON CONFLICT (nonce) DO NOTHING'),
       unstore: this.db.prepare('DELETE FROM reports WHERE id = ?'),
     };
-    const { insertReport, addCell, spend, unstore } = this.statements;
+    const { insertReport, addCell, addSetBits, spend, unstore } = this.statements;
     const run = this.db.transaction((): IngestResult[] => {
       const accepted = group.map(() => 0);
       const outcomes = new Map<ReportContribution, ReportOutcome>();
@@ -217,6 +222,8 @@ export class SqliteRepository implements Repository {
           accepted[batch]! += 1;
         }
         for (const cell of cellDeltas(fresh)) addCell.run(campaignId, version, cell.questionId, cell.day, cell.index, cell.delta);
+        // Issue 17 §2: the set-bit histograms, in this same transaction.
+        for (const h of setBitDeltas(fresh)) addSetBits.run(campaignId, version, h.questionId, h.day, h.level, h.bits, h.delta);
       }
       // Per-report outcomes only for batches with tokens (issue 17): the only callers that answer per report.
       return group.map((batch, i) => {
@@ -232,6 +239,13 @@ export class SqliteRepository implements Repository {
       .prepare('SELECT day, idx, sum FROM cells WHERE campaign_id = ? AND version = ? AND question_id = ? AND day >= ? AND day <= ? ORDER BY day, idx')
       .all(query.campaignId, query.version, query.questionId, query.fromDay ?? '0000-01-01', query.toDay ?? '9999-12-31') as Array<{ day: string; idx: number; sum: number }>;
     return rows.map((r) => ({ day: r.day, index: r.idx, sum: Number(r.sum) }));
+  }
+
+  async readSetBitCounts(query: SumsQuery): Promise<SetBitCell[]> {
+    const rows = this.db
+      .prepare('SELECT day, level, bits, n FROM set_bit_counts WHERE campaign_id = ? AND version = ? AND question_id = ? AND day >= ? AND day <= ? ORDER BY day, level, bits')
+      .all(query.campaignId, query.version, query.questionId, query.fromDay ?? '0000-01-01', query.toDay ?? '9999-12-31') as Array<{ day: string; level: number; bits: number; n: number }>;
+    return rows.map((r) => ({ day: r.day, level: Number(r.level), bits: Number(r.bits), n: Number(r.n) }));
   }
 
   async countReports(campaignId: string, version: number): Promise<number> {
@@ -389,6 +403,7 @@ export class SqliteRepository implements Repository {
     const run = this.db.transaction(() => {
       const reports = this.db.prepare('DELETE FROM reports WHERE campaign_id = ?').run(campaignId).changes;
       const cells = this.db.prepare('DELETE FROM cells WHERE campaign_id = ?').run(campaignId).changes;
+      this.db.prepare('DELETE FROM set_bit_counts WHERE campaign_id = ?').run(campaignId);
       this.insertAudit(audit, { reports, cells });
       return { reports, cells };
     });
@@ -403,6 +418,7 @@ export class SqliteRepository implements Repository {
         const effective = Math.max(days, options.minDays);
         const beforeDay = addDays(options.today, -effective);
         const cells = this.db.prepare('DELETE FROM cells WHERE campaign_id = ? AND day < ?').run(campaignId, beforeDay).changes;
+        this.db.prepare('DELETE FROM set_bit_counts WHERE campaign_id = ? AND day < ?').run(campaignId, beforeDay);
         const reports = this.db.prepare('DELETE FROM reports WHERE campaign_id = ? AND day < ?').run(campaignId, beforeDay).changes;
         if (cells === 0 && reports === 0) continue;
         this.insertAudit({ at: options.at, actor: 'retention', action: 'retention.delete', campaignId, detail: { retentionDays: days, effectiveDays: effective, beforeDay, cells, reports } });
