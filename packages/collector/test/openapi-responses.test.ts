@@ -13,11 +13,12 @@
  */
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
-import { RandomSampler, seededRandomSource, type AnyMechanism } from '@practical-privacy/core';
+import { RandomSampler, seededRandomSource, type AnyMechanism, type Estimand } from '@practical-privacy/core';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectorApp } from '../src/app.ts';
 import { parseCampaign } from '../src/campaigns/model.ts';
+import { estimateQuestion, type Bucket } from '../src/estimates.ts';
 import { TokenKeyRing } from '../src/privacy-pass/key-ring.ts';
 import type { Repository } from '../src/storage/repository.ts';
 import { ADMIN, READ, TODAY } from './helpers.ts';
@@ -174,13 +175,16 @@ function reports(questionId: string, count: number, day = TODAY, answer: (i: num
   });
 }
 
+/** An inject request whose `body` (if any) is sent as JSON; a string is sent as it is. */
+type Request = Omit<InjectOptions, 'body'> & { body?: unknown };
+
 /** A repository whose every method fails once `broken` is set: the database went away. */
 function failing(repository: Repository): { repository: Repository; breakIt: () => void } {
   let broken = false;
   const proxy = new Proxy(repository, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function' || property === 'close') return value;
+      if (typeof value !== 'function' || property === 'close' || property === 'dropSchema') return value;
       return (...args: unknown[]) => {
         if (broken) return Promise.reject(new Error('database unavailable (test)'));
         return (value as (...a: unknown[]) => unknown).apply(target, args);
@@ -197,7 +201,7 @@ describe.each(STORES)('OpenAPI document against real answers ($name)', (store: S
   let check: DocumentCheck;
 
   /** Sends `request` as operation `op`, expects `status`, and validates the answer against the document. */
-  async function call(target: CollectorApp, op: string, request: InjectOptions & { body?: unknown }, status: number): Promise<LightMyRequestResponse> {
+  async function call(target: CollectorApp, op: string, request: Request, status: number): Promise<LightMyRequestResponse> {
     const { body, ...rest } = request;
     const options: InjectOptions = { method: op.split(' ')[0] as 'GET', ...rest };
     if (body !== undefined) {
@@ -211,7 +215,7 @@ describe.each(STORES)('OpenAPI document against real answers ($name)', (store: S
     return response;
   }
 
-  const sample = (op: string, extra: Partial<InjectOptions> & { body?: unknown } = {}) => {
+  const sample = (op: string, extra: Partial<Request> = {}): Request => {
     const s = SAMPLES[op]!;
     return { url: s.url, ...(s.body === undefined ? {} : { body: s.body }), headers: { ...s.token }, ...extra };
   };
@@ -219,11 +223,11 @@ describe.each(STORES)('OpenAPI document against real answers ($name)', (store: S
   beforeAll(async () => {
     const issuer = await makeIssuer(() => new Date(), [tokenCampaign('tok')]);
     const list = await issuer.keyList();
-    app = await storeApp(store, 'openapi-main', { metricsToken: METRICS, maxBatchReports: 500 }, { tokenKeys: TokenKeyRing.of(list) });
-    throttled = await storeApp(store, 'openapi-throttled', { metricsToken: METRICS, authFailuresPerMinute: 1, rateLimitPerMinute: 1 });
-    const opened = store.open('openapi-broken');
+    app = await storeApp(store, 'openapi_main', { metricsToken: METRICS, maxBatchReports: 500 }, { tokenKeys: TokenKeyRing.of(list) });
+    throttled = await storeApp(store, 'openapi_throttled', { metricsToken: METRICS, authFailuresPerMinute: 1, rateLimitPerMinute: 1 });
+    const opened = store.open('openapi_broken');
     const fault = failing(opened);
-    broken = await storeApp({ name: store.name, open: () => fault.repository }, 'openapi-broken', { metricsToken: METRICS });
+    broken = await storeApp({ name: store.name, open: () => fault.repository }, 'openapi_broken', { metricsToken: METRICS });
     check = new DocumentCheck((await app.inject('/docs/json')).json());
 
     // Data for every kind of cell: fever has a day with amplification and a withheld day; quiet stays below minBatch.
@@ -343,6 +347,10 @@ describe.each(STORES)('OpenAPI document against real answers ($name)', (store: S
       for (const bucket of ['day', 'week', 'total']) {
         for (const estimand of ['population', 'respondents']) {
           const release = (await call(app, op, { url: `/v1/campaigns/oa/estimates?question=${question}&bucket=${bucket}&estimand=${estimand}`, headers: read }, 200)).json();
+          // The answer is exactly the JSON of the release the collector computed: response schemas
+          // serialize nothing (app.ts), so a field a schema does not name is never dropped.
+          const computed = await estimateQuestion(app.collector.repository, model, model.questions.get(question)!, { bucket: bucket as Bucket, estimand: estimand as Estimand });
+          expect(release).toEqual(JSON.parse(JSON.stringify(computed)));
           for (const cell of release.cells) {
             for (const key of Object.keys(cell)) seen.add(key);
             if (cell.amplification !== undefined) seen.add(`amplification:${String(cell.amplification.applicable)}`);
