@@ -48,7 +48,7 @@ const CAMPAIGN = {
 const QUESTIONS = CAMPAIGN.questions.map((q) => q.id);
 
 type Doc = {
-  paths: Record<string, Record<string, { operationId?: string; security?: Array<Record<string, unknown>>; requestBody?: { content: Record<string, { example?: unknown }> }; responses: Record<string, { description: string; content?: Record<string, unknown> }> }>>;
+  paths: Record<string, Record<string, { operationId?: string; parameters?: unknown[]; security?: Array<Record<string, unknown>>; requestBody?: { content: Record<string, { example?: unknown }> }; responses: Record<string, { description: string; content?: Record<string, unknown> }> }>>;
 };
 
 /** Ajv over the whole document, so `#/…` pointers resolve; OpenAPI's own keywords are annotations. */
@@ -66,7 +66,7 @@ class DocumentCheck {
     this.ajv.addSchema(doc as object, 'openapi');
   }
 
-  private validator(pointer: string[]): ValidateFunction {
+  validator(pointer: string[]): ValidateFunction {
     const ref = `openapi#/${pointer.map((p) => p.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
     let validate = this.compiled.get(ref);
     if (validate === undefined) this.compiled.set(ref, (validate = this.ajv.compile({ $ref: ref })));
@@ -271,11 +271,18 @@ describe.each(STORES)('OpenAPI document against real answers ($name)', (store: S
       const statuses = Object.keys(operation.responses);
       expect(statuses.some((s) => /^2\d\d$/.test(s)), `${op} has a 2xx answer`).toBe(true);
       expect(statuses.some((s) => /^[45]\d\d$/.test(s)), `${op} has error answers`).toBe(true);
+      const [method, path] = op.split(' ') as [string, string];
+      const at = ['paths', path, method.toLowerCase()];
       for (const status of statuses) {
         expect(status, `${op}`).toMatch(/^[1-5]\d\d$/);
         expect(operation.responses[status]!.description, `${op} ${status}`).not.toBe('Default Response');
-        expect(Object.keys(operation.responses[status]!.content ?? {}).length, `${op} ${status} has a body schema`).toBeGreaterThan(0);
+        const mediaTypes = Object.keys(operation.responses[status]!.content ?? {});
+        expect(mediaTypes.length, `${op} ${status} has a body schema`).toBeGreaterThan(0);
+        // Ajv in strict mode compiles each schema: an unknown keyword or a malformed schema throws.
+        for (const mediaType of mediaTypes) check.validator([...at, 'responses', status, 'content', mediaType, 'schema']);
       }
+      for (const mediaType of Object.keys(operation.requestBody?.content ?? {})) check.validator([...at, 'requestBody', 'content', mediaType, 'schema']);
+      (operation.parameters ?? []).forEach((_, i) => check.validator([...at, 'parameters', String(i), 'schema']));
       if (SAMPLES[op]!.token !== undefined) expect(operation.security, `${op} names its bearer token`).toEqual([{ bearer: [] }]);
     }
     expect(ids.size).toBe(ops.length);

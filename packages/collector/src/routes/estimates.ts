@@ -1,4 +1,4 @@
-import { ESTIMANDS, isEstimand, isPrivacyError, isValidDay, type Estimand } from '@practical-privacy/core';
+import { ESTIMANDS, isEstimand, isPrivacyError, isValidDay, MAX_VERSION, type Estimand } from '@practical-privacy/core';
 import type { FastifyInstance } from 'fastify';
 import { authenticate, mayRead } from '../auth.ts';
 import type { AppContext } from '../context.ts';
@@ -49,7 +49,7 @@ const querySchema = {
     from: { type: 'string', format: 'date' },
     to: { type: 'string', format: 'date' },
     bucket: { type: 'string', enum: ['day', 'week', 'total'] },
-    version: { type: 'string' },
+    version: { type: 'integer', minimum: 1, maximum: MAX_VERSION, description: 'A campaign version (default: the latest).' },
     estimand: {
       type: 'string',
       enum: [...ESTIMANDS],
