@@ -2,7 +2,13 @@
 import { ID_PATTERN } from '@practical-privacy/core';
 import * as v from 'valibot';
 import { AUDIT_ACTIONS } from '../storage/repository.ts';
-import { AUTH_ERRORS, COMMON_ERRORS, error, json } from './responses.ts';
+import type { AuditPage } from '../operations/audit.ts';
+import type { CloseResult } from '../operations/close-campaign.ts';
+import type { IngestKeyListing } from '../operations/ingest-keys.ts';
+import type { PurgeResult } from '../operations/purge-campaign.ts';
+import type { RetentionResult } from '../operations/retention.ts';
+import type { CreatedToken, TokenListing } from '../operations/tokens.ts';
+import { AUTH_ERRORS, COMMON_ERRORS, error, json, type Documents } from './responses.ts';
 
 const Id = v.pipe(v.string(), v.regex(ID_PATTERN));
 const Instant = v.pipe(v.string(), v.isoTimestamp());
@@ -47,8 +53,24 @@ const AuditEntrySchema = v.strictObject({
   detail: v.nullable(v.record(v.string(), v.unknown())),
 });
 
+const CloseSchema = v.strictObject({ id: Id, status: v.literal('closed'), closedAt: Instant, alreadyClosed: v.boolean() });
+const PurgeSchema = v.strictObject({ id: Id, reports: Count, cells: Count });
+const RetentionSchema = v.strictObject({ id: Id, retentionDays: v.nullable(v.pipe(v.number(), v.integer())) });
+const CreatedTokenSchema = v.strictObject({ ...tokenFields, token: v.pipe(v.string(), v.regex(/^ppt_[A-Za-z0-9_-]{43}$/)) });
+const AuditPageSchema = v.strictObject({ entries: v.array(AuditEntrySchema), next: v.nullable(v.pipe(v.number(), v.integer())) });
+
+type _Checked = [
+  Documents<typeof CloseSchema, CloseResult>,
+  Documents<typeof PurgeSchema, PurgeResult>,
+  Documents<typeof RetentionSchema, RetentionResult>,
+  Documents<typeof IngestKeySchema, IngestKeyListing>,
+  Documents<typeof TokenSchema, TokenListing>,
+  Documents<typeof CreatedTokenSchema, CreatedToken>,
+  Documents<typeof AuditPageSchema, AuditPage>,
+];
+
 export const closeResponses = {
-  200: json('Closed (or already closed: `alreadyClosed`, with the first time).', v.strictObject({ id: Id, status: v.literal('closed'), closedAt: Instant, alreadyClosed: v.boolean() })),
+  200: json('Closed (or already closed: `alreadyClosed`, with the first time).', CloseSchema),
   400: noBody,
   ...AUTH_ERRORS,
   404: campaignUnknown,
@@ -56,7 +78,7 @@ export const closeResponses = {
 };
 
 export const purgeResponses = {
-  200: json('Deleted: the report ids and raw reports (`reports`) and the aggregate cells (`cells`) of every version.', v.strictObject({ id: Id, reports: Count, cells: Count })),
+  200: json('Deleted: the report ids and raw reports (`reports`) and the aggregate cells (`cells`) of every version.', PurgeSchema),
   400: error('CONFIRMATION_REQUIRED (`confirm` is not the campaign id), REQUEST_INVALID (`confirm` missing or repeated), JSON_INVALID'),
   ...AUTH_ERRORS,
   404: campaignUnknown,
@@ -65,7 +87,7 @@ export const purgeResponses = {
 };
 
 export const retentionResponses = {
-  200: json('Set; the hourly maintenance applies it.', v.strictObject({ id: Id, retentionDays: v.nullable(v.pipe(v.number(), v.integer())) })),
+  200: json('Set; the hourly maintenance applies it.', RetentionSchema),
   400: error('REQUEST_INVALID (`days` out of range or below the report window + 2), JSON_INVALID'),
   ...AUTH_ERRORS,
   404: campaignUnknown,
@@ -105,7 +127,7 @@ export const listTokensResponses = {
 };
 
 export const createTokenResponses = {
-  201: json('Created. `token` is shown this once (stored as its SHA-256); Cache-Control: no-store.', v.strictObject({ ...tokenFields, token: v.pipe(v.string(), v.regex(/^ppt_[A-Za-z0-9_-]{43}$/)) })),
+  201: json('Created. `token` is shown this once (stored as its SHA-256); Cache-Control: no-store.', CreatedTokenSchema),
   400: error('REQUEST_INVALID (a field, named in `path`), JSON_INVALID'),
   ...AUTH_ERRORS,
   409: error('LABEL_TAKEN (labels are unique forever)'),
@@ -122,7 +144,7 @@ export const revokeTokenResponses = {
 };
 
 export const auditResponses = {
-  200: json('A page of the audit log, newest first; `next` is `before` for the next (older) page, null on the last.', v.strictObject({ entries: v.array(AuditEntrySchema), next: v.nullable(v.pipe(v.number(), v.integer())) })),
+  200: json('A page of the audit log, newest first; `next` is `before` for the next (older) page, null on the last.', AuditPageSchema),
   400: error('REQUEST_INVALID (a query parameter, named in `path`)'),
   ...AUTH_ERRORS,
   ...COMMON_ERRORS,

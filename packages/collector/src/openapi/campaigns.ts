@@ -3,7 +3,9 @@ import { CampaignSchema, ID_PATTERN, MAX_VERSION, PERIODS, QUESTION_TYPES } from
 import * as v from 'valibot';
 import { INGEST_KEY_PATTERN } from '../operations/ingest-keys.ts';
 import { requestSchema } from './json-schema.ts';
-import { AUTH_ERRORS, COMMON_ERRORS, error, json } from './responses.ts';
+import type { CampaignListing } from '../operations/list-campaigns.ts';
+import type { PublishResult } from '../operations/publish-campaign.ts';
+import { AUTH_ERRORS, COMMON_ERRORS, error, json, type Documents } from './responses.ts';
 import { EXAMPLE_CAMPAIGN } from './examples.ts';
 
 const Id = v.pipe(v.string(), v.regex(ID_PATTERN));
@@ -90,6 +92,8 @@ const CampaignListingSchema = v.strictObject({
   closedAt: v.nullable(Instant),
   retentionDays: v.nullable(v.pipe(v.number(), v.integer())),
 });
+
+type _Checked = [Documents<typeof PublishResultSchema, PublishResult>, Documents<typeof CampaignListingSchema, CampaignListing>];
 
 export const listCampaignsResponses = {
   200: json('The campaigns this token may read.', v.strictObject({ campaigns: v.array(CampaignListingSchema) })),

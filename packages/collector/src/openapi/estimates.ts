@@ -6,7 +6,8 @@
  */
 import { ESTIMANDS } from '@practical-privacy/core';
 import * as v from 'valibot';
-import { AUTH_ERRORS, COMMON_ERRORS, error, json, text } from './responses.ts';
+import type { EstimateRelease } from '../release.ts';
+import { AUTH_ERRORS, COMMON_ERRORS, error, json, text, type Documents } from './responses.ts';
 
 const Interval = v.strictTuple([v.number(), v.number()]);
 const Day = v.pipe(v.string(), v.isoDate());
@@ -74,6 +75,8 @@ const EstimateReleaseSchema = v.object({
   estimand: v.strictObject({ name: v.picklist(ESTIMANDS), description: v.string(), assumptions: v.array(v.string()), notes: v.array(v.string()) }),
   cells: v.array(CellSchema),
 });
+
+type _Checked = Documents<typeof EstimateReleaseSchema, EstimateRelease>;
 
 const READ_ERRORS = {
   400: error('REQUEST_INVALID (a query parameter, named in `path`)'),

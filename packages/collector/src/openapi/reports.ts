@@ -3,7 +3,8 @@ import { BatchSchema, TokenKeyListSchema } from '@practical-privacy/core';
 import * as v from 'valibot';
 import { exampleBatch } from './examples.ts';
 import { requestSchema } from './json-schema.ts';
-import { COMMON_ERRORS, error, json } from './responses.ts';
+import type { ReportAnswer } from '../privacy-pass/batch-tokens.ts';
+import { COMMON_ERRORS, error, json, type Documents } from './responses.ts';
 
 /**
  * The batch, from core's BatchSchema (the validator ingest runs), with an example dated `day`. As
@@ -29,6 +30,9 @@ const IngestResultSchema = v.strictObject({
   refused: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.description('Campaigns with `tokens` only: reports refused for their token.'))),
   reports: v.optional(v.pipe(v.array(ReportAnswerSchema), v.description('Campaigns with `tokens` only: one answer per report, in batch order.'))),
 });
+
+/** What routes/reports.ts sends: the counts, and for campaigns with `tokens` the per-report answers. */
+type _Checked = Documents<typeof IngestResultSchema, { accepted: number; duplicates: number; refused?: number; reports?: ReportAnswer[] }>;
 
 export const ingestResponses = {
   202: json('Committed: every report of the batch is stored or was already stored (acknowledge them all).', IngestResultSchema),

@@ -17,6 +17,14 @@ export const ErrorBodySchema = v.strictObject({
 
 type Response = Record<string, unknown> & { description: string };
 
+/**
+ * A compile-time check, `Documents<typeof Schema, TheTypeTheHandlerReturns>`: every value of the
+ * TypeScript type must be one the schema describes, so a documented field the code stops sending,
+ * or sends with another type, fails the typecheck. The type may have more fields (a field missing
+ * from a closed schema fails test/openapi-responses.test.ts instead).
+ */
+export type Documents<S extends v.GenericSchema, T extends v.InferOutput<S>> = [S, T];
+
 /** A JSON answer described by a valibot schema of what the collector sends. */
 export function json(description: string, schema: v.GenericSchema): Response {
   return { description, ...responseSchema(schema) };
