@@ -48,7 +48,7 @@ const CAMPAIGN = {
 const QUESTIONS = CAMPAIGN.questions.map((q) => q.id);
 
 type Doc = {
-  paths: Record<string, Record<string, { operationId?: string; parameters?: unknown[]; security?: Array<Record<string, unknown>>; requestBody?: { content: Record<string, { example?: unknown }> }; responses: Record<string, { description: string; content?: Record<string, unknown> }> }>>;
+  paths: Record<string, Record<string, { operationId?: string; parameters?: unknown[]; security?: Array<Record<string, unknown>>; requestBody?: { content: Record<string, { example?: unknown }> }; responses: Record<string, { description: string; headers?: Record<string, unknown>; content?: Record<string, unknown> }> }>>;
 };
 
 /** Ajv over the whole document, so `#/…` pointers resolve; OpenAPI's own keywords are annotations. */
@@ -90,6 +90,7 @@ class DocumentCheck {
     const body: unknown = mediaType === 'application/json' ? response.json() : response.body;
     const validate = this.validator(['paths', path, method, 'responses', status, 'content', mediaType, 'schema']);
     expect(validate(body), `${op} ${status}: ${this.ajv.errorsText(validate.errors)}\n${response.body.slice(0, 600)}`).toBe(true);
+    for (const header of Object.keys(documented!.headers ?? {})) expect(response.headers, `${op} ${status} sends the documented ${header} header`).toHaveProperty(header);
     this.answered.add(`${op} ${status}`);
   }
 

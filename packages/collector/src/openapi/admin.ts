@@ -127,7 +127,7 @@ export const listTokensResponses = {
 };
 
 export const createTokenResponses = {
-  201: json('Created. `token` is shown this once (stored as its SHA-256); Cache-Control: no-store.', CreatedTokenSchema),
+  201: json('Created. `token` is shown this once (stored as its SHA-256).', CreatedTokenSchema, { 'cache-control': '`no-store`: no cache may keep the token.' }),
   400: error('REQUEST_INVALID (a field, named in `path`), JSON_INVALID'),
   ...AUTH_ERRORS,
   409: error('LABEL_TAKEN (labels are unique forever)'),

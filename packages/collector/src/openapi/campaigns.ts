@@ -103,7 +103,11 @@ export const listCampaignsResponses = {
 
 export const getCampaignResponses = {
   // The stored document validates against what a client may publish (defaults may be filled in).
-  200: { description: 'The campaign document as published (core’s campaign schema). Cache-Control: 60 s for the latest, immutable for a named version.', ...requestSchema(CampaignSchema) },
+  200: {
+    description: 'The campaign document as published (core’s campaign schema).',
+    headers: { 'cache-control': { type: 'string', description: '`public, max-age=60` for the latest version; `public, max-age=31536000, immutable` for `?version=`.' } },
+    ...requestSchema(CampaignSchema),
+  },
   400: error('REQUEST_INVALID (`version` is not an integer from 1 to 2147483647)'),
   404: error('CAMPAIGN_UNKNOWN'),
   ...COMMON_ERRORS,

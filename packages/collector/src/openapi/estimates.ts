@@ -92,7 +92,7 @@ export const estimatesResponses = {
 };
 
 export const exportResponses = {
-  200: text('CSV (RFC 4180) for `format=csv`; Google RAPPOR analysis files for the rappor-* formats. Content-Disposition names the file.', 'text/csv'),
+  200: text('CSV (RFC 4180) for `format=csv`; Google RAPPOR analysis files for the rappor-* formats.', 'text/csv', { 'content-disposition': '`attachment; filename="<campaign>-<question>.csv"`, or `params.csv`, `counts.csv`, `map.csv`.' }),
   ...READ_ERRORS,
   400: error('REQUEST_INVALID (a query parameter, named in `path`), NOT_SUPPORTED (a rappor-* format for a question that is not RAPPOR)'),
 };

@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import { exampleBatch } from './examples.ts';
 import { requestSchema } from './json-schema.ts';
 import type { ReportAnswer } from '../privacy-pass/batch-tokens.ts';
-import { COMMON_ERRORS, error, json, type Documents } from './responses.ts';
+import { COMMON_ERRORS, error, ErrorBodySchema, json, type Documents } from './responses.ts';
 
 /**
  * The batch, from core's BatchSchema (the validator ingest runs), with an example dated `day`. As
@@ -42,12 +42,12 @@ export const ingestResponses = {
   410: error('CAMPAIGN_CLOSED (final: drop the batch)'),
   413: error('BATCH_TOO_LARGE (more reports than PP_MAX_BATCH_REPORTS), BODY_TOO_LARGE'),
   415: error('UNSUPPORTED_MEDIA_TYPE'),
-  429: error('RATE_LIMITED (retry later)'),
+  429: json('Error body; code RATE_LIMITED (more batches from this address in a minute than PP_RATE_LIMIT_PER_MINUTE).', ErrorBodySchema, { 'retry-after': 'Seconds until the window frees a request.' }),
   ...COMMON_ERRORS,
 };
 
 export const tokenKeysResponses = {
-  200: json('The published Privacy Pass key list (core’s TokenKeyListSchema). Cache-Control: 60 s.', TokenKeyListSchema),
+  200: json('The published Privacy Pass key list (core’s TokenKeyListSchema).', TokenKeyListSchema, { 'cache-control': '`public, max-age=60`.' }),
   404: error('TOKEN_KEYS_UNCONFIGURED (no PP_TOKEN_KEYS)'),
   ...COMMON_ERRORS,
 };

@@ -25,14 +25,22 @@ type Response = Record<string, unknown> & { description: string };
  */
 export type Documents<S extends v.GenericSchema, T extends v.InferOutput<S>> = [S, T];
 
+/** Response headers, name → description; each is sent with every answer of that status (the test checks it). */
+type Headers = Record<string, string>;
+
+function headersOf(headers: Headers | undefined): Record<string, unknown> {
+  if (headers === undefined) return {};
+  return { headers: Object.fromEntries(Object.entries(headers).map(([name, description]) => [name, { type: 'string', description }])) };
+}
+
 /** A JSON answer described by a valibot schema of what the collector sends. */
-export function json(description: string, schema: v.GenericSchema): Response {
-  return { description, ...responseSchema(schema) };
+export function json(description: string, schema: v.GenericSchema, headers?: Headers): Response {
+  return { description, ...headersOf(headers), ...responseSchema(schema) };
 }
 
 /** A text answer (CSV, Prometheus exposition): `content` keeps its media type in the document. */
-export function text(description: string, mediaType: string): Response {
-  return { description, content: { [mediaType]: { schema: { type: 'string' } } } };
+export function text(description: string, mediaType: string, headers?: Headers): Response {
+  return { description, ...headersOf(headers), content: { [mediaType]: { schema: { type: 'string' } } } };
 }
 
 /** An error answer: `{ error: { code, message, path? } }`, with the codes this status carries on this route. */
@@ -43,7 +51,7 @@ export function error(codes: string): Response {
 /** What every route may answer whatever it does: an unexpected failure and load shedding. */
 export const COMMON_ERRORS = {
   500: error('INTERNAL (nothing was acknowledged; retry the request)'),
-  503: error('OVERLOADED (load shedding; the answer carries Retry-After: 5)'),
+  503: json('Error body; code OVERLOADED (load shedding).', ErrorBodySchema, { 'retry-after': 'Seconds to wait: 5.' }),
 } as const;
 
 /** What a route that needs a bearer token may answer besides its own answers. */
