@@ -8,8 +8,6 @@
  */
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import underPressure from '@fastify/under-pressure';
 import Fastify, { type FastifyInstance, type FastifyError, type FastifyRequest } from 'fastify';
 import { AuthThrottle } from './auth.ts';
@@ -19,6 +17,7 @@ import type { AppContext } from './context.ts';
 import { HttpError } from './errors.ts';
 import { observeHttpRequests } from './http-metrics.ts';
 import { createMetrics, type CollectorMetrics } from './metrics.ts';
+import { registerOpenApi } from './openapi/document.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
@@ -129,6 +128,11 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
   // names the field. This compiler accepts every value unchanged, so no Ajv coercion or stripping
   // happens behind the handlers' backs.
   app.setValidatorCompiler(() => (data: unknown) => ({ value: data }));
+  // Response schemas are documentation too (src/openapi/). Fastify would otherwise compile them with
+  // fast-json-stringify, which drops every property a schema does not name and coerces types — an
+  // estimate cell would silently lose fields. Answers are JSON.stringify'd as they are, and
+  // test/openapi-responses.test.ts validates them against the published document instead.
+  app.setSerializerCompiler(() => (data: unknown) => JSON.stringify(data));
 
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
     let http: HttpError;
@@ -168,13 +172,7 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
     allowedHeaders: ['content-type', 'x-pp-ingest-key', 'authorization'],
     maxAge: 600,
   });
-  await app.register(swagger, {
-    openapi: {
-      info: { title: 'Practical Privacy collector', version: '0.1.0', description: 'Ingests locally randomized reports; releases debiased aggregates with confidence intervals.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await registerOpenApi(app);
 
   observeHttpRequests(app, ctx.metrics);
   healthRoutes(app, ctx);

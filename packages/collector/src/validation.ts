@@ -2,9 +2,8 @@
  * Request validation with valibot, the project's validation library: a route (or a CLI command)
  * hands its raw input to the operation, which parses it with the operation's exported schema. The
  * first issue becomes a 400 with a stable code and the dotted path of the field, and nothing is
- * changed. The same schemas give the OpenAPI entries (`openApiSchema`).
+ * changed. The same schemas give the OpenAPI entries (src/openapi/json-schema.ts).
  */
-import { toJsonSchema } from '@valibot/to-json-schema';
 import * as v from 'valibot';
 import { HttpError } from './errors.ts';
 
@@ -14,12 +13,6 @@ export function parseInput<S extends v.GenericSchema>(schema: S, input: unknown,
   const issue = result.issues[0];
   const path = issue.path?.map((item) => String(item.key)).join('.') ?? '';
   throw new HttpError(400, code, `${path === '' ? '(request)' : path}: ${issue.message}`, path === '' ? undefined : path);
-}
-
-/** The JSON Schema of what a client sends (transforms and checks that JSON Schema cannot say are left out), for the OpenAPI document. */
-export function openApiSchema(schema: v.GenericSchema): Record<string, unknown> {
-  const { $schema: _omitted, ...json } = toJsonSchema(schema, { errorMode: 'ignore', typeMode: 'input' }) as Record<string, unknown>;
-  return json;
 }
 
 /** Labels of tokens and ingest keys: what audit rows and the admin API name them by. */

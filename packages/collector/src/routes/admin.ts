@@ -14,7 +14,19 @@ import { addIngestKey, IngestKeyBodySchema, listIngestKeys, revokeIngestKey } fr
 import { PurgeQuerySchema, purgeCampaign } from '../operations/purge-campaign.ts';
 import { RetentionBodySchema, setRetention } from '../operations/retention.ts';
 import { createToken, listTokens, revokeToken, TokenBodySchema } from '../operations/tokens.ts';
-import { openApiSchema } from '../validation.ts';
+import {
+  addIngestKeyResponses,
+  auditResponses,
+  closeResponses,
+  createTokenResponses,
+  listIngestKeysResponses,
+  listTokensResponses,
+  purgeResponses,
+  retentionResponses,
+  revokeIngestKeyResponses,
+  revokeTokenResponses,
+} from '../openapi/admin.ts';
+import { requestSchema } from '../openapi/json-schema.ts';
 
 const campaignParams = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] };
 const admin = { security: [{ bearer: [] }] };
@@ -27,7 +39,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.post<{ Params: { id: string } }>(
     '/v1/campaigns/:id/close',
-    { schema: { tags: ['lifecycle'], summary: 'Close a campaign (admin): ingest of every version is refused from now on with 410 CAMPAIGN_CLOSED (final; the SDK drops such batches); estimates and exports are still served. Closing again keeps the first time. Audited.', params: campaignParams, ...admin } },
+    { schema: { tags: ['lifecycle'], operationId: 'closeCampaign', response: closeResponses, summary: 'Close a campaign (admin): ingest of every version is refused from now on with 410 CAMPAIGN_CLOSED (final; the SDK drops such batches); estimates and exports are still served. Closing again keeps the first time. Audited.', params: campaignParams, ...admin } },
     async (request) => closeCampaign(await as(request, 'closing campaigns'), { campaignId: request.params.id }),
   );
 
@@ -36,9 +48,11 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['lifecycle'],
+        operationId: 'purgeCampaign',
+        response: purgeResponses,
         summary: 'Delete every report id, raw report and aggregate cell of a closed campaign, all versions (admin; `?confirm=<campaign id>` required; 409 CAMPAIGN_OPEN until closed). Campaign documents stay. Audited.',
         params: campaignParams,
-        querystring: openApiSchema(PurgeQuerySchema),
+        querystring: requestSchema(PurgeQuerySchema),
         ...admin,
       },
     },
@@ -50,9 +64,11 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['lifecycle'],
+        operationId: 'setRetention',
+        response: retentionResponses,
         summary: 'Set how many days of aggregate day cells to keep (admin; null keeps them). The hourly maintenance deletes older cells, audited; at least the report window + 2 days.',
         params: campaignParams,
-        body: openApiSchema(RetentionBodySchema),
+        body: requestSchema(RetentionBodySchema),
         ...admin,
       },
     },
@@ -61,7 +77,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.get<{ Params: { id: string } }>(
     '/v1/campaigns/:id/ingest-keys',
-    { schema: { tags: ['keys'], summary: 'The ingest keys of a campaign, with status active, expired or revoked (admin).', params: campaignParams, ...admin } },
+    { schema: { tags: ['keys'], operationId: 'listIngestKeys', response: listIngestKeysResponses, summary: 'The ingest keys of a campaign, with status active, expired or revoked (admin).', params: campaignParams, ...admin } },
     async (request) => listIngestKeys(await as(request, 'listing ingest keys'), { campaignId: request.params.id }),
   );
 
@@ -70,9 +86,11 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['keys'],
+        operationId: 'addIngestKey',
+        response: addIngestKeyResponses,
         summary: 'Add an ingest key to a campaign (admin): given, or generated when `key` is absent; several keys are valid at once, and no new campaign version is made. 201; 409 LABEL_TAKEN. Audited.',
         params: campaignParams,
-        body: openApiSchema(IngestKeyBodySchema),
+        body: requestSchema(IngestKeyBodySchema),
         ...admin,
       },
     },
@@ -84,6 +102,8 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['keys'],
+        operationId: 'revokeIngestKey',
+        response: revokeIngestKeyResponses,
         summary: 'Revoke an ingest key (admin): batches with it get 401 INGEST_KEY_INVALID from now on. The campaign keeps requiring a key even when none is left. Audited.',
         params: { type: 'object', properties: { id: { type: 'string' }, label: { type: 'string' } }, required: ['id', 'label'] },
         ...admin,
@@ -92,7 +112,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (request) => revokeIngestKey(await as(request, 'revoking ingest keys'), { campaignId: request.params.id, label: request.params.label }),
   );
 
-  app.get('/v1/admin/tokens', { schema: { tags: ['keys'], summary: 'The API tokens in the database (labels, roles, scopes, expiry, status; never the tokens) (admin).', ...admin } }, async (request) =>
+  app.get('/v1/admin/tokens', { schema: { tags: ['keys'], operationId: 'listTokens', response: listTokensResponses, summary: 'The API tokens in the database (labels, roles, scopes, expiry, status; never the tokens) (admin).', ...admin } }, async (request) =>
     listTokens(await as(request, 'listing tokens')),
   );
 
@@ -101,8 +121,10 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['keys'],
+        operationId: 'createToken',
+        response: createTokenResponses,
         summary: 'Create an admin or read token (admin), optionally expiring, read tokens optionally scoped to campaigns. 201 with `token`, shown this once (stored as SHA-256). 409 LABEL_TAKEN. Audited.',
-        body: openApiSchema(TokenBodySchema),
+        body: requestSchema(TokenBodySchema),
         ...admin,
       },
     },
@@ -112,7 +134,7 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
 
   app.post<{ Params: { label: string } }>(
     '/v1/admin/tokens/:label/revoke',
-    { schema: { tags: ['keys'], summary: 'Revoke a token (admin): it gets 401 from the next request on, on every instance. Audited.', params: { type: 'object', properties: { label: { type: 'string' } }, required: ['label'] }, ...admin } },
+    { schema: { tags: ['keys'], operationId: 'revokeToken', response: revokeTokenResponses, summary: 'Revoke a token (admin): it gets 401 from the next request on, on every instance. Audited.', params: { type: 'object', properties: { label: { type: 'string' } }, required: ['label'] }, ...admin } },
     async (request) => revokeToken(await as(request, 'revoking tokens'), { label: request.params.label }),
   );
 
@@ -121,8 +143,10 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['audit'],
+        operationId: 'readAudit',
+        response: auditResponses,
         summary: 'The audit log, newest first (admin): publications, closes, purges, retention changes and deletions, key and token changes, reads of estimates and exports — with the token label, never a token. Page with `before=<next>`.',
-        querystring: openApiSchema(AuditQuerySchema),
+        querystring: requestSchema(AuditQuerySchema),
         ...admin,
       },
     },

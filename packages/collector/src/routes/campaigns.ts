@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { authenticate } from '../auth.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
+import { campaignIdParams, getCampaignQuery, getCampaignResponses, listCampaignsResponses, publishBody, publishResponses } from '../openapi/campaigns.ts';
 import { listCampaigns } from '../operations/list-campaigns.ts';
 import { publishCampaign } from '../operations/publish-campaign.ts';
 import { parseVersion, requireCampaignId } from '../params.ts';
@@ -15,6 +16,9 @@ export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['campaigns'],
+        operationId: 'publishCampaign',
+        body: publishBody,
+        response: publishResponses,
         summary: 'Publish a campaign version (admin token). Versions are immutable: 201 created, 200 identical re-publish, 409 CAMPAIGN_IMMUTABLE for different content. With an envelope `plan` { patients, targets?, strict? } the answer carries the planner\'s per-question prediction and warnings; strict refuses with 422 PLAN_INSUFFICIENT while any warning stands.',
         security: [{ bearer: [] }],
       },
@@ -37,6 +41,8 @@ export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['read'],
+        operationId: 'listCampaigns',
+        response: listCampaignsResponses,
         summary: 'The campaigns the read token may read: id, versions, latest version, status (open or closed), closedAt, retentionDays (read token). A token scoped to campaigns sees only those.',
         security: [{ bearer: [] }],
       },
@@ -52,9 +58,11 @@ export function campaignRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['campaigns'],
+        operationId: 'getCampaign',
+        response: getCampaignResponses,
         summary: 'The latest (or ?version=) published campaign document. Public: the SDK fetches it.',
-        params: { type: 'object', properties: { id: { type: 'string' } } },
-        querystring: { type: 'object', properties: { version: { type: 'string' } } },
+        params: campaignIdParams,
+        querystring: getCampaignQuery,
       },
     },
     async (request, reply) => {

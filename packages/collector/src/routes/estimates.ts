@@ -1,4 +1,4 @@
-import { ESTIMANDS, isEstimand, isPrivacyError, isValidDay, type Estimand, type LevelWeighting } from '@practical-privacy/core';
+import { ESTIMANDS, isEstimand, isPrivacyError, isValidDay, MAX_VERSION, type Estimand, type LevelWeighting } from '@practical-privacy/core';
 import type { FastifyInstance } from 'fastify';
 import { authenticate, mayRead } from '../auth.ts';
 import type { AppContext } from '../context.ts';
@@ -7,6 +7,8 @@ import { estimateQuestion, type Bucket } from '../estimates.ts';
 import { exportQuestion, EXPORT_FORMATS, type ExportFormat } from '../exports.ts';
 import { parseWeighting, weightedQuestion, weightingStatement, WEIGHTINGS } from '../level-weighting.ts';
 import { estimateMergedQuestion, mergeSet, MERGE_VERSIONS } from '../merge-versions.ts';
+import { campaignIdParams } from '../openapi/campaigns.ts';
+import { estimatesResponses, exportResponses } from '../openapi/estimates.ts';
 import { parseVersion, requireCampaignId } from '../params.ts';
 import { DEFENCES, recordIntegrity, type Defence } from '../integrity.ts';
 import type { AuditRecord } from '../storage/repository.ts';
@@ -67,7 +69,7 @@ const querySchema = {
     from: { type: 'string', format: 'date' },
     to: { type: 'string', format: 'date' },
     bucket: { type: 'string', enum: ['day', 'week', 'total'] },
-    version: { type: 'string' },
+    version: { type: 'integer', minimum: 1, maximum: MAX_VERSION, description: 'A campaign version (default: the latest).' },
     versions: {
       type: 'string',
       enum: [MERGE_VERSIONS],
@@ -119,6 +121,9 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['read'],
+        operationId: 'getEstimates',
+        params: campaignIdParams,
+        response: estimatesResponses,
         summary:
           'Debiased estimates with standard errors and 95% CIs (unbiased and consistent values), per day, ISO week or total. Intervals of shares are for the population share by default (`estimand=respondents`: among the patients who answered); the release states which in `estimand`, with its assumptions. A day below the minimum batch is withheld, and left out of every week and total as well. Week and total standard errors are Σ (day reports / cell reports)·(day SE), a bound valid however the days are correlated (the same patients report daily). Day cells state the shuffle-amplified central ε under a stated assumption; week and total cells say why they do not (read token).',
         description: RAPPOR_VALUES_DESCRIPTION,
@@ -166,6 +171,9 @@ export function estimateRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['read'],
+        operationId: 'exportQuestion',
+        params: campaignIdParams,
+        response: exportResponses,
         summary: 'Exports: csv (estimates; `estimand` as for /estimates, stated in the estimand and estimand_note columns), rappor-params / rappor-counts / rappor-map (Google RAPPOR analysis files) (read token).',
         description:
           'CSV columns as the JSON release. RAPPOR candidates fill `detectable` (true/false) and `detection_limit`; an undetected one has empty estimate, unbiased, standard_error, ci95_low and ci95_high cells (never zeros) and `reason` "not detectable at this n (below ≈ x%)".',

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { requireBearer } from '../auth.ts';
 import type { AppContext } from '../context.ts';
+import { healthzResponses, metricsResponses, readyzResponses } from '../openapi/health.ts';
 
 export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
-  app.get('/healthz', { schema: { tags: ['operations'], summary: 'Liveness: the process answers.' } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { schema: { tags: ['operations'], operationId: 'liveness', summary: 'Liveness: the process answers.', response: healthzResponses } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', { schema: { tags: ['operations'], summary: 'Readiness: database reachable and not shutting down (503 otherwise).' } }, async (_request, reply) => {
+  app.get('/readyz', { schema: { tags: ['operations'], operationId: 'readiness', summary: 'Readiness: database reachable and not shutting down (503 otherwise).', response: readyzResponses } }, async (_request, reply) => {
     if (ctx.state.closing) return reply.code(503).send({ status: 'closing' });
     try {
       await ctx.repository.ping();
@@ -20,6 +21,8 @@ export function healthRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['operations'],
+        operationId: 'metrics',
+        response: metricsResponses,
         summary: 'Prometheus metrics. Needs the metrics bearer token when PP_METRICS_TOKEN is set; public otherwise (bind or filter it privately).',
         ...(ctx.config.metricsToken === undefined ? {} : { security: [{ bearer: [] }] }),
       },

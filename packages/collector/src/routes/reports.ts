@@ -1,7 +1,9 @@
+import { utcDay } from '@practical-privacy/core';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { ingestBatch } from '../ingest.ts';
+import { batchBody, INGEST_MEDIA_TYPES, ingestQuery, ingestResponses } from '../openapi/reports.ts';
 
 export function reportRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.post<{ Querystring: { key?: string } }>(
@@ -10,25 +12,15 @@ export function reportRoutes(app: FastifyInstance, ctx: AppContext): void {
       config: { rateLimit: { max: ctx.config.rateLimitPerMinute, timeWindow: 60_000 } },
       schema: {
         tags: ['ingest'],
+        operationId: 'ingestReports',
         summary: 'Ingest a batch of randomized reports. 202 only after the transaction committed; duplicates are acknowledged and counted once.',
         description: 'Body: JSON (`application/json`, or `text/plain` for navigator.sendBeacon). Ingest key: header `x-pp-ingest-key` or query `?key=`.',
-        querystring: { type: 'object', properties: { key: { type: 'string' } } },
-        response: {
-          202: {
-            type: 'object',
-            description: 'Campaigns with `tokens` (issue 17) also answer `refused` and one entry per report, in batch order.',
-            properties: {
-              accepted: { type: 'integer' },
-              duplicates: { type: 'integer' },
-              refused: { type: 'integer' },
-              reports: {
-                type: 'array',
-                items: { type: 'object', properties: { id: { type: 'string' }, status: { type: 'string', enum: ['accepted', 'duplicate', 'refused'] }, code: { type: 'string' }, message: { type: 'string' } } },
-              },
-            },
-          },
-          '4xx': { type: 'object', properties: { error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' }, path: { type: 'string' } } } } },
-        },
+        querystring: ingestQuery,
+        body: batchBody(utcDay(ctx.now())),
+        consumes: INGEST_MEDIA_TYPES,
+        // The ingest key is optional (a campaign may have none): `{}` lets a client send without one.
+        security: [{ ingestKey: [] }, {}],
+        response: ingestResponses,
       },
     },
     async (request, reply) => {

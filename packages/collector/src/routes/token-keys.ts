@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
+import { tokenKeysResponses } from '../openapi/reports.ts';
 
 /**
  * Issue 17: the one published token key list this collector verifies with. Devices take their keys
@@ -9,7 +10,7 @@ import { HttpError } from '../errors.ts';
 export function tokenKeyRoutes(app: FastifyInstance, ctx: AppContext): void {
   app.get(
     '/v1/token-keys',
-    { schema: { tags: ['ingest'], summary: 'The Privacy Pass key list (issuer, token type 2, one key per campaign, question and period) that tokens in reports are verified against.' } },
+    { schema: { tags: ['ingest'], operationId: 'getTokenKeys', response: tokenKeysResponses, summary: 'The Privacy Pass key list (issuer, token type 2, one key per campaign, question and period) that tokens in reports are verified against.' } },
     async (_request, reply) => {
       const list = ctx.tokenKeys.current();
       if (list === undefined) throw new HttpError(404, 'TOKEN_KEYS_UNCONFIGURED', 'this collector has no token key list (PP_TOKEN_KEYS)');
