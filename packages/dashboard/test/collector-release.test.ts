@@ -1,0 +1,134 @@
+/**
+ * The collector's real estimates response — built in-process with the collector's own test
+ * helpers (makeApp: fresh in-memory store), a unary-encoding question and a maximal-gain attack on
+ * one day — through the dashboard's reader (DashboardApi.estimates, rowsOf, the CSV): every cell's
+ * `integrity` and `recovery` and the release's `defence` arrive whole, field for field. Fails when
+ * the collector renames or adds a field the dashboard drops, or when the dashboard's reader loses one.
+ */
+import { addDays, createQuestionRandomizer, RandomSampler, seededRandomSource, validateCampaign, type Question } from '@practical-privacy/core';
+import type { EstimateRelease } from '@practical-privacy/collector/api';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { READ, TODAY, makeApp, post, publish, reportId } from '../../collector/test/helpers.ts';
+import { DashboardApi } from '../src/api.ts';
+import { defenceOf, integrityOf, recoveryOf } from '../src/integrity.ts';
+import { CSV_COLUMNS, rowsOf, toCsv } from '../src/model.ts';
+
+const categories = Array.from({ length: 16 }, (_, i) => ({ code: `s${i}`, label: `Symptom ${i}` }));
+const DOCUMENT = {
+  id: 'poisoned',
+  version: 1,
+  title: 'Poisoned',
+  questions: [
+    { id: 'symptom', type: 'categorical', prompt: 'Symptom?', domain: { categories }, mechanism: 'oue', epsilon: 1, minBatch: 50, tier: 'moderate' },
+    { id: 'pain', type: 'categorical', prompt: 'Pain?', domain: { categories: categories.slice(0, 4) }, mechanism: 'grr', epsilon: 1, minBatch: 50, tier: 'moderate' },
+  ],
+};
+const campaign = validateCampaign(DOCUMENT);
+const attacked = addDays(TODAY, -1);
+const honestDay = addDays(TODAY, -2);
+
+let app: Awaited<ReturnType<typeof makeApp>>;
+
+function honest(rng: RandomSampler, question: Question, count: number, day: string) {
+  const randomizer = createQuestionRandomizer(question) as unknown as { randomize(x: number, r: RandomSampler): unknown; encodeReport(r: unknown): { payload: unknown } };
+  const k = question.type === 'categorical' ? question.domain.categories.length : 2;
+  return Array.from({ length: count }, () => ({ id: reportId(), questionId: question.id, day, payload: randomizer.encodeReport(randomizer.randomize(rng.uniformInt(k), rng)).payload }));
+}
+
+beforeAll(async () => {
+  app = await makeApp();
+  expect(await publish(app, DOCUMENT)).toBe(201);
+  const rng = new RandomSampler(seededRandomSource('dashboard collector-release'));
+  const [symptom, pain] = campaign.questions as Question[];
+  // 8% maximal-gain fakes on `attacked`: only the bit of s3 set (OUE's packed-bit payload, 16 bits).
+  const fake = Buffer.from([1 << 3, 0]).toString('base64url');
+  const reports = [...honest(rng, symptom!, 800, honestDay), ...honest(rng, symptom!, 800, attacked), ...Array.from({ length: 70 }, () => ({ id: reportId(), questionId: 'symptom', day: attacked, payload: fake })), ...honest(rng, pain!, 300, attacked)];
+  for (let i = 0; i < reports.length; i += 500) {
+    const response = await post(app, { campaignId: 'poisoned', campaignVersion: 1, reports: reports.slice(i, i + 500) });
+    expect(response.statusCode, response.body).toBe(202);
+  }
+  // The dashboard's fetch goes to the in-process collector.
+  vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
+    const response = await app.inject({ url: new URL(url).pathname + new URL(url).search, headers: init.headers as Record<string, string> });
+    return new Response(response.body, { status: response.statusCode, headers: { 'content-type': 'application/json' } });
+  });
+});
+
+afterAll(async () => {
+  vi.unstubAllGlobals();
+  await app?.close();
+});
+
+/** One RFC 4180 line's fields (the reasons and notes hold commas and are quoted). */
+function csvFields(line: string): string[] {
+  return [...line.matchAll(/(?:^|,)("(?:[^"]|"")*"|[^,]*)/g)].map((m) => (m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replace(/""/g, '"') : m[1]!));
+}
+
+const reader = () => new DashboardApi('http://collector.test', READ);
+const query = (question: string, defence?: 'ldprecover') => ({ campaignId: 'poisoned', version: 1, question, bucket: 'day' as const, estimand: 'population' as const, ...(defence === undefined ? {} : { defence }) });
+
+async function raw(question: string, defence?: string): Promise<EstimateRelease> {
+  const response = await app.inject({ url: `/v1/campaigns/poisoned/estimates?question=${question}&bucket=day&estimand=population${defence === undefined ? '' : `&defence=${defence}`}`, headers: { authorization: `Bearer ${READ}` } });
+  expect(response.statusCode, response.body).toBe(200);
+  return response.json() as EstimateRelease;
+}
+
+describe("the collector's real release through the dashboard's reader", () => {
+  it('integrity per cell and defence arrive whole: the attacked day suspicious, the honest day ok', async () => {
+    const release = await reader().estimates(query('symptom'));
+    expect(release).toEqual(await raw('symptom'));
+    expect(defenceOf(release)).toBe('none');
+    expect(release.cells.map((c) => [c.period, integrityOf(c)?.status])).toEqual([
+      [honestDay, 'ok'],
+      [attacked, 'suspicious'],
+    ]);
+    for (const cell of release.cells) {
+      expect(cell.integrity).toBeDefined();
+      expect(integrityOf(cell)).toEqual(cell.integrity);
+      expect(recoveryOf(cell)).toBeUndefined();
+    }
+    const rows = rowsOf(release, campaign.questions[0]!);
+    expect(rows).toHaveLength(32);
+    for (const row of rows) expect(row.integrity).toEqual(release.cells.find((c) => c.period === row.period)!.integrity);
+  });
+
+  it('with defence=ldprecover every cell\'s recovery note (applied, fake share, targets, note) reaches the rows and the CSV', async () => {
+    const release = await reader().estimates(query('symptom', 'ldprecover'));
+    expect(release).toEqual(await raw('symptom', 'ldprecover'));
+    expect(defenceOf(release)).toBe('ldprecover');
+    const attackedCell = release.cells.find((c) => c.period === attacked)!;
+    expect(attackedCell.recovery).toMatchObject({ applied: true, targets: ['s3'] });
+    expect(attackedCell.recovery!.fakeShare!).toBeGreaterThan(0.03);
+    for (const cell of release.cells) {
+      expect(cell.recovery).toBeDefined();
+      expect(recoveryOf(cell)).toEqual(cell.recovery);
+    }
+    const rows = rowsOf(release, campaign.questions[0]!);
+    const csv = toCsv(rows, { campaign: 'poisoned', version: 1, bucket: 'day', estimand: 'population', defence: defenceOf(release) }).trimEnd().split('\r\n');
+    const header = csv[0]!.split(',');
+    expect(header).toEqual(['campaign', 'version', 'bucket', 'estimand', 'defence', ...CSV_COLUMNS]);
+    const line = rows.findIndex((r) => r.period === attacked) + 1;
+    const at = (column: string) => csvFields(csv[line]!)[header.indexOf(column)];
+    expect(at('defence')).toBe('ldprecover');
+    expect(at('recoveryApplied')).toBe('true');
+    expect(Number(at('recoveryFakeShare'))).toBe(attackedCell.recovery!.fakeShare);
+    expect(at('recoveryTargets')).toBe('s3');
+    expect(at('recoveryNote')).toBe(attackedCell.recovery!.note);
+    expect(at('integrityStatus')).toBe('suspicious');
+    // The recovered values are the collector's, unchanged.
+    const values = attackedCell.values as { value: string; unbiased: number }[];
+    for (const row of rows.filter((r) => r.period === attacked)) expect(row.estimate).toBe(values.find((v) => v.value === row.value)!.unbiased);
+    // The JSON download is the rows: the note is in it whole.
+    expect(JSON.parse(JSON.stringify(rows[line - 1])).recovery).toEqual(attackedCell.recovery);
+  });
+
+  it('a GRR question: integrity not-applicable and recovery not applied, each with the collector\'s reason', async () => {
+    const release = await reader().estimates(query('pain', 'ldprecover'));
+    const cell = release.cells[0]!;
+    expect(integrityOf(cell)).toEqual(cell.integrity);
+    expect(cell.integrity).toMatchObject({ status: 'not-applicable', score: null });
+    expect(recoveryOf(cell)).toEqual(cell.recovery);
+    expect(cell.recovery).toMatchObject({ applied: false, fakeShare: null, targets: [] });
+    expect(rowsOf(release, campaign.questions[1]!)[0]!.recovery!.note).toMatch(/^not applied: /);
+  });
+});
