@@ -4,6 +4,8 @@
  * one day — through the dashboard's reader (DashboardApi.estimates, rowsOf, the CSV): every cell's
  * `integrity` and `recovery` and the release's `defence` arrive whole, field for field. Fails when
  * the collector renames or adds a field the dashboard drops, or when the dashboard's reader loses one.
+ * Also what the collector says for every mechanism without a set-bit law (binary RR, GRR, OLH,
+ * Hadamard, numeric): not-applicable and not recovered — the SDK README's "undetectable" list.
  */
 import { addDays, createQuestionRandomizer, RandomSampler, seededRandomSource, validateCampaign, type Question } from '@practical-privacy/core';
 import type { EstimateRelease } from '@practical-privacy/collector/api';
@@ -24,6 +26,21 @@ const DOCUMENT = {
   ],
 };
 const campaign = validateCampaign(DOCUMENT);
+/** One question per mechanism whose every output is a valid honest report (LOLOHA: core's test/integrity.test.ts). */
+const NO_LAW = {
+  id: 'no-law',
+  version: 1,
+  title: 'No set-bit law',
+  questions: [
+    { id: 'fever', type: 'boolean', prompt: 'Fever?', mechanism: 'binary-rr', epsilon: 1, minBatch: 5, tier: 'high' },
+    { id: 'pain', type: 'categorical', prompt: 'Pain?', domain: { categories: categories.slice(0, 4) }, mechanism: 'grr', epsilon: 1, minBatch: 5, tier: 'moderate' },
+    { id: 'region', type: 'categorical', prompt: 'Region?', domain: { categories: categories.slice(0, 6) }, mechanism: 'olh', epsilon: 1, minBatch: 5, tier: 'moderate' },
+    { id: 'diet', type: 'categorical', prompt: 'Diet?', domain: { categories: categories.slice(0, 5) }, mechanism: 'hadamard', epsilon: 1, minBatch: 5, tier: 'moderate' },
+    { id: 'sleep', type: 'numeric', prompt: 'Sleep?', domain: { low: 0, high: 12, gridSize: 12 }, mechanism: 'piecewise', epsilon: 2, minBatch: 5, tier: 'low' },
+    { id: 'temperature', type: 'numeric', prompt: 'Temperature?', domain: { low: 35, high: 42 }, mechanism: 'duchi', epsilon: 1, minBatch: 5, tier: 'low' },
+    { id: 'steps', type: 'numeric', prompt: 'Steps?', domain: { low: 0, high: 20, gridSize: 20 }, mechanism: 'hybrid', epsilon: 1, minBatch: 5, tier: 'low' },
+  ],
+};
 const attacked = addDays(TODAY, -1);
 const honestDay = addDays(TODAY, -2);
 
@@ -47,12 +64,14 @@ beforeAll(async () => {
     const response = await post(app, { campaignId: 'poisoned', campaignVersion: 1, reports: reports.slice(i, i + 500) });
     expect(response.statusCode, response.body).toBe(202);
   }
-  // The dashboard's fetch goes to the in-process collector.
-  vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
-    const response = await app.inject({ url: new URL(url).pathname + new URL(url).search, headers: init.headers as Record<string, string> });
-    return new Response(response.body, { status: response.statusCode, headers: { 'content-type': 'application/json' } });
-  });
+  vi.stubGlobal('fetch', collectorFetch);
 });
+
+/** The dashboard's fetch, answered by the in-process collector. */
+async function collectorFetch(url: string, init: RequestInit): Promise<Response> {
+  const response = await app.inject({ url: new URL(url).pathname + new URL(url).search, headers: init.headers as Record<string, string> });
+  return new Response(response.body, { status: response.statusCode, headers: { 'content-type': 'application/json' } });
+}
 
 afterAll(async () => {
   vi.unstubAllGlobals();
@@ -120,6 +139,40 @@ describe("the collector's real release through the dashboard's reader", () => {
     for (const row of rows.filter((r) => r.period === attacked)) expect(row.estimate).toBe(values.find((v) => v.value === row.value)!.unbiased);
     // The JSON download is the rows: the note is in it whole.
     expect(JSON.parse(JSON.stringify(rows[line - 1])).recovery).toEqual(attackedCell.recovery);
+  });
+
+  it('every mechanism without a set-bit law (binary RR, GRR, OLH, Hadamard, numeric): integrity not-applicable and recovery not applied, with the collector\'s reasons, through the reader', async () => {
+    const other = await makeApp();
+    expect(await publish(other, NO_LAW)).toBe(201);
+    const rng = new RandomSampler(seededRandomSource('dashboard no-law mechanisms'));
+    const questions = validateCampaign(NO_LAW).questions as Question[];
+    const reports = questions.flatMap((question) => {
+      const randomizer = createQuestionRandomizer(question) as unknown as { randomize(x: number, r: RandomSampler): unknown; encodeReport(r: unknown): { payload: unknown } };
+      const answer = () => (question.type === 'numeric' ? question.domain.low + rng.uniformInt(question.domain.high - question.domain.low) : question.type === 'categorical' ? rng.uniformInt(question.domain.categories.length) : rng.uniformInt(2));
+      return Array.from({ length: 30 }, () => ({ id: reportId(), questionId: question.id, day: TODAY, payload: randomizer.encodeReport(randomizer.randomize(answer(), rng)).payload }));
+    });
+    const response = await post(other, { campaignId: 'no-law', campaignVersion: 1, reports });
+    expect(response.statusCode, response.body).toBe(202);
+    vi.stubGlobal('fetch', async (url: string, init: RequestInit) => {
+      const answer = await other.inject({ url: new URL(url).pathname + new URL(url).search, headers: init.headers as Record<string, string> });
+      return new Response(answer.body, { status: answer.statusCode, headers: { 'content-type': 'application/json' } });
+    });
+    try {
+      for (const question of questions) {
+        const release = await reader().estimates({ ...query(question.id, 'ldprecover'), campaignId: 'no-law' });
+        expect(release.mechanism, question.id).toBe(question.mechanism);
+        expect(release.cells, question.id).toHaveLength(1);
+        const cell = release.cells[0]!;
+        expect(cell.integrity, question.id).toMatchObject({ status: 'not-applicable', score: null });
+        expect(cell.integrity!.reason, question.id).toMatch(/cannot be detected|no detection/);
+        expect(integrityOf(cell)).toEqual(cell.integrity);
+        expect(cell.recovery, question.id).toMatchObject({ applied: false, fakeShare: null, targets: [] });
+        expect(recoveryOf(cell)).toEqual(cell.recovery);
+      }
+    } finally {
+      vi.stubGlobal('fetch', collectorFetch);
+      await other.close();
+    }
   });
 
   it('a GRR question: integrity not-applicable and recovery not applied, each with the collector\'s reason', async () => {
