@@ -23,6 +23,7 @@ const DOCUMENT = {
   questions: [
     { id: 'symptom', type: 'categorical', prompt: 'Symptom?', domain: { categories }, mechanism: 'oue', epsilon: 1, minBatch: 50, tier: 'moderate' },
     { id: 'pain', type: 'categorical', prompt: 'Pain?', domain: { categories: categories.slice(0, 4) }, mechanism: 'grr', epsilon: 1, minBatch: 50, tier: 'moderate' },
+    { id: 'levelled', type: 'categorical', prompt: 'Symptom (levels)?', domain: { categories }, mechanism: 'l-oue', epsilon: 1, epsilonPermanent: 3, levels: [1, 0.5], minBatch: 50, tier: 'moderate' },
   ],
 };
 const campaign = validateCampaign(DOCUMENT);
@@ -57,12 +58,14 @@ beforeAll(async () => {
   app = await makeApp();
   expect(await publish(app, DOCUMENT)).toBe(201);
   const rng = new RandomSampler(seededRandomSource('dashboard collector-release'));
-  const [symptom, pain] = campaign.questions as Question[];
+  const [symptom, pain, levelled] = campaign.questions as Question[];
+  const levelRandomizer = createQuestionRandomizer(levelled!, { level: 1 }) as unknown as { randomize(x: number, r: RandomSampler): unknown; encodeReport(r: unknown): { payload: unknown } };
+  const levelledReports = Array.from({ length: 200 }, () => ({ id: reportId(), questionId: 'levelled', day: attacked, payload: levelRandomizer.encodeReport(levelRandomizer.randomize(rng.uniformInt(16), rng)).payload, ext: { level: 1 } }));
   // 8% maximal-gain fakes on `attacked`: only the bit of s3 set (OUE's packed-bit payload, 16 bits).
   const fake = Buffer.from([1 << 3, 0]).toString('base64url');
-  const reports = [...honest(rng, symptom!, 800, honestDay), ...honest(rng, symptom!, 800, attacked), ...Array.from({ length: 70 }, () => ({ id: reportId(), questionId: 'symptom', day: attacked, payload: fake })), ...honest(rng, pain!, 300, attacked)];
+  const reports = [...honest(rng, symptom!, 800, honestDay), ...honest(rng, symptom!, 800, attacked), ...Array.from({ length: 70 }, () => ({ id: reportId(), questionId: 'symptom', day: attacked, payload: fake })), ...honest(rng, pain!, 300, attacked), ...levelledReports];
   for (let i = 0; i < reports.length; i += 500) {
-    const response = await post(app, { campaignId: 'poisoned', campaignVersion: 1, reports: reports.slice(i, i + 500) });
+    const response = await post(app, { protocol: 2, campaignId: 'poisoned', campaignVersion: 1, reports: reports.slice(i, i + 500) });
     expect(response.statusCode, response.body).toBe(202);
   }
   vi.stubGlobal('fetch', collectorFetch);
@@ -174,6 +177,15 @@ describe("the collector's real release through the dashboard's reader", () => {
       vi.stubGlobal('fetch', collectorFetch);
       await other.close();
     }
+  });
+
+  it('a question with privacy levels: tested (ok on honest reports) but not recovered, and says why', async () => {
+    const release = await reader().estimates(query('levelled', 'ldprecover'));
+    const cell = release.cells[0]!;
+    expect(cell.integrity?.status).toBe('ok');
+    expect(cell.recovery).toMatchObject({ applied: false, fakeShare: null, targets: [] });
+    expect(cell.recovery!.note).toMatch(/privacy levels/);
+    expect(recoveryOf(cell)).toEqual(cell.recovery);
   });
 
   it('a GRR question: integrity not-applicable and recovery not applied, each with the collector\'s reason', async () => {
