@@ -2,13 +2,16 @@
  * The end-to-end stack: a real collector (fresh SQLite) with two campaigns the dashboard was not
  * written for and randomized reports on two UTC days, and the dashboard's production build served
  * by `vite preview` with a `config.json` naming the collector (the deployment path the README gives).
+ * Today's reports to the OUE question `intake/symptom` include a real maximal-gain attack (ATTACK:
+ * crafted reports with only the target's bit set, posted through the collector's HTTP ingest like
+ * any other); yesterday's are all honest. All randomness is from one seeded source.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addDays, createCampaignRandomizers, RandomSampler, seededRandomSource, utcDay, validateCampaign, type AnyRandomizer } from '@practical-privacy/core';
+import { addDays, createCampaignRandomizers, RandomSampler, seededRandomSource, utcDay, validateCampaign, type AnyRandomizer, type Question } from '@practical-privacy/core';
 
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 export const READ_TOKEN = 'e2e-read-token-0123456789';
@@ -17,6 +20,16 @@ const collectorBin = join(packageDir, '..', 'collector', 'bin', 'pp-collector.mj
 const viteBin = join(dirname(createRequire(join(packageDir, 'package.json')).resolve('vite/package.json')), 'bin', 'vite.js');
 
 const options = (codes: string[]) => codes.map((code) => ({ code, label: code[0]!.toUpperCase() + code.slice(1) }));
+const SYMPTOMS = ['cough', 'fever', 'headache', 'nausea', 'rash', 'fatigue', 'dizziness', 'chills', 'sore-throat', 'back-pain', 'chest-pain', 'insomnia', 'anxiety', 'cramps', 'itching', 'swelling'];
+
+/**
+ * The poisoning the stack plays: on today only, `fakes` crafted reports beside `honest` real ones
+ * (70 / 870 ≈ 8%) to the OUE question, each with only the target's bit set — the maximal-gain
+ * attack (Cao et al., USENIX Security 2021) the collector's set-bit check is built to detect.
+ * Yesterday has `honest` honest reports only. 800 honest reports per day: the collector's own
+ * integrity test flags 5% at that n (packages/collector/test/integrity.test.ts).
+ */
+export const ATTACK = { campaign: 'intake', question: 'symptom', target: 'rash', honest: 800, fakes: 70 } as const;
 export const CAMPAIGNS = [
   {
     id: 'intake',
@@ -26,6 +39,7 @@ export const CAMPAIGNS = [
       { id: 'smoker', label: 'Smokes', prompt: 'Do you smoke?', tier: 'moderate', type: 'boolean', mechanism: 'binary-rr', epsilon: 2 },
       { id: 'visit', label: 'Reason for visit', prompt: 'Why are you here?', tier: 'moderate', type: 'categorical', mechanism: 'grr', epsilon: 2, domain: { categories: options(['checkup', 'injury', 'illness']) } },
       { id: 'sleep', label: 'Hours of sleep', prompt: 'Hours of sleep?', tier: 'low', type: 'numeric', mechanism: 'hybrid', epsilon: 2, domain: { low: 0, high: 12 } },
+      { id: 'symptom', label: 'Main symptom', prompt: 'Your main symptom today?', tier: 'moderate', type: 'categorical', mechanism: 'oue', epsilon: 1, domain: { categories: options(SYMPTOMS) } },
     ],
   },
   {
@@ -39,12 +53,12 @@ export const CAMPAIGNS = [
   },
 ];
 
-function answer(question: { type: string }, i: number): unknown {
+function answer(question: Question, i: number): unknown {
   switch (question.type) {
     case 'boolean':
       return i % 3 === 0 ? 1 : 0;
     case 'categorical':
-      return i % 3;
+      return i % question.domain.categories.length;
     case 'numeric':
       return 4 + (i % 6);
     default:
@@ -94,10 +108,19 @@ export async function startStack(dataDir: string, collectorPort: number, dashboa
         const reports = [];
         for (const question of campaign.questions) {
           const randomizer = randomizers.get(question.id) as unknown as { randomize(x: unknown, r: RandomSampler): unknown; encodeReport(r: unknown): { payload: unknown } };
-          for (let i = 0; i < 120 + 90 * d; i++) {
-            const id = Array.from({ length: 4 }, () => rng.uint32().toString(16).padStart(8, '0')).join('');
-            reports.push({ id, questionId: question.id, day, ...randomizer.encodeReport(randomizer.randomize(answer(question, i), rng)) });
+          const attacked = campaign.id === ATTACK.campaign && question.id === ATTACK.question;
+          for (let i = 0; i < (attacked ? ATTACK.honest : 120 + 90 * d); i++) {
+            reports.push({ id: reportId(rng), questionId: question.id, day, ...randomizer.encodeReport(randomizer.randomize(answer(question, i), rng)) });
           }
+          if (attacked && day === today) {
+            const payload = onlyBit(SYMPTOMS.length, SYMPTOMS.indexOf(ATTACK.target));
+            for (let i = 0; i < ATTACK.fakes; i++) reports.push({ id: reportId(rng), questionId: question.id, day, payload });
+          }
+        }
+        // Interleaved, as an attacker's reports would arrive among honest ones (seeded shuffle).
+        for (let i = reports.length - 1; i > 0; i--) {
+          const j = rng.uniformInt(i + 1);
+          [reports[i], reports[j]] = [reports[j]!, reports[i]!];
         }
         for (let start = 0; start < reports.length; start += 200) {
           const response = await fetch(`${collectorUrl}/v1/reports`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ campaignId: campaign.id, campaignVersion: campaign.version, reports: reports.slice(start, start + 200) }) });
@@ -113,6 +136,17 @@ export async function startStack(dataDir: string, collectorPort: number, dashboa
     throw error;
   }
   return stop;
+}
+
+function reportId(rng: RandomSampler): string {
+  return Array.from({ length: 4 }, () => rng.uint32().toString(16).padStart(8, '0')).join('');
+}
+
+/** An OUE report of k bits (packed, least significant bit first, base64url) with only bit `t` set. */
+function onlyBit(k: number, t: number): string {
+  const bytes = new Uint8Array(Math.ceil(k / 8));
+  bytes[t >> 3] = 1 << (t & 7);
+  return Buffer.from(bytes).toString('base64url');
 }
 
 async function run(command: string, args: string[]): Promise<void> {

@@ -1,40 +1,59 @@
 /**
- * The collector's integrity signals (poisoning detection), read defensively: a collector that
- * sends none — or an older one — yields `undefined` and the dashboard shows nothing for them.
- *
- * Shape, per released cell: `integrity: { status: 'ok' | 'suspicious' | 'not-applicable',
- * reason: string, score: number | null }`; per release: `defence: 'none' | 'ldprecover'`, the
- * defence the collector applied to the estimates it returned (requested with `defence=ldprecover`).
- * An unknown status or defence is ignored rather than guessed at: the dashboard never calls a
- * cell "ok" that the collector did not call ok.
+ * The collector's integrity signals (poisoning detection, issue 17 §2), with the collector's own
+ * types (`@practical-privacy/collector/api`: `CellRelease.integrity`, `CellRelease.recovery`,
+ * `EstimateRelease.defence`). Still checked at run time: a collector that sends none — an older
+ * one — yields `undefined` and the dashboard shows nothing for them, and a status or defence this
+ * dashboard does not know is ignored rather than guessed at (the dashboard never calls a cell "ok"
+ * that the collector did not call ok).
  */
 import type { CellRelease, EstimateRelease } from '@practical-privacy/collector/api';
 
-export type IntegrityStatus = 'ok' | 'suspicious' | 'not-applicable';
-export type Defence = 'none' | 'ldprecover';
+export type CellIntegrity = NonNullable<CellRelease['integrity']>;
+export type CellRecovery = NonNullable<CellRelease['recovery']>;
+export type Defence = NonNullable<EstimateRelease['defence']>;
 
-export interface CellIntegrity {
-  status: IntegrityStatus;
-  reason: string;
-  score: number | null;
-}
-
-const STATUSES: readonly string[] = ['ok', 'suspicious', 'not-applicable'];
-const DEFENCES: readonly string[] = ['none', 'ldprecover'];
+const STATUSES: ReadonlySet<string> = new Set<CellIntegrity['status']>(['ok', 'suspicious', 'not-applicable']);
+const DEFENCES: ReadonlySet<string> = new Set<Defence>(['none', 'ldprecover']);
 
 /** The cell's integrity signal, or undefined when the collector sent none (or one this dashboard does not know). */
 export function integrityOf(cell: CellRelease): CellIntegrity | undefined {
-  const raw = (cell as { integrity?: unknown }).integrity;
-  if (typeof raw !== 'object' || raw === null) return undefined;
-  const { status, reason, score } = raw as { status?: unknown; reason?: unknown; score?: unknown };
-  if (typeof status !== 'string' || !STATUSES.includes(status)) return undefined;
-  return { status: status as IntegrityStatus, reason: typeof reason === 'string' ? reason : '', score: typeof score === 'number' && Number.isFinite(score) ? score : null };
+  const raw = cell.integrity;
+  if (typeof raw !== 'object' || raw === null || !STATUSES.has(raw.status)) return undefined;
+  return { status: raw.status, reason: typeof raw.reason === 'string' ? raw.reason : '', score: typeof raw.score === 'number' && Number.isFinite(raw.score) ? raw.score : null };
+}
+
+/**
+ * The cell's recovery note (only with `defence=ldprecover`): applied or not and why, the share of
+ * reports taken as fake, the target values. Undefined when the collector sent none.
+ */
+export function recoveryOf(cell: CellRelease): CellRecovery | undefined {
+  const raw = cell.recovery;
+  if (typeof raw !== 'object' || raw === null || typeof raw.applied !== 'boolean') return undefined;
+  return {
+    applied: raw.applied,
+    fakeShare: typeof raw.fakeShare === 'number' && Number.isFinite(raw.fakeShare) ? raw.fakeShare : null,
+    targets: Array.isArray(raw.targets) ? raw.targets.filter((t) => typeof t === 'string') : [],
+    note: typeof raw.note === 'string' ? raw.note : '',
+  };
 }
 
 /** The defence the collector says it applied to this release, or undefined when it says nothing. */
 export function defenceOf(release: EstimateRelease): Defence | undefined {
-  const raw = (release as { defence?: unknown }).defence;
-  return typeof raw === 'string' && DEFENCES.includes(raw) ? (raw as Defence) : undefined;
+  const raw = release.defence;
+  return typeof raw === 'string' && DEFENCES.has(raw) ? raw : undefined;
+}
+
+/**
+ * The recovery in a few words for the table: "applied: 7.4% of reports taken as fake, target Rash"
+ * or "not applied: <why>". Targets are value codes (as in the downloads); `label` names them as the
+ * campaign does. The collector's full note goes into the downloads (recoveryNote).
+ */
+export function recoveryText(recovery: CellRecovery | undefined, label: (code: string) => string = (code) => code): string {
+  if (recovery === undefined) return '';
+  if (!recovery.applied) return recovery.note === '' ? 'not applied' : recovery.note;
+  if (recovery.fakeShare === null || recovery.fakeShare === 0) return 'applied: nothing removed';
+  const targets = recovery.targets.length === 0 ? '' : `, ${recovery.targets.length === 1 ? 'target' : 'targets'} ${recovery.targets.map(label).join(', ')}`;
+  return `applied: ${(recovery.fakeShare * 100).toFixed(1)}% of reports taken as fake${targets}`;
 }
 
 /** "suspicious: <reason>" for a flagged cell; nothing for ok, not-applicable or absent signals. */

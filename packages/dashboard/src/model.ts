@@ -11,7 +11,7 @@
  */
 import { resolvedMechanismName, worstHalfWidth, type Question } from '@practical-privacy/core';
 import type { Bucket, CellRelease, EstimateRelease } from '@practical-privacy/collector/api';
-import { integrityOf, type CellIntegrity } from './integrity.ts';
+import { integrityOf, recoveryOf, type CellIntegrity, type CellRecovery } from './integrity.ts';
 import { undetectedText } from './undetected-text.ts';
 
 export type RowStatus = 'released' | 'withheld' | 'not detectable';
@@ -39,6 +39,8 @@ export interface DisplayRow {
   reference?: number;
   /** The collector's integrity signal for the row's cell (poisoning detection), when it sends one. */
   integrity?: CellIntegrity;
+  /** With `defence=ldprecover`: the collector's recovery note for the row's cell (applied or not and why, fake share, targets). */
+  recovery?: CellRecovery;
   /** 95% half-width the planner predicted for this n (population, worst case); day cells only. */
   plannedHalfWidth?: number;
   /** Days (and reports) of a week/total cell left out because each was below the minimum batch. */
@@ -144,12 +146,13 @@ export function isShare(question: Question): boolean {
   return question.type !== 'numeric';
 }
 
-function integrityField(cell: CellRelease): { integrity?: CellIntegrity } {
+function integrityField(cell: CellRelease): { integrity?: CellIntegrity; recovery?: CellRecovery } {
   const integrity = integrityOf(cell);
-  return integrity === undefined ? {} : { integrity };
+  const recovery = recoveryOf(cell);
+  return { ...(integrity === undefined ? {} : { integrity }), ...(recovery === undefined ? {} : { recovery }) };
 }
 
-export const CSV_COLUMNS = ['question', 'questionLabel', 'period', 'periodEnd', 'n', 'value', 'valueLabel', 'status', 'estimate', 'ciLow', 'ciHigh', 'standardError', 'consistent', 'plannedHalfWidth', 'withheldDays', 'withheldReports', 'integrityStatus', 'integrityReason', 'integrityScore', 'note'] as const;
+export const CSV_COLUMNS = ['question', 'questionLabel', 'period', 'periodEnd', 'n', 'value', 'valueLabel', 'status', 'estimate', 'ciLow', 'ciHigh', 'standardError', 'consistent', 'plannedHalfWidth', 'withheldDays', 'withheldReports', 'integrityStatus', 'integrityReason', 'integrityScore', 'recoveryApplied', 'recoveryFakeShare', 'recoveryTargets', 'recoveryNote', 'note'] as const;
 
 type CsvColumn = (typeof CSV_COLUMNS)[number] | 'reference';
 
@@ -157,6 +160,11 @@ function csvValue(row: DisplayRow, column: CsvColumn): unknown {
   if (column === 'integrityStatus') return row.integrity?.status;
   if (column === 'integrityReason') return row.integrity?.reason;
   if (column === 'integrityScore') return row.integrity?.score;
+  if (column === 'recoveryApplied') return row.recovery?.applied;
+  if (column === 'recoveryFakeShare') return row.recovery?.fakeShare;
+  // Target values joined with '|' (a value code or label may hold a comma; the cell is quoted anyway).
+  if (column === 'recoveryTargets') return row.recovery?.targets.join('|');
+  if (column === 'recoveryNote') return row.recovery?.note;
   return row[column];
 }
 

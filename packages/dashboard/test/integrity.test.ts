@@ -9,7 +9,7 @@ import { validateCampaign } from '@practical-privacy/core';
 import type { EstimateRelease } from '@practical-privacy/collector/api';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DashboardApi } from '../src/api.ts';
-import { defenceLabel, defenceOf, integrityOf, questionSuspicion, suspiciousText } from '../src/integrity.ts';
+import { defenceLabel, defenceOf, integrityOf, questionSuspicion, recoveryOf, recoveryText, suspiciousText } from '../src/integrity.ts';
 import { CSV_COLUMNS, rowsOf, toCsv } from '../src/model.ts';
 
 const campaign = validateCampaign({
@@ -94,5 +94,16 @@ describe('DashboardApi.estimates', () => {
     await api.estimates({ ...query, defence: 'ldprecover' });
     expect(new URL(urls[0]!).searchParams.has('defence')).toBe(false);
     expect(new URL(urls[1]!).searchParams.get('defence')).toBe('ldprecover');
+  });
+});
+
+describe('recovery notes', () => {
+  it('a recovery note reads applied with the fake share and the targets by label, or not applied with the reason', () => {
+    expect(recoveryText(undefined)).toBe('');
+    expect(recoveryText({ applied: true, fakeShare: 0.0741, targets: ['s3', 's5'], note: 'applied: …' }, (c) => c.toUpperCase())).toBe('applied: 7.4% of reports taken as fake, targets S3, S5');
+    expect(recoveryText({ applied: true, fakeShare: 0, targets: [], note: 'applied: nothing' })).toBe('applied: nothing removed');
+    expect(recoveryText({ applied: false, fakeShare: null, targets: [], note: 'not applied: needs a unary encoding' })).toBe('not applied: needs a unary encoding');
+    expect(recoveryOf(cell('2026-12-01') as never)).toBeUndefined();
+    expect(recoveryOf({ ...cell('2026-12-01'), recovery: { applied: 'yes' } } as never)).toBeUndefined();
   });
 });

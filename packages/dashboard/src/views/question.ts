@@ -11,8 +11,8 @@ import { intervalBarChart, type IntervalBar } from '../charts/interval-bars.ts';
 import { drawSeries } from '../charts/series.ts';
 import { h } from '../dom.ts';
 import { percent, periodLabel, plain, rowFigures } from '../format.ts';
-import { questionSuspicion, suspiciousText } from '../integrity.ts';
-import { isShare, type DisplayRow } from '../model.ts';
+import { questionSuspicion, recoveryText, suspiciousText } from '../integrity.ts';
+import { isShare, valueLabels, type DisplayRow } from '../model.ts';
 import { amplificationFor, countsText, estimandSummary, releaseCounts } from '../release-summary.ts';
 import { undetectedSummary } from '../undetected-text.ts';
 
@@ -83,9 +83,11 @@ function barsOf(question: Question, rows: readonly DisplayRow[]): IntervalBar[] 
 function table(question: Question, rows: readonly DisplayRow[], share: boolean, referenceLabel: string | undefined): HTMLTableElement {
   const withReference = referenceLabel !== undefined && rows.some((r) => r.reference !== undefined);
   const withIntegrity = rows.some((r) => r.integrity !== undefined);
+  const withRecovery = rows.some((r) => r.recovery !== undefined);
+  const labels = valueLabels(question);
   const withConsistent = rows.some((r) => r.consistent !== undefined);
   const f1 = share ? (x: number | undefined) => percent(x) : (x: number | undefined) => plain(x);
-  const headers = ['Period', 'Answer', 'Estimate', '95% interval', 'SE', ...(withConsistent ? ['Consistent'] : []), 'Planned ±', 'Reports (n)', ...(withReference ? [referenceLabel] : []), ...(withIntegrity ? ['Integrity'] : []), 'Note'];
+  const headers = ['Period', 'Answer', 'Estimate', '95% interval', 'SE', ...(withConsistent ? ['Consistent'] : []), 'Planned ±', 'Reports (n)', ...(withReference ? [referenceLabel] : []), ...(withIntegrity ? ['Integrity'] : []), ...(withRecovery ? ['Recovery'] : []), 'Note'];
   return h(
     'table',
     { 'data-question': question.id },
@@ -111,6 +113,7 @@ function table(question: Question, rows: readonly DisplayRow[], share: boolean, 
           h('td', { 'data-field': 'n' }, row.n.toLocaleString('en')),
           withReference ? h('td', { 'data-field': 'reference' }, f1(row.reference)) : null,
           withIntegrity ? h('td', { 'data-field': 'integrity', class: suspicious === undefined ? undefined : 'suspicious' }, suspicious === undefined ? '' : h('span', { 'aria-hidden': 'true' }, '⚠ '), suspicious ?? integrityWords(row)) : null,
+          withRecovery ? h('td', { 'data-field': 'recovery', 'data-applied': row.recovery === undefined ? undefined : String(row.recovery.applied), title: row.recovery?.note }, recoveryText(row.recovery, (code) => labels.get(code) ?? code)) : null,
           h('td', {}, row.note),
         );
         // Full-precision copies for tests and copy-paste; people read the rounded cells.
