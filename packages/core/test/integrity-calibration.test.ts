@@ -25,7 +25,7 @@ import {
   setBitModel,
   validateCampaign,
   type Question,
-  type Rappor,
+  Rappor,
 } from '../src/index.ts';
 
 /** Enough cells that the degrees-of-freedom bug (p < 0.1 in ≈ 14% of honest cells) exceeds the tolerance. */
@@ -167,6 +167,29 @@ describe('mixture weights', () => {
       const [w] = fitMixtureWeights(histogram, [one, two]);
       // Deviance at the fit within 1e-6 (+ the grid's own slack) of the grid's best.
       expect(2 * (best - logLikelihood(histogram, w!))).toBeLessThan(1e-5);
+    }
+  });
+
+  it('satisfy the optimality (KKT) conditions with h = 4 components, one of them absent', () => {
+    const rappor = new Rappor({ k: 64, h: 4, m: 4, f: 0.5, p: 0.25, q: 0.75, mode: 'hardened-v1', metricId: 'em/h4' });
+    const components = setBitModel(rappor)!.components;
+    const rng = new RandomSampler(seededRandomSource('em h4'));
+    const truth = [0, 0.05, 0.25, 0.7];
+    for (let c = 0; c < 10; c++) {
+      const histogram = new Float64Array(65);
+      for (let i = 0; i < 5000; i++) {
+        const u = rng.uniformInt(100) / 100;
+        const s = u < truth[1]! ? 2 : u < truth[1]! + truth[2]! ? 3 : 4;
+        let count = 0;
+        for (let b = 0; b < 64; b++) count += rng.bernoulli((b < s ? 5 : 3) * 2 ** 29) ? 1 : 0;
+        histogram[count]! += 1;
+      }
+      const w = fitMixtureWeights(histogram, components);
+      expect(w.reduce((a, x) => a + x, 0)).toBeCloseTo(1, 12);
+      for (const x of w) expect(x).toBeGreaterThanOrEqual(0);
+      // ∂L/∂w_s ≤ n everywhere (= n where w_s > 0): no direction in the simplex raises the likelihood.
+      const gradient = components.map((component) => histogram.reduce((a, o, j) => (o > 0 ? a + (o * component[j]!) / components.reduce((f, other, t) => f + w[t]! * other[j]!, 0) : a), 0));
+      expect(2 * (Math.max(...gradient) - 5000)).toBeLessThan(1e-5);
     }
   });
 });

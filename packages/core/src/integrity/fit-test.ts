@@ -14,10 +14,13 @@
  * the usual "one df per fitted parameter" makes the test anti-conservative (measured: 16% of honest
  * cells below p = 0.1 with h − 1 df removed). With groups − 1 df the test is conservative: the
  * fitted weights can only lower G below its value at the true weights, which is χ²(groups − 1) —
- * provided they ARE the maximum-likelihood weights, hence EM to a certified optimum below
+ * provided they ARE the maximum-likelihood weights, hence a fit to a certified optimum
+ * (mixture-weights.ts)
  * (test/integrity-calibration.test.ts: 8.8% of 8,000 seeded honest RAPPOR cells below p = 0.1,
  * 0.95% below 0.01).
  */
+
+import { fitMixtureWeights } from './mixture-weights.ts';
 
 /** Cochran's rule: every group expects at least this many reports. */
 export const MIN_EXPECTED = 5;
@@ -84,83 +87,6 @@ export function logUpperGamma(a: number, x: number): number {
 /** ln Pr[χ²_dof ≥ x]. */
 export function logChiSquareSurvival(x: number, dof: number): number {
   return logUpperGamma(dof / 2, x / 2);
-}
-
-/**
- * EM stops when the fitted weights' deviance (−2 log-likelihood of the unpooled histogram) is
- * certified within this of its minimum. The log-likelihood L(w) = Σ_j O_j ln Σ_s w_s c_s(j) is
- * concave, so L(ŵ) − L(w) ≤ ∇L(w)·(ŵ − w) = n(Σ_s ŵ_s g_s − 1) ≤ n(max_s g_s − 1), with
- * g_s = (1/n) Σ_j O_j c_s(j) / f_w(j) the EM multiplier (Σ_s w_s g_s = 1).
- */
-const MIXTURE_DEVIANCE_TOLERANCE = 1e-6;
-
-/** Upper bound on EM evaluations (each SQUAREM cycle takes three). */
-const MAX_EM_STEPS = 100_000;
-
-/** A weight moved below this by an extrapolation is put back here, so EM can still raise it. */
-const WEIGHT_FLOOR = 1e-12;
-
-/**
- * Mixture weights of `components` maximizing the likelihood of `histogram`: EM, accelerated by
- * SQUAREM (Varadhan & Roland, Scand. J. Statist. 35, 2008: the S3 step length, with the fall-back
- * to the plain EM point when the extrapolation lowers the likelihood), run until the certificate
- * of MIXTURE_DEVIANCE_TOLERANCE holds rather than for a fixed number of steps. Why it matters:
- * RAPPOR's components (s and s − 1 distinct Bloom bits) differ in their mean by q₁ − p₁, a small
- * part of their spread, so plain EM moves very slowly; stopped after 200 steps (the earlier code)
- * it left the collided weight near 0.2–0.5 when its maximum-likelihood value was 0, and the G-test
- * at those weights rejected honest cells more often than at the true weights (the red-team bench's
- * honest RAPPOR cells: 7 of 200 below p = 0.01 and one flagged below 0.001; at the optimum 5 and
- * none — the same 5 as at the weights the simulation knows to be true).
- */
-export function fitMixtureWeights(histogram: ArrayLike<number>, components: readonly Float64Array[], maxSteps = MAX_EM_STEPS): number[] {
-  const h = components.length;
-  const uniform = new Array<number>(h).fill(1 / h);
-  if (h === 1) return uniform;
-  const n = sumOf(histogram);
-  if (n === 0) return uniform;
-  const observed: number[] = [];
-  for (let j = 0; j < histogram.length; j++) if (histogram[j]! > 0) observed.push(j);
-  let steps = 0;
-  /** One EM step from `w`: the next weights, the log-likelihood at `w` and whether `w` is certified optimal. */
-  const em = (w: readonly number[]): { next: number[]; logLikelihood: number; optimal: boolean } => {
-    steps++;
-    const multiplier = new Array<number>(h).fill(0);
-    let logLikelihood = 0;
-    for (const j of observed) {
-      let total = 0;
-      for (let s = 0; s < h; s++) total += w[s]! * (components[s]![j] ?? 0);
-      if (total <= 0) return { next: [...w], logLikelihood: -Infinity, optimal: false };
-      logLikelihood += histogram[j]! * Math.log(total);
-      const share = histogram[j]! / (n * total);
-      for (let s = 0; s < h; s++) multiplier[s]! += share * (components[s]![j] ?? 0);
-    }
-    const next = w.map((x, s) => x * multiplier[s]!);
-    const mass = next.reduce((x, y) => x + y, 0);
-    const optimal = 2 * n * (Math.max(...multiplier) - 1) <= MIXTURE_DEVIANCE_TOLERANCE;
-    return { next: next.map((x) => x / mass), logLikelihood, optimal };
-  };
-  let weights = uniform;
-  while (steps < maxSteps) {
-    const first = em(weights);
-    if (first.optimal) return weights;
-    const second = em(first.next);
-    if (second.optimal) return first.next;
-    const r = weights.map((x, s) => first.next[s]! - x);
-    const v = weights.map((_, s) => second.next[s]! - 2 * first.next[s]! + weights[s]!);
-    const rNorm = Math.hypot(...r);
-    const vNorm = Math.hypot(...v);
-    let candidate = second.next;
-    if (vNorm > 0) {
-      const alpha = Math.min(-1, -rNorm / vNorm);
-      const raw = weights.map((x, s) => Math.max(WEIGHT_FLOOR, x - 2 * alpha * r[s]! + alpha * alpha * v[s]!));
-      const mass = raw.reduce((x, y) => x + y, 0);
-      const extrapolated = em(raw.map((x) => x / mass));
-      const plain = em(second.next);
-      candidate = extrapolated.logLikelihood >= plain.logLikelihood ? extrapolated.next : plain.next;
-    }
-    weights = candidate;
-  }
-  return weights;
 }
 
 /** The honest pmf: Σ_s w_s · component_s, over `bins` bins. */
