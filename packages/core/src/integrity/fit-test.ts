@@ -13,8 +13,14 @@
  * weight of collided Bloom filters is small, so its estimate often sits on the boundary (0), where
  * the usual "one df per fitted parameter" makes the test anti-conservative (measured: 16% of honest
  * cells below p = 0.1 with h − 1 df removed). With groups − 1 df the test is conservative: the
- * fitted weights can only lower G below its value at the true weights, which is χ²(groups − 1).
+ * fitted weights can only lower G below its value at the true weights, which is χ²(groups − 1) —
+ * provided they ARE the maximum-likelihood weights, hence a fit to a certified optimum
+ * (mixture-weights.ts)
+ * (test/integrity-calibration.test.ts: 8.8% of 8,000 seeded honest RAPPOR cells below p = 0.1,
+ * 0.95% below 0.01).
  */
+
+import { fitMixtureWeights } from './mixture-weights.ts';
 
 /** Cochran's rule: every group expects at least this many reports. */
 export const MIN_EXPECTED = 5;
@@ -81,29 +87,6 @@ export function logUpperGamma(a: number, x: number): number {
 /** ln Pr[χ²_dof ≥ x]. */
 export function logChiSquareSurvival(x: number, dof: number): number {
   return logUpperGamma(dof / 2, x / 2);
-}
-
-/** Mixture weights of `components` maximizing the likelihood of `histogram` (EM). */
-export function fitMixtureWeights(histogram: ArrayLike<number>, components: readonly Float64Array[], iterations = 200): number[] {
-  const h = components.length;
-  let weights = new Array<number>(h).fill(1 / h);
-  if (h === 1) return weights;
-  const n = sumOf(histogram);
-  if (n === 0) return weights;
-  for (let it = 0; it < iterations; it++) {
-    const next = new Array<number>(h).fill(0);
-    for (let j = 0; j < histogram.length; j++) {
-      const o = histogram[j]!;
-      if (o === 0) continue;
-      let total = 0;
-      for (let s = 0; s < h; s++) total += weights[s]! * (components[s]![j] ?? 0);
-      if (total <= 0) continue;
-      for (let s = 0; s < h; s++) next[s]! += (o * weights[s]! * (components[s]![j] ?? 0)) / total;
-    }
-    const mass = next.reduce((a, b) => a + b, 0);
-    weights = mass > 0 ? next.map((w) => w / mass) : weights;
-  }
-  return weights;
 }
 
 /** The honest pmf: Σ_s w_s · component_s, over `bins` bins. */

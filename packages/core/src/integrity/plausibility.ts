@@ -6,9 +6,11 @@
  * 0.001: one honest cell in a thousand, nominally, leaving room under the product's target (≤ 1%
  * of honest cells) for the χ² approximation after pooling, which is not exact in the far tail:
  * measured over 1,000–3,000 seeded honest cells of n = 1,000, k = 16, ε = 1, the rate was 0.1% for
- * OUE and 0.2–0.3% for SUE (Pearson's X² or pooling to ≥ 10 expected did no better), and 4 of 600
- * honest cells (0.67%) in the red-team bench. test/integrity.test.ts checks the rate over seeded
- * honest cells, outbreaks included (the law does not depend on the answers). Multiple
+ * OUE and 0.2–0.3% for SUE (Pearson's X² or pooling to ≥ 10 expected did no better), and 2 of 600
+ * honest cells (0.33%) in the red-team bench. test/integrity.test.ts checks the rate over seeded
+ * honest cells, outbreaks included (the law does not depend on the answers), and
+ * test/integrity-calibration.test.ts that p < 0.1 and p < 0.01 are not reached more often than
+ * nominal (2,000 OUE and SUE cells, 8,000 RAPPOR cells, one-sided binomial tolerance). Multiple
  * testing: a dashboard of C cells expects about C/1000 false alarms in all (0.3 for 10 questions ×
  * 30 days); the signal is per cell, not a family-wise guarantee, and a single flag is a prompt to
  * look, not proof. Cells at several privacy levels test each level against its own law and add the
