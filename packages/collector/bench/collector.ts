@@ -35,8 +35,12 @@ import { isQuick, median, printFigures, writeStep, type Figure } from '../../cor
 import { openRepository } from '../src/storage/open.ts';
 import { parsePostgresUrl, PostgresRepository } from '../src/storage/postgres.ts';
 import type { ReportContribution, Repository } from '../src/storage/repository.ts';
-import { CampaignCache } from '../src/campaigns/model.ts';
+import { CampaignCache, parseCampaign } from '../src/campaigns/model.ts';
+import { utcDay, type BatchReport, type TokenKeyList } from '@practical-privacy/core';
+import { checkBatchTokens } from '../src/privacy-pass/batch-tokens.ts';
+import { TokenKeyRing } from '../src/privacy-pass/key-ring.ts';
 import { contributionsOf, fill, publishCampaign } from './fill.ts';
+import { TOKEN_CAMPAIGN, TOKEN_CAMPAIGN_ID, TokenBodyFactory, tokenKeys } from './tokens.ts';
 import { loadRun, type LoadResult } from './load.ts';
 import { closeAgent, freshConnection, request, startBaseline, startCollector, type ServerProcess } from './processes.ts';
 import { ADMIN_TOKEN, BodyFactory, CAMPAIGN, CAMPAIGN_ID, CAMPAIGN_VERSION, INGEST_KEY, ORIGIN, READ_TOKEN, ReportMaker } from './workload.ts';
@@ -105,8 +109,8 @@ async function postgresAvailable(): Promise<boolean> {
   }
 }
 
-async function publishOverHttp(collector: ServerProcess): Promise<void> {
-  const answer = await request('POST', `${collector.url}/v1/campaigns`, { authorization: `Bearer ${ADMIN_TOKEN}` }, JSON.stringify({ campaign: CAMPAIGN, ingestKey: INGEST_KEY }));
+async function publishOverHttp(collector: ServerProcess, campaign: object = CAMPAIGN): Promise<void> {
+  const answer = await request('POST', `${collector.url}/v1/campaigns`, { authorization: `Bearer ${ADMIN_TOKEN}` }, JSON.stringify({ campaign, ingestKey: INGEST_KEY }));
   if (answer.status !== 201) throw new Error(`publishing the benchmark campaign: ${answer.status} ${answer.text}`);
 }
 
@@ -212,17 +216,17 @@ function summary(run: LoadResult) {
   };
 }
 
-async function storedCounts(databaseUrl: string): Promise<{ stored: number; cellReports: number }> {
+async function storedCounts(databaseUrl: string, campaignId = CAMPAIGN_ID): Promise<{ stored: number; cellReports: number; spends: number }> {
   const repository: Repository = openRepository(databaseUrl);
   try {
-    const stored = await repository.countReports(CAMPAIGN_ID, CAMPAIGN_VERSION);
+    const stored = await repository.countReports(campaignId, CAMPAIGN_VERSION);
     let cellReports = 0;
     for (const question of CAMPAIGN.questions) {
-      for (const cell of await repository.readSums({ campaignId: CAMPAIGN_ID, version: CAMPAIGN_VERSION, questionId: question.id })) {
+      for (const cell of await repository.readSums({ campaignId, version: CAMPAIGN_VERSION, questionId: question.id })) {
         if (cell.index === 0) cellReports += cell.sum;
       }
     }
-    return { stored, cellReports };
+    return { stored, cellReports, spends: await repository.countTokenSpends() };
   } finally {
     await repository.close();
   }
@@ -238,17 +242,20 @@ async function runBaseline(before: string): Promise<LoadResult> {
 }
 
 /** `beforeLoad` runs against the fresh collector before the load and returns the reports it got acknowledged. */
-async function ingestBenchmark(label: string, databaseUrl: string, baseline: LoadResult, baselineLabel: string, beforeLoad?: (server: ServerProcess) => Promise<number>): Promise<void> {
+async function ingestBenchmark(label: string, databaseUrl: string, baseline: LoadResult, baselineLabel: string, beforeLoad?: (server: ServerProcess) => Promise<number>): Promise<LoadResult> {
   log(`ingest ${label}, ${RUN_SECONDS} s`);
   const collector = await track(startCollector(databaseUrl));
   await publishOverHttp(collector);
   const ackedBefore = beforeLoad === undefined ? 0 : await beforeLoad(collector);
   const groupsBefore = await groupCommits(collector);
+  const cpu = cpuMeter(collector);
   const run = await loadRun(loadOptions(collector.url));
+  const shares = cpu.stop();
   const groupsAfter = await groupCommits(collector);
   await stop(collector); // graceful: every batch in flight has committed and been answered
   const { stored, cellReports } = await storedCounts(databaseUrl);
   const acked = ackedBefore + run.total.accepted;
+  cpuFigures(label, shares);
   log(`  ${label} ${count(Math.round(run.reportsPerSecond))} reports/s; stored ${count(stored)}, acknowledged ${count(acked)}, cells count ${count(cellReports)}`);
 
   const ratio = run.reportsPerSecond / baseline.reportsPerSecond;
@@ -281,6 +288,96 @@ async function ingestBenchmark(label: string, databaseUrl: string, baseline: Loa
     { name: `ingest ${label} / storage ceiling (same group size, same run)`, value: round(ceilingRatio, 3), unit: 'ratio of reports/s', target: '≥ 0.9', pass: ceilingRatio >= 0.9 },
   );
   details[`ingest ${label}`] = { ...(details[`ingest ${label}`] as object), groupCommit: { groups, batchesPerGroup: round(batchesPerGroup, 2), reportsPerGroup: round(reportsPerGroup, 1) }, storageCeiling: ceiling, storageCeilingSingleBatch: single };
+  return run;
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2b. HTTP ingest of a campaign with `tokens` (issue 17): every report carries a valid Privacy Pass
+// token the collector verifies and spends; its ceiling also writes the token_spends rows.
+
+/** Tokens minted before the timed part (≈ 0.4 ms of CPU each); the token run is sized to fit in them. */
+const TOKEN_POOL = isQuick ? 30_000 : 200_000;
+const TOKEN_RUN_SECONDS = isQuick ? 3 : 10;
+/** Tokens verified in this process, untimed by HTTP, for the absolute verification cost per report. */
+const VERIFY_SAMPLE = isQuick ? 1_000 : 5_000;
+
+/** The collector's own checkBatchTokens on `tokens` fresh tokens, in batches of BATCH: CPU (all threads of this process) and wall time per report. */
+async function verificationCost(factory: TokenBodyFactory, list: TokenKeyList, day: string): Promise<{ cpuMicros: number; wallMicros: number; refused: number }> {
+  const ring = TokenKeyRing.of(list);
+  const model = parseCampaign(TOKEN_CAMPAIGN);
+  const questions = TOKEN_CAMPAIGN.questions.map((q) => q.id);
+  const reports = questions.flatMap((questionId) => factory.take(questionId, VERIFY_SAMPLE / questions.length).map((token) => ({ questionId, day, ext: { token } }) as unknown as BatchReport));
+  const now = new Date();
+  await checkBatchTokens(reports.slice(0, BATCH), model, ring, now); // warm-up: key import, JIT
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  let refused = 0;
+  for (let i = 0; i < reports.length; i += BATCH) {
+    for (const check of await checkBatchTokens(reports.slice(i, i + BATCH), model, ring, now)) if (!check.ok) refused += 1;
+  }
+  const wall = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  return { cpuMicros: (used.user + used.system) / reports.length, wallMicros: (wall * 1000) / reports.length, refused };
+}
+
+async function tokenIngestBenchmark(label: string, databaseUrl: string, plain: LoadResult): Promise<void> {
+  const day = utcDay(new Date());
+  const { list, keys } = await tokenKeys(day);
+  const factory = new TokenBodyFactory(new ReportMaker(1), 50_000);
+  const mintMs = factory.mint(keys, Math.ceil((TOKEN_POOL + VERIFY_SAMPLE) / keys.size));
+  log(`tokens: minted ${count(TOKEN_POOL + VERIFY_SAMPLE)} (${round(mintMs / (TOKEN_POOL + VERIFY_SAMPLE), 3)} ms CPU each, untimed)`);
+  const verification = await verificationCost(factory, list, day);
+  if (verification.refused > 0) failures.push(`tokens: the collector's checkToken refused ${verification.refused} of ${VERIFY_SAMPLE} minted tokens`);
+  log(`  verification in process: ${round(verification.cpuMicros, 1)} µs CPU, ${round(verification.wallMicros, 1)} µs wall per report`);
+
+  log(`ingest ${label} with tokens, ≤ ${TOKEN_RUN_SECONDS} s`);
+  const collector = await track(startCollector(databaseUrl, { PP_TOKEN_KEYS: JSON.stringify(list) }));
+  await publishOverHttp(collector, TOKEN_CAMPAIGN);
+  const groupsBefore = await groupCommits(collector);
+  const cpu = cpuMeter(collector);
+  const run = await loadRun({ ...loadOptions(collector.url), body: () => factory.body(BATCH), seconds: TOKEN_RUN_SECONDS, maxMeasuredRequests: () => Math.floor(factory.remaining() / BATCH) });
+  const shares = cpu.stop();
+  const groupsAfter = await groupCommits(collector);
+  await stop(collector);
+  const { stored, cellReports, spends } = await storedCounts(databaseUrl, TOKEN_CAMPAIGN_ID);
+  const acked = run.total.accepted;
+  const refused = Object.values(run.total.refused).reduce((a, b) => a + b, 0);
+  log(`  ${label} with tokens ${count(Math.round(run.reportsPerSecond))} reports/s; stored ${count(stored)}, acknowledged ${count(acked)}, spends ${count(spends)}`);
+  const correct = stored === acked && cellReports === stored && spends === stored && refused === 0;
+  if (!correct) failures.push(`${label} with tokens: stored ${stored}, acknowledged ${acked}, cells ${cellReports}, spends ${spends}, refused requests ${refused} (${run.total.firstRefusal ?? ''})`);
+
+  const groups = groupsAfter.groups - groupsBefore.groups;
+  const batchesPerGroup = groups > 0 ? (groupsAfter.batches - groupsBefore.batches) / groups : 1;
+  const replayed = Math.max(1, Math.round(batchesPerGroup));
+  const ceilingReports = Math.min(Math.max(run.total.accepted, 20 * BATCH * replayed), CEILING_MAX_REPORTS);
+  const ceiling = await storageCeiling(`${label} ceiling with token spends`, sqliteUrl('ceiling-spends'), replayed, ceilingReports, { days: 1, spends: true });
+  const ratio = run.reportsPerSecond / ceiling.reportsPerSecond;
+  // What a token costs over HTTP: the per-report time of this run less that of the plain run (same collector, same load).
+  const httpMarginal = 1e6 / run.reportsPerSecond - 1e6 / plain.reportsPerSecond;
+  figures.push(
+    { name: `ingest ${label} with tokens (every report verified and spent)`, value: Math.round(run.reportsPerSecond), unit: 'reports/s' },
+    { name: `ingest ${label} with tokens: p50 batch latency`, value: run.p50Ms, unit: 'ms' },
+    { name: `ingest ${label} with tokens: p99 batch latency`, value: run.p99Ms, unit: 'ms' },
+    { name: `ingest ${label} with tokens: stored = acknowledged = spends, nothing refused`, value: correct ? 'yes' : `no: stored ${stored}, acknowledged ${acked}, spends ${spends}, refused ${refused}`, unit: '', target: 'yes (correctness)', pass: correct },
+    { name: `storage ceiling ${label} with token spends: groups of ${replayed} batches of ${BATCH}`, value: Math.round(ceiling.reportsPerSecond), unit: 'reports/s' },
+    { name: `ingest ${label} with tokens / storage ceiling with token spends (same group size, same run)`, value: round(ratio, 3), unit: 'ratio of reports/s', target: '≥ 0.9', pass: ratio >= 0.9 },
+    { name: 'token verification (checkToken: fields, key, context, RSA-PSS verify), in process', value: round(verification.cpuMicros, 1), unit: 'µs CPU per report' },
+    { name: 'token verification, in process: wall time', value: round(verification.wallMicros, 1), unit: 'µs per report' },
+    { name: `ingest ${label}: per-report time with tokens − without (HTTP runs of this step)`, value: round(httpMarginal, 1), unit: 'µs per report' },
+  );
+  cpuFigures(`${label} with tokens`, shares);
+  details[`ingest ${label} with tokens`] = {
+    collector: summary(run),
+    stored,
+    acknowledged: acked,
+    spends,
+    cellReports,
+    tokensMinted: TOKEN_POOL + VERIFY_SAMPLE,
+    mintCpuMsPerToken: round(mintMs / (TOKEN_POOL + VERIFY_SAMPLE), 3),
+    verification: { tokens: VERIFY_SAMPLE, cpuMicrosPerReport: round(verification.cpuMicros, 2), wallMicrosPerReport: round(verification.wallMicros, 2) },
+    groupCommit: { groups, batchesPerGroup: round(batchesPerGroup, 2) },
+    storageCeilingWithSpends: ceiling,
+  };
 }
 
 /** The collector's group-commit histograms (src/metrics.ts), from its /metrics: cumulative groups, batches and reports. */
@@ -298,17 +395,26 @@ async function groupCommits(server: ServerProcess): Promise<{ groups: number; ba
  * transaction, as the server's does; the next group after the previous one committed. No HTTP, no
  * validation, no JSON: the contributions are made beforehand (untimed) by the route's own ingestBatch.
  */
-async function storageCeiling(label: string, databaseUrl: string, batchesPerGroup: number, reports: number): Promise<{ reportsPerSecond: number; reports: number; batchesPerGroup: number; seconds: number }> {
+async function storageCeiling(
+  label: string,
+  databaseUrl: string,
+  batchesPerGroup: number,
+  reports: number,
+  shape: { days: number; spends: boolean } = { days: 7, spends: false },
+): Promise<{ reportsPerSecond: number; reports: number; batchesPerGroup: number; seconds: number }> {
   log(`${label}: ${count(reports)} reports, groups of ${batchesPerGroup} × ${BATCH}`);
   const repository = openRepository(databaseUrl);
   try {
     await repository.migrate();
     await publishCampaign(repository);
-    const maker = new ReportMaker(7);
+    const maker = new ReportMaker(shape.days);
     const campaigns = new CampaignCache();
     const now = new Date();
     const batches: ReportContribution[][] = [];
     for (let done = 0; done < reports; done += BATCH) batches.push(await contributionsOf(maker.reports(BATCH), repository, campaigns, now));
+    // With spends: each report also spends a token in its transaction — the token_spends row
+    // (fresh 32-byte nonce, the report's day as the end of its daily period) the route attaches.
+    if (shape.spends) for (const batch of batches) for (const contribution of batch) contribution.token = { nonce: randomBytes(32).toString('hex'), periodEnd: contribution.day };
     const started = performance.now();
     let accepted = 0;
     for (let i = 0; i < batches.length; i += batchesPerGroup) {
@@ -322,6 +428,31 @@ async function storageCeiling(label: string, databaseUrl: string, batchesPerGrou
   } finally {
     await repository.close();
   }
+}
+
+/** CPU the load generator (this process) and the server used over a stretch of wall time, in cores (CPU seconds per second). */
+function cpuMeter(server: ServerProcess): { stop(): { loadGenerator: number; server: number | undefined; seconds: number } } {
+  const started = performance.now();
+  const self = process.cpuUsage();
+  const serverStart = server.cpuSeconds();
+  return {
+    stop() {
+      const seconds = (performance.now() - started) / 1000;
+      const used = process.cpuUsage(self);
+      const serverEnd = server.cpuSeconds();
+      return {
+        loadGenerator: (used.user + used.system) / 1e6 / seconds,
+        server: serverStart === undefined || serverEnd === undefined ? undefined : (serverEnd - serverStart) / seconds,
+        seconds,
+      };
+    },
+  };
+}
+
+function cpuFigures(label: string, shares: { loadGenerator: number; server: number | undefined; seconds: number }): void {
+  figures.push({ name: `ingest ${label}: load generator's own CPU during the load (warm-up included)`, value: round(shares.loadGenerator, 2), unit: 'cores' });
+  if (shares.server !== undefined) figures.push({ name: `ingest ${label}: collector process CPU during the load (all its threads)`, value: round(shares.server, 2), unit: 'cores' });
+  details[`cpu ${label}`] = { loadGeneratorCores: round(shares.loadGenerator, 3), serverCores: shares.server === undefined ? null : round(shares.server, 3), seconds: round(shares.seconds), cpus: os.cpus().length };
 }
 
 function baselineFigure(run: LoadResult, label: string): void {
@@ -452,11 +583,12 @@ async function main(): Promise<void> {
   // Ingest. Full runs measure a baseline right before each collector run; quick runs share one.
   const sqliteBaseline = await runBaseline('SQLite');
   baselineFigure(sqliteBaseline, isQuick || !havePostgres ? 'measured once' : 'before SQLite');
-  await ingestBenchmark('SQLite', sqliteUrl('ingest'), sqliteBaseline, isQuick || !havePostgres ? 'measured once' : 'before SQLite', async (server) => {
+  const plainSqlite = await ingestBenchmark('SQLite', sqliteUrl('ingest'), sqliteBaseline, isQuick || !havePostgres ? 'measured once' : 'before SQLite', async (server) => {
     const accepted = await sendSample(server);
     viaHttp = await snapshot(server, sqliteUrl('ingest'));
     return accepted;
   });
+  await tokenIngestBenchmark('SQLite', sqliteUrl('ingest-tokens'), plainSqlite);
   if (havePostgres) {
     const postgresBaseline = isQuick ? sqliteBaseline : await runBaseline('PostgreSQL');
     if (!isQuick) baselineFigure(postgresBaseline, 'before PostgreSQL');
