@@ -34,6 +34,7 @@ import Database from 'better-sqlite3';
 import { isQuick, median, printFigures, writeStep, type Figure } from '../../core/bench/results.ts';
 import { openRepository } from '../src/storage/open.ts';
 import { parsePostgresUrl, PostgresRepository } from '../src/storage/postgres.ts';
+import { SqliteRepository } from '../src/storage/sqlite.ts';
 import type { ReportContribution, Repository } from '../src/storage/repository.ts';
 import { CampaignCache, parseCampaign } from '../src/campaigns/model.ts';
 import { utcDay, type BatchReport, type TokenKeyList } from '@practical-privacy/core';
@@ -281,6 +282,26 @@ async function ingestBenchmark(label: string, databaseUrl: string, baseline: Loa
   const ceiling = await storageCeiling(`${label} ceiling`, label === 'SQLite' ? sqliteUrl('ceiling') : postgresUrl('ceiling'), replayed, ceilingReports);
   const single = await storageCeiling(`${label} ceiling, 1 batch a group`, label === 'SQLite' ? sqliteUrl('ceiling-single') : postgresUrl('ceiling_single'), 1, ceilingReports);
   const ceilingRatio = run.reportsPerSecond / ceiling.reportsPerSecond;
+  if (label === 'SQLite') {
+    // Issue 16's overlap question: the commit's fsync blocks the collector's one thread; this is the
+    // most that moving it off the thread could give back (per group: 1/ceiling − 1/no-fsync ceiling).
+    const noFsync = await storageCeiling(`${label} ceiling without fsync (synchronous=OFF, measurement only)`, sqliteUrl('ceiling-nofsync'), replayed, ceilingReports, { days: 7, spends: false, noFsync: true });
+    const fsyncMicros = 1e6 / ceiling.reportsPerSecond - 1e6 / noFsync.reportsPerSecond;
+    const httpMicros = 1e6 / run.reportsPerSecond;
+    figures.push(
+      { name: `storage ceiling ${label} without the commit's fsync (synchronous=OFF: a measurement, not a setting)`, value: Math.round(noFsync.reportsPerSecond), unit: 'reports/s' },
+      { name: `${label} commit fsync wait, per report (ceiling − ceiling without fsync)`, value: round(fsyncMicros, 1), unit: 'µs per report' },
+      { name: `ingest ${label}: wall time per report over HTTP (1 / reports/s)`, value: round(httpMicros, 1), unit: 'µs per report' },
+      { name: `ingest ${label}: bound on the ratio if the fsync overlapped everything else (1/(1/HTTP − fsync) / ceiling)`, value: round(1e6 / (httpMicros - fsyncMicros) / ceiling.reportsPerSecond, 3), unit: 'ratio of reports/s' },
+    );
+    details[`ingest ${label}`] = { ...(details[`ingest ${label}`] as object), storageCeilingWithoutFsync: noFsync };
+  }
+  if (shares.server !== undefined) {
+    figures.push(
+      { name: `ingest ${label}: collector CPU per report (all threads; CPU over the whole load ÷ reports acknowledged in it)`, value: round((shares.server * shares.seconds * 1e6) / run.total.accepted, 1), unit: 'µs CPU per report' },
+      { name: `storage ceiling ${label}: CPU per report (this process)`, value: ceiling.cpuMicrosPerReport, unit: 'µs CPU per report' },
+    );
+  }
   figures.push(
     { name: `ingest ${label}: group commit, mean batches (reports) per transaction`, value: `${round(batchesPerGroup, 1)} (${Math.round(reportsPerGroup)})`, unit: 'batches (reports)' },
     { name: `storage ceiling ${label}: repository.ingest, groups of ${replayed} batches of ${BATCH}, no HTTP/validation/JSON`, value: Math.round(ceiling.reportsPerSecond), unit: 'reports/s' },
@@ -400,12 +421,14 @@ async function storageCeiling(
   databaseUrl: string,
   batchesPerGroup: number,
   reports: number,
-  shape: { days: number; spends: boolean } = { days: 7, spends: false },
-): Promise<{ reportsPerSecond: number; reports: number; batchesPerGroup: number; seconds: number }> {
+  shape: { days: number; spends: boolean; noFsync?: boolean } = { days: 7, spends: false },
+): Promise<{ reportsPerSecond: number; reports: number; batchesPerGroup: number; seconds: number; cpuCores: number; cpuMicrosPerReport: number }> {
   log(`${label}: ${count(reports)} reports, groups of ${batchesPerGroup} × ${BATCH}`);
   const repository = openRepository(databaseUrl);
   try {
     await repository.migrate();
+    // Measurement only, never a configuration: what the commit's fsync costs the single thread.
+    if (shape.noFsync === true) (repository as SqliteRepository).db.pragma('synchronous = OFF');
     await publishCampaign(repository);
     const maker = new ReportMaker(shape.days);
     const campaigns = new CampaignCache();
@@ -416,15 +439,18 @@ async function storageCeiling(
     // (fresh 32-byte nonce, the report's day as the end of its daily period) the route attaches.
     if (shape.spends) for (const batch of batches) for (const contribution of batch) contribution.token = { nonce: randomBytes(32).toString('hex'), periodEnd: contribution.day };
     const started = performance.now();
+    const cpu = process.cpuUsage();
     let accepted = 0;
     for (let i = 0; i < batches.length; i += batchesPerGroup) {
       const results = await Promise.all(batches.slice(i, i + batchesPerGroup).map((batch) => repository.ingest(CAMPAIGN_ID, CAMPAIGN_VERSION, batch)));
       for (const result of results) accepted += result.accepted;
     }
     const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    const cpuSeconds = (used.user + used.system) / 1e6;
     if (accepted !== batches.length * BATCH) failures.push(`${label}: ${count(accepted)} of ${count(batches.length * BATCH)} reports stored`);
-    log(`  ${label}: ${count(Math.round(accepted / seconds))} reports/s`);
-    return { reportsPerSecond: accepted / seconds, reports: accepted, batchesPerGroup, seconds: round(seconds) };
+    log(`  ${label}: ${count(Math.round(accepted / seconds))} reports/s, ${round(cpuSeconds / seconds)} cores`);
+    return { reportsPerSecond: accepted / seconds, reports: accepted, batchesPerGroup, seconds: round(seconds), cpuCores: round(cpuSeconds / seconds, 3), cpuMicrosPerReport: round((cpuSeconds * 1e6) / accepted, 1) };
   } finally {
     await repository.close();
   }
@@ -604,6 +630,8 @@ async function main(): Promise<void> {
     `Ingest: ${CONNECTIONS} connections, no pipelining, batches of ${BATCH} reports (~9.7 kB of JSON) to POST /v1/reports with the campaign's ingest key and an allowed Origin; a short probe and warm-up rounds of about ${WARMUP_SECONDS} s until the rate settles, then a measured run sized for ~${RUN_SECONDS} s at that rate (a fixed request count, so that every batch sent is answered before the database is counted; actual lengths in details). Latency percentiles are autocannon's, in whole milliseconds. Every body has 100 fresh CSPRNG report ids; question, day (last 7) and payload come from a pool of 50,000 reports randomized with core's randomizers (${bodyMicros} µs per body in the load generator). The baseline is a bare Fastify endpoint that parses the same JSON and answers 202, nothing else, in its own process, with identical load settings${isQuick ? ' (measured once in quick runs)' : ', measured right before each collector run'}.`,
     "Collector process: `src/cli.ts serve` through tsx, PP_LOG_LEVEL=warn, rate limiting on with a limit above the load, load shedding at its default. SQLite: a temporary file with the collector's own WAL + synchronous=FULL (group commit: the batches that arrive in one turn of the event loop share one transaction and one WAL fsync; checkpoint every 20,000 WAL pages). PostgreSQL: 127.0.0.1:5432, a fresh schema per run (dropped afterwards), synchronous_commit on, group commit (one group of batches in flight; those arriving meanwhile form the next).",
     `Storage ceiling: a fresh database of the same store, the collector's own repository (SqliteRepository / PostgresRepository: the same migrations, SQL, PRAGMAs and group commit), fed the same number of fresh reports the HTTP run stored (at most ${count(CEILING_MAX_REPORTS)}, at least 20 groups) through repository.ingest, in groups of the mean number of batches of ${BATCH} that group commit wrote per transaction during the HTTP run (pp_group_commit_batches from the collector's /metrics, before and after the load), all batches of a group submitted in one turn of the event loop, the next group once it committed. The reports are made with the same randomizers and reduced to contributions by the route's own ingestBatch beforehand, untimed: no HTTP, no validation, no JSON. Run in this process right after the HTTP run, so both share the machine's load. The ratio HTTP / ceiling says how much of the storage's own speed the service keeps.`,
+    `Ingest with tokens (SQLite): the benchmark campaign with \`tokens\` (id ${TOKEN_CAMPAIGN_ID}, all questions daily), one RSA-2048 issuer key per (question, today) — keys name contexts — given to the collector as PP_TOKEN_KEYS. ${count(TOKEN_POOL + VERIFY_SAMPLE)} tokens are minted before any timing by signing each token input (type 0x0002, fresh CSPRNG nonce, the digest of the collector's own TokenChallenge for the context, key id) with RSASSA-PSS SHA-384 through Node's OpenSSL — the signature blind issuance yields once the device unblinds it; the blinding round trip is the device's and the issuer's cost, not the collector's. Bodies as above but all reports of today, protocol 2, each report with its own unused token (ext.token); the measured run is capped to the tokens left after the warm-up (≈ ${TOKEN_RUN_SECONDS} s). Every token is verified by the collector (checkToken: fields, key list, context, challenge digest, RSA-PSS signature) and spent in the report's transaction; stored = acknowledged = token_spends rows, nothing refused, or the step fails. Its ceiling is the storage ceiling above with reports of one day and each contribution carrying a spend (fresh nonce), i.e. the same report, cell and token_spends rows, at the group size the token run reached. Verification cost: the collector's own checkBatchTokens on ${count(VERIFY_SAMPLE)} further minted tokens in batches of ${BATCH}, in this process, CPU (process.cpuUsage, all threads: WebCrypto verifies on libuv's pool) and wall time per report; and, over HTTP, 1/(reports/s with tokens) − 1/(reports/s without).`,
+    `CPU during the load: the load generator's own CPU (process.cpuUsage of this process over the whole load run, warm-up included) and the collector's (utime + stime of its process, /proc/<pid>/stat, all threads), each divided by the wall time: cores in use. The ceiling runs alone in this process while the collector is stopped; the load generator's share is what the HTTP side gives up to it on a ${os.cpus().length}-core machine. Commit fsync wait: the SQLite ceiling repeated with synchronous=OFF (a measurement only; the collector always runs FULL); the difference in time per report is what the commit's fsync blocks the single thread per report, so 1 / (1/HTTP − that) / ceiling bounds the ratio any overlap of the commit with parsing and validation (a writer thread) could reach in this run.`,
     'Stored = acknowledged: after a graceful stop the reports in the database are counted and compared with the sum of "accepted" over every 202 answer the collector gave (warm-up included), and with the report count in the aggregate cells.',
     `Estimates: ${QUERY_REPEATS} sequential GET /v1/campaigns/bench/estimates?question=${QUERY_QUESTION} (32 categories, OUE) per bucket over one kept-alive connection, after 20 warm-up queries, with the read token; bucket=day answers ${FILL_DAYS} daily cells. One collector process per database serves the whole series while the database grows under it; Memory is read from /proc after every 10th timed query at that size; the RSS figure is the median of the anonymous part (RssAnon: JS heap, native allocations, SQLite's page cache), because the file-backed part (node's binary and libraries) of a process idle during a multi-GB fill is partly dropped by the kernel and read back on use, which says nothing about the collector's memory. Total and file-backed RSS are in details.`,
     `Filling (no HTTP): reports made with core's randomizers and fresh ids over the last ${FILL_DAYS} days go through the ingest route's own code (ingestBatch: validation, day window, ingest key, decoding, integer sums) in batches of 1,000 and are stored by the repository's ingest — the SQL the route uses — in batches of 50,000 (SQLite; the batches of one size step nested in one transaction, 3 GB page cache on the filling connection) or 20,000 (PostgreSQL, one transaction each). Checked in the same run: ${count(EQUIVALENCE_REPORTS)} reports filled this way and the same reports sent over HTTP leave identical report rows and cells and give identical answers to every estimate query (5 questions × total/day/week).`,
