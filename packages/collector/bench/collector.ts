@@ -11,6 +11,14 @@
  *    that run (read from the collector's /metrics, pp_group_commit_batches), with the reports
  *    reduced to contributions beforehand — no HTTP, validation or JSON. Figure: HTTP ingest as a
  *    ratio of it (target ≥ 0.9), and the ceiling with one batch per transaction for comparison.
+ *    Also: the load generator's and the collector's CPU during the load (cores), CPU per report of
+ *    the collector and of the ceiling, and (SQLite) the ceiling with synchronous=OFF — a
+ *    measurement only — whose difference is the commit's fsync wait, bounding what overlapping the
+ *    commit with parsing and validation could give.
+ * 1b. With tokens (SQLite): HTTP ingest of the campaign with `tokens` (tokens.ts), every report
+ *    carrying a valid pre-minted Privacy Pass token that the collector verifies and spends, against
+ *    the ceiling writing the same token_spends rows; and the collector's checkBatchTokens timed in
+ *    this process (µs of CPU and wall per report). Stored = acknowledged = spends, or it fails.
  * 2. After each collector run, the reports stored in the database must equal the reports
  *    acknowledged in 202 answers (and the aggregate cells' report count must equal both); a
  *    mismatch is a correctness failure and the step exits non-zero.

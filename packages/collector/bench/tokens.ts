@@ -21,7 +21,7 @@ import { generateSigningKey } from '@practical-privacy/token-issuer';
 import { CAMPAIGN, CAMPAIGN_VERSION, type ReportMaker } from './workload.ts';
 
 export const TOKEN_CAMPAIGN_ID = 'bench-tokens';
-export const TOKEN_BINDING: TokenIssuerBinding = { issuer: 'issuer.bench.example', origin: 'collector.bench.example' };
+const TOKEN_BINDING: TokenIssuerBinding = { issuer: 'issuer.bench.example', origin: 'collector.bench.example' };
 /** The benchmark campaign (same questions, all daily) requiring a token on every report. */
 export const TOKEN_CAMPAIGN = { ...CAMPAIGN, id: TOKEN_CAMPAIGN_ID, title: 'Benchmark symptom check with tokens', tokens: TOKEN_BINDING };
 
@@ -53,7 +53,7 @@ export async function tokenKeys(day: string): Promise<{ list: TokenKeyList; keys
 }
 
 /** A valid token (base64url, 472 characters) for `key`'s context, with a fresh nonce. */
-export function mintToken(key: QuestionKey): string {
+function mintToken(key: QuestionKey): string {
   const input = Buffer.alloc(2 + 32 + 32 + 32);
   input.writeUInt16BE(TOKEN_TYPE_BLIND_RSA, 0);
   randomBytes(32).copy(input, 2);
