@@ -20,6 +20,8 @@ export interface LoadOptions {
   connections: number;
   seconds: number;
   warmupSeconds: number;
+  /** At most this many requests in the measured run, read after the warm-up (a finite body supply: pre-minted tokens). */
+  maxMeasuredRequests?: () => number;
 }
 
 export interface Tally {
@@ -97,7 +99,10 @@ export async function loadRun(options: LoadOptions): Promise<LoadResult> {
     if (seconds >= 0.7 * options.warmupSeconds) break;
   }
   const measured = emptyTally();
-  const { result, seconds } = await run(options, Math.max(options.connections, Math.round(rate * options.seconds)), [total, measured]);
+  const wanted = Math.max(options.connections, Math.round(rate * options.seconds));
+  const amount = Math.min(wanted, options.maxMeasuredRequests?.() ?? Infinity);
+  if (amount < options.connections) throw new Error(`load run: only ${amount} requests left for the measured run`);
+  const { result, seconds } = await run(options, amount, [total, measured]);
   return {
     reportsPerSecond: measured.accepted / seconds,
     p50Ms: result.latency.p50,

@@ -28,7 +28,12 @@ export interface ServerProcess {
    * may drop from an idle process when other I/O needs the memory, and read back on use.
    */
   memoryMiB(): { rss: number; anon: number; file: number } | undefined;
+  /** CPU seconds (user + system, all threads) the server process used so far (Linux /proc), or undefined elsewhere. */
+  cpuSeconds(): number | undefined;
 }
+
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime: 100 on Linux (USER_HZ, fixed by the kernel ABI). */
+const USER_HZ = 100;
 
 function wrap(child: ChildProcess, url: string, output: () => string): ServerProcess {
   return {
@@ -42,6 +47,16 @@ function wrap(child: ChildProcess, url: string, output: () => string): ServerPro
       await exited;
       clearTimeout(timer);
       if (child.exitCode !== 0 && child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${output().slice(-2000)}`);
+    },
+    cpuSeconds() {
+      try {
+        // Fields after the parenthesised command name: state is field 3, utime 14, stime 15 (proc(5)).
+        const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+      } catch {
+        return undefined;
+      }
     },
     memoryMiB() {
       try {
@@ -67,7 +82,8 @@ function capture(child: ChildProcess): () => string {
 }
 
 /** Starts `pp-collector serve` on a free loopback port; resolves once /readyz answers 200. */
-export async function startCollector(databaseUrl: string): Promise<ServerProcess> {
+/** `env`: extra settings (e.g. PP_TOKEN_KEYS for the token campaign). */
+export async function startCollector(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
   // PP_BENCH_COLLECTOR_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the collector alone; Node refuses --cpu-prof in NODE_OPTIONS.
   const extra = (process.env.PP_BENCH_COLLECTOR_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
@@ -83,6 +99,7 @@ export async function startCollector(databaseUrl: string): Promise<ServerProcess
       // Rate limiting stays on, with a limit above what one loopback client sends.
       PP_RATE_LIMIT_PER_MINUTE: '10000000',
       PP_LOG_LEVEL: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
