@@ -14,8 +14,10 @@ const withSource = (config) => ({ ...config, format: 'esm', conditions: ['@pract
 export default [
   // Facade budget 5 kB until issue 14 §4: the patient's texts (English defaults of every message,
   // src/messages.ts, and their composition, src/explain-text.ts) moved from the worker to the facade
-  // so an app can replace them: 3.77 → 6.33 kB measured; 6.5 kB.
-  { name: 'facade (createClient)', path: 'src/index.ts', import: '{ createClient }', limit: '6.5 kB', gzip: true, modifyEsbuildConfig: withSource },
+  // so an app can replace them: 3.77 → 6.33 kB measured; 6.5 kB. 6.75 kB when merged with issue 17's
+  // automatic token refill (start/stop on consent), the token asked for by the report's own day and
+  // the wallet's refusal kept on the facade with its code: 6,501 B measured, 1 B over 6.5 kB.
+  { name: 'facade (createClient)', path: 'src/index.ts', import: '{ createClient }', limit: '6.75 kB', gzip: true, modifyEsbuildConfig: withSource },
   { name: 'worker', path: 'src/worker.ts', limit: '36.9 kB', gzip: true, modifyEsbuildConfig: withSource },
   // Issue 17: the Privacy Pass wallet, a separate entry loaded by apps whose campaigns need tokens;
   // privacypass-ts's publicly verifiable client and blindrsa-ts (sjcl) are most of it: 40.75 kB measured
