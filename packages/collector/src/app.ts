@@ -152,6 +152,7 @@ export async function buildApp(config: CollectorConfig, options: BuildOptions = 
       http = new HttpError(500, 'INTERNAL', 'internal error; nothing was acknowledged, retry the request');
     }
     if (isIngest(request)) ctx.metrics.rejected.inc({ reason: http.code });
+    if (http.retryAfterSeconds !== undefined) void reply.header('retry-after', String(http.retryAfterSeconds));
     return reply.code(http.statusCode).send(http.body());
   });
   app.setNotFoundHandler((request, reply) => reply.code(404).send(new HttpError(404, 'NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`).body()));

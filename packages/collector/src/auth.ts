@@ -106,7 +106,10 @@ export class AuthThrottle {
 
   check(address: string): void {
     this.roll();
-    if ((this.failures.get(address) ?? 0) >= this.maxFailures) throw new HttpError(429, 'RATE_LIMITED', `more than ${this.maxFailures} failed authentications per minute from this address; retry later`);
+    if ((this.failures.get(address) ?? 0) >= this.maxFailures) {
+      const wait = Math.max(1, Math.ceil((this.windowStart + this.windowMs - this.clock()) / 1000));
+      throw new HttpError(429, 'RATE_LIMITED', `more than ${this.maxFailures} failed authentications per minute from this address; retry in ${wait} s`, undefined, wait);
+    }
   }
 
   fail(address: string): void {

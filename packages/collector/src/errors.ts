@@ -5,7 +5,10 @@
  * UNSUPPORTED_MEDIA_TYPE, JSON_INVALID, UNAUTHORIZED, NOT_FOUND, CAMPAIGN_IMMUTABLE, RATE_LIMITED,
  * OVERLOADED, INTERNAL; and for the admin API and lifecycle: FORBIDDEN (a valid token of the other
  * role), CAMPAIGN_CLOSED (410 on ingest, 409 on publish), CAMPAIGN_OPEN, CONFIRMATION_REQUIRED,
- * LABEL_TAKEN, TOKEN_UNKNOWN, INGEST_KEY_UNKNOWN. BODY_INCOMPLETE (the connection closed mid-body) is
+ * LABEL_TAKEN, TOKEN_UNKNOWN, INGEST_KEY_UNKNOWN; VERSIONS_DIFFER (versions=merge over changed
+ * definitions), NOT_SUPPORTED (a rappor-* export of a question that is not RAPPOR),
+ * TOKEN_KEYS_UNCONFIGURED (GET /v1/token-keys without a key list). A 429 carries Retry-After
+ * (`retryAfterSeconds`). BODY_INCOMPLETE (the connection closed mid-body) is
  * never read by a client; it names the refusal in pp_batches_rejected_total.
  */
 export class HttpError extends Error {
@@ -14,6 +17,8 @@ export class HttpError extends Error {
     readonly code: string,
     message: string,
     readonly path?: string,
+    /** Sent as Retry-After (whole seconds) by the error handler. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'HttpError';

@@ -6,8 +6,8 @@
  * campaign-labelled counter moves), so a scanner cannot grow the number of series.
  * `pp_integrity_suspicious_cells` (issue 17 §2) is labelled by published campaign only too.
  */
-import { readFileSync } from 'node:fs';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { packageVersion } from './version.ts';
 
 export interface CollectorMetrics {
   registry: Registry;
@@ -23,11 +23,6 @@ export interface CollectorMetrics {
   httpSeconds: Histogram<'method' | 'route' | 'status_code'>;
   /** Issue 17 §2: (question, day) cells flagged suspicious in the latest day reads, by campaign (integrity.ts recordIntegrity). */
   suspiciousCells: Gauge<'campaign'>;
-}
-
-/** ../package.json from src/metrics.ts; dist/metrics.js has the same depth. */
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 export function createMetrics(defaults = true): CollectorMetrics {

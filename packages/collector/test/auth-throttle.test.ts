@@ -26,6 +26,9 @@ it('700 wrong read tokens in a row are throttled with 429 after the configured n
   const limited = await estimates(READ, '203.0.113.7');
   expect(limited.statusCode).toBe(429);
   expect(limited.json().error.code).toBe('RATE_LIMITED');
+  // It says when to come back: the rest of the address's one-minute window.
+  const retryAfter = Number(limited.headers['retry-after']);
+  expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60).toBe(true);
   // Another address is not affected.
   expect((await estimates(READ, '203.0.113.8')).statusCode).toBe(200);
 });

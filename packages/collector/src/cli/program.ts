@@ -3,7 +3,7 @@
  * maps errors to an exit code (io.ts EXIT); it never calls process.exit, so tests run commands in
  * process. Only `serve` keeps the process alive (its signal handlers end it).
  */
-import { readFileSync } from 'node:fs';
+import { packageVersion } from '../version.ts';
 import { isPrivacyError } from '@practical-privacy/core';
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config.ts';
@@ -25,10 +25,7 @@ import { serveCommand } from './serve.ts';
  */
 const COMMANDS: ReadonlyArray<(io: CliIo) => Command> = [serveCommand, migrateCommand, campaignCommand, planCommand, exportCommand, backupCommand, purgeCommand, tokensCommand];
 
-/** ../package.json from src/cli/program.ts; dist/cli/program.js has the same depth. */
-export function packageVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
+export { packageVersion } from '../version.ts';
 
 export function buildProgram(io: CliIo): Command {
   const program = new Command('pp-collector')

@@ -8,6 +8,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { packageVersion } from '../version.ts';
 
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
@@ -15,7 +16,7 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       openapi: '3.1.0',
       info: {
         title: 'Practical Privacy collector',
-        version: '0.1.0',
+        version: packageVersion(),
         description:
           'Ingests locally randomized reports; releases debiased aggregates with confidence intervals. Errors are `{ error: { code, message, path? } }` with a stable `code`. To try it: publish the example campaign (POST /v1/campaigns with an admin token), then send the example batch (POST /v1/reports).',
       },

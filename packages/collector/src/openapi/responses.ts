@@ -58,5 +58,5 @@ export const COMMON_ERRORS = {
 export const AUTH_ERRORS = {
   401: error('UNAUTHORIZED (no, unknown, revoked or expired bearer token)'),
   403: error('FORBIDDEN (a valid token of the other role)'),
-  429: error('RATE_LIMITED (too many failed authentications from this address in a minute)'),
+  429: json('Error body; code RATE_LIMITED (too many failed authentications from this address in a minute).', ErrorBodySchema, { 'retry-after': 'Seconds until the address’s one-minute window ends.' }),
 } as const;
