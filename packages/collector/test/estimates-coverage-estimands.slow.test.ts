@@ -33,10 +33,10 @@
  * their own noise dominates — and padding-and-sampling divides by L, so the difference is smaller
  * there (respondents-only 173–192); they are checked for coverage, not for power.
  */
-import { RandomSampler, createCampaignRandomizers, isTwoLevel, randomizeTwoLevel, seededRandomSource, validateCampaign, type AnyRandomizer } from '@practical-privacy/core';
+import { RandomSampler, createCampaignRandomizers, isTwoLevel, randomizeTwoLevel, seededRandomSource, validateCampaign, type AnyRandomizer, newReportId } from '@practical-privacy/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectorApp } from '../src/app.ts';
-import { ADMIN, READ, makeApp } from './helpers.ts';
+import { READ, coverageApp } from './helpers.ts';
 import { binomialLowerBound, binomialUpperBound } from './statistics.ts';
 
 const NOW = new Date('2026-06-30T12:00:00Z');
@@ -86,11 +86,7 @@ let app: CollectorApp;
 const randomizers = createCampaignRandomizers(validateCampaign(campaignDocument(POPULATION)));
 
 beforeAll(async () => {
-  app = await makeApp({ maxBatchReports: 1000, bodyLimitBytes: 4 * 1024 * 1024, reportWindowDays: CELLS + 5 }, { now: () => NOW });
-  for (const id of [POPULATION, RESPONDENTS]) {
-    const published = await app.inject({ method: 'POST', url: '/v1/campaigns', headers: { authorization: `Bearer ${ADMIN}` }, payload: campaignDocument(id) });
-    expect(published.statusCode, published.body).toBe(201);
-  }
+  app = await coverageApp([campaignDocument(POPULATION), campaignDocument(RESPONDENTS)], CELLS, NOW);
 });
 afterAll(async () => {
   await app.close();
@@ -105,12 +101,6 @@ function draw<T>(rng: RandomSampler, answers: Weighted<T>): T {
   return answers[answers.length - 1]![0];
 }
 
-function hexId(rng: RandomSampler): string {
-  const bytes = new Uint8Array(16);
-  rng.source.fill(bytes);
-  return Buffer.from(bytes).toString('hex');
-}
-
 /** One report as the SDK would send it the first time: two-level questions from a fresh device. */
 function randomize(questionId: string, answer: unknown, rng: RandomSampler) {
   const m = randomizers.get(questionId) as Exclude<AnyRandomizer, { name: 'rappor' }>;
@@ -119,7 +109,7 @@ function randomize(questionId: string, answer: unknown, rng: RandomSampler) {
 
 /** `answersOf(day)` patients' answers on each day, randomized and POSTed in batches of 1000. */
 async function ingest(campaignId: string, questionId: string, answersOf: (day: number) => unknown[], rng: RandomSampler): Promise<void> {
-  const reports = DAYS.flatMap((day, d) => answersOf(d).map((answer) => ({ id: hexId(rng), questionId, day, ...randomize(questionId, answer, rng) })));
+  const reports = DAYS.flatMap((day, d) => answersOf(d).map((answer) => ({ id: newReportId(rng), questionId, day, ...randomize(questionId, answer, rng) })));
   for (let i = 0; i < reports.length; i += 1000) {
     const body = JSON.stringify({ campaignId, campaignVersion: 1, reports: reports.slice(i, i + 1000) });
     const response = await app.inject({ method: 'POST', url: '/v1/reports', headers: { 'content-type': 'application/json' }, payload: body });

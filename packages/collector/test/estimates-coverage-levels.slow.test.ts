@@ -29,10 +29,11 @@ import {
   validateCampaign,
   createQuestionMechanism,
   type Question,
+  newReportId,
 } from '@practical-privacy/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectorApp } from '../src/app.ts';
-import { ADMIN, READ, makeApp } from './helpers.ts';
+import { READ, coverageApp } from './helpers.ts';
 import { binomialLowerBound } from './statistics.ts';
 
 const NOW = new Date('2026-06-30T12:00:00Z');
@@ -78,19 +79,11 @@ const drawnPatient: Patient = (rng) => ({ level: drawLevel(QUESTIONS.get('drawn'
 
 let app: CollectorApp;
 beforeAll(async () => {
-  app = await makeApp({ maxBatchReports: 1000, bodyLimitBytes: 4 * 1024 * 1024, reportWindowDays: CELLS + 5 }, { now: () => NOW });
-  const published = await app.inject({ method: 'POST', url: '/v1/campaigns', headers: { authorization: `Bearer ${ADMIN}` }, payload: CAMPAIGN });
-  expect(published.statusCode, published.body).toBe(201);
+  app = await coverageApp([CAMPAIGN], CELLS, NOW);
 });
 afterAll(async () => {
   await app.close();
 });
-
-function hexId(rng: RandomSampler): string {
-  const bytes = new Uint8Array(16);
-  rng.source.fill(bytes);
-  return Buffer.from(bytes).toString('hex');
-}
 
 /**
  * PER_CELL fresh patients a day for every day, randomized at their level and POSTed; returns, per
@@ -114,7 +107,7 @@ async function ingest(questionId: string, patient: Patient): Promise<Array<Array
       const mechanism = mechanisms.get(level)!;
       const own = sums.get(level)!;
       mechanism.contribute(mechanism.decodeReport(encoded), { add: (i, d) => (own[i]! += d) });
-      return { id: hexId(rng), questionId, day, ...encoded, ext: { level } };
+      return { id: newReportId(rng), questionId, day, ...encoded, ext: { level } };
     });
     const response = await app.inject({ method: 'POST', url: '/v1/reports', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ protocol: 2, campaignId: 'levels-coverage', campaignVersion: 1, reports }) });
     expect(response.statusCode, response.body).toBe(202);

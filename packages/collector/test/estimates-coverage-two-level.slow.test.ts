@@ -40,10 +40,11 @@ import {
   validateCampaign,
   type AnyTwoLevelRandomizer,
   type StringQuestion,
+  newReportId,
 } from '@practical-privacy/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectorApp } from '../src/app.ts';
-import { ADMIN, READ, makeApp } from './helpers.ts';
+import { READ, coverageApp } from './helpers.ts';
 import { binomialLowerBound, binomialUpperBound } from './statistics.ts';
 
 const NOW = new Date('2026-06-30T12:00:00Z');
@@ -148,9 +149,7 @@ const randomizers = createCampaignRandomizers(campaign);
 const complaint = campaign.questions.find((q) => q.id === 'complaint') as StringQuestion;
 
 beforeAll(async () => {
-  app = await makeApp({ maxBatchReports: 1000, bodyLimitBytes: 4 * 1024 * 1024, reportWindowDays: CELLS + 5 }, { now: () => NOW });
-  const published = await app.inject({ method: 'POST', url: '/v1/campaigns', headers: { authorization: `Bearer ${ADMIN}` }, payload: CAMPAIGN });
-  expect(published.statusCode, published.body).toBe(201);
+  app = await coverageApp([CAMPAIGN], CELLS, NOW);
 });
 afterAll(async () => {
   await app.close();
@@ -163,12 +162,6 @@ function draw<T>(rng: RandomSampler, answers: Weighted<T>): T {
     if (u < 0) return answer;
   }
   return answers[answers.length - 1]![0];
-}
-
-function hexId(rng: RandomSampler): string {
-  const bytes = new Uint8Array(16);
-  rng.source.fill(bytes);
-  return Buffer.from(bytes).toString('hex');
 }
 
 function twoLevel(questionId: string): AnyTwoLevelRandomizer {
@@ -188,7 +181,7 @@ async function ingestDays<A>(questionId: string, perCell: number, answer: (rng: 
   const reports = DAYS.flatMap((day) => {
     const answers = Array.from({ length: perCell }, () => answer(rng));
     drawn.push(answers);
-    return answers.map((a) => ({ id: hexId(rng), questionId, day, ...m.encodeReport(randomizeTwoLevel(m, input(a), rng)) }));
+    return answers.map((a) => ({ id: newReportId(rng), questionId, day, ...m.encodeReport(randomizeTwoLevel(m, input(a), rng)) }));
   });
   for (let i = 0; i < reports.length; i += 1000) {
     const body = JSON.stringify({ campaignId: CAMPAIGN.id, campaignVersion: 1, reports: reports.slice(i, i + 1000) });

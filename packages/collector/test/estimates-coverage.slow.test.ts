@@ -14,10 +14,10 @@
  * each: a correct implementation fails this file with probability < 1% for a random seed; the
  * seeds are fixed (core's seededRandomSource), so a failure reproduces.
  */
-import { RandomSampler, createCampaignRandomizers, seededRandomSource, validateCampaign, type AnyRandomizer } from '@practical-privacy/core';
+import { RandomSampler, createCampaignRandomizers, seededRandomSource, validateCampaign, type AnyRandomizer, newReportId } from '@practical-privacy/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectorApp } from '../src/app.ts';
-import { ADMIN, READ, makeApp } from './helpers.ts';
+import { READ, coverageApp } from './helpers.ts';
 import { binomialLowerBound, binomialUpperBound } from './statistics.ts';
 
 const NOW = new Date('2026-06-30T12:00:00Z');
@@ -55,9 +55,7 @@ let app: CollectorApp;
 const randomizers = createCampaignRandomizers(validateCampaign(CAMPAIGN));
 
 beforeAll(async () => {
-  app = await makeApp({ maxBatchReports: 1000, bodyLimitBytes: 4 * 1024 * 1024, reportWindowDays: CELLS + 5 }, { now: () => NOW });
-  const published = await app.inject({ method: 'POST', url: '/v1/campaigns', headers: { authorization: `Bearer ${ADMIN}` }, payload: CAMPAIGN });
-  expect(published.statusCode, published.body).toBe(201);
+  app = await coverageApp([CAMPAIGN], CELLS, NOW);
 });
 afterAll(async () => {
   await app.close();
@@ -72,17 +70,11 @@ function draw<T>(rng: RandomSampler, answers: Array<[T, number]>): T {
   return answers[answers.length - 1]![0];
 }
 
-function hexId(rng: RandomSampler): string {
-  const bytes = new Uint8Array(16);
-  rng.source.fill(bytes);
-  return Buffer.from(bytes).toString('hex');
-}
-
 /** perCell reports a day for every day, randomized on the "device" and POSTed in batches of 1000. */
 async function ingestDays(questionId: string, perCell: number, answer: (rng: RandomSampler) => unknown): Promise<void> {
   const rng = new RandomSampler(seededRandomSource(`collector coverage ${questionId}`));
   const randomizer = randomizers.get(questionId) as Exclude<AnyRandomizer, { name: 'rappor' }>;
-  const reports = DAYS.flatMap((day) => Array.from({ length: perCell }, () => ({ id: hexId(rng), questionId, day, ...randomizer.encodeReport(randomizer.randomize(answer(rng), rng)) })));
+  const reports = DAYS.flatMap((day) => Array.from({ length: perCell }, () => ({ id: newReportId(rng), questionId, day, ...randomizer.encodeReport(randomizer.randomize(answer(rng), rng)) })));
   for (let i = 0; i < reports.length; i += 1000) {
     const response = await app.inject({ method: 'POST', url: '/v1/reports', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ campaignId: 'coverage', campaignVersion: 1, reports: reports.slice(i, i + 1000) }) });
     expect(response.statusCode, response.body).toBe(202);

@@ -68,6 +68,19 @@ export async function makeApp(overrides: Partial<CollectorConfig> = {}, options:
   return buildApp(testConfig({ adminToken: ADMIN, readToken: READ, rateLimitPerMinute: 1_000_000, authFailuresPerMinute: 1_000_000, maxEventLoopDelayMs: 0, ...overrides }), options);
 }
 
+/**
+ * The app of the seeded coverage tests (estimates-coverage*.slow.test.ts): big batches, `days`
+ * of report window behind a fixed clock `now`, and `campaigns` published.
+ */
+export async function coverageApp(campaigns: readonly object[], days: number, now: Date): Promise<CollectorApp> {
+  const app = await makeApp({ maxBatchReports: 1000, bodyLimitBytes: 4 * 1024 * 1024, reportWindowDays: days + 5 }, { now: () => now });
+  for (const campaign of campaigns) {
+    const published = await app.inject({ method: 'POST', url: '/v1/campaigns', headers: { authorization: `Bearer ${ADMIN}` }, payload: campaign });
+    if (published.statusCode !== 201) throw new Error(`coverage campaign not published: ${published.statusCode} ${published.body}`);
+  }
+  return app;
+}
+
 export async function publish(app: CollectorApp, document: unknown = DEMO_CAMPAIGN): Promise<number> {
   const response = await app.inject({ method: 'POST', url: '/v1/campaigns', headers: { authorization: `Bearer ${ADMIN}` }, payload: document as object });
   return response.statusCode;

@@ -8,7 +8,7 @@
  * attack: any figure that depends on a small part differs). Every body must be identical. A part
  * at the minimum batch does count (so the comparison is not vacuous).
  */
-import { createQuestionRandomizer, RandomSampler, seededRandomSource, validateCampaign, type Question } from '@practical-privacy/core';
+import { createQuestionRandomizer, RandomSampler, seededRandomSource, validateCampaign, type Question, newReportId } from '@practical-privacy/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CollectorApp } from '../src/app.ts';
 import { ADMIN, READ, makeApp } from './helpers.ts';
@@ -40,12 +40,6 @@ const PLAN: ReadonlyArray<readonly [string, number, number, number, boolean]> = 
 ];
 const DAYS = [undefined, '2026-06-14', '2026-06-15', '2026-06-16', '2026-06-17', '2026-06-21', '2026-06-22', '2026-06-23'];
 
-function hexId(rng: RandomSampler): string {
-  const bytes = new Uint8Array(16);
-  rng.source.fill(bytes);
-  return Buffer.from(bytes).toString('hex');
-}
-
 /** The same seeded reports for both collectors; `withSmall` false leaves the small parts out. */
 async function collector(withSmall: boolean): Promise<CollectorApp> {
   const app = await makeApp({ maxBatchReports: 1000 }, { now: () => NOW });
@@ -56,7 +50,7 @@ async function collector(withSmall: boolean): Promise<CollectorApp> {
     const reports = PLAN.flatMap(([day, level, count, share, small]) => {
       if (questionId === 'drawn' && level === 1) return [];
       const randomizer = createQuestionRandomizer(question, { level }) as unknown as { randomize(x: number, r: RandomSampler): unknown; encodeReport(x: unknown): { payload: unknown } };
-      const list = Array.from({ length: count }, () => ({ id: hexId(rng), questionId, day, ...randomizer.encodeReport(randomizer.randomize(rng.uint32() < share * 2 ** 32 ? 1 : 0, rng)), ext: { level } }));
+      const list = Array.from({ length: count }, () => ({ id: newReportId(rng), questionId, day, ...randomizer.encodeReport(randomizer.randomize(rng.uint32() < share * 2 ** 32 ? 1 : 0, rng)), ext: { level } }));
       return small && !withSmall ? [] : list;
     });
     const response = await app.inject({ method: 'POST', url: '/v1/reports', headers: { 'content-type': 'application/json' }, payload: { protocol: 2, campaignId: CAMPAIGN.id, campaignVersion: 1, reports } });
